@@ -1,0 +1,84 @@
+package heard
+
+// Principal is the signed-in person making a request, as their token says.
+type Principal struct {
+	ID          string
+	AreaID      string
+	Role        Role
+	Name        string
+	TeamID      string
+	PlacementID string
+	DeviceID    string
+}
+
+// Access is how much of a young person's record a principal may see.
+type Access int
+
+const (
+	// AccessNone: nothing, not even that the young person exists.
+	AccessNone Access = iota
+	// AccessIncoming: first name and move date only (a placement before the move is confirmed).
+	AccessIncoming
+	// AccessRecord: the young person's record.
+	AccessRecord
+)
+
+// Relation holds the facts about a principal and one young person that decide access.
+// The store gathers them; this file decides.
+type Relation struct {
+	// CurrentKeyWorker: the principal is the young person's key worker now.
+	CurrentKeyWorker bool
+	// Escalated: an alert about this young person was escalated to the principal.
+	Escalated bool
+	// IncomingMove: the young person has a move to the principal's placement.
+	IncomingMove bool
+	// MoveConfirmed: that move is confirmed.
+	MoveConfirmed bool
+}
+
+// YoungPersonAccess is the one rule for reading a young person's record. Areas never
+// cross; commissioners never see a person; everyone else needs a relationship.
+func YoungPersonAccess(p Principal, y YoungPerson, r Relation) Access {
+	if p.AreaID == "" || p.AreaID != y.AreaID {
+		return AccessNone
+	}
+	switch p.Role {
+	case RoleYoungPerson:
+		if p.ID == y.ID {
+			return AccessRecord
+		}
+	case RoleKeyWorker:
+		if r.CurrentKeyWorker {
+			return AccessRecord
+		}
+	case RoleTeamManager:
+		if p.TeamID != "" && p.TeamID == y.TeamID || r.Escalated {
+			return AccessRecord
+		}
+	case RoleDutyWorker:
+		if r.Escalated {
+			return AccessRecord
+		}
+	case RoleAdministrator:
+		// Administrators manage caseloads, so they see who is in the area.
+		return AccessRecord
+	case RolePlacementStaff:
+		if r.IncomingMove && r.MoveConfirmed {
+			return AccessRecord
+		}
+		if r.IncomingMove {
+			return AccessIncoming
+		}
+	}
+	return AccessNone
+}
+
+// Can reports whether role is one of roles.
+func Can(role Role, roles ...Role) bool {
+	for _, r := range roles {
+		if role == r {
+			return true
+		}
+	}
+	return false
+}

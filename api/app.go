@@ -1,0 +1,185 @@
+// Package api is Heard's HTTP interface: routing, sign-in, access checks, the
+// JSON error shape, the OpenAPI description, and serving the PWA.
+package api
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/etag"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/helmet"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/google/uuid"
+
+	"heard"
+	"heard/store"
+)
+
+// Config is what the API needs from its wiring.
+type Config struct {
+	Store  *store.Store
+	Tokens *Tokens
+	Log    *slog.Logger
+	Clock  heard.Clock
+	// PWA is the app's files, served at /.
+	PWA fs.FS
+	// TLS turns on HSTS (only meaningful when Heard itself, or its proxy, serves HTTPS).
+	TLS bool
+	// BodyLimit caps request bodies in bytes.
+	BodyLimit int
+	// AuthRateLimit caps sign-in, join and unlock requests per address per minute.
+	AuthRateLimit int
+}
+
+// Server holds the dependencies every handler uses.
+type Server struct {
+	cfg    Config
+	store  *store.Store
+	tokens *Tokens
+	log    *slog.Logger
+	clock  heard.Clock
+	app    *fiber.App
+	routes []route
+}
+
+// DefaultBodyLimit is 1 MiB: enough for any JSON Heard accepts.
+const DefaultBodyLimit = 1 << 20
+
+// New builds the Fiber app with every route.
+func New(cfg Config) *Server {
+	if cfg.BodyLimit == 0 {
+		cfg.BodyLimit = DefaultBodyLimit
+	}
+	if cfg.AuthRateLimit == 0 {
+		cfg.AuthRateLimit = 30
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = heard.SystemClock{}
+	}
+	s := &Server{cfg: cfg, store: cfg.Store, tokens: cfg.Tokens, log: cfg.Log, clock: cfg.Clock}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "Heard",
+		BodyLimit:             cfg.BodyLimit,
+		ErrorHandler:          errorHandler(cfg.Log),
+		DisableStartupMessage: true,
+		// Handlers keep strings from the request after returning (in logs, in goroutines).
+		Immutable:    true,
+		ReadTimeout:  30 * time.Second,
+		WriteTimeout: 30 * time.Second,
+		IdleTimeout:  120 * time.Second,
+	})
+	s.app.Use(recover.New())
+	s.app.Use(requestid.New(requestid.Config{Generator: uuid.NewString}))
+	s.app.Use(s.accessLog)
+	s.app.Use(helmet.New(helmet.Config{
+		ContentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+			"connect-src 'self'; manifest-src 'self'; worker-src 'self'; font-src 'self'; object-src 'none'; " +
+			"frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+		ReferrerPolicy:            "no-referrer",
+		XFrameOptions:             "DENY",
+		CrossOriginEmbedderPolicy: "unsafe-none",
+		CrossOriginResourcePolicy: "same-origin",
+		HSTSMaxAge:                hstsMaxAge(cfg.TLS),
+		HSTSPreloadEnabled:        false,
+		PermissionPolicy:          "camera=(), microphone=(), geolocation=(), payment=()",
+	}))
+	s.app.Use(func(c *fiber.Ctx) error {
+		if strings.HasPrefix(c.Path(), "/api/") {
+			// Personal data must never sit in a shared cache.
+			c.Set(fiber.HeaderCacheControl, "no-store")
+		}
+		return c.Next()
+	})
+
+	s.healthRoutes()
+	s.i18nRoutes()
+	s.authRoutes()
+	s.meRoutes()
+	s.youngPeopleRoutes()
+	s.adminRoutes()
+	s.movesRoutes()
+	s.openAPIRoute()
+
+	s.app.Use("/api", func(c *fiber.Ctx) error { return errNotFound() })
+	if cfg.PWA != nil {
+		s.app.Use(etag.New())
+		s.app.Use("/", filesystem.New(filesystem.Config{Root: http.FS(cfg.PWA), Index: "index.html", MaxAge: 0}))
+	}
+	return s
+}
+
+func hstsMaxAge(tls bool) int {
+	if tls {
+		return 31536000
+	}
+	return 0
+}
+
+// App returns the Fiber app, for serving and for tests.
+func (s *Server) App() *fiber.App { return s.app }
+
+// authLimiter caps sign-in style requests per address, before any account lockout.
+func (s *Server) authLimiter() fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max: s.cfg.AuthRateLimit, Expiration: time.Minute,
+		LimitReached: func(c *fiber.Ctx) error {
+			return &Error{Status: 429, Code: "too_many_attempts", Message: "Too many attempts; wait a minute and try again.", RetryAfter: 60}
+		},
+	})
+}
+
+// accessLog writes one structured line per request: never bodies, query strings
+// or headers, which can hold tokens, PINs or a young person's words.
+func (s *Server) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil {
+		if e, ok := err.(*Error); ok {
+			status = e.Status
+		} else if fe, ok := err.(*fiber.Error); ok {
+			status = fe.Code
+		}
+	}
+	s.log.Info("request", "requestId", requestID(c), "method", c.Method(), "route", c.Route().Path,
+		"status", status, "ms", time.Since(start).Milliseconds())
+	return err
+}
+
+func requestID(c *fiber.Ctx) string {
+	if v, ok := c.Locals(requestid.ConfigDefault.ContextKey).(string); ok {
+		return v
+	}
+	return c.GetRespHeader(fiber.HeaderXRequestID)
+}
+
+// ctx gives database calls a deadline tied to the request.
+func ctx(c *fiber.Ctx) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.UserContext(), 10*time.Second)
+}
+
+func (s *Server) healthRoutes() {
+	s.route(http.MethodGet, "/healthz", doc{Summary: "The process is alive.", Public: true, Response: statusBody{}}, func(c *fiber.Ctx) error {
+		return c.JSON(statusBody{Status: "ok"})
+	})
+	s.route(http.MethodGet, "/readyz", doc{Summary: "The database answers; ready for traffic.", Public: true, Response: statusBody{}}, func(c *fiber.Ctx) error {
+		cx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+		defer cancel()
+		if err := s.store.Ping(cx); err != nil {
+			return apiError(503, "not_ready", "The database is not answering.")
+		}
+		return c.JSON(statusBody{Status: "ready"})
+	})
+}
+
+type statusBody struct {
+	Status string `json:"status"`
+}

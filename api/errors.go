@@ -1,0 +1,96 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"heard"
+)
+
+// Error is the one shape of every error Heard's API returns:
+// {"error":{"code":"...","message":"...","fields":{...}},"requestId":"..."}.
+// Code is stable for programs (and the PWA translates it); Message is for people
+// reading logs or the API description.
+type Error struct {
+	Status  int               `json:"-"`
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+	// Extra carries numbers such as retryAfter or attemptsLeft.
+	RetryAfter   int  `json:"retryAfter,omitempty"`
+	AttemptsLeft *int `json:"attemptsLeft,omitempty"`
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+type errorBody struct {
+	Error     *Error `json:"error"`
+	RequestID string `json:"requestId"`
+}
+
+func apiError(status int, code, message string) *Error {
+	return &Error{Status: status, Code: code, Message: message}
+}
+
+// Errors used across the API.
+func errValidation(fields map[string]string) *Error {
+	return &Error{Status: fiber.StatusBadRequest, Code: "validation_failed", Message: "Some fields are missing or not valid.", Fields: fields}
+}
+
+var (
+	errUnauthenticated = func() *Error { return apiError(401, "unauthenticated", "Sign in to continue.") }
+	errTokenExpired    = func() *Error { return apiError(401, "token_expired", "The access token has expired; refresh it.") }
+	errForbidden       = func() *Error { return apiError(403, "forbidden", "You do not have access to this.") }
+	errNotFound        = func() *Error { return apiError(404, "not_found", "Nothing was found here.") }
+)
+
+// errorHandler turns every error into the JSON shape above. Unknown errors are
+// logged with the request id and answered without their text, which could leak
+// internals.
+func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		var e *Error
+		var fe *fiber.Error
+		switch {
+		case errors.As(err, &e):
+		case errors.As(err, &fe):
+			e = fiberError(fe)
+		case errors.Is(err, heard.ErrNotFound):
+			e = errNotFound()
+		case errors.Is(err, heard.ErrForbidden):
+			e = errForbidden()
+		case errors.Is(err, heard.ErrConflict):
+			e = apiError(409, "conflict", "This already exists.")
+		default:
+			log.Error("request failed", "requestId", requestID(c), "path", c.Route().Path, "err", err.Error())
+			e = apiError(500, "internal", "Something went wrong on our side. Please try again.")
+		}
+		if e.RetryAfter > 0 {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(e.RetryAfter))
+		}
+		return c.Status(e.Status).JSON(errorBody{Error: e, RequestID: requestID(c)})
+	}
+}
+
+func fiberError(fe *fiber.Error) *Error {
+	switch fe.Code {
+	case fiber.StatusRequestEntityTooLarge:
+		return apiError(413, "body_too_large", "The request body is too large.")
+	case fiber.StatusNotFound:
+		return errNotFound()
+	case fiber.StatusMethodNotAllowed:
+		return apiError(405, "method_not_allowed", "This method is not allowed here.")
+	case fiber.StatusTooManyRequests:
+		return &Error{Status: 429, Code: "too_many_attempts", Message: "Too many requests; wait a little and try again.", RetryAfter: 60}
+	case fiber.StatusUnsupportedMediaType:
+		return apiError(415, "unsupported_media_type", "Send JSON with Content-Type: application/json.")
+	}
+	if fe.Code >= 400 && fe.Code < 500 {
+		return apiError(fe.Code, "bad_request", fmt.Sprintf("The request could not be used (%d).", fe.Code))
+	}
+	return apiError(500, "internal", "Something went wrong on our side. Please try again.")
+}

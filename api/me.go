@@ -1,0 +1,108 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"heard"
+	"heard/i18n"
+)
+
+// userView is what the PWA knows about the signed-in person.
+type userView struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	FirstName string     `json:"firstName"`
+	Role      heard.Role `json:"role"`
+	Language  string     `json:"language"`
+	AreaName  string     `json:"areaName"`
+	// KeyWorker is a young person's current key worker, by first name only.
+	KeyWorker *personRef `json:"keyWorker,omitempty"`
+}
+
+type personRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type meUpdate struct {
+	Language *string `json:"language"`
+}
+
+func (s *Server) meRoutes() {
+	s.route(http.MethodGet, "/api/me", doc{Tag: "Me", Summary: "The signed-in person.", Response: userView{}}, func(c *fiber.Ctx) error {
+		u, err := s.userView(c, principal(c))
+		if err != nil {
+			return err
+		}
+		return c.JSON(u)
+	})
+	s.route(http.MethodPatch, "/api/me", doc{Tag: "Me", Summary: "Change the signed-in person's settings (their language).", Request: meUpdate{}, Response: userView{}}, s.updateMe)
+	s.route(http.MethodGet, "/api/crisis-contacts", doc{Tag: "Me", Summary: "The area's crisis contacts, shown at once when a young person says they are not safe.",
+		Response: list[heard.CrisisContact]{}}, func(c *fiber.Ctx) error {
+		cx, cancel := ctx(c)
+		defer cancel()
+		a, err := s.store.Area(cx, principal(c).AreaID)
+		if err != nil {
+			return err
+		}
+		return c.JSON(list[heard.CrisisContact]{Items: a.CrisisContacts})
+	})
+}
+
+func (s *Server) updateMe(c *fiber.Ctx) error {
+	var req meUpdate
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	if req.Language == nil || !i18n.Supported(*req.Language) {
+		return errValidation(map[string]string{"language": "unsupported_language"})
+	}
+	p := principal(c)
+	cx, cancel := ctx(c)
+	defer cancel()
+	var err error
+	if p.Role == heard.RoleYoungPerson {
+		err = s.store.SetYoungPersonLanguage(cx, p.AreaID, p.ID, *req.Language)
+	} else {
+		err = s.store.SetStaffLanguage(cx, p.AreaID, p.ID, *req.Language)
+	}
+	if err != nil {
+		return err
+	}
+	u, err := s.userView(c, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(u)
+}
+
+func (s *Server) userView(c *fiber.Ctx, p heard.Principal) (userView, error) {
+	cx, cancel := ctx(c)
+	defer cancel()
+	area, err := s.store.Area(cx, p.AreaID)
+	if err != nil {
+		return userView{}, err
+	}
+	u := userView{ID: p.ID, Role: p.Role, AreaName: area.Name}
+	if p.Role == heard.RoleYoungPerson {
+		y, err := s.store.YoungPerson(cx, p.AreaID, p.ID)
+		if err != nil {
+			return userView{}, err
+		}
+		u.Name, u.FirstName, u.Language = y.CalledName(), y.CalledName(), y.Language
+		if a, err := s.store.CurrentAssignment(cx, p.AreaID, p.ID); err == nil {
+			if st, err := s.store.StaffMember(cx, p.AreaID, a.StaffID); err == nil {
+				u.KeyWorker = &personRef{ID: st.ID, Name: st.FirstName()}
+			}
+		}
+		return u, nil
+	}
+	st, err := s.store.StaffMember(cx, p.AreaID, p.ID)
+	if err != nil {
+		return userView{}, err
+	}
+	u.Name, u.FirstName, u.Language = st.Name, st.FirstName(), st.Language
+	return u, nil
+}

@@ -1,0 +1,115 @@
+package heard
+
+import (
+	"regexp"
+	"time"
+)
+
+// Area is a local authority or health area. Every record in Heard belongs to one
+// area and every query is filtered by it, so areas never see each other's data.
+type Area struct {
+	ID             string           `bson:"_id" json:"id"`
+	Name           string           `bson:"name" json:"name"`
+	TimeZone       string           `bson:"timeZone" json:"timeZone"`
+	Languages      []string         `bson:"languages" json:"languages"`
+	Escalation     EscalationPolicy `bson:"escalation" json:"escalation"`
+	CrisisContacts []CrisisContact  `bson:"crisisContacts" json:"crisisContacts"`
+	CreatedAt      time.Time        `bson:"createdAt" json:"createdAt"`
+}
+
+// EscalationPolicy says how long an alert may wait before it goes further.
+type EscalationPolicy struct {
+	// UrgentToDuty: an urgent item not acknowledged in this time goes to the duty workers.
+	UrgentToDuty time.Duration `bson:"urgentToDuty" json:"-"`
+	// DutyToManager: after a further wait it goes to the team manager.
+	DutyToManager time.Duration `bson:"dutyToManager" json:"-"`
+	// ConcerningAfter: a concerning item not acknowledged in this time goes to the duty workers.
+	ConcerningAfter time.Duration `bson:"concerningAfter" json:"-"`
+}
+
+// DefaultEscalation is the policy SPEC.md names: 15 minutes, a further 15, and 4 hours.
+func DefaultEscalation() EscalationPolicy {
+	return EscalationPolicy{UrgentToDuty: 15 * time.Minute, DutyToManager: 15 * time.Minute, ConcerningAfter: 4 * time.Hour}
+}
+
+// CrisisContact is a number shown at once when a young person says they are not safe.
+type CrisisContact struct {
+	// Label is an i18n key or the area's own wording (e.g. "Childline").
+	Label string `bson:"label" json:"label"`
+	// Number is what is dialled or texted, digits and spaces only.
+	Number string `bson:"number" json:"number"`
+	// Kind is "call" or "text".
+	Kind string `bson:"kind" json:"kind"`
+	// Text is the message to send for a text line (e.g. "SHOUT").
+	Text string `bson:"text,omitempty" json:"text,omitempty"`
+	// Note is extra wording such as "option 2".
+	Note string `bson:"note,omitempty" json:"note,omitempty"`
+}
+
+// DefaultCrisisContacts are the UK national lines an area starts with.
+func DefaultCrisisContacts() []CrisisContact {
+	return []CrisisContact{
+		{Label: "Emergency", Number: "999", Kind: "call"},
+		{Label: "NHS 111 (mental health: option 2)", Number: "111", Kind: "call", Note: "option 2"},
+		{Label: "Childline", Number: "0800 1111", Kind: "call"},
+		{Label: "Shout", Number: "85258", Kind: "text", Text: "SHOUT"},
+	}
+}
+
+var phoneNumber = regexp.MustCompile(`^[0-9+][0-9 ]{1,19}$`)
+
+// Validate checks a crisis contact an administrator entered.
+func (c CrisisContact) Validate() map[string]string {
+	errs := map[string]string{}
+	if l := len([]rune(c.Label)); l == 0 || l > 80 {
+		errs["label"] = "length"
+	}
+	if !phoneNumber.MatchString(c.Number) {
+		errs["number"] = "phone_format"
+	}
+	if c.Kind != "call" && c.Kind != "text" {
+		errs["kind"] = "one_of"
+	}
+	return errs
+}
+
+// Team is a team or service inside an area (a CAMHS team, a social care team ...).
+type Team struct {
+	ID        string    `bson:"_id" json:"id"`
+	AreaID    string    `bson:"area" json:"-"`
+	Name      string    `bson:"name" json:"name"`
+	Service   Service   `bson:"service" json:"service"`
+	CreatedAt time.Time `bson:"createdAt" json:"createdAt"`
+}
+
+// PlacementType is the kind of home a young person may move to.
+type PlacementType string
+
+const (
+	PlacementChildrensHome     PlacementType = "childrens_home"
+	PlacementFoster            PlacementType = "foster"
+	PlacementSupportedLodgings PlacementType = "supported_lodgings"
+	PlacementInpatient         PlacementType = "inpatient"
+)
+
+// PlacementTypes lists every placement type.
+var PlacementTypes = []PlacementType{PlacementChildrensHome, PlacementFoster, PlacementSupportedLodgings, PlacementInpatient}
+
+// Valid reports whether t is a known placement type.
+func (t PlacementType) Valid() bool {
+	for _, v := range PlacementTypes {
+		if t == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Placement is a children's home, foster home, supported lodging or inpatient unit.
+type Placement struct {
+	ID        string        `bson:"_id" json:"id"`
+	AreaID    string        `bson:"area" json:"-"`
+	Name      string        `bson:"name" json:"name"`
+	Type      PlacementType `bson:"type" json:"type"`
+	CreatedAt time.Time     `bson:"createdAt" json:"createdAt"`
+}

@@ -1,0 +1,208 @@
+// Command heard runs Heard: the API, the PWA and, unless MONGODB_URI is set, the
+// embedded database. Settings come from the environment (see README.md).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"heard"
+	"heard/api"
+	"heard/pwa"
+	"heard/store"
+)
+
+type config struct {
+	Addr          string
+	DataDir       string
+	MongoURI      string
+	Database      string
+	TLSCert       string
+	TLSKey        string
+	BehindTLS     bool
+	BodyLimit     int
+	AuthRateLimit int
+	LogLevel      string
+	Demo          bool
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+func loadConfig(args []string) (config, error) {
+	c := config{
+		Addr: env("HEARD_ADDR", ":8080"), DataDir: env("HEARD_DATA_DIR", "data"), MongoURI: os.Getenv("MONGODB_URI"),
+		Database: env("HEARD_DB_NAME", "heard"), TLSCert: os.Getenv("HEARD_TLS_CERT"), TLSKey: os.Getenv("HEARD_TLS_KEY"),
+		BehindTLS: env("HEARD_BEHIND_TLS_PROXY", "") == "true", BodyLimit: envInt("HEARD_BODY_LIMIT", api.DefaultBodyLimit),
+		AuthRateLimit: envInt("HEARD_AUTH_RATE_LIMIT", 30), LogLevel: env("HEARD_LOG_LEVEL", "info"), Demo: env("HEARD_DEMO", "") == "true",
+	}
+	fs := flag.NewFlagSet("heard", flag.ContinueOnError)
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "seed a demo area with every role and print how to sign in")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return c, fmt.Errorf("set both HEARD_TLS_CERT and HEARD_TLS_KEY, or neither")
+	}
+	return c, nil
+}
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "heard:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	cfg, err := loadConfig(args)
+	if err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		return fmt.Errorf("HEARD_LOG_LEVEL: %w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data folder: %w", err)
+	}
+	secrets, err := loadSecrets(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+
+	uri := cfg.MongoURI
+	if uri == "" {
+		// The embedded database is chatty (it logs every unsupported option as a warning); errors still show.
+		dbLog := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+		emb, err := store.StartEmbedded(cfg.DataDir+"/db", dbLog)
+		if err != nil {
+			return err
+		}
+		defer emb.Stop()
+		uri = emb.URI()
+	}
+	clock := heard.SystemClock{}
+	st, err := store.Open(ctx, uri, cfg.Database, clock)
+	if err != nil {
+		return err
+	}
+	defer st.Close(context.Background())
+	if err := st.EnsureIndexes(ctx); err != nil {
+		return err
+	}
+	tokens, err := api.NewTokens(secrets.TokenKey, clock)
+	if err != nil {
+		return err
+	}
+	srv := api.New(api.Config{Store: st, Tokens: tokens, Log: log, Clock: clock, PWA: pwa.FS(),
+		TLS: cfg.TLSCert != "" || cfg.BehindTLS, BodyLimit: cfg.BodyLimit, AuthRateLimit: cfg.AuthRateLimit})
+
+	go sweep(ctx, st, log)
+
+	errs := make(chan error, 1)
+	go func() {
+		if cfg.TLSCert != "" {
+			errs <- srv.App().ListenTLS(cfg.Addr, cfg.TLSCert, cfg.TLSKey)
+			return
+		}
+		errs <- srv.App().Listen(cfg.Addr)
+	}()
+	log.Info("Heard is running", "addr", cfg.Addr, "embeddedDatabase", cfg.MongoURI == "")
+	printWelcome(cfg)
+	if cfg.Demo {
+		accounts, err := st.SeedDemo(ctx)
+		if err != nil {
+			return fmt.Errorf("seed demo: %w", err)
+		}
+		printDemo(cfg, accounts)
+	}
+
+	select {
+	case err := <-errs:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return srv.App().ShutdownWithContext(shutdownCtx)
+}
+
+// sweep deletes expired codes, tokens and counters every minute (the embedded
+// database has no TTL indexes).
+func sweep(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := st.Sweep(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("sweep failed", "err", err.Error())
+			}
+		}
+	}
+}
+
+func baseURL(cfg config) string {
+	host, port, _ := strings.Cut(cfg.Addr, ":")
+	if host == "" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	return scheme + "://" + host + ":" + port
+}
+
+func printWelcome(cfg config) {
+	fmt.Printf("\nHeard is running at %s\n", baseURL(cfg))
+	if !cfg.Demo {
+		fmt.Println("Start with --demo to create a demo area with every role and print its sign-ins.")
+	}
+}
+
+func printDemo(cfg config, accounts []store.DemoAccount) {
+	fmt.Printf("\nDemo area \"Riverside (demo)\". Staff password for every account: %s\n\n", store.DemoPassword)
+	for _, a := range accounts {
+		if a.Role == heard.RoleYoungPerson {
+			continue
+		}
+		fmt.Printf("  %-16s %-20s %s\n", a.Role, a.Name, a.Email)
+	}
+	fmt.Printf("\nYoung people join on a phone (or a second browser) at %s : tap \"I have a code\".\n", baseURL(cfg))
+	fmt.Println("Each code works once, for 24 hours; restart with --demo for new ones.")
+	for _, a := range accounts {
+		if a.Role == heard.RoleYoungPerson {
+			fmt.Printf("  %-6s join code %s\n", a.Name, a.JoinCode)
+		}
+	}
+	fmt.Println()
+}

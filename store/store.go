@@ -1,0 +1,139 @@
+// Package store keeps Heard's data in MongoDB through the official driver. The
+// same code runs against the embedded FerretDB server and a real MongoDB, so it
+// uses only what both support (see ARCHITECTURE.md).
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+
+	"heard"
+)
+
+// Store is Heard's database. Every method that reads or writes a young person's,
+// staff member's or area's data takes the area id and filters by it.
+type Store struct {
+	Client *mongo.Client
+	DB     *mongo.Database
+	Clock  heard.Clock
+}
+
+// Open connects to uri and uses the database name given.
+func Open(ctx context.Context, uri, database string, clock heard.Clock) (*Store, error) {
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(30 * time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	s := &Store{Client: client, DB: client.Database(database), Clock: clock}
+	if err := s.Ping(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("reach database: %w", err)
+	}
+	return s, nil
+}
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.Client.Ping(ctx, readpref.Primary()) }
+
+// Close disconnects.
+func (s *Store) Close(ctx context.Context) error { return s.Client.Disconnect(ctx) }
+
+func (s *Store) now() time.Time { return s.Clock.Now().UTC().Truncate(time.Millisecond) }
+
+func (s *Store) c(name string) *mongo.Collection { return s.DB.Collection(name) }
+
+// Collection names, one per feature.
+const (
+	colAreas         = "areas"
+	colTeams         = "teams"
+	colStaff         = "staff"
+	colYoungPeople   = "young_people"
+	colAssignments   = "assignments"
+	colDuty          = "duty_shifts"
+	colPlacements    = "placements"
+	colMoves         = "moves"
+	colJoinCodes     = "join_codes"
+	colDevices       = "devices"
+	colRefreshTokens = "refresh_tokens"
+	colLoginAttempts = "login_attempts"
+	colAudit         = "audit"
+	colMeta          = "meta"
+)
+
+// index is one index a feature needs.
+type index struct {
+	collection string
+	keys       bson.D
+	unique     bool
+	// expireAfter makes a TTL index where the server has them; the sweeper
+	// deletes the same documents where it does not.
+	expireAfter *int32
+}
+
+var indexes []index
+
+// registerIndexes lets each feature's file declare the indexes it needs.
+func registerIndexes(ix ...index) { indexes = append(indexes, ix...) }
+
+// EnsureIndexes creates every registered index. It is run at start and is safe
+// to run again.
+func (s *Store) EnsureIndexes(ctx context.Context) error {
+	for _, ix := range indexes {
+		opts := options.Index().SetUnique(ix.unique)
+		if ix.expireAfter != nil {
+			opts.SetExpireAfterSeconds(*ix.expireAfter)
+		}
+		_, err := s.c(ix.collection).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys, Options: opts})
+		if err != nil && ix.expireAfter != nil {
+			// The embedded server has no TTL indexes; a plain index keeps the sweep fast.
+			_, err = s.c(ix.collection).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys})
+		}
+		if err != nil {
+			return fmt.Errorf("index on %s %v: %w", ix.collection, ix.keys, err)
+		}
+	}
+	return nil
+}
+
+// notFound maps the driver's "no documents" to the domain's ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return heard.ErrNotFound
+	}
+	return err
+}
+
+// duplicate maps a unique-index violation to the domain's ErrConflict.
+func duplicate(err error) error {
+	if mongo.IsDuplicateKeyError(err) {
+		return heard.ErrConflict
+	}
+	return err
+}
+
+// findAll runs a find and decodes every document.
+func findAll[T any](ctx context.Context, col *mongo.Collection, filter any, opts ...options.Lister[options.FindOptions]) ([]T, error) {
+	cur, err := col.Find(ctx, filter, opts...)
+	if err != nil {
+		return nil, err
+	}
+	out := []T{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// findOne finds one document or returns heard.ErrNotFound.
+func findOne[T any](ctx context.Context, col *mongo.Collection, filter any) (T, error) {
+	var v T
+	err := col.FindOne(ctx, filter).Decode(&v)
+	return v, notFound(err)
+}

@@ -29,6 +29,9 @@ type Config struct {
 	Tokens *Tokens
 	Log    *slog.Logger
 	Clock  heard.Clock
+	// Notifier queues Web Push notifications; Escalator raises alerts that must be acknowledged.
+	Notifier  heard.Notifier
+	Escalator heard.Escalator
 	// PWA is the app's files, served at /.
 	PWA fs.FS
 	// TLS turns on HSTS (only meaningful when Heard itself, or its proxy, serves HTTPS).

@@ -1,0 +1,9 @@
+package api
+
+import (
+	"testing"
+
+	"heard/testkit"
+)
+
+func TestMain(m *testing.M) { testkit.Main(m) }

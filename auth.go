@@ -112,7 +112,7 @@ func PINFailure(n int, now time.Time) (lockedUntil time.Time, revoke bool) {
 	if n >= PINTriesBeforeRevoke {
 		return time.Time{}, true
 	}
-	if n%PINTriesBeforeLock == 0 {
+	if n > 0 && n%PINTriesBeforeLock == 0 {
 		return now.Add(PINLockFor), false
 	}
 	return time.Time{}, false
@@ -158,6 +158,11 @@ func CheckPassword(hash, password string) bool {
 	var t uint32
 	var p uint8
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	// argon2 panics on zero passes or lanes, and a damaged hash must not make a
+	// sign-in allocate gigabytes: refuse parameters Heard would never have written.
+	if t < 1 || t > 10 || p < 1 || p > 16 || m < 8*uint32(p) || m > 256*1024 {
 		return false
 	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])

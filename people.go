@@ -121,13 +121,15 @@ func NextWorking(hours []Hours, t time.Time) (time.Time, bool) {
 			if h.Weekday != d.Weekday() {
 				continue
 			}
-			start := d.Add(time.Duration(h.Start) * time.Minute)
+			// Wall-clock time on that day: adding minutes to midnight would be an hour
+			// out on the days the clocks change.
+			start := time.Date(d.Year(), d.Month(), d.Day(), h.Start/60, h.Start%60, 0, 0, d.Location())
 			if !start.Before(t) && (best < 0 || h.Start < best) {
 				best = h.Start
 			}
 		}
 		if best >= 0 {
-			return d.Add(time.Duration(best) * time.Minute), true
+			return time.Date(d.Year(), d.Month(), d.Day(), best/60, best%60, 0, 0, d.Location()), true
 		}
 	}
 	return time.Time{}, false

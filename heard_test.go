@@ -1,0 +1,87 @@
+package heard
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+func TestRoles(t *testing.T) {
+	for _, r := range StaffRoles {
+		if !r.Valid() || !r.IsStaff() {
+			t.Errorf("%s: want a valid staff role", r)
+		}
+	}
+	if !RoleYoungPerson.Valid() || RoleYoungPerson.IsStaff() {
+		t.Error("a young person is a valid role but not staff")
+	}
+	for _, r := range []Role{"", "admin", "Administrator", "key-worker", "root"} {
+		if r.Valid() || r.IsStaff() {
+			t.Errorf("%q must not be a role", r)
+		}
+	}
+	if len(StaffRoles) != 6 {
+		t.Errorf("six staff roles expected, got %d", len(StaffRoles))
+	}
+}
+
+func TestServices(t *testing.T) {
+	for _, s := range Services {
+		if !s.Valid() {
+			t.Errorf("%s should be valid", s)
+		}
+	}
+	for _, s := range []Service{"", "CAMHS", "health"} {
+		if s.Valid() {
+			t.Errorf("%q should not be a service", s)
+		}
+	}
+}
+
+func TestIDs(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		id := NewID()
+		if !ValidID(id) {
+			t.Fatalf("NewID made %q, which ValidID refuses", id)
+		}
+		if seen[id] {
+			t.Fatalf("NewID repeated %q", id)
+		}
+		seen[id] = true
+	}
+	good := NewID()
+	for _, tc := range []struct {
+		in   string
+		want bool
+	}{
+		{good, true},
+		{"", false},
+		{"not-a-uuid", false},
+		{good[:35], false},
+		{good + "0", false},
+		{"{" + good + "}", false},
+		{"urn:uuid:" + good, false},
+		{strings.ReplaceAll(good, "-", ""), false},
+		{uuid.Must(uuid.NewUUID()).String(), false}, // version 1: not one Heard made
+		{"00000000-0000-0000-0000-000000000000", false},
+		{"' OR 1=1 --                         ", false},
+		{`{"$ne":null}`, false},
+	} {
+		if got := ValidID(tc.in); got != tc.want {
+			t.Errorf("ValidID(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestSystemClockIsUTC(t *testing.T) {
+	now := SystemClock{}.Now()
+	if now.Location() != time.UTC {
+		t.Fatalf("clock is in %s, want UTC", now.Location())
+	}
+	if d := time.Since(now); d < 0 || d > time.Minute {
+		t.Fatalf("clock is %s away from the real time", d)
+	}
+}

@@ -275,6 +275,8 @@ func (s *Store) Relation(ctx context.Context, p heard.Principal, youngPersonID s
 	switch p.Role {
 	case heard.RoleKeyWorker:
 		r.CurrentKeyWorker, err = s.IsKeyWorker(ctx, p.AreaID, p.ID, youngPersonID)
+	case heard.RoleDutyWorker, heard.RoleTeamManager:
+		r.Escalated, err = s.EscalatedTo(ctx, p.AreaID, p.ID, youngPersonID)
 	case heard.RolePlacementStaff:
 		if p.PlacementID == "" {
 			return r, nil

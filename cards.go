@@ -280,13 +280,6 @@ type Card struct {
 	AckByName string     `bson:"ackByName,omitempty" json:"ackByName,omitempty"`
 	AckByRole Role       `bson:"ackByRole,omitempty" json:"-"`
 	Reply     *CardReply `bson:"reply,omitempty" json:"reply,omitempty"`
-
-	// Follow-up steps after the card's insert and after its acknowledgement. Each is
-	// marked done, so a retry of the same request finishes what a crash left undone.
-	Alerted     bool `bson:"alerted" json:"-"`
-	Counted     bool `bson:"counted" json:"-"`
-	AckCounted  bool `bson:"ackCounted" json:"-"`
-	AckFollowed bool `bson:"ackFollowed" json:"-"`
 }
 
 // CardState is what the young person sees of a card on the server. ("Waiting

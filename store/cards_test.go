@@ -1,0 +1,309 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"heard"
+	"heard/store"
+	"heard/testkit"
+)
+
+func cardsTestCard(area, yp, card string, urgency heard.Urgency, at time.Time) heard.Card {
+	return heard.Card{ID: heard.NewID(), AreaID: area, YoungPersonID: yp, CardID: card, Urgency: urgency, Service: heard.ServiceCAMHS,
+		PlacementType: "foster", ReceivedAt: at, Day: heard.CardDay("Europe/London", at)}
+}
+
+func cardsCounter(t *testing.T, st *store.Store, area, metric string) map[string]int64 {
+	t.Helper()
+	cs, err := st.Counters(context.Background(), store.CounterQuery{Area: area, Metric: metric})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int64{}
+	for _, c := range cs {
+		out[c.Day+"/"+c.Service+"/"+c.PlacementType+"/"+c.Dim] += c.N
+	}
+	return out
+}
+
+func TestInsertCardIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	st := testkit.Store(t, testkit.NewClock(now))
+	area, other := heard.NewID(), heard.NewID()
+	yp := heard.NewID()
+
+	c := cardsTestCard(area, yp, "sad", heard.UrgencyOrdinary, now)
+	c.Note = "first"
+	got, created, err := st.InsertCard(ctx, c)
+	if err != nil || !created || got.ID != c.ID {
+		t.Fatalf("insert: %v %v %+v", err, created, got)
+	}
+	// The phone retries with a different note (say, edited offline): nothing changes.
+	retry := c
+	retry.Note = "second"
+	retry.ReceivedAt = now.Add(time.Minute)
+	got, created, err = st.InsertCard(ctx, retry)
+	if err != nil || created || got.Note != "first" || !got.ReceivedAt.Equal(now) {
+		t.Fatalf("retry: %v %v %+v", err, created, got)
+	}
+	// Someone else using the same id, in the same area or another: a conflict, and
+	// the stored card is not returned.
+	for _, thief := range []heard.Card{
+		{ID: c.ID, AreaID: area, YoungPersonID: heard.NewID(), CardID: "happy"},
+		{ID: c.ID, AreaID: other, YoungPersonID: yp, CardID: "happy"},
+	} {
+		got, _, err := st.InsertCard(ctx, thief)
+		if !errors.Is(err, heard.ErrConflict) || got.Note == "first" {
+			t.Errorf("same id from %s/%s: %v %+v", thief.AreaID, thief.YoungPersonID, err, got)
+		}
+	}
+	if _, err := st.Card(ctx, other, c.ID); !errors.Is(err, heard.ErrNotFound) {
+		t.Errorf("card visible from another area: %v", err)
+	}
+}
+
+func TestCardCountersCountOnce(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 2, 23, 30, 0, 0, time.UTC)
+	st := testkit.Store(t, testkit.NewClock(now))
+	area, yp := heard.NewID(), heard.NewID()
+	c := cardsTestCard(area, yp, "not_safe", heard.UrgencyUrgent, now)
+	if _, _, err := st.InsertCard(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	// Ten retries at the same moment still count the card once.
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := st.CountCardReceived(ctx, c); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := cardsCounter(t, st, area, "cards"); len(got) != 1 || got["2026-11-02/camhs/foster/not_safe"] != 1 {
+		t.Errorf("cards counter %v", got)
+	}
+	if got := cardsCounter(t, st, area, "cards_urgent"); got["2026-11-02/camhs/foster/"] != 1 {
+		t.Errorf("cards_urgent counter %v", got)
+	}
+	ordinary := cardsTestCard(area, yp, "happy", heard.UrgencyOrdinary, now)
+	if _, _, err := st.InsertCard(ctx, ordinary); err != nil {
+		t.Fatal(err)
+	}
+	cardsMust(t, st.CountCardReceived(ctx, ordinary))
+	if got := cardsCounter(t, st, area, "cards_urgent"); got["2026-11-02/camhs/foster/"] != 1 {
+		t.Errorf("an ordinary card counted as urgent: %v", got)
+	}
+}
+
+func TestAcknowledgeCardFirstWins(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	st := testkit.Store(t, testkit.NewClock(now))
+	area, yp := heard.NewID(), heard.NewID()
+	c := cardsTestCard(area, yp, "not_safe", heard.UrgencyUrgent, now)
+	if _, _, err := st.InsertCard(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	// Five adults tap "seen" at once: exactly one acknowledgement is kept.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	winners := 0
+	for i := range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			by := heard.NewID()
+			got, first, err := st.AcknowledgeCard(ctx, area, c.ID, store.CardAcknowledgement{At: now.Add(time.Duration(i+1) * time.Minute),
+				By: by, ByName: "Sam", ByRole: heard.RoleKeyWorker, Reply: &heard.CardReply{QuickReplyID: "thank_you"}})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if got.AckAt == nil || got.Reply == nil || got.Reply.QuickReplyID != "thank_you" {
+				t.Errorf("acknowledged card: %+v", got)
+			}
+			if first != (got.AckBy == by) {
+				t.Errorf("first=%v but card acknowledged by %s, not %s", first, got.AckBy, by)
+			}
+			mu.Lock()
+			if first {
+				winners++
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if winners != 1 {
+		t.Fatalf("%d acknowledgements won", winners)
+	}
+	if _, _, err := st.AcknowledgeCard(ctx, heard.NewID(), c.ID, store.CardAcknowledgement{At: now, By: "x"}); !errors.Is(err, heard.ErrNotFound) {
+		t.Errorf("acknowledged from another area: %v", err)
+	}
+
+	// The time to acknowledge is counted once, in its bucket, on the card's day.
+	acked, err := st.Card(ctx, area, c.ID)
+	cardsMust(t, err)
+	for range 3 {
+		cardsMust(t, st.CountCardAcknowledged(ctx, acked, 15*time.Minute))
+	}
+	hist := cardsCounter(t, st, area, "card_ack")
+	wait := acked.AckAt.Sub(acked.ReceivedAt)
+	if len(hist) != 1 || hist["2026-11-02/camhs/foster/"+heard.CardAckBucket(wait)] != 1 {
+		t.Errorf("card_ack %v (wait %v)", hist, wait)
+	}
+	if got := cardsCounter(t, st, area, "urgent_ack_within_limit"); got["2026-11-02/camhs/foster/"] != 1 {
+		t.Errorf("urgent_ack_within_limit %v", got)
+	}
+}
+
+func TestUrgentAckOutsideLimitNotCounted(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	st := testkit.Store(t, testkit.NewClock(now))
+	area := heard.NewID()
+	c := cardsTestCard(area, heard.NewID(), "might_hurt_myself", heard.UrgencyUrgent, now)
+	if _, _, err := st.InsertCard(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	acked, _, err := st.AcknowledgeCard(ctx, area, c.ID, store.CardAcknowledgement{At: now.Add(20 * time.Minute), By: "duty", ByName: "Dee"})
+	cardsMust(t, err)
+	cardsMust(t, st.CountCardAcknowledged(ctx, acked, 15*time.Minute))
+	if got := cardsCounter(t, st, area, "card_ack"); got["2026-11-02/camhs/foster/1200"] != 1 {
+		t.Errorf("card_ack %v", got)
+	}
+	if got := cardsCounter(t, st, area, "urgent_ack_within_limit"); len(got) != 0 {
+		t.Errorf("counted within limit after 20 minutes: %v", got)
+	}
+}
+
+func TestInboxOrderAndScope(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	st := testkit.Store(t, testkit.NewClock(now))
+	area, other := heard.NewID(), heard.NewID()
+	mine1, mine2, theirs := heard.NewID(), heard.NewID(), heard.NewID()
+	insert := func(c heard.Card) heard.Card {
+		_, _, err := st.InsertCard(ctx, c)
+		cardsMust(t, err)
+		return c
+	}
+	oldOrdinary := insert(cardsTestCard(area, mine1, "happy", heard.UrgencyOrdinary, now.Add(-3*time.Hour)))
+	urgent := insert(cardsTestCard(area, mine2, "not_safe", heard.UrgencyUrgent, now.Add(-2*time.Hour)))
+	newConcerning := insert(cardsTestCard(area, mine1, "lonely", heard.UrgencyConcerning, now.Add(-time.Hour)))
+	acked := insert(cardsTestCard(area, mine2, "sad", heard.UrgencyOrdinary, now.Add(-time.Minute)))
+	_, _, err := st.AcknowledgeCard(ctx, area, acked.ID, store.CardAcknowledgement{At: now, By: "kw", ByName: "Kim"})
+	cardsMust(t, err)
+	insert(cardsTestCard(area, theirs, "scared", heard.UrgencyConcerning, now))
+	insert(cardsTestCard(other, mine1, "angry", heard.UrgencyOrdinary, now)) // the same id string in another area
+
+	inbox, err := st.Inbox(ctx, area, []string{mine1, mine2})
+	cardsMust(t, err)
+	var got []string
+	for _, c := range inbox {
+		got = append(got, c.ID)
+	}
+	want := []string{urgent.ID, newConcerning.ID, oldOrdinary.ID, acked.ID}
+	if len(got) != len(want) {
+		t.Fatalf("inbox has %d cards, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("inbox order %v, want %v", got, want)
+		}
+	}
+	if inbox, err := st.Inbox(ctx, area, nil); err != nil || len(inbox) != 0 {
+		t.Errorf("empty caseload: %v %d", err, len(inbox))
+	}
+	since, err := st.CardsOf(ctx, area, []string{mine1}, now.Add(-90*time.Minute), 0)
+	cardsMust(t, err)
+	if len(since) != 1 || since[0].ID != newConcerning.ID {
+		t.Errorf("cards since: %+v", since)
+	}
+	byID, err := st.CardsByID(ctx, other, []string{urgent.ID})
+	cardsMust(t, err)
+	if len(byID) != 0 {
+		t.Errorf("a card read by id from another area")
+	}
+}
+
+func cardsMust(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCardSteps(t *testing.T) {
+	ctx := context.Background()
+	st := testkit.Store(t, nil)
+	area, id := heard.NewID(), heard.NewID()
+	done, err := st.CardStepDone(ctx, area, id, store.CardStepAlerted)
+	if err != nil || done {
+		t.Fatalf("step done before it was marked: %v %v", done, err)
+	}
+	for range 2 {
+		cardsMust(t, st.MarkCardStep(ctx, area, id, store.CardStepAlerted))
+	}
+	if done, err := st.CardStepDone(ctx, area, id, store.CardStepAlerted); err != nil || !done {
+		t.Fatalf("step not done after marking: %v %v", done, err)
+	}
+	if done, _ := st.CardStepDone(ctx, heard.NewID(), id, store.CardStepAlerted); done {
+		t.Error("a step is visible from another area")
+	}
+	if done, _ := st.CardStepDone(ctx, area, id, store.CardStepAckFollowed); done {
+		t.Error("another step counts as done")
+	}
+}
+
+func TestCardsEscalatedTo(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	clock := testkit.NewClock(now)
+	st := testkit.Store(t, clock)
+	area, duty, other := heard.NewID(), heard.NewID(), heard.NewID()
+	escalated := cardsTestCard(area, heard.NewID(), "not_safe", heard.UrgencyUrgent, now)
+	notEscalated := cardsTestCard(area, heard.NewID(), "scared", heard.UrgencyConcerning, now)
+	for _, c := range []heard.Card{escalated, notEscalated} {
+		_, _, err := st.InsertCard(ctx, c)
+		cardsMust(t, err)
+	}
+	alert := func(c heard.Card, to []string) {
+		_, err := st.CreateAlert(ctx, store.AlertRecord{Alert: heard.Alert{ID: c.ID, AreaID: area, YoungPersonID: c.YoungPersonID,
+			Urgency: c.Urgency, Type: "card", CreatedAt: now}, EscalatedTo: to})
+		cardsMust(t, err)
+	}
+	alert(escalated, []string{duty})
+	alert(notEscalated, []string{other})
+
+	cards, err := st.CardsEscalatedTo(ctx, area, duty)
+	cardsMust(t, err)
+	if len(cards) != 1 || cards[0].ID != escalated.ID {
+		t.Fatalf("escalated cards: %+v", cards)
+	}
+	if ok, _ := st.CardEscalatedTo(ctx, area, escalated.ID, duty); !ok {
+		t.Error("escalated card not seen as escalated")
+	}
+	if ok, _ := st.CardEscalatedTo(ctx, area, notEscalated.ID, duty); ok {
+		t.Error("someone else's escalation counted")
+	}
+	if cards, _ := st.CardsEscalatedTo(ctx, heard.NewID(), duty); len(cards) != 0 {
+		t.Error("escalations visible from another area")
+	}
+	// Escalation gives access for a limited time.
+	clock.Advance(store.EscalatedAccessFor + time.Minute)
+	if cards, _ := st.CardsEscalatedTo(ctx, area, duty); len(cards) != 0 {
+		t.Error("escalated access did not run out")
+	}
+	if ok, _ := st.CardEscalatedTo(ctx, area, escalated.ID, duty); ok {
+		t.Error("escalated access to the card did not run out")
+	}
+}

@@ -1,0 +1,158 @@
+package heard
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFeedbackRequestExpiresAfter14Days(t *testing.T) {
+	made := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	r := NewFeedbackRequest(Contact{ID: NewID(), AreaID: "a", YoungPersonID: "y", StaffID: "s", Kind: ContactReview, Service: ServiceCAMHS}, made)
+	if got := r.ExpiresAt.Sub(made); got != 14*24*time.Hour {
+		t.Fatalf("lifetime %v", got)
+	}
+	cases := []struct {
+		at   time.Duration
+		open bool
+	}{
+		{0, true},
+		{14*24*time.Hour - time.Millisecond, true},
+		{14 * 24 * time.Hour, false},
+		{15 * 24 * time.Hour, false},
+	}
+	for _, c := range cases {
+		if got := r.Open(made.Add(c.at)); got != c.open {
+			t.Errorf("open at +%v = %v, want %v", c.at, got, c.open)
+		}
+	}
+}
+
+func TestFeedbackRequestTakesOneAnswer(t *testing.T) {
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	open := FeedbackRequest{ExpiresAt: now.Add(time.Hour)}
+	answered := FeedbackRequest{ExpiresAt: now.Add(time.Hour), AnswerID: "first"}
+	expired := FeedbackRequest{ExpiresAt: now}
+	expiredButAnswered := FeedbackRequest{ExpiresAt: now, AnswerID: "first"}
+	cases := []struct {
+		name string
+		r    FeedbackRequest
+		id   string
+		want error
+	}{
+		{"open", open, "first", nil},
+		{"retry of the same answer", answered, "first", nil},
+		{"second answer", answered, "second", ErrAlreadyAnswered},
+		{"expired", expired, "first", ErrRequestExpired},
+		{"retry after expiry still succeeds", expiredButAnswered, "first", nil},
+		{"second answer after expiry", expiredButAnswered, "second", ErrAlreadyAnswered},
+	}
+	for _, c := range cases {
+		if err := c.r.CheckAnswerable(c.id, now); !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
+			t.Errorf("%s: got %v, want %v", c.name, err, c.want)
+		}
+	}
+	if !errors.Is(ErrAlreadyAnswered, ErrConflict) {
+		t.Error("a second answer should be a conflict")
+	}
+}
+
+func TestAnswerValidate(t *testing.T) {
+	ok := Answer{Listened: ESQYes, Serious: ESQABit, HadSay: ESQNotSure, Experience: FFTDontKnow, Service: ServiceSocialCare}
+	cases := []struct {
+		name   string
+		change func(a *Answer)
+		want   map[string]string
+	}{
+		{"fine", func(a *Answer) {}, map[string]string{}},
+		{"missing listened", func(a *Answer) { a.Listened = "" }, map[string]string{"listened": "one_of"}},
+		{"unknown serious", func(a *Answer) { a.Serious = "maybe" }, map[string]string{"serious": "one_of"}},
+		{"unknown had say", func(a *Answer) { a.HadSay = "YES" }, map[string]string{"hadSay": "one_of"}},
+		{"unknown experience", func(a *Answer) { a.Experience = "ok" }, map[string]string{"experience": "one_of"}},
+		{"unknown service", func(a *Answer) { a.Service = "school" }, map[string]string{"service": "one_of"}},
+		{"500 characters of Arabic", func(a *Answer) { a.Words = strings.Repeat("ش", 500) }, map[string]string{}},
+		{"501 characters", func(a *Answer) { a.Words = strings.Repeat("a", 501) }, map[string]string{"words": "length"}},
+		{"follow-up after no", func(a *Answer) { a.Listened, a.FollowUp = ESQNo, true }, map[string]string{}},
+		{"follow-up after a bit", func(a *Answer) { a.Listened, a.FollowUp = ESQABit, true }, map[string]string{"followUp": "only_when_not_listened"}},
+		{"follow-up after yes", func(a *Answer) { a.FollowUp = true }, map[string]string{"followUp": "only_when_not_listened"}},
+	}
+	for _, c := range cases {
+		a := ok
+		c.change(&a)
+		if got := a.Validate(); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestFeedbackKindsAndAnswers(t *testing.T) {
+	for _, k := range []string{"meeting", "review", "visit", "appointment"} {
+		if !ContactKind(k).Valid() {
+			t.Errorf("%s should be a contact kind", k)
+		}
+	}
+	for _, k := range []string{"", "any_time", "Meeting", "call"} {
+		if ContactKind(k).Valid() {
+			t.Errorf("%q should not be a contact kind", k)
+		}
+	}
+	positive := map[FFTAnswer]bool{FFTVeryGood: true, FFTGood: true}
+	for _, a := range FFTAnswers {
+		if a.Positive() != positive[a] {
+			t.Errorf("%s positive = %v", a, a.Positive())
+		}
+	}
+}
+
+func TestCleanWords(t *testing.T) {
+	cases := map[string]string{
+		"  thank you  ":           "thank you",
+		"line one\nline two":      "line one\nline two",
+		"bell\a and nul\x00 gone": "bell and nul gone",
+		"شكرا لك":                 "شكرا لك",
+		"\u200fRTL mark kept":     "\u200fRTL mark kept",
+	}
+	for in, want := range cases {
+		if got := CleanWords(in); got != want {
+			t.Errorf("CleanWords(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestFollowUpRecipientsNeverTheWorker(t *testing.T) {
+	team, other := "team", "other-team"
+	manager := Staff{ID: "manager", Role: RoleTeamManager, TeamID: team}
+	manager2 := Staff{ID: "manager2", Role: RoleTeamManager, TeamID: team}
+	otherManager := Staff{ID: "other-manager", Role: RoleTeamManager, TeamID: other}
+	gone := Staff{ID: "gone", Role: RoleTeamManager, TeamID: team, Disabled: true}
+	admin := Staff{ID: "admin", Role: RoleAdministrator}
+	admin2 := Staff{ID: "admin2", Role: RoleAdministrator}
+	worker := Staff{ID: "worker", Role: RoleKeyWorker, TeamID: team}
+	cases := []struct {
+		name  string
+		about string
+		staff []Staff
+		want  []string
+	}{
+		{"the team's managers", worker.ID, []Staff{worker, manager, manager2, otherManager, admin}, []string{"manager", "manager2"}},
+		{"not a disabled manager", worker.ID, []Staff{worker, manager, gone, admin}, []string{"manager"}},
+		{"the manager is the worker: the other manager", manager.ID, []Staff{manager, manager2, admin}, []string{"manager2"}},
+		{"the only manager is the worker: administrators", manager.ID, []Staff{manager, otherManager, admin, admin2}, []string{"admin", "admin2"}},
+		{"no manager: administrators", worker.ID, []Staff{worker, otherManager, admin}, []string{"admin"}},
+		{"an administrator who is the worker is left out", admin.ID, []Staff{admin, admin2}, []string{"admin2"}},
+		{"nobody", worker.ID, []Staff{worker}, nil},
+	}
+	for _, c := range cases {
+		got := FollowUpRecipients(team, c.about, c.staff)
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+		}
+		for _, id := range got {
+			if id == c.about {
+				t.Errorf("%s: the worker the answer is about was told", c.name)
+			}
+		}
+	}
+}

@@ -109,6 +109,7 @@ func New(cfg Config) *Server {
 	s.youngPeopleRoutes()
 	s.adminRoutes()
 	s.movesRoutes()
+	s.cardsRoutes()
 	s.openAPIRoute()
 
 	s.app.Use("/api", func(c *fiber.Ctx) error { return errNotFound() })

@@ -1,0 +1,492 @@
+package api
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"heard"
+	"heard/store"
+)
+
+// cardsSend posts a card as a young person.
+func (w *world) cardsSend(f areaFixture, y heard.YoungPerson, body map[string]any) response {
+	w.t.Helper()
+	return w.call("POST", "/api/cards", w.youngToken(f, y), body)
+}
+
+// cardsNew posts a new card and expects it to be created.
+func (w *world) cardsNew(f areaFixture, y heard.YoungPerson, card string) map[string]any {
+	w.t.Helper()
+	r := w.cardsSend(f, y, map[string]any{"id": heard.NewID(), "card": card})
+	w.expect(r, 201, "")
+	return r.Body
+}
+
+// cardsCounters sums a metric's counters in an area by dimension.
+func (w *world) cardsCounters(f areaFixture, metric string) map[string]int64 {
+	w.t.Helper()
+	cs, err := w.store.Counters(context.Background(), store.CounterQuery{Area: f.Area.ID, Metric: metric})
+	must(w.t, err)
+	out := map[string]int64{}
+	for _, c := range cs {
+		out[c.Dim] += c.N
+	}
+	return out
+}
+
+// cardsEscalate records that a card's alert was escalated to staff, as the
+// escalator does when nobody acknowledges in time.
+func (w *world) cardsEscalate(f areaFixture, cardID, youngPersonID string, to ...heard.Staff) {
+	w.t.Helper()
+	ids := []string{}
+	for _, st := range to {
+		ids = append(ids, st.ID)
+	}
+	_, err := w.store.CreateAlert(context.Background(), store.AlertRecord{Alert: heard.Alert{ID: cardID, AreaID: f.Area.ID,
+		YoungPersonID: youngPersonID, Urgency: heard.UrgencyUrgent, Type: "card_urgent", CreatedAt: w.clock.Now()}, EscalatedTo: ids})
+	must(w.t, err)
+}
+
+func TestCardCatalogueAndQuickReplies(t *testing.T) {
+	w := newWorld(t)
+	r := w.call("GET", "/api/cards/catalogue", w.youngToken(w.A, w.A.YP1), nil)
+	w.expect(r, 200, "")
+	cards, _ := r.Body["cards"].([]any)
+	if len(cards) != len(heard.CardCatalogue()) {
+		t.Fatalf("catalogue: %s", r.Raw)
+	}
+	first, _ := cards[0].(map[string]any)
+	if first["id"] != "happy" || first["art"] != "/cards/happy.svg" || first["urgency"] != "ordinary" {
+		t.Errorf("first card %v", first)
+	}
+	r = w.call("GET", "/api/cards/quick-replies", w.tokenFor(w.A.KW1), nil)
+	w.expect(r, 200, "")
+	if len(r.Items()) != len(heard.QuickReplies()) {
+		t.Errorf("quick replies %s", r.Raw)
+	}
+	w.expect(w.call("GET", "/api/cards/quick-replies", w.youngToken(w.A, w.A.YP1), nil), 403, "forbidden")
+	w.expect(w.call("GET", "/api/cards/catalogue", "", nil), 401, "unauthenticated")
+}
+
+func TestCardSendAndRetryIsIdempotent(t *testing.T) {
+	w := newWorld(t)
+	id := heard.NewID()
+	sent := w.clock.Now().Add(-3 * time.Hour) // made while the phone was offline
+	body := map[string]any{"id": id, "card": "sad", "amount": "a_lot", "help": "talk_later", "note": "  bad day at school ", "sentAt": sent}
+	r := w.cardsSend(w.A, w.A.YP1, body)
+	w.expect(r, 201, "")
+	if r.Body["id"] != id || r.Body["state"] != "sent" || r.Body["urgency"] != "concerning" || r.Body["note"] != "bad day at school" {
+		t.Fatalf("created card: %s", r.Raw)
+	}
+	if r.Body["autoReply"] != nil {
+		t.Errorf("Kim is working on Monday at 10:00, yet an automatic reply: %s", r.Raw)
+	}
+	if got, _ := time.Parse(time.RFC3339, r.Body["sentAt"].(string)); !got.Equal(sent) {
+		t.Errorf("sentAt %v", r.Body["sentAt"])
+	}
+	for _, hidden := range []string{"area", "keyWorkerId", "service", "placementType", "day", "ackBy"} {
+		if _, ok := r.Body[hidden]; ok {
+			t.Errorf("card shows internal field %q", hidden)
+		}
+	}
+	received := r.Body["receivedAt"]
+
+	// The phone did not hear the answer and sends again, later, even with another note.
+	w.clock.Advance(time.Minute)
+	body["note"] = "changed"
+	r = w.cardsSend(w.A, w.A.YP1, body)
+	w.expect(r, 200, "")
+	if r.Body["receivedAt"] != received || r.Body["note"] != "bad day at school" {
+		t.Errorf("retry changed the card: %s", r.Raw)
+	}
+	r = w.call("GET", "/api/me/cards", w.youngToken(w.A, w.A.YP1), nil)
+	w.expect(r, 200, "")
+	if len(r.Items()) != 1 {
+		t.Fatalf("want exactly one card, got %s", r.Raw)
+	}
+	if got := w.cardsCounters(w.A, "cards"); len(got) != 1 || got["sad"] != 1 {
+		t.Errorf("cards counted %v", got)
+	}
+
+	// Another young person, here or in another area, cannot use the id.
+	w.expect(w.cardsSend(w.A, w.A.YP2, map[string]any{"id": id, "card": "happy"}), 409, "id_in_use")
+	w.expect(w.cardsSend(w.B, w.B.YP1, map[string]any{"id": id, "card": "happy"}), 409, "id_in_use")
+	if got := w.cardsCounters(w.A, "cards"); got["happy"] != 0 {
+		t.Errorf("a refused card was counted: %v", got)
+	}
+	// And the first young person's card stays theirs alone.
+	r = w.call("GET", "/api/me/cards", w.youngToken(w.A, w.A.YP2), nil)
+	if len(r.Items()) != 0 {
+		t.Errorf("YP2 sees cards: %s", r.Raw)
+	}
+}
+
+func TestCardValidationErrors(t *testing.T) {
+	w := newWorld(t)
+	tok := w.youngToken(w.A, w.A.YP1)
+	good := func() map[string]any {
+		return map[string]any{"id": heard.NewID(), "card": "worried", "amount": "quite", "help": "talk_now", "note": "hi"}
+	}
+	with := func(k string, v any) map[string]any { b := good(); b[k] = v; return b }
+	without := func(k string) map[string]any { b := good(); delete(b, k); return b }
+	cases := []struct {
+		name  string
+		body  any
+		code  string
+		field string
+		want  string
+	}{
+		{"empty body", "", "invalid_json", "", ""},
+		{"not JSON", "{card:", "invalid_json", "", ""},
+		{"an array", "[]", "invalid_json", "", ""},
+		{"two objects", `{"card":"sad"} {}`, "invalid_json", "", ""},
+		{"unknown field", with("mood", "x"), "validation_failed", "mood", "unknown_field"},
+		{"card not a string", with("card", 5), "validation_failed", "card", "wrong_type"},
+		{"sentAt not a time", with("sentAt", "yesterday"), "validation_failed", "sentAt", "time_format"},
+		{"sentAt not a string", with("sentAt", 12), "validation_failed", "sentAt", "wrong_type"},
+		{"no id", without("id"), "validation_failed", "id", "id_format"},
+		{"bad id", with("id", "1234"), "validation_failed", "id", "id_format"},
+		{"no card", without("card"), "validation_failed", "card", "required"},
+		{"unknown card", with("card", "hungry"), "validation_failed", "card", "unknown"},
+		{"bad amount", with("amount", "huge"), "validation_failed", "amount", "one_of"},
+		{"bad help", with("help", "money"), "validation_failed", "help", "one_of"},
+		{"note too long", with("note", strings.Repeat("é", heard.CardNoteMaxChars+1)), "validation_failed", "note", "too_long"},
+		{"note with control characters", with("note", "hello\u0007"), "validation_failed", "note", "invalid_characters"},
+	}
+	for _, c := range cases {
+		r := w.call("POST", "/api/cards", tok, c.body)
+		if r.Status != 400 || r.ErrorCode() != c.code || c.field != "" && r.Field(c.field) != c.want {
+			t.Errorf("%s: got %d %s", c.name, r.Status, r.Raw)
+		}
+	}
+	// Form data instead of JSON.
+	req := w.call("POST", "/api/cards", tok, nil)
+	w.expect(req, 415, "unsupported_media_type")
+
+	r := w.call("GET", "/api/me/cards", tok, nil)
+	if len(r.Items()) != 0 {
+		t.Errorf("a refused card was stored: %s", r.Raw)
+	}
+	if got := w.cardsCounters(w.A, "cards"); len(got) != 0 {
+		t.Errorf("a refused card was counted: %v", got)
+	}
+	// Only young people send cards.
+	for _, st := range []heard.Staff{w.A.KW1, w.A.Duty, w.A.Admin, w.A.Commish} {
+		w.expect(w.call("POST", "/api/cards", w.tokenFor(st), good()), 403, "forbidden")
+	}
+	w.expect(w.call("POST", "/api/cards", "", good()), 401, "unauthenticated")
+}
+
+func TestCardUrgencyAndCounters(t *testing.T) {
+	w := newWorld(t)
+	r := w.cardsSend(w.A, w.A.YP1, map[string]any{"id": heard.NewID(), "card": "not_safe"})
+	w.expect(r, 201, "")
+	if r.Body["urgency"] != "urgent" {
+		t.Errorf("not_safe is %v", r.Body["urgency"])
+	}
+	w.cardsNew(w.A, w.A.YP3, "happy")
+	w.cardsNew(w.A, w.A.YP3, "happy")
+	if got := w.cardsCounters(w.A, "cards"); got["not_safe"] != 1 || got["happy"] != 2 {
+		t.Errorf("cards %v", got)
+	}
+	if got := w.cardsCounters(w.A, "cards_urgent"); got[""] != 1 {
+		t.Errorf("cards_urgent %v", got)
+	}
+	// Counters are kept by service and day in the area's zone.
+	cs, err := w.store.Counters(context.Background(), store.CounterQuery{Area: w.A.Area.ID, Metric: "cards", Service: "camhs"})
+	must(t, err)
+	if len(cs) != 1 || cs[0].Dim != "happy" || cs[0].N != 2 || cs[0].Day != "2026-11-02" {
+		t.Errorf("camhs counters %+v", cs)
+	}
+	if got := w.cardsCounters(w.B, "cards"); len(got) != 0 {
+		t.Errorf("area B counted A's cards: %v", got)
+	}
+}
+
+func TestCardAutoReplyOutOfHours(t *testing.T) {
+	w := newWorld(t)
+	// Saturday 7 November 2026, 20:00 in London: Kim is back on Monday at 9:00.
+	w.clock.Advance(5*24*time.Hour + 10*time.Hour)
+	r := w.cardsSend(w.A, w.A.YP1, map[string]any{"id": heard.NewID(), "card": "tired"})
+	w.expect(r, 201, "")
+	auto, _ := r.Body["autoReply"].(map[string]any)
+	if auto == nil || auto["workerName"] != "Kim" || auto["nextAt"] != "2026-11-09T09:00:00Z" || auto["timeZone"] != "Europe/London" || auto["dutyToldNow"] != nil {
+		t.Fatalf("auto reply %s", r.Raw)
+	}
+	r = w.cardsSend(w.A, w.A.YP1, map[string]any{"id": heard.NewID(), "card": "might_hurt_myself"})
+	auto, _ = r.Body["autoReply"].(map[string]any)
+	if auto == nil || auto["dutyToldNow"] != true {
+		t.Errorf("urgent auto reply %s", r.Raw)
+	}
+	r = w.cardsSend(w.A, w.A.YP1, map[string]any{"id": heard.NewID(), "card": "lonely"})
+	auto, _ = r.Body["autoReply"].(map[string]any)
+	if auto == nil || auto["dutyAt"] != "2026-11-08T00:00:00Z" {
+		t.Errorf("concerning auto reply %s", r.Raw)
+	}
+}
+
+func TestCardInboxScopeAndOrder(t *testing.T) {
+	w := newWorld(t)
+	happy := w.cardsNew(w.A, w.A.YP1, "happy")
+	w.clock.Advance(time.Minute)
+	urgent := w.cardsNew(w.A, w.A.YP2, "unhappy_where_i_live")
+	w.clock.Advance(time.Minute)
+	sad := w.cardsNew(w.A, w.A.YP1, "sad")
+	yp3 := w.cardsNew(w.A, w.A.YP3, "angry")
+	w.cardsNew(w.B, w.B.YP1, "scared")
+
+	r := w.call("GET", "/api/cards/inbox", w.tokenFor(w.A.KW1), nil)
+	w.expect(r, 200, "")
+	items := r.Items()
+	var order []any
+	for _, it := range items {
+		order = append(order, it["id"])
+	}
+	if len(items) != 3 || order[0] != urgent["id"] || order[1] != sad["id"] || order[2] != happy["id"] {
+		t.Fatalf("KW1's inbox %v", order)
+	}
+	yp, _ := items[0]["youngPerson"].(map[string]any)
+	if yp["name"] != w.A.YP2.FirstName || r.Body["unacknowledged"] != 3.0 || r.Body["urgentUnacknowledged"] != 1.0 {
+		t.Errorf("inbox details %s", r.Raw)
+	}
+	by, _ := r.Body["unacknowledgedByYoungPerson"].(map[string]any)
+	if by[w.A.YP1.ID] != 2.0 || by[w.A.YP2.ID] != 1.0 {
+		t.Errorf("counts by young person %v", by)
+	}
+
+	r = w.call("GET", "/api/cards/inbox", w.tokenFor(w.A.KW2), nil)
+	if len(r.Items()) != 1 || r.Items()[0]["id"] != yp3["id"] {
+		t.Errorf("KW2's inbox %s", r.Raw)
+	}
+	r = w.call("GET", "/api/cards/inbox", w.tokenFor(w.B.KW1), nil)
+	if len(r.Items()) != 1 || r.Items()[0]["card"] != "scared" {
+		t.Errorf("area B KW1's inbox %s", r.Raw)
+	}
+	// Duty workers and managers see nothing until something is escalated to them.
+	for _, st := range []heard.Staff{w.A.Duty, w.A.Manager} {
+		r := w.call("GET", "/api/cards/inbox", w.tokenFor(st), nil)
+		w.expect(r, 200, "")
+		if len(r.Items()) != 0 {
+			t.Errorf("%s sees cards without an escalation: %s", st.Name, r.Raw)
+		}
+	}
+	w.cardsEscalate(w.A, urgent["id"].(string), w.A.YP2.ID, w.A.Duty)
+	r = w.call("GET", "/api/cards/inbox", w.tokenFor(w.A.Duty), nil)
+	if len(r.Items()) != 1 || r.Items()[0]["id"] != urgent["id"] {
+		t.Errorf("duty's inbox after escalation %s", r.Raw)
+	}
+	if r := w.call("GET", "/api/cards/inbox", w.tokenFor(w.A.Manager), nil); len(r.Items()) != 0 {
+		t.Errorf("manager sees a card escalated only to duty: %s", r.Raw)
+	}
+	if r := w.call("GET", "/api/cards/inbox", w.tokenFor(w.B.Duty), nil); len(r.Items()) != 0 {
+		t.Errorf("area B's duty sees area A's escalation: %s", r.Raw)
+	}
+	// Roles that never see cards.
+	for _, tok := range []string{w.tokenFor(w.A.Admin), w.tokenFor(w.A.Commish), w.tokenFor(w.A.OakStaff), w.youngToken(w.A, w.A.YP1)} {
+		w.expect(w.call("GET", "/api/cards/inbox", tok, nil), 403, "forbidden")
+	}
+}
+
+func TestCardReadAccess(t *testing.T) {
+	w := newWorld(t)
+	card := w.cardsNew(w.A, w.A.YP1, "worried")
+	path := "/api/cards/" + card["id"].(string)
+
+	w.expect(w.call("GET", path, w.youngToken(w.A, w.A.YP1), nil), 200, "")
+	r := w.call("GET", path, w.tokenFor(w.A.KW1), nil)
+	w.expect(r, 200, "")
+	if yp, _ := r.Body["youngPerson"].(map[string]any); yp["id"] != w.A.YP1.ID {
+		t.Errorf("staff view %s", r.Raw)
+	}
+	log, err := w.store.AuditLog(context.Background(), w.A.Area.ID, 10)
+	must(t, err)
+	if len(log) == 0 || log[0].Action != "card_read" || log[0].ActorID != w.A.KW1.ID || log[0].YoungPersonID != w.A.YP1.ID {
+		t.Errorf("staff read not audit-logged: %+v", log)
+	}
+
+	forbidden := map[string]string{
+		"another young person":       w.youngToken(w.A, w.A.YP2),
+		"another key worker":         w.tokenFor(w.A.KW2),
+		"duty without escalation":    w.tokenFor(w.A.Duty),
+		"manager without escalation": w.tokenFor(w.A.Manager),
+		"administrator":              w.tokenFor(w.A.Admin),
+		"commissioner":               w.tokenFor(w.A.Commish),
+		"placement staff":            w.tokenFor(w.A.OakStaff),
+	}
+	for who, tok := range forbidden {
+		if r := w.call("GET", path, tok, nil); r.Status != 403 {
+			t.Errorf("%s: %d %s", who, r.Status, r.Raw)
+		}
+	}
+	// Another area does not even learn that the card exists.
+	for who, tok := range map[string]string{"B's key worker": w.tokenFor(w.B.KW1), "B's duty": w.tokenFor(w.B.Duty), "B's young person": w.youngToken(w.B, w.B.YP1)} {
+		if r := w.call("GET", path, tok, nil); r.Status != 404 {
+			t.Errorf("%s: %d %s", who, r.Status, r.Raw)
+		}
+	}
+	w.expect(w.call("GET", "/api/cards/not-an-id", w.tokenFor(w.A.KW1), nil), 400, "validation_failed")
+	w.expect(w.call("GET", "/api/cards/"+heard.NewID(), w.tokenFor(w.A.KW1), nil), 404, "not_found")
+
+	// Escalation opens the card to the duty worker it went to.
+	w.cardsEscalate(w.A, card["id"].(string), w.A.YP1.ID, w.A.Duty)
+	w.expect(w.call("GET", path, w.tokenFor(w.A.Duty), nil), 200, "")
+	w.expect(w.call("GET", path, w.tokenFor(w.A.Manager), nil), 403, "forbidden")
+
+	// A new key worker takes over the young person's cards; the old one loses them.
+	_, err = w.store.Assign(context.Background(), w.A.Area.ID, w.A.YP1.ID, w.A.KW2.ID)
+	must(t, err)
+	w.expect(w.call("GET", path, w.tokenFor(w.A.KW1), nil), 403, "forbidden")
+	w.expect(w.call("GET", path, w.tokenFor(w.A.KW2), nil), 200, "")
+	if r := w.call("GET", "/api/cards/inbox", w.tokenFor(w.A.KW1), nil); len(r.Items()) != 0 {
+		t.Errorf("the old key worker still sees the card: %s", r.Raw)
+	}
+}
+
+func TestCardAcknowledge(t *testing.T) {
+	w := newWorld(t)
+	card := w.cardsNew(w.A, w.A.YP1, "not_safe")
+	id := card["id"].(string)
+	path := "/api/cards/" + id + "/ack"
+	kw := w.tokenFor(w.A.KW1)
+
+	// Validation first: nothing is acknowledged by a bad request.
+	bad := []struct {
+		body  any
+		code  string
+		field string
+		want  string
+	}{
+		{map[string]any{"quickReply": "nope"}, "validation_failed", "quickReply", "unknown"},
+		{map[string]any{"quickReply": "talk_at"}, "validation_failed", "at", "required"},
+		{map[string]any{"quickReply": "talk_at", "at": "half four"}, "validation_failed", "at", "time_format"},
+		{map[string]any{"quickReply": "thank_you", "at": "16:30"}, "validation_failed", "at", "not_allowed"},
+		{map[string]any{"quickReply": "thank_you", "reply": "thanks"}, "validation_failed", "reply", "choose_one"},
+		{map[string]any{"reply": strings.Repeat("x", heard.CardReplyMaxChars+1)}, "validation_failed", "reply", "too_long"},
+		{map[string]any{"reply": "a\x00b"}, "validation_failed", "reply", "invalid_characters"},
+		{map[string]any{"seen": true}, "validation_failed", "seen", "unknown_field"},
+		{"{", "invalid_json", "", ""},
+	}
+	for _, c := range bad {
+		r := w.call("POST", path, kw, c.body)
+		if r.Status != 400 || r.ErrorCode() != c.code || c.field != "" && r.Field(c.field) != c.want {
+			t.Errorf("%v: %d %s", c.body, r.Status, r.Raw)
+		}
+	}
+	w.expect(w.call("POST", "/api/cards/xyz/ack", kw, nil), 400, "validation_failed")
+	w.expect(w.call("POST", "/api/cards/"+heard.NewID()+"/ack", kw, nil), 404, "not_found")
+	// Those who may not acknowledge.
+	w.expect(w.call("POST", path, w.tokenFor(w.A.KW2), nil), 403, "forbidden")
+	w.expect(w.call("POST", path, w.tokenFor(w.A.Duty), nil), 403, "forbidden")
+	w.expect(w.call("POST", path, w.youngToken(w.A, w.A.YP1), nil), 403, "forbidden")
+	w.expect(w.call("POST", path, w.tokenFor(w.A.Admin), nil), 403, "forbidden")
+	w.expect(w.call("POST", path, w.tokenFor(w.B.KW1), nil), 404, "not_found")
+	if r := w.call("GET", "/api/me/cards", w.youngToken(w.A, w.A.YP1), nil); r.Items()[0]["state"] != "sent" {
+		t.Fatalf("acknowledged by a refused request: %s", r.Raw)
+	}
+
+	w.clock.Advance(4 * time.Minute)
+	r := w.call("POST", path, kw, map[string]any{"quickReply": "talk_at", "at": "16:30"})
+	w.expect(r, 200, "")
+	reply, _ := r.Body["reply"].(map[string]any)
+	if r.Body["state"] != "seen" || r.Body["ackByName"] != "Kim" || reply["quickReplyId"] != "talk_at" || reply["at"] != "16:30" {
+		t.Fatalf("acknowledged card %s", r.Raw)
+	}
+	ackAt := r.Body["ackAt"]
+
+	// The young person sees "seen", by whom, when, and the reply.
+	r = w.call("GET", "/api/me/cards", w.youngToken(w.A, w.A.YP1), nil)
+	mine := r.Items()[0]
+	if mine["state"] != "seen" || mine["ackByName"] != "Kim" || mine["ackAt"] != ackAt || mine["reply"] == nil {
+		t.Errorf("young person's view %s", r.Raw)
+	}
+
+	// Tapping again (a retry) changes nothing and is fine.
+	w.clock.Advance(time.Minute)
+	r = w.call("POST", path, kw, map[string]any{"quickReply": "thank_you"})
+	w.expect(r, 200, "")
+	if r.Body["ackAt"] != ackAt || r.Body["reply"].(map[string]any)["quickReplyId"] != "talk_at" {
+		t.Errorf("second tap changed the acknowledgement: %s", r.Raw)
+	}
+	// A duty worker it was escalated to is too late.
+	w.cardsEscalate(w.A, id, w.A.YP1.ID, w.A.Duty)
+	w.expect(w.call("POST", path, w.tokenFor(w.A.Duty), map[string]any{"reply": "I'm here"}), 409, "already_acknowledged")
+
+	// The inbox shows it acknowledged; time to acknowledge counted once.
+	r = w.call("GET", "/api/cards/inbox", kw, nil)
+	if r.Body["unacknowledged"] != 0.0 || r.Items()[0]["state"] != "seen" {
+		t.Errorf("inbox after ack %s", r.Raw)
+	}
+	if got := w.cardsCounters(w.A, "card_ack"); len(got) != 1 || got["300"] != 1 {
+		t.Errorf("card_ack %v", got)
+	}
+	if got := w.cardsCounters(w.A, "urgent_ack_within_limit"); got[""] != 1 {
+		t.Errorf("urgent_ack_within_limit %v", got)
+	}
+	log, err := w.store.AuditLog(context.Background(), w.A.Area.ID, 20)
+	must(t, err)
+	acks := 0
+	for _, e := range log {
+		if e.Action == "card_acknowledged" {
+			acks++
+		}
+	}
+	if acks != 1 {
+		t.Errorf("%d acknowledgements audit-logged", acks)
+	}
+}
+
+func TestCardAcknowledgeByEscalation(t *testing.T) {
+	w := newWorld(t)
+	card := w.cardsNew(w.A, w.A.YP3, "scared")
+	id := card["id"].(string)
+	w.cardsEscalate(w.A, id, w.A.YP3.ID, w.A.Duty, w.A.Manager)
+	w.clock.Advance(5 * time.Hour)
+	// An empty body is a plain "seen".
+	r := w.call("POST", "/api/cards/"+id+"/ack", w.tokenFor(w.A.Manager), nil)
+	w.expect(r, 200, "")
+	if r.Body["ackByName"] != "Max" || r.Body["reply"] != nil {
+		t.Errorf("manager's acknowledgement %s", r.Raw)
+	}
+	w.expect(w.call("POST", "/api/cards/"+id+"/ack", w.tokenFor(w.A.Duty), nil), 409, "already_acknowledged")
+	// KW2 is still the key worker and may read it, but it is acknowledged already.
+	w.expect(w.call("POST", "/api/cards/"+id+"/ack", w.tokenFor(w.A.KW2), nil), 409, "already_acknowledged")
+	if got := w.cardsCounters(w.A, "card_ack"); got["28800"] != 1 {
+		t.Errorf("card_ack %v", got)
+	}
+}
+
+func TestCardHistory(t *testing.T) {
+	w := newWorld(t)
+	tok := w.youngToken(w.A, w.A.YP1)
+	// One card made offline two days ago, sent today; two today; one 40 days ago (outside).
+	w.clock.Advance(-40 * 24 * time.Hour)
+	w.cardsNew(w.A, w.A.YP1, "calm")
+	w.clock.Advance(40 * 24 * time.Hour)
+	w.expect(w.cardsSend(w.A, w.A.YP1, map[string]any{"id": heard.NewID(), "card": "sad", "sentAt": w.clock.Now().Add(-48 * time.Hour)}), 201, "")
+	w.cardsNew(w.A, w.A.YP1, "happy")
+	w.cardsNew(w.A, w.A.YP1, "happy")
+	w.cardsNew(w.A, w.A.YP2, "angry")
+
+	r := w.call("GET", "/api/cards/history", tok, nil)
+	w.expect(r, 200, "")
+	days, _ := r.Body["days"].([]any)
+	if len(days) != 28 || r.Body["to"] != "2026-11-02" || r.Body["from"] != "2026-10-06" || r.Body["total"] != 3.0 {
+		t.Fatalf("history %s", r.Raw)
+	}
+	last := days[27].(map[string]any)["counts"].(map[string]any)
+	if last["happy"] != 2.0 || len(last) != 1 {
+		t.Errorf("today %v", last)
+	}
+	r = w.call("GET", "/api/cards/history?days=7", tok, nil)
+	days, _ = r.Body["days"].([]any)
+	if len(days) != 7 || days[4].(map[string]any)["counts"].(map[string]any)["sad"] != 1.0 || r.Body["total"] != 3.0 {
+		t.Errorf("seven days %s", r.Raw)
+	}
+	for _, q := range []string{"3", "92", "x", "-1"} {
+		w.expect(w.call("GET", "/api/cards/history?days="+q, tok, nil), 400, "validation_failed")
+	}
+	w.expect(w.call("GET", "/api/cards/history", w.tokenFor(w.A.KW1), nil), 403, "forbidden")
+	w.expect(w.call("GET", "/api/me/cards", w.tokenFor(w.A.KW1), nil), 403, "forbidden")
+}

@@ -68,9 +68,12 @@ type FeedbackRequest struct {
 	StaffID       string      `bson:"staffId" json:"-"`
 	Kind          ContactKind `bson:"kind" json:"kind"`
 	Service       Service     `bson:"service" json:"service"`
-	ContactDate   time.Time   `bson:"contactDate" json:"contactDate"`
-	CreatedAt     time.Time   `bson:"createdAt" json:"createdAt"`
-	ExpiresAt     time.Time   `bson:"expiresAt" json:"expiresAt"`
+	// PlacementType is the young person's placement type when asked, so that the
+	// answer is counted in the same bucket as the request.
+	PlacementType PlacementType `bson:"placementType" json:"-"`
+	ContactDate   time.Time     `bson:"contactDate" json:"contactDate"`
+	CreatedAt     time.Time     `bson:"createdAt" json:"createdAt"`
+	ExpiresAt     time.Time     `bson:"expiresAt" json:"expiresAt"`
 	// AnswerID is set when the request is answered; it is how a retried answer is
 	// recognised as the same one rather than a second answer.
 	AnswerID   string     `bson:"answerId,omitempty" json:"-"`
@@ -78,9 +81,9 @@ type FeedbackRequest struct {
 }
 
 // NewFeedbackRequest makes the request for a contact, expiring after the lifetime.
-func NewFeedbackRequest(c Contact, now time.Time) FeedbackRequest {
+func NewFeedbackRequest(c Contact, placementType PlacementType, now time.Time) FeedbackRequest {
 	return FeedbackRequest{ID: NewID(), AreaID: c.AreaID, ContactID: c.ID, YoungPersonID: c.YoungPersonID, StaffID: c.StaffID,
-		Kind: c.Kind, Service: c.Service, ContactDate: c.Date, CreatedAt: now, ExpiresAt: now.Add(FeedbackRequestLifetime)}
+		Kind: c.Kind, Service: c.Service, PlacementType: placementType, ContactDate: c.Date, CreatedAt: now, ExpiresAt: now.Add(FeedbackRequestLifetime)}
 }
 
 // Expired reports whether the request can no longer be answered at now.

@@ -10,7 +10,7 @@ import (
 
 func TestFeedbackRequestExpiresAfter14Days(t *testing.T) {
 	made := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	r := NewFeedbackRequest(Contact{ID: NewID(), AreaID: "a", YoungPersonID: "y", StaffID: "s", Kind: ContactReview, Service: ServiceCAMHS}, made)
+	r := NewFeedbackRequest(Contact{ID: NewID(), AreaID: "a", YoungPersonID: "y", StaffID: "s", Kind: ContactReview, Service: ServiceCAMHS}, PlacementFoster, made)
 	if got := r.ExpiresAt.Sub(made); got != 14*24*time.Hour {
 		t.Fatalf("lifetime %v", got)
 	}

@@ -30,17 +30,6 @@ var KPIMetrics = struct {
 // kpiAckBounds are the card_ack histogram buckets: upper bounds in seconds.
 var kpiAckBounds = []string{"60", "120", "300", "600", "900", "1200", "1800", "2700", "3600", "7200", "14400", "28800", "86400", "inf"}
 
-// KPIAckBucket names the card_ack histogram bucket of a time to acknowledge.
-func KPIAckBucket(d time.Duration) string {
-	for _, b := range kpiAckBounds[:len(kpiAckBounds)-1] {
-		s, _ := strconv.Atoi(b)
-		if d <= time.Duration(s)*time.Second {
-			return b
-		}
-	}
-	return "inf"
-}
-
 var kpiZones sync.Map
 
 // KPIDay is the counter day (YYYY-MM-DD) of t in an area's time zone (Europe/London

@@ -40,13 +40,15 @@ func TestRoundCount(t *testing.T) {
 	}
 }
 
-func TestKPIAckBucketAndQuantiles(t *testing.T) {
-	buckets := map[time.Duration]string{0: "60", time.Minute: "60", time.Minute + time.Second: "120", 14 * time.Minute: "900",
-		15 * time.Minute: "900", 25 * time.Hour: "inf"}
-	for d, want := range buckets {
-		if got := KPIAckBucket(d); got != want {
-			t.Errorf("KPIAckBucket(%v) = %s, want %s", d, got, want)
+func TestHistogramQuantile(t *testing.T) {
+	// The bounds read here are the ones cards count in.
+	for i, b := range CardAckBuckets {
+		if kpiAckBounds[i] != fmt.Sprint(b) {
+			t.Fatalf("bucket %d: %s here, %d in cards", i, kpiAckBounds[i], b)
 		}
+	}
+	if len(kpiAckBounds) != len(CardAckBuckets)+1 || kpiAckBounds[len(kpiAckBounds)-1] != "inf" {
+		t.Fatal("the last bucket is inf")
 	}
 	cases := []struct {
 		name     string

@@ -1,0 +1,309 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	webpush "github.com/SherClockHolmes/webpush-go"
+
+	"heard"
+	"heard/store"
+)
+
+// Delivery guarantees, and why.
+//
+// A push service cannot tell Heard whether it has already accepted a message,
+// so "exactly once" cannot be promised on the wire. Heard chooses never to lose
+// a notification over never sending one twice:
+//
+//   - Each delivery is sent under a lease that outlasts the send (Lease is at
+//     least twice SendTimeout), and the lease is arbitrated by a unique claim in
+//     the database (store/push.go). Two live dispatchers therefore never send the
+//     same delivery, and a dispatcher never sends one another holds.
+//   - If an instance dies after the push service accepted a message but before
+//     the outcome was written, its lease runs out and another instance sends the
+//     message again. The payload carries the notification's id; the service
+//     worker shows each id once (and the Topic header lets the push service
+//     replace a copy it still holds). At-least-once to the push service plus
+//     de-duplication on the phone gives exactly-once on the screen.
+
+// RunOnce expands waiting notifications into deliveries and sends every delivery
+// that is due, until none is left. It returns the number of send attempts. Tests
+// drive the dispatcher with it step by step; Run calls it in a loop.
+func (s *Service) RunOnce(ctx context.Context) (int, error) {
+	for ctx.Err() == nil {
+		ns, err := s.store.TakeNotifications(ctx, s.instance, s.cfg.Lease, s.cfg.Batch)
+		if err != nil {
+			return 0, err
+		}
+		if len(ns) == 0 {
+			break
+		}
+		for _, n := range ns {
+			if err := s.expand(ctx, n); err != nil {
+				// The lease runs out and the notification is expanded again.
+				s.log.Warn("expanding a notification failed; will retry", "notification", n.ID, "err", err.Error())
+			}
+		}
+	}
+	attempts := 0
+	for ctx.Err() == nil {
+		ds, err := s.store.TakeDeliveries(ctx, s.instance, s.cfg.Lease, s.cfg.Batch)
+		if err != nil {
+			return attempts, err
+		}
+		if len(ds) == 0 {
+			break
+		}
+		// A send in hand is finished even when ctx ends, so its outcome is written.
+		work := context.WithoutCancel(ctx)
+		parallel(ds, s.cfg.Workers, func(d store.PushDelivery) { s.deliver(work, d) })
+		attempts += len(ds)
+	}
+	return attempts, nil
+}
+
+// expand makes one delivery per registered browser of the recipient.
+func (s *Service) expand(ctx context.Context, n store.OutboxNotification) error {
+	subs, err := s.store.PushSubscriptionsOf(ctx, n.AreaID, n.RecipientID)
+	if err != nil {
+		return err
+	}
+	if len(subs) == 0 {
+		s.metrics.notification("no_subscription")
+		return s.store.FinishExpansion(ctx, n, s.instance, 0, "no_subscription")
+	}
+	lang, note, err := s.recipientLanguage(ctx, n.AreaID, n.RecipientID, subs[0].OwnerRole)
+	if err != nil {
+		return err
+	}
+	if note != "" {
+		s.metrics.notification(note)
+		return s.store.FinishExpansion(ctx, n, s.instance, 0, note)
+	}
+	priority := 1
+	if n.Urgency == heard.UrgencyUrgent {
+		priority = 0
+	}
+	ds := make([]store.PushDelivery, 0, len(subs))
+	for _, sub := range subs {
+		ds = append(ds, store.PushDelivery{
+			ID: store.DeliveryID(n.ID, sub.ID), AreaID: n.AreaID, NotificationID: n.ID, SubscriptionID: sub.ID,
+			RecipientID: n.RecipientID, RecipientRole: sub.OwnerRole, Type: n.Type, Link: n.Link, Urgency: n.Urgency,
+			SubjectID: n.SubjectID, Lang: lang, Priority: priority,
+			NextAttemptAt: n.CreatedAt, EnqueuedAt: n.CreatedAt, ExpiresAt: n.CreatedAt.Add(s.cfg.MaxAge),
+		})
+	}
+	if err := s.store.AddDeliveries(ctx, ds); err != nil {
+		return err
+	}
+	s.metrics.notification("expanded")
+	return s.store.FinishExpansion(ctx, n, s.instance, len(ds), "")
+}
+
+// recipientLanguage is the recipient's chosen language, or a note saying why
+// nothing is sent (the account is disabled or gone).
+func (s *Service) recipientLanguage(ctx context.Context, area, id string, role heard.Role) (lang, note string, err error) {
+	if role == heard.RoleYoungPerson {
+		y, err := s.store.YoungPerson(ctx, area, id)
+		if errors.Is(err, heard.ErrNotFound) {
+			return "", "recipient_not_found", nil
+		}
+		return y.Language, "", err
+	}
+	st, err := s.store.StaffMember(ctx, area, id)
+	if errors.Is(err, heard.ErrNotFound) {
+		return "", "recipient_not_found", nil
+	}
+	if err != nil {
+		return "", "", err
+	}
+	if st.Disabled {
+		return "", "recipient_disabled", nil
+	}
+	return st.Language, "", nil
+}
+
+// deliver makes one attempt and records its outcome.
+func (s *Service) deliver(ctx context.Context, d store.PushDelivery) {
+	o := s.attempt(ctx, d)
+	ok, err := s.store.RecordAttempt(ctx, d, s.instance, o)
+	switch {
+	case err != nil:
+		// The lease runs out and the delivery is attempted again.
+		s.log.Warn("recording a push attempt failed", "delivery", d.ID, "err", err.Error())
+	case !ok:
+		s.log.Warn("a push lease ran out before its outcome was recorded", "delivery", d.ID)
+	}
+}
+
+// attempt sends a delivery once and decides what happens next.
+func (s *Service) attempt(ctx context.Context, d store.PushDelivery) store.DeliveryOutcome {
+	now := s.clock.Now()
+	if !now.Before(d.ExpiresAt) {
+		return s.giveUp(d, d.LastStatus, "not sent within "+s.cfg.MaxAge.String()+": "+d.LastError)
+	}
+	sub, err := s.store.PushSubscription(ctx, d.SubscriptionID)
+	if errors.Is(err, heard.ErrNotFound) || err == nil && (sub.OwnerID != d.RecipientID || sub.AreaID != d.AreaID) {
+		// Unsubscribed, signed out, or the browser now belongs to someone else.
+		return s.outcome(d, store.DeliveryGone, 0, "subscription removed", time.Time{})
+	}
+	if err != nil {
+		return s.retry(d, 0, "database: "+err.Error(), 0)
+	}
+	payload, err := payloadFor(d)
+	if err == nil && len(payload) > maxPlaintext {
+		err = fmt.Errorf("payload of %d bytes is over %d", len(payload), maxPlaintext)
+	}
+	if err != nil {
+		return s.outcome(d, store.DeliveryFailed, 0, err.Error(), time.Time{})
+	}
+	// webpush-go pads into the message's spare capacity, so each send gets its own slice.
+	msg := make([]byte, len(payload))
+	copy(msg, payload)
+	ttl := int(d.ExpiresAt.Sub(now).Seconds())
+	res, err := webpush.SendNotificationWithContext(ctx, msg, &webpush.Subscription{
+		Endpoint: sub.Endpoint, Keys: webpush.Keys{Auth: sub.Auth, P256dh: sub.P256dh},
+	}, &webpush.Options{
+		HTTPClient:      s.client,
+		Subscriber:      s.subject,
+		VAPIDPublicKey:  s.cfg.VAPIDPublicKey,
+		VAPIDPrivateKey: s.cfg.VAPIDPrivateKey,
+		TTL:             max(ttl, 60),
+		Urgency:         webpush.Urgency(webPushUrgency(d.Urgency)),
+		Topic:           topicFor(d),
+	})
+	if err != nil {
+		var ue *url.Error
+		switch {
+		case errors.Is(err, errAddressNotAllowed):
+			return s.outcome(d, store.DeliveryFailed, 0, "endpoint address not allowed", time.Time{})
+		case errors.As(err, &ue):
+			return s.retry(d, 0, "network: "+shortError(ue.Err), 0)
+		default:
+			// Before any request: the subscription's keys could not be used.
+			return s.outcome(d, store.DeliveryFailed, 0, "encryption: "+err.Error(), time.Time{})
+		}
+	}
+	defer res.Body.Close()
+	snippet, _ := io.ReadAll(io.LimitReader(res.Body, 512))
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	code := res.StatusCode
+	reason := fmt.Sprintf("HTTP %d", code)
+	if text := printable(string(snippet), 200); text != "" {
+		reason += ": " + text
+	}
+	switch {
+	case code >= 200 && code < 300:
+		s.metrics.latency(s.clock.Now().Sub(d.EnqueuedAt))
+		return s.outcome(d, store.DeliveryDelivered, code, "", time.Time{})
+	case code == http.StatusNotFound || code == http.StatusGone:
+		if err := s.store.DeleteSubscriptionByID(ctx, sub.ID); err != nil {
+			s.log.Warn("removing an expired push subscription failed", "subscription", sub.ID, "err", err.Error())
+		}
+		return s.outcome(d, store.DeliveryGone, code, reason, time.Time{})
+	case code == http.StatusTooManyRequests || code >= 500:
+		return s.retry(d, code, reason, retryAfter(res.Header.Get("Retry-After"), now))
+	default:
+		// 400, 401, 403, 413 …: the request itself is wrong (keys, VAPID, size);
+		// sending it again would fail again. Administrators see the reason.
+		return s.outcome(d, store.DeliveryFailed, code, reason, time.Time{})
+	}
+}
+
+// outcome counts and returns a final (or retry) outcome.
+func (s *Service) outcome(d store.PushDelivery, status string, code int, reason string, next time.Time) store.DeliveryOutcome {
+	result := status
+	if status == store.DeliveryPending {
+		result = "retry"
+	}
+	s.metrics.delivery(result)
+	if status == store.DeliveryFailed {
+		s.log.Warn("push delivery failed", "delivery", d.ID, "area", d.AreaID, "type", d.Type, "status", code, "reason", reason)
+	}
+	return store.DeliveryOutcome{Status: status, NextAttemptAt: next, LastStatus: code, LastError: reason}
+}
+
+// retry schedules the next attempt after a backoff (or the push service's
+// Retry-After), or gives up when that would be past the delivery's age limit.
+func (s *Service) retry(d store.PushDelivery, code int, reason string, after time.Duration) store.DeliveryOutcome {
+	now := s.clock.Now()
+	wait := after
+	if wait <= 0 {
+		wait = s.backoff(d.Attempts)
+	}
+	next := now.Add(wait)
+	if !next.Before(d.ExpiresAt) {
+		return s.giveUp(d, code, reason)
+	}
+	return s.outcome(d, store.DeliveryPending, code, reason, next)
+}
+
+func (s *Service) giveUp(d store.PushDelivery, code int, reason string) store.DeliveryOutcome {
+	s.metrics.delivery("gave_up")
+	s.log.Warn("push delivery given up", "delivery", d.ID, "area", d.AreaID, "type", d.Type, "attempts", d.Attempts, "reason", reason)
+	return store.DeliveryOutcome{Status: store.DeliveryFailed, LastStatus: code,
+		LastError: "gave up after " + strconv.Itoa(d.Attempts) + " attempts: " + reason}
+}
+
+// backoff doubles from RetryBase up to RetryMax, with "equal jitter": half the
+// wait is fixed, half random, so many deliveries failing together (a push
+// service outage) do not all come back at the same moment.
+func (s *Service) backoff(attempts int) time.Duration {
+	wait := s.cfg.RetryBase
+	for i := 1; i < attempts && wait < s.cfg.RetryMax; i++ {
+		wait *= 2
+	}
+	wait = min(wait, s.cfg.RetryMax)
+	return wait/2 + rand.N(wait/2+1)
+}
+
+// retryAfter reads a Retry-After header: seconds, or an HTTP date.
+func retryAfter(h string, now time.Time) time.Duration {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(h); err == nil {
+		return time.Duration(max(secs, 1)) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+func shortError(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timed out"
+	}
+	return printable(err.Error(), 200)
+}
+
+// printable keeps a push service's answer safe to store and show: one line,
+// printable characters, at most n runes.
+func printable(s string, n int) string {
+	var b strings.Builder
+	count := 0
+	for _, r := range strings.TrimSpace(s) {
+		if count >= n {
+			b.WriteString("…")
+			break
+		}
+		if !unicode.IsPrint(r) {
+			r = ' '
+		}
+		b.WriteRune(r)
+		count++
+	}
+	return b.String()
+}

@@ -1,0 +1,264 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"heard"
+	"heard/store"
+)
+
+// Escalation steps, in order. Each alert's timer is its next step and when it is
+// due, kept on the alert in the database.
+const (
+	// stepNotify tells the key worker, and for urgent alerts the duty workers, at once.
+	stepNotify = "notify"
+	// stepDuty tells the duty workers not yet told.
+	stepDuty = "duty"
+	// stepManager tells the young person's team manager(s).
+	stepManager = "manager"
+)
+
+// Notification types the escalator sends besides the alert's own type.
+const (
+	typeDutyAlert            = "duty_alert"
+	typeEscalation           = "escalation"
+	typeEscalationConcerning = "escalation_concerning"
+)
+
+// Raise stores the alert, tells the key worker (and for urgent alerts the duty
+// workers on duty) and starts its escalation timer. Raising an alert id again
+// does nothing. Once the alert is stored Raise returns nil: if telling people
+// fails now, the timer loop (RunDue) tells them on its next pass.
+func (s *Service) Raise(ctx context.Context, a heard.Alert) error {
+	switch {
+	case a.ID == "" || a.AreaID == "" || a.YoungPersonID == "":
+		return errors.New("notify: an alert needs an id, an area and a young person")
+	case !validUrgency(a.Urgency):
+		return fmt.Errorf("notify: urgency %q is not an urgency", a.Urgency)
+	case !notificationType.MatchString(a.Type):
+		return fmt.Errorf("notify: alert type %q is not a type", a.Type)
+	case !validLink(a.Link):
+		return fmt.Errorf("notify: link %q is not an address inside the app", a.Link)
+	}
+	area, err := s.store.Area(ctx, a.AreaID)
+	if err != nil {
+		return fmt.Errorf("notify: alert's area: %w", err)
+	}
+	if a.TeamID == "" {
+		if y, err := s.store.YoungPerson(ctx, a.AreaID, a.YoungPersonID); err == nil {
+			a.TeamID = y.TeamID
+		}
+	}
+	now := s.clock.Now().UTC().Truncate(time.Millisecond)
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = now
+	}
+	created, err := s.store.CreateAlert(ctx, store.AlertRecord{Alert: a, Policy: withDefaults(area.Escalation),
+		Status: store.AlertOpen, NextStep: stepNotify, DueAt: now})
+	if err != nil || !created {
+		return err
+	}
+	if _, err := s.runDue(ctx, a.ID); err != nil {
+		s.log.Warn("telling people about an alert failed; the timer will retry", "alert", a.ID, "err", err.Error())
+	}
+	return nil
+}
+
+// withDefaults fills an area's unset limits with SPEC.md's defaults.
+func withDefaults(p heard.EscalationPolicy) heard.EscalationPolicy {
+	d := heard.DefaultEscalation()
+	if p.UrgentToDuty <= 0 {
+		p.UrgentToDuty = d.UrgentToDuty
+	}
+	if p.DutyToManager <= 0 {
+		p.DutyToManager = d.DutyToManager
+	}
+	if p.ConcerningAfter <= 0 {
+		p.ConcerningAfter = d.ConcerningAfter
+	}
+	return p
+}
+
+// Acknowledge records that a staff member has the alert in hand. No further
+// step is taken from this moment: every step checks for an acknowledgement
+// before telling anyone. Acknowledging again keeps the first acknowledgement.
+func (s *Service) Acknowledge(ctx context.Context, areaID, alertID, byStaffID string) error {
+	first, err := s.store.AcknowledgeAlert(ctx, areaID, alertID, byStaffID)
+	if first {
+		s.metrics.ack()
+	}
+	return err
+}
+
+// RunDue takes every escalation step that is due and returns how many it took.
+// Tests drive the escalator with it; Run calls it in a loop.
+func (s *Service) RunDue(ctx context.Context) (int, error) {
+	return s.runDue(ctx, "")
+}
+
+func (s *Service) runDue(ctx context.Context, only string) (int, error) {
+	done := 0
+	for ctx.Err() == nil {
+		alerts, err := s.store.TakeAlerts(ctx, s.instance, only, s.cfg.Lease, s.cfg.Batch)
+		if err != nil {
+			return done, err
+		}
+		if len(alerts) == 0 {
+			break
+		}
+		for _, a := range alerts {
+			if err := s.step(ctx, a); err != nil {
+				// The lease runs out and the step is taken again; its
+				// notifications have fixed ids, so nobody is told twice.
+				return done, fmt.Errorf("alert %s step %s: %w", a.ID, a.NextStep, err)
+			}
+			done++
+		}
+	}
+	return done, nil
+}
+
+// step takes an alert's next step: tells the people it names and sets the next timer.
+func (s *Service) step(ctx context.Context, a store.AlertRecord) error {
+	acknowledged, err := s.store.AlertAcknowledged(ctx, a.AreaID, a.ID)
+	if err != nil {
+		return err
+	}
+	if acknowledged {
+		return s.store.AdvanceAlert(ctx, a, s.instance, nil, nil, "", time.Time{})
+	}
+	now := s.clock.Now().UTC().Truncate(time.Millisecond)
+	var told, escalated []string
+	next, due := "", time.Time{}
+	tell := func(ids []string, typ string, urgency heard.Urgency) error {
+		for _, id := range ids {
+			n := heard.Notification{ID: stepNotificationID(a.ID, a.NextStep, id), AreaID: a.AreaID, RecipientID: id,
+				Type: typ, Link: a.Link, Urgency: urgency, SubjectID: a.ID}
+			if err := s.Notify(ctx, n); err != nil {
+				return err
+			}
+			told = append(told, id)
+		}
+		return nil
+	}
+	switch a.NextStep {
+	case stepNotify:
+		if a.KeyWorkerID != "" {
+			if err := tell([]string{a.KeyWorkerID}, a.Type, a.Urgency); err != nil {
+				return err
+			}
+		}
+		switch a.Urgency {
+		case heard.UrgencyUrgent:
+			duty, err := s.dutyWorkers(ctx, a.AreaID, now, told)
+			if err != nil {
+				return err
+			}
+			if err := tell(duty, typeDutyAlert, heard.UrgencyUrgent); err != nil {
+				return err
+			}
+			escalated = duty
+			next, due = stepDuty, a.CreatedAt.Add(a.Policy.UrgentToDuty)
+		case heard.UrgencyConcerning:
+			next, due = stepDuty, a.CreatedAt.Add(a.Policy.ConcerningAfter)
+		}
+	case stepDuty:
+		duty, err := s.dutyWorkers(ctx, a.AreaID, now, a.Told)
+		if err != nil {
+			return err
+		}
+		typ := typeEscalation
+		if a.Urgency != heard.UrgencyUrgent {
+			typ = typeEscalationConcerning
+		}
+		if err := tell(duty, typ, a.Urgency); err != nil {
+			return err
+		}
+		escalated = duty
+		s.metrics.escalation(stepDuty)
+		if len(duty) == 0 {
+			s.log.Warn("an alert reached the duty step with nobody on duty to tell", "alert", a.ID, "area", a.AreaID)
+		}
+		if a.Urgency == heard.UrgencyUrgent {
+			next, due = stepManager, a.DueAt.Add(a.Policy.DutyToManager)
+		}
+	case stepManager:
+		managers, err := s.teamManagers(ctx, a, a.Told)
+		if err != nil {
+			return err
+		}
+		if err := tell(managers, typeEscalation, a.Urgency); err != nil {
+			return err
+		}
+		escalated = managers
+		s.metrics.escalation(stepManager)
+		if len(managers) == 0 {
+			s.log.Warn("an alert reached the manager step with no team manager to tell", "alert", a.ID, "area", a.AreaID)
+		}
+	}
+	return s.store.AdvanceAlert(ctx, a, s.instance, &store.AlertStep{Step: a.NextStep, At: now, Told: told}, escalated, next, due)
+}
+
+// stepNamespace makes notification ids from (alert, step, person), so a step
+// taken again after a crash queues the same notifications, which the outbox
+// ignores.
+var stepNamespace = uuid.MustParse("3c1f1a7e-6f51-4e55-9a0e-2b7f0c2d8a41")
+
+func stepNotificationID(alertID, step, staffID string) string {
+	return uuid.NewSHA1(stepNamespace, []byte(alertID+"/"+step+"/"+staffID)).String()
+}
+
+// dutyWorkers are the staff on the duty rota at t whose accounts work, less those already told.
+func (s *Service) dutyWorkers(ctx context.Context, area string, t time.Time, exclude []string) ([]string, error) {
+	ids, err := s.store.OnDuty(ctx, area, t)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, id := range ids {
+		if slices.Contains(exclude, id) || slices.Contains(out, id) {
+			continue
+		}
+		st, err := s.store.StaffMember(ctx, area, id)
+		if errors.Is(err, heard.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !st.Disabled {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// teamManagers are the managers of the young person's team; when the team has
+// none, every team manager in the area, so the alert still reaches a manager.
+// Those already told are left out.
+func (s *Service) teamManagers(ctx context.Context, a store.AlertRecord, exclude []string) ([]string, error) {
+	all, err := s.store.StaffList(ctx, a.AreaID, heard.RoleTeamManager)
+	if err != nil {
+		return nil, err
+	}
+	var team, area []string
+	for _, st := range all {
+		if st.Disabled {
+			continue
+		}
+		area = append(area, st.ID)
+		if a.TeamID != "" && st.TeamID == a.TeamID {
+			team = append(team, st.ID)
+		}
+	}
+	if len(team) == 0 {
+		team = area
+	}
+	return slices.DeleteFunc(team, func(id string) bool { return slices.Contains(exclude, id) }), nil
+}

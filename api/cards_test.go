@@ -2,12 +2,18 @@ package api
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	webpush "github.com/SherClockHolmes/webpush-go"
+	"github.com/google/uuid"
+
 	"heard"
+	"heard/notify"
 	"heard/store"
+	"heard/testkit"
 )
 
 // cardsSend posts a card as a young person.
@@ -489,4 +495,107 @@ func TestCardHistory(t *testing.T) {
 	}
 	w.expect(w.call("GET", "/api/cards/history", w.tokenFor(w.A.KW1), nil), 403, "forbidden")
 	w.expect(w.call("GET", "/api/me/cards", w.tokenFor(w.A.KW1), nil), 403, "forbidden")
+}
+
+// cardsWorldWithNotify is the test world with Heard's real notifier and
+// escalator (outbox, alerts and escalation timers in the same database).
+func cardsWorldWithNotify(t *testing.T) (*world, *notify.Service) {
+	t.Helper()
+	private, public, err := webpush.GenerateVAPIDKeys()
+	must(t, err)
+	var svc *notify.Service
+	w := newWorld(t, func(c *Config) {
+		svc, err = notify.New(notify.Config{Store: c.Store, Log: testkit.Quiet(), Clock: c.Clock, VAPIDPublicKey: public, VAPIDPrivateKey: private,
+			Subject: "safeguarding@heard.test", Instance: "api-test", AllowLoopbackEndpoints: true})
+		must(t, err)
+		c.Notifier, c.Escalator = svc, svc
+	})
+	return w, svc
+}
+
+func TestCardAlertsAndReplyThroughNotify(t *testing.T) {
+	w, svc := cardsWorldWithNotify(t)
+	ctx := context.Background()
+
+	// An ordinary card tells the key worker only.
+	happy := w.cardsNew(w.A, w.A.YP1, "happy")
+	alert, err := w.store.Alert(ctx, w.A.Area.ID, happy["id"].(string))
+	must(t, err)
+	if alert.Type != "card" || alert.Link != "/#/inbox/"+happy["id"].(string) || !slices.Equal(alert.Told, []string{w.A.KW1.ID}) {
+		t.Errorf("ordinary card's alert: %+v", alert)
+	}
+
+	// An urgent card tells the key worker and the duty worker at once, and lets the
+	// duty worker see it.
+	urgent := w.cardsNew(w.A, w.A.YP1, "might_hurt_myself")
+	id := urgent["id"].(string)
+	alert, err = w.store.Alert(ctx, w.A.Area.ID, id)
+	must(t, err)
+	if alert.Type != "card_urgent" || alert.Urgency != heard.UrgencyUrgent || !slices.Contains(alert.Told, w.A.KW1.ID) || !slices.Contains(alert.EscalatedTo, w.A.Duty.ID) {
+		t.Fatalf("urgent card's alert: %+v", alert)
+	}
+	r := w.call("GET", "/api/cards/inbox", w.tokenFor(w.A.Duty), nil)
+	if len(r.Items()) != 1 || r.Items()[0]["id"] != id {
+		t.Errorf("duty's inbox: %s", r.Raw)
+	}
+	// A retry raises nothing new.
+	w.expect(w.cardsSend(w.A, w.A.YP1, map[string]any{"id": id, "card": "might_hurt_myself"}), 200, "")
+	again, err := w.store.Alert(ctx, w.A.Area.ID, id)
+	must(t, err)
+	if len(again.Steps) != len(alert.Steps) {
+		t.Errorf("retry took another step: %+v", again.Steps)
+	}
+
+	// Nobody acknowledges: after 15 minutes the escalation goes on to the manager
+	// 15 minutes later.
+	w.clock.Advance(16 * time.Minute)
+	_, err = svc.RunDue(ctx)
+	must(t, err)
+	w.clock.Advance(15 * time.Minute)
+	_, err = svc.RunDue(ctx)
+	must(t, err)
+	r = w.call("GET", "/api/cards/inbox", w.tokenFor(w.A.Manager), nil)
+	if len(r.Items()) != 1 || r.Items()[0]["id"] != id {
+		t.Fatalf("the manager was not given the unacknowledged urgent card: %s", r.Raw)
+	}
+
+	// The manager acknowledges with a quick reply: the alert stops and the young
+	// person is told by push.
+	r = w.call("POST", "/api/cards/"+id+"/ack", w.tokenFor(w.A.Manager), map[string]any{"quickReply": "coming_to_sit"})
+	w.expect(r, 200, "")
+	acked, err := w.store.AlertAcknowledged(ctx, w.A.Area.ID, id)
+	if err != nil || !acked {
+		t.Errorf("alert not acknowledged: %v %v", acked, err)
+	}
+	replyID := uuid.NewSHA1(uuid.NameSpaceURL, []byte("heard:card-reply:"+id)).String()
+	n, err := w.store.OutboxNotificationByID(ctx, replyID)
+	must(t, err)
+	if n.RecipientID != w.A.YP1.ID || n.Type != "reply" || n.Link != "/#/cards" || n.SubjectID != id {
+		t.Errorf("reply notification %+v", n.Notification)
+	}
+	// Over the limit: counted in the histogram, not as within the limit.
+	if got := w.cardsCounters(w.A, "urgent_ack_within_limit"); len(got) != 0 {
+		t.Errorf("urgent_ack_within_limit %v", got)
+	}
+	if got := w.cardsCounters(w.A, "card_ack"); got["1800"] != 0 || got["2700"] != 1 {
+		t.Errorf("card_ack %v", got)
+	}
+
+	// An urgent card acknowledged in time goes no further.
+	second := w.cardsNew(w.A, w.A.YP2, "not_safe")["id"].(string)
+	w.clock.Advance(2 * time.Minute)
+	w.expect(w.call("POST", "/api/cards/"+second+"/ack", w.tokenFor(w.A.KW1), nil), 200, "")
+	w.clock.Advance(time.Hour)
+	_, err = svc.RunDue(ctx)
+	must(t, err)
+	alert, err = w.store.Alert(ctx, w.A.Area.ID, second)
+	must(t, err)
+	for _, st := range alert.Steps {
+		if st.Step != "notify" && len(st.Told) > 0 {
+			t.Errorf("escalation went on after the acknowledgement: %+v", alert.Steps)
+		}
+	}
+	if got := w.cardsCounters(w.A, "urgent_ack_within_limit"); got[""] != 1 {
+		t.Errorf("urgent_ack_within_limit %v", got)
+	}
 }

@@ -9,6 +9,9 @@ type Principal struct {
 	TeamID      string
 	PlacementID string
 	DeviceID    string
+	// SessionID is the sign-in session the token belongs to (its refresh-token
+	// family); signing out ends it, and the token with it.
+	SessionID string
 }
 
 // Access is how much of a young person's record a principal may see.

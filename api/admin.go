@@ -414,6 +414,7 @@ func (s *Server) putAreaSettings(c *fiber.Ctx) error {
 		return err
 	}
 	f := fields{}
+	f.check(req.Name == "" || textLength(req.Name, 1, 80), "name", "length")
 	f.check(req.UrgentToDutyMinutes >= 1 && req.UrgentToDutyMinutes <= 120, "urgentToDutyMinutes", "range")
 	f.check(req.DutyToManagerMinutes >= 1 && req.DutyToManagerMinutes <= 120, "dutyToManagerMinutes", "range")
 	f.check(req.ConcerningAfterMinutes >= 5 && req.ConcerningAfterMinutes <= 24*60, "concerningAfterMinutes", "range")
@@ -435,7 +436,7 @@ func (s *Server) putAreaSettings(c *fiber.Ctx) error {
 	cx, cancel := ctx(c)
 	defer cancel()
 	area := principal(c).AreaID
-	if err := s.store.UpdateAreaSettings(cx, area, esc, req.CrisisContacts, req.Languages); err != nil {
+	if err := s.store.UpdateAreaSettings(cx, area, strings.TrimSpace(req.Name), esc, req.CrisisContacts, req.Languages); err != nil {
 		return err
 	}
 	return s.getAreaSettings(c)

@@ -80,6 +80,14 @@ func New(cfg Config) *Server {
 		IdleTimeout:  120 * time.Second,
 	})
 	s.app.Use(recover.New())
+	s.app.Use(func(c *fiber.Ctx) error {
+		// A request id from outside is kept only when it looks like one of ours:
+		// it is written to the logs and to the audit log.
+		if id := c.Get(fiber.HeaderXRequestID); id != "" && !heard.ValidID(id) {
+			c.Request().Header.Del(fiber.HeaderXRequestID)
+		}
+		return c.Next()
+	})
 	s.app.Use(requestid.New(requestid.Config{Generator: uuid.NewString}))
 	s.app.Use(s.accessLog)
 	s.app.Use(helmet.New(helmet.Config{
@@ -95,8 +103,8 @@ func New(cfg Config) *Server {
 		PermissionPolicy:          "camera=(), microphone=(), geolocation=(), payment=()",
 	}))
 	s.app.Use(func(c *fiber.Ctx) error {
-		if strings.HasPrefix(c.Path(), "/api/") {
-			// Personal data must never sit in a shared cache.
+		if p := c.Path(); strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" {
+			// Personal data must never sit in a shared cache, nor a stale health answer.
 			c.Set(fiber.HeaderCacheControl, "no-store")
 		}
 		return c.Next()

@@ -44,12 +44,29 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if err != nil {
 		return errUnauthenticated()
 	}
+	if claims.Session != "" {
+		cx, cancel := ctx(c)
+		active, err := s.store.SessionActive(cx, claims.Session)
+		cancel()
+		if err != nil {
+			return err
+		}
+		if !active {
+			// Signed out, or the session's refresh token was stolen and reused.
+			return errSessionEnded()
+		}
+	}
 	p, err := s.loadPrincipal(c, claims.Subject, claims.Area, claims.Role, claims.Device)
 	if err != nil {
 		return err
 	}
+	p.SessionID = claims.Session
 	c.Locals(principalKey, p)
 	return c.Next()
+}
+
+func errSessionEnded() *Error {
+	return apiError(401, "session_expired", "Your session has ended; please sign in again.")
 }
 
 // loadPrincipal reads the current account so that role changes, disabling and
@@ -264,6 +281,21 @@ func (s *Server) unlock(c *fiber.Ctx) error {
 	if subtle.ConstantTimeCompare([]byte(d.SecretHash), []byte(heard.HashSecret(req.DeviceSecret))) != 1 || d.RevokedAt != nil {
 		return signedOut
 	}
+	// One PIN check at a time per phone, so a burst of guesses is counted guess by guess.
+	release, err := s.store.LeaseDevice(cx, d.ID)
+	if errors.Is(err, store.ErrBusy) {
+		return &Error{Status: 429, Code: "too_many_attempts", Message: "Another try is being checked; wait a moment.", RetryAfter: 1}
+	}
+	if err != nil {
+		return err
+	}
+	defer release()
+	if d, err = s.store.DeviceByID(cx, d.ID); err != nil {
+		return err
+	}
+	if d.RevokedAt != nil {
+		return signedOut
+	}
 	now := s.clock.Now()
 	if d.LockedUntil != nil && d.LockedUntil.After(now) {
 		return deviceLocked(d.LockedUntil.Sub(now))
@@ -312,7 +344,7 @@ func (s *Server) refresh(c *fiber.Ctx) error {
 	}
 	cx, cancel := ctx(c)
 	defer cancel()
-	expired := apiError(401, "session_expired", "Your session has ended; please sign in again.")
+	expired := errSessionEnded()
 	t, err := s.store.UseRefreshToken(cx, req.RefreshToken)
 	if errors.Is(err, heard.ErrNotFound) || errors.Is(err, store.ErrTokenReused) {
 		if errors.Is(err, store.ErrTokenReused) {
@@ -365,6 +397,10 @@ func (s *Server) logout(c *fiber.Ctx) error {
 func (s *Server) newSession(c *fiber.Ctx, p heard.Principal, family string) (session, error) {
 	cx, cancel := ctx(c)
 	defer cancel()
+	if family == "" {
+		family = heard.NewID()
+	}
+	p.SessionID = family
 	access, err := s.tokens.Issue(p)
 	if err != nil {
 		return session{}, err

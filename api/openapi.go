@@ -127,6 +127,11 @@ func schemaOf(t reflect.Type, schemas map[string]any) map[string]any {
 		return map[string]any{}
 	case t.Kind() != reflect.Struct:
 		return map[string]any{}
+	case t.Name() == "":
+		// An anonymous struct has no name to file it under: describe it in place.
+		props := map[string]any{}
+		addStructFields(t, props, schemas)
+		return map[string]any{"type": "object", "properties": props}
 	}
 	name := schemaName(t)
 	ref := map[string]any{"$ref": "#/components/schemas/" + name}

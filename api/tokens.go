@@ -24,6 +24,8 @@ type Claims struct {
 	Area   string     `json:"area"`
 	Role   heard.Role `json:"role"`
 	Device string     `json:"dev,omitempty"`
+	// Session is the sign-in session; a token from an ended session is refused.
+	Session string `json:"sid,omitempty"`
 }
 
 // Tokens signs and checks access tokens with one HMAC key.
@@ -49,7 +51,7 @@ func (t *Tokens) Issue(p heard.Principal) (string, error) {
 			IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now.Add(-time.Minute)),
 			ExpiresAt: jwt.NewNumericDate(now.Add(AccessLifetime)), ID: heard.NewID(),
 		},
-		Area: p.AreaID, Role: p.Role, Device: p.DeviceID,
+		Area: p.AreaID, Role: p.Role, Device: p.DeviceID, Session: p.SessionID,
 	}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.key)
 }

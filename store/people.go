@@ -40,11 +40,14 @@ func (s *Store) Area(ctx context.Context, id string) (heard.Area, error) {
 	return findOne[heard.Area](ctx, s.c(colAreas), bson.D{{Key: "_id", Value: id}})
 }
 
-// UpdateAreaSettings replaces an area's escalation policy, crisis contacts and languages.
-func (s *Store) UpdateAreaSettings(ctx context.Context, id string, esc heard.EscalationPolicy, contacts []heard.CrisisContact, languages []string) error {
-	res, err := s.c(colAreas).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{
-		{Key: "escalation", Value: esc}, {Key: "crisisContacts", Value: contacts}, {Key: "languages", Value: languages},
-	}}})
+// UpdateAreaSettings replaces an area's escalation policy, crisis contacts and
+// languages, and its name unless name is empty.
+func (s *Store) UpdateAreaSettings(ctx context.Context, id, name string, esc heard.EscalationPolicy, contacts []heard.CrisisContact, languages []string) error {
+	set := bson.D{{Key: "escalation", Value: esc}, {Key: "crisisContacts", Value: contacts}, {Key: "languages", Value: languages}}
+	if name != "" {
+		set = append(set, bson.E{Key: "name", Value: name})
+	}
+	res, err := s.c(colAreas).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}})
 	if err == nil && res.MatchedCount == 0 {
 		return heard.ErrNotFound
 	}

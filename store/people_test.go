@@ -15,14 +15,18 @@ func TestAreaSettings(t *testing.T) {
 	a := storeArea(t, s, "A")
 	esc := heard.EscalationPolicy{UrgentToDuty: 5 * time.Minute, DutyToManager: 10 * time.Minute, ConcerningAfter: time.Hour}
 	contacts := []heard.CrisisContact{{Label: "Childline", Number: "0800 1111", Kind: "call"}}
-	storeCheck(t, s.UpdateAreaSettings(ctx, a.ID, esc, contacts, []string{"en", "ar"}))
+	storeCheck(t, s.UpdateAreaSettings(ctx, a.ID, "", esc, contacts, []string{"en", "ar"}))
 	got, err := s.Area(ctx, a.ID)
 	storeCheck(t, err)
 	if got.Escalation != esc || len(got.CrisisContacts) != 1 || got.CrisisContacts[0] != contacts[0] || len(got.Languages) != 2 || got.Name != "A" {
 		t.Fatalf("area after the change: %+v", got)
 	}
-	if err := s.UpdateAreaSettings(ctx, heard.NewID(), esc, contacts, []string{"en"}); !errors.Is(err, heard.ErrNotFound) {
+	if err := s.UpdateAreaSettings(ctx, heard.NewID(), "X", esc, contacts, []string{"en"}); !errors.Is(err, heard.ErrNotFound) {
 		t.Fatalf("changing an unknown area: %v", err)
+	}
+	storeCheck(t, s.UpdateAreaSettings(ctx, a.ID, "Riverside", esc, contacts, []string{"en"}))
+	if got, _ := s.Area(ctx, a.ID); got.Name != "Riverside" {
+		t.Fatalf("the area was not renamed: %+v", got)
 	}
 }
 

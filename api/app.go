@@ -118,6 +118,8 @@ func New(cfg Config) *Server {
 	s.adminRoutes()
 	s.movesRoutes()
 	s.cardsRoutes()
+	s.feedbackRoutes()
+	s.kpiRoutes()
 	s.openAPIRoute()
 
 	s.app.Use("/api", func(c *fiber.Ctx) error { return errNotFound() })

@@ -1,0 +1,261 @@
+package api
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"heard"
+)
+
+// The commissioners' dashboard: area-wide KPIs after disclosure control. Nothing
+// here can reach an individual answer, a young person or their words: the
+// figures are built from counters alone (and key-worker histories, counted).
+
+var kpiRoles = []heard.Role{heard.RoleCommissioner, heard.RoleAdministrator}
+
+var kpiQuery = []string{"from", "to", "service", "placementType"}
+
+// kpiDefinitions say how each figure is worked out, for people and tools using the API.
+var kpiDefinitions = map[string]string{
+	heard.TileFeltListened: "Share of answers saying \"yes\" (certainly true) to ESQ item 1, \"I feel that the people who saw me listened to me\". " +
+		"Every answer counts in n, including \"not sure\". 95% Wilson interval.",
+	heard.TileViewsSerious: "Share of answers saying \"yes\" to \"My views and worries were taken seriously\". Every answer counts in n, including \"not sure\". 95% Wilson interval.",
+	heard.TileHadSay:       "Share of answers saying \"yes\" to \"Did you have a say in what happens next?\". Every answer counts in n, including \"not sure\". 95% Wilson interval.",
+	heard.TileSatisfaction: "Friends and Family Test: share of answers \"very good\" or \"good\" to \"Overall, how was your experience of our service?\". " +
+		"\"Don't know\" answers are included in n (NHS England convention). 95% Wilson interval.",
+	heard.TileResponseRate: "Answers to feedback requests made in the period, divided by those requests (n). Answers given without a request are not in this figure.",
+	heard.TileAckTime: "Median and 90th percentile time from a card reaching Heard to its first acknowledgement (n: cards acknowledged). Read from a histogram: " +
+		"each figure is the upper bound of the histogram bucket where the cumulative share reaches 50% or 90%.",
+	heard.TileUrgentWithinLimit: "Share of urgent cards (n) acknowledged within the area's urgent limit. 95% Wilson interval.",
+	heard.TileEscalations:       "Escalation steps that fired, by step: to the duty workers, to the team manager, concerning cards after hours to the duty workers.",
+	heard.TileKeyWorkerChanges: "Key-worker changes per young person per year: changes that started in the period divided by the person-years in which young people " +
+		"had a key worker (n: young people). Each young person counts in their current service and placement type.",
+	heard.TileCardMix: "Feeling cards received, by card.",
+}
+
+const kpiDisclosure = "Disclosure control after NHS Digital practice. Below whole-area level (a service or placement type), counts of 1 to 7 are " +
+	"shown as suppressed and other counts are rounded to the nearest 5. A share, median or rate is hidden when its numerator is hidden or " +
+	"fewer than 10 are behind it. Further cells are hidden wherever a hidden one could be worked out by subtracting shown cells from a shown " +
+	"total, across every service and placement type together. Shares are computed from exact counts and given in whole percent."
+
+type kpiDashboardView struct {
+	AreaName      string `json:"areaName"`
+	From          string `json:"from"`
+	To            string `json:"to"`
+	Service       string `json:"service"`
+	PlacementType string `json:"placementType"`
+	heard.Dashboard
+	GeneratedAt time.Time         `json:"generatedAt"`
+	Definitions map[string]string `json:"definitions"`
+	Disclosure  string            `json:"disclosure"`
+}
+
+// kpiRow is one figure of the export, flat for spreadsheets.
+type kpiRow struct {
+	KPI           string `json:"kpi"`
+	Dim           string `json:"dim,omitempty"`
+	Month         string `json:"month"`
+	Service       string `json:"service"`
+	PlacementType string `json:"placementType"`
+	N             string `json:"n"`
+	K             string `json:"k,omitempty"`
+	Suppressed    bool   `json:"suppressed"`
+	Percent       *int   `json:"percent,omitempty"`
+	Low           *int   `json:"low,omitempty"`
+	High          *int   `json:"high,omitempty"`
+	MedianSeconds string `json:"medianSeconds,omitempty"`
+	P90Seconds    string `json:"p90Seconds,omitempty"`
+	Rate          string `json:"rate,omitempty"`
+}
+
+type kpiExport struct {
+	AreaName    string    `json:"areaName"`
+	From        string    `json:"from"`
+	To          string    `json:"to"`
+	GeneratedAt time.Time `json:"generatedAt"`
+	Disclosure  string    `json:"disclosure"`
+	Rows        []kpiRow  `json:"rows"`
+}
+
+func (s *Server) kpiRoutes() {
+	s.route(http.MethodGet, "/api/kpis", doc{Tag: "KPIs", Roles: kpiRoles, Query: kpiQuery, Response: kpiDashboardView{},
+		Summary: "Area-wide KPIs for a period (from, to: YYYY-MM, default the last 12 months, at most 36) and optionally one service " +
+			"(camhs, social_care, placement, other) and placement type (childrens_home, foster, supported_lodgings, inpatient, none): " +
+			"a tile per KPI with its n, share and 95% interval for the period and for each month. Counts are suppressed and rounded as " +
+			"`disclosure` explains; `definitions` says how each figure is worked out."}, s.kpis)
+	s.route(http.MethodGet, "/api/kpis/export.csv", doc{Tag: "KPIs", Roles: kpiRoles, Query: kpiQuery,
+		Summary: "The same figures as /api/kpis as CSV (text/csv), one row per KPI, month (\"all\" for the period) and part; suppressed counts are \"*\"."}, s.kpiCSV)
+	s.route(http.MethodGet, "/api/kpis/export.json", doc{Tag: "KPIs", Roles: kpiRoles, Query: kpiQuery, Response: kpiExport{},
+		Summary: "The same figures as /api/kpis as a download of flat JSON rows, one per KPI, month (\"all\" for the period) and part."}, s.kpiJSON)
+}
+
+// dashboard validates the query and builds the figures.
+func (s *Server) dashboard(c *fiber.Ctx) (kpiDashboardView, error) {
+	p := principal(c)
+	cx, cancel := ctx(c)
+	defer cancel()
+	area, err := s.store.Area(cx, p.AreaID)
+	if err != nil {
+		return kpiDashboardView{}, err
+	}
+	now := s.clock.Now()
+	thisMonth := heard.KPIDay(area.TimeZone, now)[:7]
+	from, to := c.Query("from"), c.Query("to")
+	if to == "" {
+		to = thisMonth
+	}
+	if from == "" {
+		if t, ok := heard.ParseMonth(to); ok {
+			from = t.AddDate(0, -11, 0).Format("2006-01")
+		}
+	}
+	service, placement := c.Query("service"), c.Query("placementType")
+	f := fields{}
+	_, okFrom := heard.ParseMonth(from)
+	_, okTo := heard.ParseMonth(to)
+	f.check(okFrom, "from", "month_format")
+	f.check(okTo, "to", "month_format")
+	f.check(service == "" || heard.Service(service).Valid(), "service", "one_of")
+	f.check(placement == "" || placement == heard.NoPlacement || heard.PlacementType(placement).Valid(), "placementType", "one_of")
+	if err := f.err(); err != nil {
+		return kpiDashboardView{}, err
+	}
+	months, err := heard.MonthsBetween(from, to)
+	if err != nil {
+		if to < from {
+			return kpiDashboardView{}, errValidation(map[string]string{"from": "after_to"})
+		}
+		return kpiDashboardView{}, errValidation(map[string]string{"from": "too_long"})
+	}
+	if to > thisMonth {
+		return kpiDashboardView{}, errValidation(map[string]string{"to": "in_future"})
+	}
+	buckets, err := s.store.KPIBuckets(cx, p.AreaID, months)
+	if err != nil {
+		return kpiDashboardView{}, err
+	}
+	people, err := s.store.KeyWorkerHistories(cx, p.AreaID, now)
+	if err != nil {
+		return kpiDashboardView{}, err
+	}
+	loc, err := time.LoadLocation(area.TimeZone)
+	if err != nil || area.TimeZone == "" {
+		loc, _ = time.LoadLocation("Europe/London")
+	}
+	d := heard.BuildDashboard(heard.KPIFilter{Service: service, PlacementType: placement}, months, buckets, people, loc, now)
+	return kpiDashboardView{AreaName: area.Name, From: from, To: to, Service: service, PlacementType: placement, Dashboard: d,
+		GeneratedAt: now.UTC().Truncate(time.Second), Definitions: kpiDefinitions, Disclosure: kpiDisclosure}, nil
+}
+
+func (s *Server) kpis(c *fiber.Ctx) error {
+	v, err := s.dashboard(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(v)
+}
+
+func optionalSeconds(v *int64, over bool) string {
+	switch {
+	case over:
+		return "over_86400"
+	case v == nil:
+		return ""
+	}
+	return strconv.FormatInt(*v, 10)
+}
+
+// kpiRows flattens the dashboard: each tile's period figure and monthly figures,
+// then each part of a counts tile.
+func kpiRows(v kpiDashboardView) []kpiRow {
+	orAll := func(s string) string {
+		if s == "" {
+			return "all"
+		}
+		return s
+	}
+	var rows []kpiRow
+	figure := func(id string, f heard.Figure) kpiRow {
+		r := kpiRow{KPI: id, Month: orAll(f.Month), Service: orAll(v.Service), PlacementType: orAll(v.PlacementType), N: f.N.Display(),
+			Suppressed: f.Suppressed || f.N.Suppressed, Percent: f.Percent, Low: f.Low, High: f.High,
+			MedianSeconds: optionalSeconds(f.MedianSeconds, f.MedianOver), P90Seconds: optionalSeconds(f.P90Seconds, f.P90Over)}
+		if f.K != nil {
+			r.K = f.K.Display()
+		}
+		if f.Rate != nil {
+			r.Rate = strconv.FormatFloat(*f.Rate, 'f', 1, 64)
+		}
+		return r
+	}
+	for _, t := range v.Tiles {
+		rows = append(rows, figure(t.ID, t.Total))
+		for _, f := range t.Trend {
+			rows = append(rows, figure(t.ID, f))
+		}
+		for _, p := range t.Parts {
+			part := func(month string, c heard.Count) kpiRow {
+				return kpiRow{KPI: t.ID, Dim: p.Dim, Month: orAll(month), Service: orAll(v.Service), PlacementType: orAll(v.PlacementType),
+					N: c.Display(), Suppressed: c.Suppressed}
+			}
+			rows = append(rows, part("", p.Total))
+			for i, c := range p.Trend {
+				rows = append(rows, part(v.Months[i], c))
+			}
+		}
+	}
+	return rows
+}
+
+func exportName(v kpiDashboardView, ext string) string {
+	name := "heard-kpis-" + v.From + "-to-" + v.To
+	if v.Service != "" {
+		name += "-" + v.Service
+	}
+	if v.PlacementType != "" {
+		name += "-" + v.PlacementType
+	}
+	return name + "." + ext
+}
+
+func (s *Server) kpiCSV(c *fiber.Ctx) error {
+	v, err := s.dashboard(c)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName(v, "csv")+`"`)
+	w := csv.NewWriter(c.Response().BodyWriter())
+	_ = w.Write([]string{"kpi", "dim", "month", "service", "placement_type", "n", "k", "suppressed", "percent", "low", "high",
+		"median_seconds", "p90_seconds", "rate"})
+	num := func(p *int) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.Itoa(*p)
+	}
+	for _, r := range kpiRows(v) {
+		_ = w.Write([]string{r.KPI, r.Dim, r.Month, r.Service, r.PlacementType, r.N, r.K, strconv.FormatBool(r.Suppressed),
+			num(r.Percent), num(r.Low), num(r.High), r.MedianSeconds, r.P90Seconds, r.Rate})
+	}
+	w.Flush()
+	return w.Error()
+}
+
+func (s *Server) kpiJSON(c *fiber.Ctx) error {
+	v, err := s.dashboard(c)
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(kpiExport{AreaName: v.AreaName, From: v.From, To: v.To, GeneratedAt: v.GeneratedAt, Disclosure: v.Disclosure, Rows: kpiRows(v)})
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName(v, "json")+`"`)
+	return c.Send(body)
+}

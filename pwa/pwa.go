@@ -8,9 +8,12 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"io/fs"
+	"path"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -23,8 +26,13 @@ var static embed.FS
 // without anyone remembering to bump it by hand.
 const buildMarker = "const BUILD = 'dev';"
 
+// filesMarker is the line in sw.js that FS rewrites with the list of files to
+// keep for offline use, so a new file is never forgotten.
+const filesMarker = "const FILES = [];"
+
 // FS returns the app's files rooted at the static folder. sw.js is served with
-// its BUILD constant set to a short hash of the app's content.
+// its BUILD constant set to a short hash of the app's content and its FILES
+// list holding every file the app may need offline.
 func FS() fs.FS {
 	root, err := fs.Sub(static, "static")
 	if err != nil {
@@ -47,6 +55,20 @@ var (
 	buildHash string
 )
 
+// Precached reports whether the service worker keeps the file at path (relative
+// to static/) for offline use: everything but the worker itself, index.html
+// (kept as "/"), and licence and attribution texts.
+func Precached(p string) bool {
+	base := path.Base(p)
+	switch {
+	case p == "sw.js", p == "index.html":
+		return false
+	case strings.HasSuffix(base, ".md"), strings.HasPrefix(base, "LICENSE"), strings.HasPrefix(base, "."):
+		return false
+	}
+	return true
+}
+
 type buildFS struct{ fs.FS }
 
 func (b *buildFS) sw() ([]byte, error) {
@@ -66,6 +88,12 @@ func (b *buildFS) sw() ([]byte, error) {
 			return
 		}
 		sort.Strings(paths)
+		var files []string
+		for _, p := range paths {
+			if Precached(p) {
+				files = append(files, "/"+p)
+			}
+		}
 		for _, p := range paths {
 			data, err := fs.ReadFile(b.FS, p)
 			if err != nil {
@@ -83,6 +111,8 @@ func (b *buildFS) sw() ([]byte, error) {
 			swErr = err
 			return
 		}
+		list, _ := json.Marshal(files)
+		src = bytes.Replace(src, []byte(filesMarker), []byte("const FILES = "+string(list)+";"), 1)
 		swBytes = bytes.Replace(src, []byte(buildMarker), []byte("const BUILD = '"+buildHash+"';"), 1)
 	})
 	return swBytes, swErr

@@ -1,0 +1,81 @@
+// Area administrators: the audit log and staff accounts.
+
+import { h, clear, icon } from './dom.js';
+import { t, formatDateTime } from './i18n.js';
+import { screen, loadFailed, loading, label } from './ui.js';
+import { api } from './api.js';
+
+/** Links from the administrator's home. */
+export function adminLinks() {
+  return h('nav', { class: 'panel link-list', 'aria-labelledby': 'admin-links-title' },
+    h('h2', { id: 'admin-links-title', text: t('admin.title') }),
+    h('a', { class: 'link-row', href: '#/admin/audit', id: 'admin-audit-link' }, icon('list'), h('span', { text: t('admin.audit.title') })),
+    h('a', { class: 'link-row', href: '#/admin/staff', id: 'admin-staff-link' }, icon('people'), h('span', { text: t('admin.staff.title') })));
+}
+
+function listScreen({ name, titleKey, helpKey, path, emptyKey, renderItem, listId }) {
+  const body = h('div', {}, loading());
+  const node = screen({ title: t(titleKey), name, back: '/home' },
+    h('h1', { text: t(titleKey) }),
+    helpKey ? h('p', { class: 'lead', text: t(helpKey) }) : null,
+    body);
+  async function load() {
+    clear(body).append(loading());
+    let items;
+    try {
+      const data = await api('GET', path);
+      items = (data && Array.isArray(data.items)) ? data.items : [];
+    } catch (err) {
+      clear(body).append(loadFailed(err, load));
+      return;
+    }
+    clear(body);
+    if (!items.length) {
+      body.append(h('p', { class: 'empty', text: t(emptyKey) }));
+      return;
+    }
+    const list = h('ul', { class: 'rows', id: listId });
+    for (const it of items) list.append(renderItem(it));
+    body.append(list);
+  }
+  load();
+  return node;
+}
+
+export function auditScreen() {
+  return listScreen({
+    name: 'audit',
+    titleKey: 'admin.audit.title',
+    helpKey: 'admin.audit.help',
+    path: '/api/admin/audit',
+    emptyKey: 'admin.audit.empty',
+    listId: 'audit-list',
+    renderItem: (e) => h('li', { class: 'row audit-item' },
+      h('p', { class: 'row-title' },
+        h('time', { datetime: e.at, text: formatDateTime(e.at) })),
+      h('p', { text: t('admin.audit.entry', {
+        actor: e.actorName || t('admin.audit.system'),
+        role: label('role', e.actorRole),
+        action: label('audit.action', e.action),
+      }) }),
+      e.youngPersonName || e.youngPersonId
+        ? h('p', { class: 'meta', text: t('admin.audit.about', { name: e.youngPersonName || e.youngPersonId }) })
+        : null),
+  });
+}
+
+export function staffScreen() {
+  return listScreen({
+    name: 'staff',
+    titleKey: 'admin.staff.title',
+    path: '/api/admin/staff',
+    emptyKey: 'admin.staff.empty',
+    listId: 'staff-list',
+    renderItem: (s) => h('li', { class: ['row', 'staff-item', s.disabled && 'disabled'], data: { id: s.id } },
+      h('p', { class: 'row-title' },
+        h('span', { text: s.name || '' }),
+        s.disabled ? h('span', { class: 'badge', text: t('admin.staff.disabled') }) : null),
+      h('p', { class: 'meta' }, h('span', { dir: 'ltr', text: s.email || '' })),
+      h('p', { class: 'meta', text: [label('role', s.role), s.teamName ? t('admin.staff.team', { team: s.teamName }) : ''].filter(Boolean).join(' · ') })),
+  });
+}

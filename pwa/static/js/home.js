@@ -1,0 +1,74 @@
+// The home screen for each role. Later features add their tiles and panels
+// to the empty feature sections (#yp-features, #duty-features, ...).
+
+import { h } from './dom.js';
+import { t } from './i18n.js';
+import { screen, label } from './ui.js';
+import { getUser } from './api.js';
+import { settingsPanel } from './settings.js';
+import { youngPeopleSection } from './youngpeople.js';
+import { adminLinks } from './admin.js';
+
+/** The section each role's later features fill. */
+export const FEATURE_SECTIONS = Object.freeze({
+  young_person: 'yp-features',
+  key_worker: 'keyworker-features',
+  duty_worker: 'duty-features',
+  team_manager: 'manager-features',
+  placement_staff: 'placement-features',
+  commissioner: 'commissioner-features',
+  administrator: 'admin-features',
+});
+
+// Features register here to add to a role's home: addHomeSection(role, fn),
+// where fn(user) returns a node (or nothing) to put in the role's section.
+const extras = new Map();
+export function addHomeSection(role, fn) {
+  if (!extras.has(role)) extras.set(role, []);
+  extras.get(role).push(fn);
+}
+
+function featureSection(user) {
+  const id = FEATURE_SECTIONS[user.role];
+  const section = h('section', { id, class: 'features', 'aria-label': t('home.features') });
+  for (const fn of extras.get(user.role) || []) {
+    const node = fn(user);
+    if (node) section.append(node);
+  }
+  return section;
+}
+
+function firstWord(name) {
+  return String(name || '').trim().split(/\s+/)[0] || '';
+}
+
+export function homeScreen() {
+  const user = getUser();
+  return user.role === 'young_person' ? youngHome(user) : staffHome(user);
+}
+
+function youngHome(user) {
+  return screen({ title: t('home.title'), name: 'home', className: 'screen-yp' },
+    h('div', { id: 'home', class: 'home home-yp', data: { role: user.role } },
+      h('h1', { class: 'greeting', text: t('home.yp.greeting', { firstName: user.firstName || firstWord(user.name) }) }),
+      h('p', { class: 'lead', text: t('home.yp.intro') }),
+      featureSection(user),
+      settingsPanel()));
+}
+
+function staffHome(user) {
+  const role = user.role;
+  const withList = role === 'key_worker' || role === 'team_manager' || role === 'administrator';
+  const roleLine = user.areaName
+    ? t('home.staff.role_area', { role: label('role', role), area: user.areaName })
+    : label('role', role);
+  return screen({ title: t('home.title'), name: 'home', className: 'screen-staff' },
+    h('div', { id: 'home', class: 'home home-staff', data: { role } },
+      h('div', { class: 'home-head' },
+        h('h1', { class: 'greeting', text: t('home.staff.greeting', { name: firstWord(user.name) || user.name || '' }) }),
+        h('p', { class: 'role-line', id: 'home-role', text: roleLine }),
+        h('p', { class: 'lead', text: label('home.intro', role) })),
+      featureSection(user),
+      role === 'administrator' ? adminLinks() : null,
+      withList ? youngPeopleSection() : null));
+}

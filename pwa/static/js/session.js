@@ -1,0 +1,69 @@
+// What happens around signing in and out: where to go, what to forget.
+
+import * as api from './api.js';
+import { saveDevice, device, get, KEYS } from './prefs.js';
+import { adoptAccountLanguage } from './settings.js';
+import { navigate, currentPath } from './router.js';
+import { setWelcomeFlash } from './welcome.js';
+import { setUnlockNote, resetLockout } from './unlock.js';
+import { setSignInNote } from './signin.js';
+import * as speech from './speech.js';
+
+let returnTo = null;
+
+/** Remember where someone was going when they had to unlock or sign in. */
+export function rememberReturn(path) {
+  if (path && path !== '/' && !/^\/(unlock|signin|join|welcome)/.test(path)) returnTo = path;
+}
+
+function takeReturn() {
+  const p = returnTo;
+  returnTo = null;
+  return p;
+}
+
+/** After join, unlock or login succeeded. how: 'join' | 'unlock' | 'login'. */
+export async function afterSignIn(resp, how) {
+  if (resp.deviceId && resp.deviceSecret) {
+    saveDevice({ deviceId: resp.deviceId, deviceSecret: resp.deviceSecret });
+    resetLockout();
+  }
+  api.startSession(resp);
+  const preferDevice = how === 'join' || (how === 'unlock' && get(KEYS.lang) !== null);
+  await adoptAccountLanguage(api.getUser(), { preferDevice });
+  navigate(takeReturn() || '/home', { replace: true });
+}
+
+/** Lock a young person's app: in-memory tokens go, the device stays. */
+export function lockApp(reason) {
+  if (!api.isYoungPerson()) return;
+  speech.stop();
+  const here = currentPath();
+  api.lock();
+  rememberReturn(here);
+  if (reason) setUnlockNote('info', reason);
+  navigate('/unlock', { replace: true });
+}
+
+/** Sign out (staff) or sign out of this phone (young person). */
+export async function signOutApp() {
+  speech.stop();
+  const young = api.isYoungPerson();
+  await api.signOut();
+  returnTo = null;
+  setWelcomeFlash('success', young ? 'welcome.signed_out_phone' : 'welcome.signed_out');
+  navigate('/', { replace: true });
+}
+
+/** The server refused to refresh the session. */
+export function sessionExpired(kind) {
+  const here = currentPath();
+  rememberReturn(here);
+  if (kind === 'young_person' && device()) {
+    setUnlockNote('info', 'unlock.expired');
+    navigate('/unlock', { replace: true });
+  } else {
+    setSignInNote('info', 'signin.expired');
+    navigate('/signin', { replace: true });
+  }
+}

@@ -1,0 +1,154 @@
+// Settings: language, larger text, read aloud; for young people also lock now
+// and sign out of this phone. Reachable from every screen (#/settings) and
+// shown on the young person's home.
+
+import { h, icon } from './dom.js';
+import { t, list, current, setLanguage } from './i18n.js';
+import { KEYS, getFlag, setFlag, applyLargeText } from './prefs.js';
+import { screen, toggle, button, message, showMessage, errorText } from './ui.js';
+import { getUser, saveLanguage } from './api.js';
+import { render } from './router.js';
+import * as speech from './speech.js';
+import { sendPrefs } from './worker.js';
+
+let pickedWhileSignedOut = false;
+let accountActions = { lock: () => {}, signOut: () => {} };
+
+export function setAccountActions(a) {
+  accountActions = { ...accountActions, ...a };
+}
+
+/** Change language now; signed-in people have it saved to their account. */
+export async function changeLanguage(code, { saveToAccount = true } = {}) {
+  if (code === current()) return;
+  await setLanguage(code);
+  sendPrefs();
+  const user = getUser();
+  if (!user) pickedWhileSignedOut = true;
+  else if (saveToAccount) {
+    user.language = code;
+    saveLanguage(code).catch(() => {
+      // Not fatal: the choice is kept on this phone and sent next time.
+    });
+  }
+}
+
+/**
+ * After sign-in, which language wins?
+ * - The phone's, when preferDevice is set (a young person joining on their
+ *   own phone, or unlocking a phone where they chose a language), or when
+ *   the language was picked on this visit before signing in. It is then
+ *   saved to the account.
+ * - Otherwise the account's (staff on a shared computer, a restored session).
+ */
+export async function adoptAccountLanguage(user, { preferDevice = false } = {}) {
+  if (!user) return;
+  const known = list().map((l) => l.code);
+  if (preferDevice || pickedWhileSignedOut) {
+    pickedWhileSignedOut = false;
+    if (user.language !== current()) {
+      user.language = current();
+      saveLanguage(current()).catch(() => {});
+    }
+    return;
+  }
+  if (user.language && user.language !== current() && known.includes(user.language)) {
+    try {
+      await setLanguage(user.language);
+      sendPrefs();
+    } catch {
+      // Keep the current language if the catalogue cannot load.
+    }
+  }
+}
+
+/** The language <select id="lang-select">. */
+export function languagePicker() {
+  const select = h('select', { id: 'lang-select', name: 'language', autocomplete: 'off' });
+  for (const l of list()) {
+    select.append(h('option', { value: l.code, lang: l.code, dir: l.dir, selected: l.code === current(), text: l.name }));
+  }
+  select.addEventListener('change', async () => {
+    select.disabled = true;
+    try {
+      await changeLanguage(select.value);
+      await render();
+      const again = document.getElementById('lang-select');
+      if (again) again.focus();
+    } catch {
+      select.disabled = false;
+      select.value = current();
+    }
+  });
+  return h('div', { class: 'field field-lang' },
+    h('label', { for: 'lang-select', class: 'label-with-icon' }, icon('globe'), t('settings.language')),
+    select);
+}
+
+/** The settings controls; heading: true adds its own h2 (on the home screen). */
+export function settingsPanel({ heading = true } = {}) {
+  const user = getUser();
+  const young = user && user.role === 'young_person';
+  const panel = h('section', { class: 'panel settings', id: 'settings', 'aria-labelledby': 'settings-title' },
+    heading ? h('h2', { id: 'settings-title', text: t('settings.title') }) : null,
+    languagePicker(),
+    toggle({
+      id: 'large-text',
+      label: t('settings.large_text'),
+      help: t('settings.large_text_help'),
+      checked: getFlag(KEYS.largeText),
+      onChange: (on) => { setFlag(KEYS.largeText, on); applyLargeText(on); },
+    }),
+    speech.supported()
+      ? toggle({
+        id: 'read-aloud-toggle',
+        label: t('settings.read_aloud'),
+        help: t('settings.read_aloud_help'),
+        checked: getFlag(KEYS.readAloud),
+        onChange: (on) => {
+          setFlag(KEYS.readAloud, on);
+          if (!on) speech.stop();
+          render();
+        },
+      })
+      : h('p', { class: 'field-help', text: t('settings.read_aloud_unsupported') }),
+  );
+  if (young) panel.append(youngPersonAccount());
+  return panel;
+}
+
+function youngPersonAccount() {
+  const box = h('div', { class: 'account' });
+  const note = message('info');
+  const lockBtn = button(t('settings.lock_now'), { class: 'lock-now', on: { click: () => accountActions.lock() } }, 'secondary');
+  const confirmArea = h('div', { class: 'confirm', hidden: true },
+    h('p', { text: t('settings.sign_out_confirm') }),
+    button(t('settings.sign_out_yes'), { id: 'signout-confirm', on: { click: async (e) => {
+      e.currentTarget.disabled = true;
+      try {
+        await accountActions.signOut();
+      } catch (err) {
+        showMessage(note, 'error', errorText(err));
+      }
+    } } }, 'danger'),
+    button(t('app.cancel'), { on: { click: () => { confirmArea.hidden = true; signOutBtn.hidden = false; signOutBtn.focus(); } } }, 'quiet'));
+  const signOutBtn = button(t('settings.sign_out_phone'), {
+    id: 'signout',
+    'aria-describedby': 'signout-help',
+    on: { click: () => { confirmArea.hidden = false; signOutBtn.hidden = true; confirmArea.querySelector('button').focus(); } },
+  }, 'quiet');
+  box.append(
+    lockBtn,
+    signOutBtn,
+    h('p', { class: 'field-help', id: 'signout-help', text: t('settings.sign_out_phone_help') }),
+    confirmArea,
+    note);
+  return box;
+}
+
+export function settingsScreen() {
+  const user = getUser();
+  return screen({ title: t('settings.title'), name: 'settings', back: user ? '/home' : '/', settings: false },
+    h('h1', { id: 'settings-title', text: t('settings.title') }),
+    settingsPanel({ heading: false }));
+}

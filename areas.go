@@ -70,6 +70,12 @@ func (c CrisisContact) Validate() map[string]string {
 	if c.Kind != "call" && c.Kind != "text" {
 		errs["kind"] = "one_of"
 	}
+	if len([]rune(c.Text)) > 40 {
+		errs["text"] = "length"
+	}
+	if len([]rune(c.Note)) > 80 {
+		errs["note"] = "length"
+	}
 	return errs
 }
 

@@ -132,6 +132,8 @@ func TestCrisisContacts(t *testing.T) {
 		{CrisisContact{Label: "Line", Number: "javascript:alert(1)", Kind: "call"}, "number"},
 		{CrisisContact{Label: "Line", Number: "0800 1111 0800 1111 0800", Kind: "call"}, "number"},
 		{CrisisContact{Label: "Line", Number: "999", Kind: "email"}, "kind"},
+		{CrisisContact{Label: "Shout", Number: "85258", Kind: "text", Text: strings.Repeat("S", 41)}, "text"},
+		{CrisisContact{Label: "NHS", Number: "111", Kind: "call", Note: strings.Repeat("n", 81)}, "note"},
 	} {
 		if errs := tc.c.Validate(); errs[tc.field] == "" {
 			t.Errorf("%+v: want a problem with %s, got %v", tc.c, tc.field, errs)

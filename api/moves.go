@@ -50,7 +50,7 @@ func (s *Server) planMove(c *fiber.Ctx) error {
 	if err := f.err(); err != nil {
 		return err
 	}
-	y, err := s.currentKeyWorkerOnly(c, "move_planned")
+	y, err := s.currentKeyWorkerOnly(c, "") // audited once the move is made
 	if err != nil {
 		return err
 	}
@@ -64,6 +64,9 @@ func (s *Server) planMove(c *fiber.Ctx) error {
 	m := heard.Move{ID: heard.NewID(), AreaID: y.AreaID, YoungPersonID: y.ID, PlacementID: req.PlacementID, Date: date,
 		Status: heard.MovePlanned, CreatedBy: principal(c).ID, CreatedAt: s.clock.Now()}
 	if err := s.store.CreateMove(cx, m); err != nil {
+		return err
+	}
+	if err := s.audit(c, "move_planned", y.ID); err != nil {
 		return err
 	}
 	return c.Status(201).JSON(m)

@@ -292,7 +292,8 @@ func (s *Server) keyWorkerHistory(c *fiber.Ctx) error {
 }
 
 func (s *Server) createJoinCode(c *fiber.Ctx) error {
-	y, err := s.currentKeyWorkerOnly(c, "join_code_created")
+	// Changes are audited once they are made, so a refused request leaves no entry.
+	y, err := s.currentKeyWorkerOnly(c, "")
 	if err != nil {
 		return err
 	}
@@ -300,6 +301,9 @@ func (s *Server) createJoinCode(c *fiber.Ctx) error {
 	defer cancel()
 	code, expires, err := s.store.CreateJoinCode(cx, y.AreaID, y.ID, principal(c).ID)
 	if err != nil {
+		return err
+	}
+	if err := s.audit(c, "join_code_created", y.ID); err != nil {
 		return err
 	}
 	joinURL := c.BaseURL() + "/#/join/" + strings.ReplaceAll(code, "-", "")
@@ -334,13 +338,16 @@ func (s *Server) revokeDevice(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	y, err := s.currentKeyWorkerOnly(c, "device_signed_out")
+	y, err := s.currentKeyWorkerOnly(c, "")
 	if err != nil {
 		return err
 	}
 	cx, cancel := ctx(c)
 	defer cancel()
 	if err := s.store.RevokeDevice(cx, y.AreaID, y.ID, deviceID, principal(c).ID); err != nil {
+		return err
+	}
+	if err := s.audit(c, "device_signed_out", y.ID); err != nil {
 		return err
 	}
 	return c.SendStatus(204)

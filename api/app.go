@@ -125,9 +125,25 @@ func New(cfg Config) *Server {
 	s.app.Use("/api", func(c *fiber.Ctx) error { return errNotFound() })
 	if cfg.PWA != nil {
 		s.app.Use(etag.New())
+		s.app.Use(appFileHeaders)
 		s.app.Use("/", filesystem.New(filesystem.Config{Root: http.FS(cfg.PWA), Index: "index.html", MaxAge: 0}))
 	}
 	return s
+}
+
+// appFileHeaders makes the browser check for a new app on every visit (the
+// service worker keeps the offline copy) and names the manifest's type, which
+// Go's MIME table does not know.
+func appFileHeaders(c *fiber.Ctx) error {
+	err := c.Next()
+	p := c.Path()
+	switch {
+	case p == "/" || p == "/index.html" || p == "/sw.js":
+		c.Set(fiber.HeaderCacheControl, "no-cache")
+	case strings.HasSuffix(p, ".webmanifest"):
+		c.Set(fiber.HeaderContentType, "application/manifest+json")
+	}
+	return err
 }
 
 func hstsMaxAge(tls bool) int {

@@ -39,6 +39,21 @@ func (s *Server) meRoutes() {
 		return c.JSON(u)
 	})
 	s.route(http.MethodPatch, "/api/me", doc{Tag: "Me", Summary: "Change the signed-in person's settings (their language).", Request: meUpdate{}, Response: userView{}}, s.updateMe)
+	s.route(http.MethodDelete, "/api/me/devices/:deviceId", doc{Tag: "Me", Roles: []heard.Role{heard.RoleYoungPerson}, Status: 204,
+		Summary: "A young person signs one of their phones out of Heard (\"sign out of this phone\"): its PIN and sessions stop working, and it needs a new join code."},
+		func(c *fiber.Ctx) error {
+			id, err := pathID(c, "deviceId")
+			if err != nil {
+				return err
+			}
+			p := principal(c)
+			cx, cancel := ctx(c)
+			defer cancel()
+			if err := s.store.RevokeDevice(cx, p.AreaID, p.ID, id, p.ID); err != nil {
+				return err
+			}
+			return c.SendStatus(204)
+		})
 	s.route(http.MethodGet, "/api/crisis-contacts", doc{Tag: "Me", Summary: "The area's crisis contacts, shown at once when a young person says they are not safe.",
 		Response: list[heard.CrisisContact]{}}, func(c *fiber.Ctx) error {
 		cx, cancel := ctx(c)

@@ -100,9 +100,13 @@ export async function signOut() {
   const wasYoung = kind === 'young_person' || (!kind && device() !== null);
   const refreshToken = wasYoung ? ypRefreshToken : get(KEYS.refreshToken);
   const token = accessToken;
+  const deviceId = wasYoung ? (device() || {}).deviceId : null;
   clearAll({ forgetDevice: wasYoung });
   if (refreshToken) {
     try {
+      // A young person signing out of this phone signs the phone itself out,
+      // so it no longer shows as active in their worker's list of phones.
+      if (wasYoung && token && deviceId) await send('DELETE', `/api/me/devices/${deviceId}`, undefined, token);
       await send('POST', '/api/auth/logout', { refreshToken }, token);
     } catch {
       // Offline: the refresh token simply expires on the server.

@@ -365,3 +365,40 @@ func TestKeyWorkerHistories(t *testing.T) {
 		t.Errorf("changes %d", c.Changes)
 	}
 }
+
+// Answers arriving at the same moment are each counted: in the day counters and
+// in the month document the dashboard reads.
+func TestFeedbackCountsUnderConcurrency(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	st := testkit.Store(t, testkit.NewClock(now))
+	area := heard.NewID()
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 10; i++ {
+				if _, err := st.SaveAnswer(ctx, feedbackAnswer(area, now, heard.ESQYes), nil, "Europe/London"); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if got := feedbackCounts(t, st, area, "esq_listened"); got["yes"] != 80 {
+		t.Errorf("day counters: %v", got)
+	}
+	buckets, err := st.KPIMonthBuckets(ctx, area, []string{"2026-11"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range buckets {
+		if b.N != 80 {
+			t.Errorf("month document: %+v", b)
+		}
+	}
+	if len(buckets) != 5 {
+		t.Errorf("%d month buckets", len(buckets))
+	}
+}

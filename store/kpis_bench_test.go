@@ -1,0 +1,169 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"heard"
+	"heard/store"
+	"heard/testkit"
+)
+
+// BenchmarkKPIDashboard fills the embedded database with answers across areas,
+// services, placement types and 24 months (1,000,000 by default; set
+// HEARD_BENCH_ANSWERS to change it), with the counters write time would have
+// made, and then times one area's 12-month dashboard read from the counters
+// against the same figures computed from the raw answers. It runs only with
+// -bench, for example:
+//
+//	go test ./store/ -run '^$' -bench KPIDashboard -benchtime 3x -timeout 60m
+func BenchmarkKPIDashboard(b *testing.B) {
+	total := 1_000_000
+	if v, err := strconv.Atoi(os.Getenv("HEARD_BENCH_ANSWERS")); err == nil && v > 0 {
+		total = v
+	}
+	ctx := context.Background()
+	now := time.Date(2026, 12, 31, 12, 0, 0, 0, time.UTC)
+	st := testkit.Store(b, testkit.NewClock(now))
+	areas := []string{heard.NewID(), heard.NewID(), heard.NewID(), heard.NewID()}
+	placements := []heard.PlacementType{"", heard.PlacementChildrensHome, heard.PlacementFoster, heard.PlacementSupportedLodgings, heard.PlacementInpatient}
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	days := int(now.Sub(start).Hours()/24) + 1
+	r := rand.New(rand.NewPCG(2026, 11))
+	pick := func(weights []int) int { // a skewed choice, so shares differ by service
+		sum := 0
+		for _, w := range weights {
+			sum += w
+		}
+		x := r.IntN(sum)
+		for i, w := range weights {
+			if x < w {
+				return i
+			}
+			x -= w
+		}
+		return len(weights) - 1
+	}
+
+	// Counters exactly as write time keeps them: by day in kpi_counters and by
+	// month in kpi_months.
+	type key struct{ area, metric, day, service, pt, dim string }
+	dayCounts := map[key]int64{}
+	fillStart := time.Now()
+	batch := make([]any, 0, 10_000)
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		if _, err := st.DB.Collection("feedback_answers").InsertMany(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+		batch = batch[:0]
+	}
+	for i := 0; i < total; i++ {
+		area := areas[i%len(areas)]
+		at := start.Add(time.Duration(r.IntN(days*24*60)) * time.Minute)
+		day := heard.KPIDay("Europe/London", at)
+		svc := heard.Services[pick([]int{5, 4, 2, 1})]
+		pt := placements[pick([]int{6, 2, 3, 1, 1})]
+		base := map[heard.Service]int{heard.ServiceCAMHS: 4, heard.ServiceSocialCare: 3, heard.ServicePlacement: 5, heard.ServiceOther: 4}[svc]
+		a := heard.Answer{ID: heard.NewID(), AreaID: area, Kind: string(heard.ContactKinds[i%4]), Service: svc, PlacementType: pt, Day: day, Month: day[:7],
+			Listened: heard.ESQAnswers[pick([]int{base, 3, 2, 1})], Serious: heard.ESQAnswers[pick([]int{base, 3, 2, 1})],
+			HadSay: heard.ESQAnswers[pick([]int{3, 3, 2, 2})], Experience: heard.FFTAnswers[pick([]int{base, 4, 2, 1, 1, 1})], CreatedAt: at}
+		batch = append(batch, a)
+		if len(batch) == cap(batch) {
+			flush()
+		}
+		for _, m := range []struct{ metric, dim string }{{"feedback_answers", ""}, {"esq_listened", string(a.Listened)},
+			{"esq_serious", string(a.Serious)}, {"had_say", string(a.HadSay)}, {"fft", string(a.Experience)}} {
+			dayCounts[key{area, m.metric, day, string(svc), string(pt), m.dim}]++
+		}
+		// Seven answers in ten respond to a request.
+		dayCounts[key{area, "feedback_requests", day, string(svc), string(pt), a.Kind}] += int64(1 + r.IntN(2))
+		if i%10 < 7 {
+			dayCounts[key{area, "feedback_responses", day, string(svc), string(pt), a.Kind}]++
+		}
+	}
+	flush()
+	answersTime := time.Since(fillStart)
+	counterStart := time.Now()
+	docs := make([]any, 0, 10_000)
+	adds := make([]store.CounterAdd, 0, len(dayCounts))
+	for k, n := range dayCounts {
+		docs = append(docs, bson.D{{Key: "area", Value: k.area}, {Key: "metric", Value: k.metric}, {Key: "day", Value: k.day},
+			{Key: "service", Value: k.service}, {Key: "placementType", Value: k.pt}, {Key: "dim", Value: k.dim}, {Key: "n", Value: n}})
+		if len(docs) == cap(docs) {
+			if _, err := st.DB.Collection("kpi_counters").InsertMany(ctx, docs); err != nil {
+				b.Fatal(err)
+			}
+			docs = docs[:0]
+		}
+		adds = append(adds, store.CounterAdd{Key: store.CounterKey{Area: k.area, Metric: k.metric, Day: k.day, Service: k.service, PlacementType: k.pt, Dim: k.dim}, N: n})
+	}
+	if len(docs) > 0 {
+		if _, err := st.DB.Collection("kpi_counters").InsertMany(ctx, docs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	dayTime := time.Since(counterStart)
+	monthStart := time.Now()
+	if err := st.BumpMonthMany(ctx, adds); err != nil {
+		b.Fatal(err)
+	}
+	fmt.Printf("filled: %d answers in %v; %d day counters in %v; month documents (%d areas × 24 months) in %v\n",
+		total, answersTime.Round(time.Second), len(dayCounts), dayTime.Round(time.Second), len(areas), time.Since(monthStart).Round(time.Millisecond))
+
+	area := areas[0]
+	months, _ := heard.MonthsBetween("2026-01", "2026-12")
+	type path struct {
+		name string
+		read func() ([]heard.KPIBucket, error)
+	}
+	paths := []path{
+		// What the dashboard reads once every counter is also kept in month
+		// documents: 12 reads by _id.
+		{"month_documents", func() ([]heard.KPIBucket, error) { return st.KPIMonthBuckets(ctx, area, months) }},
+		// What /api/kpis reads today: the month documents, and the cards'
+		// counters by day (a scan of every day counter on the embedded database).
+		{"dashboard_as_served", func() ([]heard.KPIBucket, error) { return st.KPIBuckets(ctx, area, months) }},
+		// The same figures from the raw answers: $match and $group in the database.
+		{"raw_answers", func() ([]heard.KPIBucket, error) { return st.FeedbackBucketsFromAnswers(ctx, area, months) }},
+	}
+	results := map[string]heard.Dashboard{}
+	for _, p := range paths {
+		b.Run(p.name, func(b *testing.B) {
+			for b.Loop() {
+				buckets, err := p.read()
+				if err != nil {
+					b.Fatal(err)
+				}
+				people, err := st.KeyWorkerHistories(ctx, area, now)
+				if err != nil {
+					b.Fatal(err)
+				}
+				results[p.name] = heard.BuildDashboard(heard.KPIFilter{Service: "camhs"}, months, buckets, people, time.UTC, now)
+			}
+		})
+	}
+	// Every path gives the same answer figures.
+	want := results["raw_answers"]
+	for _, p := range paths {
+		got := results[p.name]
+		for i, tl := range got.Tiles[:4] {
+			c, a := tl.Total, want.Tiles[i].Total
+			if c.Suppressed || a.Suppressed || *c.Percent != *a.Percent || *c.N.Value != *a.N.Value {
+				b.Fatalf("%s: %s differs: %+v, raw %+v", p.name, tl.ID, c, a)
+			}
+			if p.name == "raw_answers" {
+				fmt.Printf("%s (CAMHS, 2026): %d%% (%d–%d%%), n=%d\n", tl.ID, *c.Percent, *c.Low, *c.High, *c.N.Value)
+			}
+		}
+	}
+}

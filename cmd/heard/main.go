@@ -68,13 +68,16 @@ func loadConfig(args []string) (config, error) {
 }
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "heard:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
+// run serves Heard until ctx ends (SIGINT or SIGTERM), then stops gracefully.
+func run(ctx context.Context, args []string) error {
 	cfg, err := loadConfig(args)
 	if err != nil {
 		return err
@@ -84,8 +87,6 @@ func run(args []string) error {
 		return fmt.Errorf("HEARD_LOG_LEVEL: %w", err)
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data folder: %w", err)

@@ -34,6 +34,8 @@ type heardServer struct {
 	Tokens *api.Tokens
 	// Demo holds the seeded accounts: staff emails and young people's join codes.
 	Demo []store.DemoAccount
+	// Stop shuts the server down (the database stays), as when the phone loses its connection to Heard.
+	Stop func()
 }
 
 // startHeard runs Heard with the demo area on 127.0.0.1 and stops it when the test ends.
@@ -62,7 +64,8 @@ func startHeard(t *testing.T, opts ...func(*api.Config)) *heardServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &heardServer{URL: "http://" + ln.Addr().String(), Store: st, Tokens: tokens, Demo: demo}
+	stop := func() { _ = srv.App().ShutdownWithTimeout(5 * time.Second) }
+	return &heardServer{URL: "http://" + ln.Addr().String(), Store: st, Tokens: tokens, Demo: demo, Stop: stop}
 }
 
 // staff returns the demo account with this email.

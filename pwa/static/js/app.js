@@ -19,6 +19,7 @@ import { auditScreen, staffScreen } from './admin.js';
 import { lockApp, signOutApp, sessionExpired, rememberReturn } from './session.js';
 import * as worker from './worker.js';
 import * as speech from './speech.js';
+import { mountCards } from './cards.js';
 
 /** A young person's app locks itself after this long out of sight. */
 const LOCK_AFTER_MS = 5 * 60 * 1000;
@@ -36,6 +37,7 @@ function routes() {
   route('/young-people/:id/phones', phonesScreen, 'staff');
   route('/admin/audit', auditScreen, 'admin');
   route('/admin/staff', staffScreen, 'admin');
+  mountCards();
 }
 
 function guard(r, path) {

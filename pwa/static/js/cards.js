@@ -593,7 +593,8 @@ function historyPicture(history) {
   const top = 26;
   const slot = W / Math.max(1, weeks.length);
   const barW = Math.min(44, slot * 0.6);
-  const max = Math.max(1, ...weeks.map((w) => w.total));
+  // At least 5 high, so one card does not look like a lot.
+  const max = Math.max(5, ...weeks.map((w) => w.total));
   const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, class: 'fc-chart', 'aria-hidden': 'true', focusable: 'false' });
   svg.append(el('line', { x1: 0, x2: W, y1: base + 0.5, y2: base + 0.5, class: 'fc-axis' }));
   const rtl = direction() === 'rtl';

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -41,18 +42,16 @@ import (
 // drive the dispatcher with it step by step; Run calls it in a loop.
 func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	for ctx.Err() == nil {
-		ns, err := s.store.TakeNotifications(ctx, s.instance, s.cfg.Lease, s.cfg.Batch)
+		ns, err := s.store.PendingNotifications(ctx, s.cfg.Batch)
 		if err != nil {
 			return 0, err
 		}
-		if len(ns) == 0 {
-			break
+		if err := s.expand(ctx, ns); err != nil {
+			// They stay in the outbox and are expanded again on the next pass.
+			return 0, fmt.Errorf("expanding notifications: %w", err)
 		}
-		for _, n := range ns {
-			if err := s.expand(ctx, n); err != nil {
-				// The lease runs out and the notification is expanded again.
-				s.log.Warn("expanding a notification failed; will retry", "notification", n.ID, "err", err.Error())
-			}
+		if len(ns) < s.cfg.Batch {
+			break
 		}
 	}
 	attempts := 0
@@ -72,23 +71,63 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	return attempts, nil
 }
 
-// expand makes one delivery per registered browser of the recipient.
-func (s *Service) expand(ctx context.Context, n store.OutboxNotification) error {
+// expand makes one delivery per registered browser of each notification's
+// recipient, then takes the notifications out of the outbox: a few writes for
+// the whole batch.
+func (s *Service) expand(ctx context.Context, ns []heard.Notification) error {
+	var (
+		mu          sync.Mutex
+		ds          []store.PushDelivery
+		undelivered []store.Undelivered
+		done        []string
+		failure     error
+	)
+	parallel(ns, s.cfg.Workers, func(n heard.Notification) {
+		mine, note, err := s.deliveriesFor(ctx, n)
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case err != nil:
+			failure = err
+		case note != "":
+			undelivered = append(undelivered, store.Undelivered{Notification: n, Why: note})
+			done = append(done, n.ID)
+		default:
+			ds = append(ds, mine...)
+			done = append(done, n.ID)
+		}
+	})
+	if err := s.store.AddDeliveries(ctx, ds); err != nil {
+		return err
+	}
+	if err := s.store.LogUndelivered(ctx, undelivered); err != nil {
+		return err
+	}
+	if err := s.store.FinishExpansion(ctx, done); err != nil {
+		return err
+	}
+	for _, u := range undelivered {
+		s.metrics.notification(u.Why)
+	}
+	for range len(done) - len(undelivered) {
+		s.metrics.notification("expanded")
+	}
+	return failure
+}
+
+// deliveriesFor makes one delivery per registered browser of the recipient, or
+// says why there are none.
+func (s *Service) deliveriesFor(ctx context.Context, n heard.Notification) ([]store.PushDelivery, string, error) {
 	subs, err := s.store.PushSubscriptionsOf(ctx, n.AreaID, n.RecipientID)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	if len(subs) == 0 {
-		s.metrics.notification("no_subscription")
-		return s.store.FinishExpansion(ctx, n, s.instance, 0, "no_subscription")
+		return nil, store.DeliveryNoSubscription, nil
 	}
 	lang, note, err := s.recipientLanguage(ctx, n.AreaID, n.RecipientID, subs[0].OwnerRole)
-	if err != nil {
-		return err
-	}
-	if note != "" {
-		s.metrics.notification(note)
-		return s.store.FinishExpansion(ctx, n, s.instance, 0, note)
+	if err != nil || note != "" {
+		return nil, note, err
 	}
 	priority := 1
 	if n.Urgency == heard.UrgencyUrgent {
@@ -103,11 +142,7 @@ func (s *Service) expand(ctx context.Context, n store.OutboxNotification) error 
 			NextAttemptAt: n.CreatedAt, EnqueuedAt: n.CreatedAt, ExpiresAt: n.CreatedAt.Add(s.cfg.MaxAge),
 		})
 	}
-	if err := s.store.AddDeliveries(ctx, ds); err != nil {
-		return err
-	}
-	s.metrics.notification("expanded")
-	return s.store.FinishExpansion(ctx, n, s.instance, len(ds), "")
+	return ds, "", nil
 }
 
 // recipientLanguage is the recipient's chosen language, or a note saying why
@@ -116,7 +151,7 @@ func (s *Service) recipientLanguage(ctx context.Context, area, id string, role h
 	if role == heard.RoleYoungPerson {
 		y, err := s.store.YoungPerson(ctx, area, id)
 		if errors.Is(err, heard.ErrNotFound) {
-			return "", "recipient_not_found", nil
+			return "", store.DeliveryRecipientUnknown, nil
 		}
 		return y.Language, "", err
 	}
@@ -128,13 +163,26 @@ func (s *Service) recipientLanguage(ctx context.Context, area, id string, role h
 		return "", "", err
 	}
 	if st.Disabled {
-		return "", "recipient_disabled", nil
+		return "", store.DeliveryRecipientDisabled, nil
 	}
 	return st.Language, "", nil
 }
 
 // deliver makes one attempt and records its outcome.
 func (s *Service) deliver(ctx context.Context, d store.PushDelivery) {
+	if d.Attempts > 1 {
+		// An instance may have died between logging a delivery and taking it out
+		// of the queue; what is logged is finished.
+		if logged, err := s.store.DeliveryLogged(ctx, d.ID); err != nil || logged {
+			if logged {
+				err = s.store.DropQueued(ctx, d.ID)
+			}
+			if err != nil {
+				s.log.Warn("checking a retried delivery failed", "delivery", d.ID, "err", err.Error())
+			}
+			return
+		}
+	}
 	o := s.attempt(ctx, d)
 	ok, err := s.store.RecordAttempt(ctx, d, s.instance, o)
 	switch {

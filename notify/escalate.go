@@ -59,8 +59,7 @@ func (s *Service) Raise(ctx context.Context, a heard.Alert) error {
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = now
 	}
-	created, err := s.store.CreateAlert(ctx, store.AlertRecord{Alert: a, Policy: withDefaults(area.Escalation),
-		Status: store.AlertOpen, NextStep: stepNotify, DueAt: now})
+	created, err := s.store.RaiseAlert(ctx, store.AlertTimer{Alert: a, Policy: withDefaults(area.Escalation), NextStep: stepNotify, DueAt: now})
 	if err != nil || !created {
 		return err
 	}
@@ -125,7 +124,7 @@ func (s *Service) runDue(ctx context.Context, only string) (int, error) {
 }
 
 // step takes an alert's next step: tells the people it names and sets the next timer.
-func (s *Service) step(ctx context.Context, a store.AlertRecord) error {
+func (s *Service) step(ctx context.Context, a store.AlertTimer) error {
 	acknowledged, err := s.store.AlertAcknowledged(ctx, a.AreaID, a.ID)
 	if err != nil {
 		return err
@@ -242,7 +241,7 @@ func (s *Service) dutyWorkers(ctx context.Context, area string, t time.Time, exc
 // teamManagers are the managers of the young person's team; when the team has
 // none, every team manager in the area, so the alert still reaches a manager.
 // Those already told are left out.
-func (s *Service) teamManagers(ctx context.Context, a store.AlertRecord, exclude []string) ([]string, error) {
+func (s *Service) teamManagers(ctx context.Context, a store.AlertTimer, exclude []string) ([]string, error) {
 	all, err := s.store.StaffList(ctx, a.AreaID, heard.RoleTeamManager)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"heard/store"
 )
 
 // metrics are this instance's counters, written in Prometheus' text format by
@@ -29,7 +31,7 @@ type metrics struct {
 // Results and steps are always written, at zero if need be, so every series exists.
 var (
 	deliveryResults     = []string{"delivered", "retry", "gone", "failed", "gave_up"}
-	notificationResults = []string{"expanded", "no_subscription", "recipient_disabled", "recipient_not_found"}
+	notificationResults = []string{"expanded", store.DeliveryNoSubscription, store.DeliveryRecipientDisabled, store.DeliveryRecipientUnknown}
 	escalationSteps     = []string{stepDuty, stepManager}
 )
 

@@ -223,11 +223,14 @@ func (s *Store) RevokeDevice(ctx context.Context, area, youngPersonID, id, by st
 	return s.RevokeDeviceTokens(ctx, id)
 }
 
-// RevokeDeviceTokens ends every session of a device.
+// RevokeDeviceTokens ends every session of a device, and stops its notifications.
 func (s *Store) RevokeDeviceTokens(ctx context.Context, deviceID string) error {
 	_, err := s.c(colRefreshTokens).UpdateMany(ctx, bson.D{{Key: "deviceId", Value: deviceID}, {Key: "revokedAt", Value: nil}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "revokedAt", Value: s.now()}}}})
-	return err
+	if err != nil {
+		return err
+	}
+	return s.DeleteDeviceSubscriptions(ctx, deviceID)
 }
 
 // RefreshToken is one link in a family of rotating refresh tokens; only its hash is stored.

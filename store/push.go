@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -14,30 +15,40 @@ import (
 	"heard"
 )
 
-// Web Push: subscriptions, the notification outbox, one delivery per
-// notification and browser, alerts with their escalation timers, and the claims
-// that make sure only one Heard instance works on a job at a time.
+// Web Push: subscriptions, the notification outbox, the delivery queue and its
+// log, alerts with their escalation timers, and the claims that make sure only
+// one Heard instance works on a job at a time.
 //
-// Leases. Jobs (notifications to expand, deliveries to send, alert steps) are
-// taken with a lease: leaseOwner and leaseUntil on the job. A crashed instance's
-// lease runs out and another instance takes the job again. What decides between
-// two instances taking the same job is not findOneAndUpdate: the embedded
-// database carries it out as a read followed by an unconditional write, so two
-// instances can both "win". Instead every take inserts a claim whose _id is the
-// job and the job's next claim number; the unique _id lets exactly one insert
-// succeed, on the embedded database and on MongoDB alike. Only the holder of a
-// job's current claim writes to the job, so there are no concurrent writers to
-// lose each other's updates.
+// Small queues, keyed records. The embedded database filters in Go after
+// reading every document of a collection, except for a filter on _id alone, and
+// its indexes do not change that. So work waiting to be done lives in small
+// queue collections that only ever hold pending work (push_outbox, push_queue,
+// alert_timers), and everything kept afterwards (push_log, alerts,
+// escalated_access) is read by _id on the hot path.
+//
+// Leases. Jobs (deliveries to send, alert steps) are taken with a lease:
+// leaseOwner and leaseUntil on the job. A crashed instance's lease runs out and
+// another instance takes the job again. What decides between two instances
+// taking the same job is not findOneAndUpdate: the embedded database carries it
+// out as a read followed by an unconditional write, so two instances can both
+// "win". Instead every take inserts a claim whose _id is the job and the job's
+// next claim number; the unique _id lets exactly one insert succeed, on the
+// embedded database and on MongoDB alike. Only the holder of a job's current
+// claim writes to the job, so there are no concurrent writers to lose each
+// other's updates.
 //
 // The dispatcher's queries (take, queue depth, sweep) span every area: it serves
 // them all and never shows what it reads to a person; each job carries its area.
 const (
 	colPushSubscriptions = "push_subscriptions"
-	colNotifications     = "notifications"
-	colDeliveries        = "push_deliveries"
+	colOutbox            = "push_outbox"
+	colQueue             = "push_queue"
+	colLog               = "push_log"
 	colClaims            = "push_claims"
 	colAlerts            = "alerts"
+	colAlertTimers       = "alert_timers"
 	colAlertAcks         = "alert_acks"
+	colEscalatedAccess   = "escalated_access"
 )
 
 func init() {
@@ -45,14 +56,29 @@ func init() {
 		index{collection: colPushSubscriptions, keys: bson.D{{Key: "endpoint", Value: 1}}, unique: true},
 		index{collection: colPushSubscriptions, keys: bson.D{{Key: "area", Value: 1}, {Key: "ownerId", Value: 1}}},
 		index{collection: colPushSubscriptions, keys: bson.D{{Key: "deviceId", Value: 1}}},
-		index{collection: colNotifications, keys: bson.D{{Key: "status", Value: 1}, {Key: "createdAt", Value: 1}}},
-		index{collection: colDeliveries, keys: bson.D{{Key: "status", Value: 1}, {Key: "priority", Value: 1}, {Key: "nextAttemptAt", Value: 1}}},
-		index{collection: colDeliveries, keys: bson.D{{Key: "area", Value: 1}, {Key: "updatedAt", Value: -1}}},
-		index{collection: colDeliveries, keys: bson.D{{Key: "finishedAt", Value: 1}}},
+		index{collection: colOutbox, keys: bson.D{{Key: "createdAt", Value: 1}}},
+		index{collection: colQueue, keys: bson.D{{Key: "status", Value: 1}, {Key: "priority", Value: 1}, {Key: "nextAttemptAt", Value: 1}}},
+		index{collection: colLog, keys: bson.D{{Key: "area", Value: 1}, {Key: "status", Value: 1}, {Key: "updatedAt", Value: -1}}},
+		index{collection: colLog, keys: bson.D{{Key: "finishedAt", Value: 1}}},
 		index{collection: colClaims, keys: bson.D{{Key: "at", Value: 1}}},
-		index{collection: colAlerts, keys: bson.D{{Key: "status", Value: 1}, {Key: "dueAt", Value: 1}}},
+		index{collection: colAlertTimers, keys: bson.D{{Key: "dueAt", Value: 1}}},
 		index{collection: colAlerts, keys: bson.D{{Key: "area", Value: 1}, {Key: "youngPersonId", Value: 1}, {Key: "createdAt", Value: -1}}},
+		index{collection: colEscalatedAccess, keys: bson.D{{Key: "until", Value: 1}}},
 	)
+}
+
+// byID reads one document by _id alone (which the embedded database looks up
+// directly) and then checks its area, so a record of another area is not found.
+func byID[T any](ctx context.Context, col *mongo.Collection, area, id string) (T, error) {
+	var v T
+	raw, err := col.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+	if err != nil {
+		return v, notFound(err)
+	}
+	if a, _ := raw.Lookup("area").StringValueOK(); area != "" && a != area {
+		return v, heard.ErrNotFound
+	}
+	return v, bson.Unmarshal(raw, &v)
 }
 
 // MaxSubscriptionsPerPerson caps the browsers one person can register; the
@@ -70,7 +96,9 @@ type PushSubscription struct {
 	OwnerID   string     `bson:"ownerId"`
 	OwnerRole heard.Role `bson:"ownerRole"`
 	// DeviceID is a young person's joined phone, so signing the phone out removes it.
-	DeviceID  string     `bson:"deviceId"`
+	DeviceID string `bson:"deviceId"`
+	// SessionID is the sign-in session that registered it, so signing out removes it.
+	SessionID string     `bson:"sessionId"`
 	ExpiresAt *time.Time `bson:"expiresAt,omitempty"`
 	CreatedAt time.Time  `bson:"createdAt"`
 	UpdatedAt time.Time  `bson:"updatedAt"`
@@ -86,6 +114,7 @@ func (s *Store) SavePushSubscription(ctx context.Context, sub PushSubscription) 
 	set := bson.D{
 		{Key: "area", Value: sub.AreaID}, {Key: "p256dh", Value: sub.P256dh}, {Key: "auth", Value: sub.Auth},
 		{Key: "ownerId", Value: sub.OwnerID}, {Key: "ownerRole", Value: sub.OwnerRole}, {Key: "deviceId", Value: sub.DeviceID},
+		{Key: "sessionId", Value: sub.SessionID},
 		{Key: "expiresAt", Value: sub.ExpiresAt}, {Key: "updatedAt", Value: now},
 	}
 	update := bson.D{{Key: "$set", Value: set},
@@ -154,23 +183,43 @@ func (s *Store) DeleteDeviceSubscriptions(ctx context.Context, deviceID string) 
 	return err
 }
 
+// DeleteSessionSubscriptions removes what was registered in a sign-in session
+// (its refresh-token family) and, when the session was a young person's phone,
+// everything registered from that phone.
+func (s *Store) DeleteSessionSubscriptions(ctx context.Context, session string) error {
+	if session == "" {
+		return nil
+	}
+	if _, err := s.c(colPushSubscriptions).DeleteMany(ctx, bson.D{{Key: "sessionId", Value: session}}); err != nil {
+		return err
+	}
+	t, err := findOne[RefreshToken](ctx, s.c(colRefreshTokens), bson.D{{Key: "family", Value: session}})
+	if errors.Is(err, heard.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.DeleteDeviceSubscriptions(ctx, t.DeviceID)
+}
+
 // DeleteSubscriptionByID removes a subscription the push service said is gone.
 func (s *Store) DeleteSubscriptionByID(ctx context.Context, id string) error {
 	_, err := s.c(colPushSubscriptions).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	return err
 }
 
-// Outbox and job states.
+// Job states.
 const (
-	// Notifications: waiting to be expanded into deliveries, or expanded.
-	NotificationPending  = "pending"
-	NotificationExpanded = "expanded"
-
 	DeliveryPending   = "pending"   // waiting for its (next) attempt
 	DeliverySending   = "sending"   // an instance holds it and is sending
 	DeliveryDelivered = "delivered" // the push service accepted it
 	DeliveryFailed    = "failed"    // refused for good, or retried for too long
 	DeliveryGone      = "gone"      // the subscription no longer exists
+	// A notification that made no delivery is logged with why:
+	DeliveryNoSubscription    = "no_subscription"
+	DeliveryRecipientDisabled = "recipient_disabled"
+	DeliveryRecipientUnknown  = "recipient_not_found"
 
 	AlertOpen = "open" // more escalation steps may follow
 	AlertDone = "done" // no more steps: all taken, or acknowledged
@@ -186,55 +235,42 @@ type JobLease struct {
 // noLease is the lease of a job nobody holds: its time is long past.
 var noLease = time.Unix(0, 0).UTC()
 
-// OutboxNotification is a notification as the outbox keeps it.
-type OutboxNotification struct {
-	heard.Notification `bson:",inline"`
-	JobLease           `bson:",inline"`
-	Status             string     `bson:"status"`
-	ExpandedAt         *time.Time `bson:"expandedAt,omitempty"`
-	Deliveries         int        `bson:"deliveries"`
-	// Note says why there were no deliveries (no subscription, account disabled).
-	Note string `bson:"note,omitempty"`
-}
-
-// QueueNotification writes a notification to the outbox. Writing the same id
-// again changes nothing and reports false.
+// QueueNotification writes a notification to the outbox. It reports false when
+// the notification is already in the outbox (then nothing changes).
 func (s *Store) QueueNotification(ctx context.Context, n heard.Notification) (bool, error) {
-	doc := OutboxNotification{Notification: n, JobLease: JobLease{LeaseUntil: noLease}, Status: NotificationPending}
-	_, err := s.c(colNotifications).InsertOne(ctx, doc)
+	_, err := s.c(colOutbox).InsertOne(ctx, n)
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
 	}
 	return err == nil, err
 }
 
-// OutboxNotificationByID returns one outbox entry (tests and administrators' tools).
-func (s *Store) OutboxNotificationByID(ctx context.Context, id string) (OutboxNotification, error) {
-	return findOne[OutboxNotification](ctx, s.c(colNotifications), bson.D{{Key: "_id", Value: id}})
+// PendingNotifications returns up to max notifications from the outbox, oldest
+// first. Expanding them needs no lease: it is idempotent (each delivery's id is
+// made from the notification and the subscription, and a delivery already
+// logged is not queued again), so two instances expanding the same
+// notification only repeat each other's work.
+func (s *Store) PendingNotifications(ctx context.Context, max int) ([]heard.Notification, error) {
+	return findAll[heard.Notification](ctx, s.c(colOutbox), bson.D{},
+		options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}}).SetLimit(int64(max)))
 }
 
-// TakeNotifications leases up to max notifications waiting to be expanded.
-func (s *Store) TakeNotifications(ctx context.Context, owner string, leaseFor time.Duration, max int) ([]OutboxNotification, error) {
-	now := s.now()
-	filter := bson.D{{Key: "status", Value: NotificationPending}, {Key: "leaseUntil", Value: bson.D{{Key: "$lt", Value: now}}}}
-	ids, err := s.take(ctx, colNotifications, filter, bson.D{{Key: "createdAt", Value: 1}}, max, owner, now, leaseFor, nil)
-	if err != nil || len(ids) == 0 {
-		return nil, err
+// QueuedNotification returns a notification still in the outbox.
+func (s *Store) QueuedNotification(ctx context.Context, id string) (heard.Notification, error) {
+	return byID[heard.Notification](ctx, s.c(colOutbox), "", id)
+}
+
+// FinishExpansion takes expanded notifications out of the outbox.
+func (s *Store) FinishExpansion(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
 	}
-	return findAll[OutboxNotification](ctx, s.c(colNotifications), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
-		options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}}))
-}
-
-// FinishExpansion marks a leased notification expanded into n deliveries.
-func (s *Store) FinishExpansion(ctx context.Context, n OutboxNotification, owner string, deliveries int, note string) error {
-	now := s.now()
-	_, err := s.c(colNotifications).UpdateOne(ctx, bson.D{{Key: "_id", Value: n.ID}, {Key: "leaseOwner", Value: owner}, {Key: "claim", Value: n.Claim}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: NotificationExpanded}, {Key: "expandedAt", Value: now},
-			{Key: "deliveries", Value: deliveries}, {Key: "note", Value: note}, {Key: "leaseOwner", Value: ""}, {Key: "leaseUntil", Value: noLease}}}})
+	_, err := s.c(colOutbox).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
 	return err
 }
 
-// PushDelivery is one notification on its way to one browser.
+// PushDelivery is one notification on its way to one browser: in the queue
+// while pending or being sent, then in the log.
 type PushDelivery struct {
 	// ID is the notification id and the subscription id, so expanding twice adds nothing.
 	ID             string        `bson:"_id"`
@@ -271,27 +307,80 @@ func DeliveryID(notificationID, subscriptionID string) string {
 	return notificationID + "/" + subscriptionID
 }
 
-// AddDeliveries stores new deliveries; ones already there are left as they are,
-// so expanding a notification again after a crash adds nothing.
+// AddDeliveries queues new deliveries, in one write. One already queued or
+// already finished (in the log) is left alone, so expanding a notification
+// again after a crash sends nothing twice.
 func (s *Store) AddDeliveries(ctx context.Context, ds []PushDelivery) error {
+	var docs []any
 	for _, d := range ds {
+		if logged, err := s.DeliveryLogged(ctx, d.ID); err != nil || logged {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		d.JobLease = JobLease{LeaseUntil: noLease}
 		d.Status, d.UpdatedAt = DeliveryPending, s.now()
-		if _, err := s.c(colDeliveries).InsertOne(ctx, d); err != nil && !mongo.IsDuplicateKeyError(err) {
-			return err
-		}
+		docs = append(docs, d)
 	}
-	return nil
+	return s.insertNew(ctx, colQueue, docs)
 }
 
-// Delivery returns one delivery (tests and the dispatcher).
+// insertNew inserts documents in one unordered write, skipping those whose _id exists.
+func (s *Store) insertNew(ctx context.Context, col string, docs []any) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	_, err := s.c(col).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
+		for _, we := range bwe.WriteErrors {
+			if !mongo.IsDuplicateKeyError(we.WriteError) {
+				return err
+			}
+		}
+		return nil
+	}
+	return err
+}
+
+// Undelivered is a notification that made no delivery, and why.
+type Undelivered struct {
+	Notification heard.Notification
+	Why          string
+}
+
+// LogUndelivered records notifications that made no delivery, and why.
+func (s *Store) LogUndelivered(ctx context.Context, us []Undelivered) error {
+	now := s.now()
+	docs := make([]any, 0, len(us))
+	for _, u := range us {
+		n := u.Notification
+		docs = append(docs, PushDelivery{ID: DeliveryID(n.ID, "-"), AreaID: n.AreaID, NotificationID: n.ID,
+			RecipientID: n.RecipientID, Type: n.Type, Urgency: n.Urgency, JobLease: JobLease{LeaseUntil: noLease}, Status: u.Why,
+			EnqueuedAt: n.CreatedAt, UpdatedAt: now, FinishedAt: &now})
+	}
+	return s.insertNew(ctx, colLog, docs)
+}
+
+// Delivery returns one delivery, queued or finished.
 func (s *Store) Delivery(ctx context.Context, id string) (PushDelivery, error) {
-	return findOne[PushDelivery](ctx, s.c(colDeliveries), bson.D{{Key: "_id", Value: id}})
+	d, err := byID[PushDelivery](ctx, s.c(colQueue), "", id)
+	if errors.Is(err, heard.ErrNotFound) {
+		return byID[PushDelivery](ctx, s.c(colLog), "", id)
+	}
+	return d, err
 }
 
-// DeliveriesOf lists a notification's deliveries.
+// DeliveriesOf lists a notification's deliveries, queued and finished (tests and tools).
 func (s *Store) DeliveriesOf(ctx context.Context, notificationID string) ([]PushDelivery, error) {
-	return findAll[PushDelivery](ctx, s.c(colDeliveries), bson.D{{Key: "notificationId", Value: notificationID}})
+	f := bson.D{{Key: "notificationId", Value: notificationID}}
+	queued, err := findAll[PushDelivery](ctx, s.c(colQueue), f)
+	if err != nil {
+		return nil, err
+	}
+	logged, err := findAll[PushDelivery](ctx, s.c(colLog), f)
+	return append(queued, logged...), err
 }
 
 // TakeDeliveries leases up to max deliveries that are due: waiting and due now,
@@ -300,19 +389,28 @@ func (s *Store) DeliveriesOf(ctx context.Context, notificationID string) ([]Push
 func (s *Store) TakeDeliveries(ctx context.Context, owner string, leaseFor time.Duration, max int) ([]PushDelivery, error) {
 	now := s.now()
 	filter := bson.D{
-		{Key: "status", Value: bson.D{{Key: "$in", Value: []string{DeliveryPending, DeliverySending}}}},
 		{Key: "nextAttemptAt", Value: bson.D{{Key: "$lte", Value: now}}},
 		{Key: "leaseUntil", Value: bson.D{{Key: "$lt", Value: now}}},
 	}
 	sort := bson.D{{Key: "priority", Value: 1}, {Key: "nextAttemptAt", Value: 1}}
-	ids, err := s.take(ctx, colDeliveries, filter, sort, max, owner, now, leaseFor, func(doc bson.Raw) bson.D {
-		attempts, _ := doc.Lookup("attempts").AsInt64OK()
-		return bson.D{{Key: "status", Value: DeliverySending}, {Key: "attempts", Value: attempts + 1}, {Key: "updatedAt", Value: now}}
-	})
-	if err != nil || len(ids) == 0 {
-		return nil, err
+	got, err := s.take(ctx, colQueue, filter, sort, max, owner, now, leaseFor,
+		bson.D{{Key: "status", Value: DeliverySending}, {Key: "updatedAt", Value: now}}, bson.D{{Key: "attempts", Value: 1}})
+	out := make([]PushDelivery, 0, len(got))
+	for _, t := range got {
+		var d PushDelivery
+		if err := bson.Unmarshal(t.doc, &d); err != nil {
+			return out, err
+		}
+		d.JobLease, d.Status, d.Attempts, d.UpdatedAt = t.lease, DeliverySending, d.Attempts+1, now
+		out = append(out, d)
 	}
-	return findAll[PushDelivery](ctx, s.c(colDeliveries), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, options.Find().SetSort(sort))
+	slices.SortStableFunc(out, func(a, b PushDelivery) int {
+		if a.Priority != b.Priority {
+			return a.Priority - b.Priority
+		}
+		return a.NextAttemptAt.Compare(b.NextAttemptAt)
+	})
+	return out, err
 }
 
 // DeliveryOutcome is what happened to one attempt.
@@ -323,69 +421,114 @@ type DeliveryOutcome struct {
 	LastError     string
 }
 
-// RecordAttempt writes the outcome of an attempt and lets go of the lease. It
+// RecordAttempt writes the outcome of an attempt and lets go of the lease: a
+// retry stays in the queue; a final outcome moves the delivery to the log. It
 // reports false when the lease was no longer the caller's (it ran out and
 // another instance took the delivery), in which case nothing is written.
 func (s *Store) RecordAttempt(ctx context.Context, d PushDelivery, owner string, o DeliveryOutcome) (bool, error) {
 	now := s.now()
-	set := bson.D{{Key: "status", Value: o.Status}, {Key: "lastStatus", Value: o.LastStatus}, {Key: "lastError", Value: o.LastError},
-		{Key: "updatedAt", Value: now}, {Key: "leaseOwner", Value: ""}, {Key: "leaseUntil", Value: noLease}}
-	switch o.Status {
-	case DeliveryPending:
-		set = append(set, bson.E{Key: "nextAttemptAt", Value: o.NextAttemptAt})
-	case DeliveryDelivered:
-		set = append(set, bson.E{Key: "deliveredAt", Value: now}, bson.E{Key: "finishedAt", Value: now})
-	default:
-		set = append(set, bson.E{Key: "finishedAt", Value: now})
+	if o.Status == DeliveryPending {
+		res, err := s.c(colQueue).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "leaseOwner", Value: owner}, {Key: "claim", Value: d.Claim}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: DeliveryPending}, {Key: "nextAttemptAt", Value: o.NextAttemptAt},
+				{Key: "lastStatus", Value: o.LastStatus}, {Key: "lastError", Value: o.LastError}, {Key: "updatedAt", Value: now},
+				{Key: "leaseOwner", Value: ""}, {Key: "leaseUntil", Value: noLease}}}})
+		if err != nil {
+			return false, err
+		}
+		return res.MatchedCount > 0, nil
 	}
-	res, err := s.c(colDeliveries).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "leaseOwner", Value: owner}, {Key: "claim", Value: d.Claim}},
-		bson.D{{Key: "$set", Value: set}})
+	current, err := byID[PushDelivery](ctx, s.c(colQueue), "", d.ID)
+	if errors.Is(err, heard.ErrNotFound) {
+		return false, nil
+	}
 	if err != nil {
 		return false, err
 	}
-	return res.MatchedCount > 0, nil
+	if current.LeaseOwner != owner || current.Claim != d.Claim {
+		return false, nil
+	}
+	current.Status, current.LastStatus, current.LastError, current.UpdatedAt, current.FinishedAt = o.Status, o.LastStatus, o.LastError, now, &now
+	current.JobLease = JobLease{Claim: current.Claim, LeaseUntil: noLease}
+	if o.Status == DeliveryDelivered {
+		current.DeliveredAt = &now
+	}
+	// Log first, then leave the queue: a crash in between leaves the delivery
+	// queued, and AddDeliveries or the next take finds it already logged.
+	if _, err := s.c(colLog).InsertOne(ctx, current); err != nil && !mongo.IsDuplicateKeyError(err) {
+		return false, err
+	}
+	_, err = s.c(colQueue).DeleteOne(ctx, bson.D{{Key: "_id", Value: d.ID}})
+	return err == nil, err
 }
 
-// DeliveryProblems lists an area's most recent deliveries that met a problem
-// (failed for good, gone, or retrying after an error), newest first.
+// DeliveryLogged reports whether a delivery has finished (a crash may have left
+// a copy in the queue).
+func (s *Store) DeliveryLogged(ctx context.Context, id string) (bool, error) {
+	_, err := byID[PushDelivery](ctx, s.c(colLog), "", id)
+	if errors.Is(err, heard.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// DropQueued removes a delivery from the queue that is already in the log.
+func (s *Store) DropQueued(ctx context.Context, id string) error {
+	_, err := s.c(colQueue).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	return err
+}
+
+// DeliveryProblems lists an area's most recent deliveries that met a problem,
+// newest first: those that failed for good, and those waiting to retry after
+// an error.
 func (s *Store) DeliveryProblems(ctx context.Context, area string, limit int64) ([]PushDelivery, error) {
-	return findAll[PushDelivery](ctx, s.c(colDeliveries), inArea(area, bson.E{Key: "lastError", Value: bson.D{{Key: "$gt", Value: ""}}}),
+	retrying, err := findAll[PushDelivery](ctx, s.c(colQueue), inArea(area, bson.E{Key: "lastError", Value: bson.D{{Key: "$gt", Value: ""}}}),
 		options.Find().SetSort(bson.D{{Key: "updatedAt", Value: -1}}).SetLimit(limit))
+	if err != nil {
+		return nil, err
+	}
+	failed, err := findAll[PushDelivery](ctx, s.c(colLog), inArea(area, bson.E{Key: "status", Value: DeliveryFailed}),
+		options.Find().SetSort(bson.D{{Key: "updatedAt", Value: -1}}).SetLimit(limit))
+	if err != nil {
+		return nil, err
+	}
+	all := append(retrying, failed...)
+	slices.SortStableFunc(all, func(a, b PushDelivery) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
+	return all[:min(len(all), int(limit))], nil
 }
 
 // PushQueueDepth counts notifications waiting to be expanded and deliveries
 // waiting to be sent (including those waiting for a retry).
 func (s *Store) PushQueueDepth(ctx context.Context) (notifications, deliveries int64, err error) {
-	notifications, err = s.c(colNotifications).CountDocuments(ctx, bson.D{{Key: "status", Value: NotificationPending}})
+	notifications, err = s.c(colOutbox).CountDocuments(ctx, bson.D{})
 	if err != nil {
 		return 0, 0, err
 	}
-	deliveries, err = s.c(colDeliveries).CountDocuments(ctx, bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: []string{DeliveryPending, DeliverySending}}}}})
+	deliveries, err = s.c(colQueue).CountDocuments(ctx, bson.D{})
 	return notifications, deliveries, err
 }
 
-// SweepPush deletes finished deliveries and expanded notifications older than
-// keep, failed deliveries older than keepFailed (administrators look at those),
-// and claims older than keep. Alerts are kept: they record who was told and who
-// acknowledged.
+// claimsKeptFor: a claim only matters while an instance may still hold a copy of
+// its job read before the claim was made, which is seconds at most.
+const claimsKeptFor = 24 * time.Hour
+
+// SweepPush deletes logged deliveries older than keep, failed ones older than
+// keepFailed (administrators look at those), old claims, and escalated access
+// that has ended. Alerts are kept: they record who was told and who acknowledged.
 func (s *Store) SweepPush(ctx context.Context, keep, keepFailed time.Duration) error {
 	now := s.now()
-	if _, err := s.c(colDeliveries).DeleteMany(ctx, bson.D{
-		{Key: "status", Value: bson.D{{Key: "$in", Value: []string{DeliveryDelivered, DeliveryGone}}}},
+	if _, err := s.c(colLog).DeleteMany(ctx, bson.D{
+		{Key: "status", Value: bson.D{{Key: "$ne", Value: DeliveryFailed}}},
 		{Key: "finishedAt", Value: bson.D{{Key: "$lt", Value: now.Add(-keep)}}}}); err != nil {
 		return err
 	}
-	if _, err := s.c(colDeliveries).DeleteMany(ctx, bson.D{{Key: "status", Value: DeliveryFailed},
+	if _, err := s.c(colLog).DeleteMany(ctx, bson.D{{Key: "status", Value: DeliveryFailed},
 		{Key: "finishedAt", Value: bson.D{{Key: "$lt", Value: now.Add(-keepFailed)}}}}); err != nil {
 		return err
 	}
-	if _, err := s.c(colNotifications).DeleteMany(ctx, bson.D{{Key: "status", Value: NotificationExpanded},
-		{Key: "expandedAt", Value: bson.D{{Key: "$lt", Value: now.Add(-keep)}}}}); err != nil {
+	if _, err := s.c(colClaims).DeleteMany(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: now.Add(-claimsKeptFor)}}}}); err != nil {
 		return err
 	}
-	// A claim only matters while someone may still hold a stale copy of its job:
-	// minutes at most. Jobs older than keep are finished.
-	_, err := s.c(colClaims).DeleteMany(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: now.Add(-keep)}}}})
+	_, err := s.c(colEscalatedAccess).DeleteMany(ctx, bson.D{{Key: "until", Value: bson.D{{Key: "$lt", Value: now}}}})
 	return err
 }
 
@@ -396,49 +539,95 @@ type claimDoc struct {
 	At    time.Time `bson:"at"`
 }
 
-// take leases up to max documents of col matching filter for owner, and returns
-// their ids. For each candidate it inserts the claim "<col>/<id>/<claim+1>";
-// the unique _id lets only one instance have it. The winner then moves the job's
-// claim on and writes its lease (and what extra adds), so anyone still holding
-// an older copy of the job loses its own claim insert.
+// taken is a job document as read when it was taken, and the lease now held on it.
+type taken struct {
+	doc   bson.Raw
+	lease JobLease
+}
+
+// take leases up to max documents of col matching filter for owner. For each
+// candidate it inserts the claim "<col>/<id>/<claim+1>" (all in one unordered
+// insert); the unique _id lets only one instance have each. The winner then
+// moves each job's claim on and writes its lease (with set and inc), so anyone
+// still holding an older copy of a job loses its own claim insert.
 func (s *Store) take(ctx context.Context, col string, filter, sort bson.D, max int, owner string, now time.Time,
-	leaseFor time.Duration, extra func(bson.Raw) bson.D) ([]string, error) {
+	leaseFor time.Duration, set, inc bson.D) ([]taken, error) {
 	cur, err := s.c(col).Find(ctx, filter, options.Find().SetSort(sort).SetLimit(int64(max)))
 	if err != nil {
 		return nil, err
 	}
 	var candidates []bson.Raw
-	if err := cur.All(ctx, &candidates); err != nil {
+	if err := cur.All(ctx, &candidates); err != nil || len(candidates) == 0 {
 		return nil, err
 	}
-	var ids []string
-	for _, doc := range candidates {
-		id, ok := doc.Lookup("_id").StringValueOK()
-		if !ok {
-			continue
+	ids := make([]string, len(candidates))
+	claims := make([]int, len(candidates))
+	docs := make([]any, len(candidates))
+	for i, doc := range candidates {
+		ids[i], _ = doc.Lookup("_id").StringValueOK()
+		c, _ := doc.Lookup("claim").AsInt64OK()
+		claims[i] = int(c)
+		docs[i] = claimDoc{ID: col + "/" + ids[i] + "/" + strconv.Itoa(claims[i]+1), Owner: owner, At: now}
+	}
+	lostClaim := map[int]bool{}
+	_, err = s.c(colClaims).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	var bwe mongo.BulkWriteException
+	switch {
+	case err == nil:
+	case errors.As(err, &bwe) && bwe.WriteConcernError == nil:
+		for _, we := range bwe.WriteErrors {
+			if !mongo.IsDuplicateKeyError(we.WriteError) {
+				return nil, err
+			}
+			lostClaim[we.Index] = true // another instance has it
 		}
-		claim, _ := doc.Lookup("claim").AsInt64OK()
-		next := int(claim) + 1
-		_, err := s.c(colClaims).InsertOne(ctx, claimDoc{ID: col + "/" + id + "/" + strconv.Itoa(next), Owner: owner, At: now})
-		if mongo.IsDuplicateKeyError(err) {
-			continue // another instance has it
-		}
-		if err != nil {
-			return ids, err
-		}
-		set := bson.D{{Key: "claim", Value: next}, {Key: "leaseOwner", Value: owner}, {Key: "leaseUntil", Value: now.Add(leaseFor)}}
-		if extra != nil {
-			set = append(set, extra(doc)...)
-		}
-		res, err := s.c(col).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "claim", Value: claim}}, bson.D{{Key: "$set", Value: set}})
-		if err != nil {
-			return ids, err
-		}
-		if res.MatchedCount == 1 {
-			ids = append(ids, id)
+	default:
+		return nil, err
+	}
+	// Write the leases, one update per old claim number (usually one for all).
+	byClaim := map[int][]int{}
+	for i := range candidates {
+		if !lostClaim[i] && ids[i] != "" {
+			byClaim[claims[i]] = append(byClaim[claims[i]], i)
 		}
 	}
-	return ids, nil
+	until := now.Add(leaseFor)
+	var out []taken
+	for claim, idx := range byClaim {
+		won := make([]string, len(idx))
+		for k, i := range idx {
+			won[k] = ids[i]
+		}
+		update := bson.D{{Key: "$set", Value: append(bson.D{{Key: "claim", Value: claim + 1}, {Key: "leaseOwner", Value: owner},
+			{Key: "leaseUntil", Value: until}}, set...)}}
+		if len(inc) > 0 {
+			update = append(update, bson.E{Key: "$inc", Value: inc})
+		}
+		res, err := s.c(col).UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: won}}}, {Key: "claim", Value: claim}}, update)
+		if err != nil {
+			return out, err
+		}
+		held := map[string]bool{}
+		if int(res.MatchedCount) != len(won) {
+			// A job changed between our read and our claim, which only a lease
+			// running out can cause: keep only the jobs that now carry our lease.
+			now, err := findAll[bson.Raw](ctx, s.c(col), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: won}}},
+				{Key: "claim", Value: claim + 1}, {Key: "leaseOwner", Value: owner}})
+			if err != nil {
+				return out, err
+			}
+			for _, d := range now {
+				id, _ := d.Lookup("_id").StringValueOK()
+				held[id] = true
+			}
+		}
+		for _, i := range idx {
+			if int(res.MatchedCount) == len(won) || held[ids[i]] {
+				out = append(out, taken{doc: candidates[i], lease: JobLease{Claim: claim + 1, LeaseOwner: owner, LeaseUntil: until}})
+			}
+		}
+	}
+	return out, nil
 }
 
 // AlertStep records one escalation step: who was told, and when.
@@ -448,24 +637,48 @@ type AlertStep struct {
 	Told []string  `bson:"told" json:"told"`
 }
 
-// AlertRecord is an alert with its escalation state. Its timer is the pair
-// (NextStep, DueAt), taken with a lease like any job.
-type AlertRecord struct {
+// AlertTimer is an alert's escalation timer: its next step and when it is due.
+// It carries the alert, so a step can be taken from the timer alone, and is
+// deleted when no step is left.
+type AlertTimer struct {
 	heard.Alert `bson:",inline"`
 	JobLease    `bson:",inline"`
 	// Policy is the area's escalation policy when the alert was raised.
 	Policy   heard.EscalationPolicy `bson:"policy"`
-	Status   string                 `bson:"status"`
 	NextStep string                 `bson:"nextStep"`
 	DueAt    time.Time              `bson:"dueAt"`
-	Steps    []AlertStep            `bson:"steps"`
-	// Told is everyone told so far; EscalatedTo those told beyond the key worker,
-	// who may read the young person's record because of it.
-	Told        []string `bson:"told"`
-	EscalatedTo []string `bson:"escalatedTo"`
+	// Told is everyone told so far, so a step does not tell them again.
+	Told []string `bson:"told"`
+}
+
+// AlertRecord is what is kept about an alert: each step taken (who was told,
+// when), who it was escalated to, and who acknowledged it when.
+type AlertRecord struct {
+	heard.Alert `bson:",inline"`
+	Policy      heard.EscalationPolicy `bson:"policy"`
+	Status      string                 `bson:"status"`
+	// NextStep and DueAt are the timer's, while one is set.
+	NextStep string    `bson:"nextStep"`
+	DueAt    time.Time `bson:"dueAt"`
+	// StepsTaken is keyed by step name, so taking a step again after a crash
+	// records it once.
+	StepsTaken  map[string]AlertStep `bson:"steps"`
+	Told        []string             `bson:"told"`
+	EscalatedTo []string             `bson:"escalatedTo"`
+	UpdatedAt   time.Time            `bson:"updatedAt"`
 	// Acknowledgement, read from its own collection (see AcknowledgeAlert).
 	AcknowledgedAt *time.Time `bson:"-"`
 	AcknowledgedBy string     `bson:"-"`
+}
+
+// Steps lists the steps taken, in order.
+func (a AlertRecord) Steps() []AlertStep {
+	out := make([]AlertStep, 0, len(a.StepsTaken))
+	for _, s := range a.StepsTaken {
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(x, y AlertStep) int { return x.At.Compare(y.At) })
+	return out
 }
 
 // alertAck records the first acknowledgement of an alert. It is a document of its
@@ -479,68 +692,123 @@ type alertAck struct {
 	At      time.Time `bson:"at"`
 }
 
-// CreateAlert stores a new alert with its first step due at once. It reports
-// false when the alert already exists.
+// CreateAlert stores an alert record as given, with no timer (seeding, tools and
+// tests; Heard raises alerts with RaiseAlert). Those it lists as escalated to get
+// access to the young person's record. It reports false when the alert exists.
 func (s *Store) CreateAlert(ctx context.Context, a AlertRecord) (bool, error) {
-	a.JobLease = JobLease{LeaseUntil: noLease}
-	if a.Steps == nil {
-		a.Steps = []AlertStep{}
+	if a.Status == "" {
+		a.Status = AlertDone
 	}
-	if a.Told == nil {
-		a.Told = []string{}
+	for _, list := range []*[]string{&a.Told, &a.EscalatedTo} {
+		if *list == nil {
+			*list = []string{}
+		}
 	}
-	if a.EscalatedTo == nil {
-		a.EscalatedTo = []string{}
-	}
+	a.UpdatedAt = s.now()
 	_, err := s.c(colAlerts).InsertOne(ctx, a)
+	if mongo.IsDuplicateKeyError(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	for _, staffID := range a.EscalatedTo {
+		if err := s.grantEscalatedAccess(ctx, a.AreaID, staffID, a.YoungPersonID, a.CreatedAt.Add(EscalatedAccessFor)); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// RaiseAlert starts an alert's timer with its first step due at dueAt. It
+// reports false when the alert was raised before (its timer or its record
+// exists), and then changes nothing.
+func (s *Store) RaiseAlert(ctx context.Context, t AlertTimer) (bool, error) {
+	if _, err := byID[AlertRecord](ctx, s.c(colAlerts), "", t.ID); err == nil {
+		return false, nil
+	} else if !errors.Is(err, heard.ErrNotFound) {
+		return false, err
+	}
+	t.JobLease = JobLease{LeaseUntil: noLease}
+	if t.Told == nil {
+		t.Told = []string{}
+	}
+	_, err := s.c(colAlertTimers).InsertOne(ctx, t)
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
 	}
 	return err == nil, err
 }
 
-// TakeAlerts leases up to max alerts whose next step is due. When id is given
-// only that alert is considered.
-func (s *Store) TakeAlerts(ctx context.Context, owner, id string, leaseFor time.Duration, max int) ([]AlertRecord, error) {
+// TakeAlerts leases up to max alert timers that are due. When id is given only
+// that alert is considered.
+func (s *Store) TakeAlerts(ctx context.Context, owner, id string, leaseFor time.Duration, max int) ([]AlertTimer, error) {
 	now := s.now()
-	filter := bson.D{{Key: "status", Value: AlertOpen}, {Key: "dueAt", Value: bson.D{{Key: "$lte", Value: now}}},
-		{Key: "leaseUntil", Value: bson.D{{Key: "$lt", Value: now}}}}
+	filter := bson.D{{Key: "dueAt", Value: bson.D{{Key: "$lte", Value: now}}}, {Key: "leaseUntil", Value: bson.D{{Key: "$lt", Value: now}}}}
 	if id != "" {
 		filter = append(filter, bson.E{Key: "_id", Value: id})
 	}
-	ids, err := s.take(ctx, colAlerts, filter, bson.D{{Key: "dueAt", Value: 1}}, max, owner, now, leaseFor, nil)
-	if err != nil || len(ids) == 0 {
-		return nil, err
+	got, err := s.take(ctx, colAlertTimers, filter, bson.D{{Key: "dueAt", Value: 1}}, max, owner, now, leaseFor, nil, nil)
+	out := make([]AlertTimer, 0, len(got))
+	for _, t := range got {
+		var a AlertTimer
+		if err := bson.Unmarshal(t.doc, &a); err != nil {
+			return out, err
+		}
+		a.JobLease = t.lease
+		out = append(out, a)
 	}
-	return findAll[AlertRecord](ctx, s.c(colAlerts), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
-		options.Find().SetSort(bson.D{{Key: "dueAt", Value: 1}}))
+	slices.SortStableFunc(out, func(a, b AlertTimer) int { return a.DueAt.Compare(b.DueAt) })
+	return out, err
 }
 
-// AdvanceAlert records a step taken by the holder of the alert's lease, sets the
-// next step (none when next is ""), and lets go of the lease. escalated lists
-// those told who are not the key worker.
-func (s *Store) AdvanceAlert(ctx context.Context, a AlertRecord, owner string, step *AlertStep, escalated []string, next string, dueAt time.Time) error {
+// AdvanceAlert records a step taken by the holder of the alert's timer (none
+// when step is nil: the alert was acknowledged), gives those it was escalated
+// to access to the young person's record, and sets the next step, or deletes the
+// timer when next is "".
+func (s *Store) AdvanceAlert(ctx context.Context, t AlertTimer, owner string, step *AlertStep, escalated []string, next string, dueAt time.Time) error {
+	now := s.now()
 	status := AlertOpen
 	if next == "" {
-		status, dueAt = AlertDone, a.DueAt
+		status, dueAt = AlertDone, time.Time{}
 	}
-	update := bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: status}, {Key: "nextStep", Value: next}, {Key: "dueAt", Value: dueAt},
-		{Key: "leaseOwner", Value: ""}, {Key: "leaseUntil", Value: noLease}}}}
+	told := []string{}
+	if step != nil && step.Told != nil {
+		told = step.Told
+	}
+	if escalated == nil {
+		escalated = []string{}
+	}
+	set := bson.D{{Key: "status", Value: status}, {Key: "nextStep", Value: next}, {Key: "dueAt", Value: dueAt}, {Key: "updatedAt", Value: now}}
 	if step != nil {
-		if step.Told == nil {
-			step.Told = []string{}
-		}
-		if escalated == nil {
-			escalated = []string{}
-		}
-		update = append(update,
-			bson.E{Key: "$push", Value: bson.D{{Key: "steps", Value: step}}},
-			bson.E{Key: "$addToSet", Value: bson.D{
-				{Key: "told", Value: bson.D{{Key: "$each", Value: step.Told}}},
-				{Key: "escalatedTo", Value: bson.D{{Key: "$each", Value: escalated}}},
-			}})
+		step.Told = told
+		set = append(set, bson.E{Key: "steps." + step.Step, Value: step})
 	}
-	res, err := s.c(colAlerts).UpdateOne(ctx, bson.D{{Key: "_id", Value: a.ID}, {Key: "leaseOwner", Value: owner}, {Key: "claim", Value: a.Claim}}, update)
+	a := t.Alert
+	_, err := s.c(colAlerts).UpdateOne(ctx, bson.D{{Key: "_id", Value: a.ID}}, bson.D{
+		{Key: "$setOnInsert", Value: bson.D{{Key: "area", Value: a.AreaID}, {Key: "youngPersonId", Value: a.YoungPersonID},
+			{Key: "keyWorkerId", Value: a.KeyWorkerID}, {Key: "teamId", Value: a.TeamID}, {Key: "urgency", Value: a.Urgency},
+			{Key: "type", Value: a.Type}, {Key: "link", Value: a.Link}, {Key: "createdAt", Value: a.CreatedAt}, {Key: "policy", Value: t.Policy}}},
+		{Key: "$set", Value: set},
+		{Key: "$addToSet", Value: bson.D{{Key: "told", Value: bson.D{{Key: "$each", Value: told}}},
+			{Key: "escalatedTo", Value: bson.D{{Key: "$each", Value: escalated}}}}},
+	}, options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return err
+	}
+	for _, staffID := range escalated {
+		if err := s.grantEscalatedAccess(ctx, a.AreaID, staffID, a.YoungPersonID, a.CreatedAt.Add(EscalatedAccessFor)); err != nil {
+			return err
+		}
+	}
+	if next == "" {
+		_, err = s.c(colAlertTimers).DeleteOne(ctx, bson.D{{Key: "_id", Value: a.ID}})
+		return err
+	}
+	res, err := s.c(colAlertTimers).UpdateOne(ctx, bson.D{{Key: "_id", Value: a.ID}, {Key: "leaseOwner", Value: owner}, {Key: "claim", Value: t.Claim}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "nextStep", Value: next}, {Key: "dueAt", Value: dueAt},
+			{Key: "leaseOwner", Value: ""}, {Key: "leaseUntil", Value: noLease}}},
+			{Key: "$addToSet", Value: bson.D{{Key: "told", Value: bson.D{{Key: "$each", Value: told}}}}}})
 	if err == nil && res.MatchedCount == 0 {
 		return fmt.Errorf("alert %s: lease lost before its step was recorded", a.ID)
 	}
@@ -550,7 +818,7 @@ func (s *Store) AdvanceAlert(ctx context.Context, a AlertRecord, owner string, s
 // AcknowledgeAlert records that a staff member acknowledged an alert. The first
 // acknowledgement stands; it reports whether this one was the first.
 func (s *Store) AcknowledgeAlert(ctx context.Context, area, id, by string) (bool, error) {
-	if _, err := findOne[AlertRecord](ctx, s.c(colAlerts), inArea(area, bson.E{Key: "_id", Value: id})); err != nil {
+	if _, err := s.Alert(ctx, area, id); err != nil {
 		return false, err
 	}
 	_, err := s.c(colAlertAcks).InsertOne(ctx, alertAck{AlertID: id, AreaID: area, By: by, At: s.now()})
@@ -562,17 +830,27 @@ func (s *Store) AcknowledgeAlert(ctx context.Context, area, id, by string) (bool
 
 // AlertAcknowledged reports whether an alert has been acknowledged.
 func (s *Store) AlertAcknowledged(ctx context.Context, area, id string) (bool, error) {
-	n, err := s.c(colAlertAcks).CountDocuments(ctx, inArea(area, bson.E{Key: "_id", Value: id}))
-	return n > 0, err
+	_, err := byID[alertAck](ctx, s.c(colAlertAcks), area, id)
+	if errors.Is(err, heard.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
-// Alert returns an alert with its escalation record and acknowledgement.
+// Alert returns an alert with its escalation record and acknowledgement. An
+// alert raised whose first step has not been taken yet is read from its timer.
 func (s *Store) Alert(ctx context.Context, area, id string) (AlertRecord, error) {
-	a, err := findOne[AlertRecord](ctx, s.c(colAlerts), inArea(area, bson.E{Key: "_id", Value: id}))
-	if err != nil {
+	a, err := byID[AlertRecord](ctx, s.c(colAlerts), area, id)
+	if errors.Is(err, heard.ErrNotFound) {
+		t, terr := byID[AlertTimer](ctx, s.c(colAlertTimers), area, id)
+		if terr != nil {
+			return a, terr
+		}
+		a = AlertRecord{Alert: t.Alert, Policy: t.Policy, Status: AlertOpen, NextStep: t.NextStep, DueAt: t.DueAt, Told: t.Told}
+	} else if err != nil {
 		return a, err
 	}
-	ack, err := findOne[alertAck](ctx, s.c(colAlertAcks), inArea(area, bson.E{Key: "_id", Value: id}))
+	ack, err := byID[alertAck](ctx, s.c(colAlertAcks), area, id)
 	switch {
 	case err == nil:
 		a.AcknowledgedAt, a.AcknowledgedBy = &ack.At, ack.By
@@ -587,11 +865,35 @@ func (s *Store) Alert(ctx context.Context, area, id string) (AlertRecord, error)
 // follow up, not for ever.
 const EscalatedAccessFor = 7 * 24 * time.Hour
 
+// escalatedAccess says a staff member may read a young person's record until a
+// time because an alert about them was escalated to that staff member. Its _id
+// is area, staff and young person, so checking it is one direct lookup.
+type escalatedAccess struct {
+	ID            string    `bson:"_id"`
+	AreaID        string    `bson:"area"`
+	StaffID       string    `bson:"staffId"`
+	YoungPersonID string    `bson:"youngPersonId"`
+	Until         time.Time `bson:"until"`
+}
+
+func escalatedAccessID(area, staffID, youngPersonID string) string {
+	return area + "/" + staffID + "/" + youngPersonID
+}
+
+func (s *Store) grantEscalatedAccess(ctx context.Context, area, staffID, youngPersonID string, until time.Time) error {
+	_, err := s.c(colEscalatedAccess).UpdateOne(ctx, bson.D{{Key: "_id", Value: escalatedAccessID(area, staffID, youngPersonID)}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "area", Value: area}, {Key: "staffId", Value: staffID}, {Key: "youngPersonId", Value: youngPersonID}}},
+			{Key: "$max", Value: bson.D{{Key: "until", Value: until}}}},
+		options.UpdateOne().SetUpsert(true))
+	return err
+}
+
 // EscalatedTo reports whether an alert about the young person was escalated to
 // the staff member within EscalatedAccessFor.
 func (s *Store) EscalatedTo(ctx context.Context, area, staffID, youngPersonID string) (bool, error) {
-	n, err := s.c(colAlerts).CountDocuments(ctx, inArea(area, bson.E{Key: "youngPersonId", Value: youngPersonID},
-		bson.E{Key: "escalatedTo", Value: staffID}, bson.E{Key: "createdAt", Value: bson.D{{Key: "$gte", Value: s.now().Add(-EscalatedAccessFor)}}}),
-		options.Count().SetLimit(1))
-	return n > 0, err
+	a, err := byID[escalatedAccess](ctx, s.c(colEscalatedAccess), area, escalatedAccessID(area, staffID, youngPersonID))
+	if errors.Is(err, heard.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil && a.Until.After(s.now()), err
 }

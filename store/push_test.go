@@ -169,14 +169,14 @@ func TestAlertsAcknowledgementAndEscalatedAccess(t *testing.T) {
 	st := testkit.Store(t, clock)
 	area := heard.NewID()
 	yp, kw, duty, manager := heard.NewID(), heard.NewID(), heard.NewID(), heard.NewID()
-	a := store.AlertRecord{Alert: heard.Alert{ID: heard.NewID(), AreaID: area, YoungPersonID: yp, KeyWorkerID: kw, Urgency: heard.UrgencyUrgent,
-		Type: "card_urgent", CreatedAt: clock.Now()}, Policy: heard.DefaultEscalation(), Status: store.AlertOpen, NextStep: "notify", DueAt: clock.Now()}
-	created, err := st.CreateAlert(ctx, a)
+	a := store.AlertTimer{Alert: heard.Alert{ID: heard.NewID(), AreaID: area, YoungPersonID: yp, KeyWorkerID: kw, Urgency: heard.UrgencyUrgent,
+		Type: "card_urgent", CreatedAt: clock.Now()}, Policy: heard.DefaultEscalation(), NextStep: "notify", DueAt: clock.Now()}
+	created, err := st.RaiseAlert(ctx, a)
 	if err != nil || !created {
-		t.Fatalf("create: %v %v", created, err)
+		t.Fatalf("raise: %v %v", created, err)
 	}
-	if created, _ := st.CreateAlert(ctx, a); created {
-		t.Fatal("the same alert was created twice")
+	if created, _ := st.RaiseAlert(ctx, a); created {
+		t.Fatal("the same alert was raised twice")
 	}
 	taken, err := st.TakeAlerts(ctx, "me", a.ID, time.Minute, 1)
 	if err != nil || len(taken) != 1 {
@@ -184,6 +184,10 @@ func TestAlertsAcknowledgementAndEscalatedAccess(t *testing.T) {
 	}
 	step := store.AlertStep{Step: "notify", At: clock.Now(), Told: []string{kw, duty}}
 	pushMust(t, st.AdvanceAlert(ctx, taken[0], "me", &step, []string{duty}, "duty", clock.Now().Add(15*time.Minute)))
+	// Taking the step again (a crash before the timer moved on) records it once.
+	if created, _ := st.RaiseAlert(ctx, a); created {
+		t.Fatal("an alert with a record was raised again")
+	}
 
 	for _, c := range []struct {
 		p    heard.Principal
@@ -214,7 +218,8 @@ func TestAlertsAcknowledgementAndEscalatedAccess(t *testing.T) {
 	}
 	got, err := st.Alert(ctx, area, a.ID)
 	pushMust(t, err)
-	if got.AcknowledgedBy != kw || got.AcknowledgedAt == nil || len(got.Steps) != 1 || got.NextStep != "duty" {
+	if got.AcknowledgedBy != kw || got.AcknowledgedAt == nil || len(got.Steps()) != 1 || got.NextStep != "duty" ||
+		got.Type != "card_urgent" || len(got.Told) != 2 || len(got.EscalatedTo) != 1 {
 		t.Fatalf("alert record: %+v", got)
 	}
 

@@ -307,3 +307,32 @@ func TestCardsEscalatedTo(t *testing.T) {
 		t.Error("escalated access to the card did not run out")
 	}
 }
+
+// Many different cards counted at the same moment: none is lost.
+func TestCardCountersUnderConcurrency(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	st := testkit.Store(t, testkit.NewClock(now))
+	area := heard.NewID()
+	const n = 24
+	cards := make([]heard.Card, n)
+	for i := range cards {
+		cards[i] = cardsTestCard(area, heard.NewID(), "tired", heard.UrgencyOrdinary, now)
+		_, _, err := st.InsertCard(ctx, cards[i])
+		cardsMust(t, err)
+	}
+	var wg sync.WaitGroup
+	for _, c := range cards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := st.CountCardReceived(ctx, c); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := cardsCounter(t, st, area, "cards"); got["2026-11-02/camhs/foster/tired"] != n {
+		t.Errorf("counted %v, want %d", got, n)
+	}
+}

@@ -2,6 +2,9 @@ package api
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +15,7 @@ import (
 
 	"heard"
 	"heard/notify"
+	"heard/pwa"
 	"heard/store"
 	"heard/testkit"
 )
@@ -542,8 +546,8 @@ func TestCardAlertsAndReplyThroughNotify(t *testing.T) {
 	w.expect(w.cardsSend(w.A, w.A.YP1, map[string]any{"id": id, "card": "might_hurt_myself"}), 200, "")
 	again, err := w.store.Alert(ctx, w.A.Area.ID, id)
 	must(t, err)
-	if len(again.Steps) != len(alert.Steps) {
-		t.Errorf("retry took another step: %+v", again.Steps)
+	if len(again.Steps()) != len(alert.Steps()) {
+		t.Errorf("retry took another step: %+v", again.Steps())
 	}
 
 	// Nobody acknowledges: after 15 minutes the escalation goes on to the manager
@@ -568,10 +572,10 @@ func TestCardAlertsAndReplyThroughNotify(t *testing.T) {
 		t.Errorf("alert not acknowledged: %v %v", acked, err)
 	}
 	replyID := uuid.NewSHA1(uuid.NameSpaceURL, []byte("heard:card-reply:"+id)).String()
-	n, err := w.store.OutboxNotificationByID(ctx, replyID)
+	n, err := w.store.QueuedNotification(ctx, replyID)
 	must(t, err)
 	if n.RecipientID != w.A.YP1.ID || n.Type != "reply" || n.Link != "/#/cards" || n.SubjectID != id {
-		t.Errorf("reply notification %+v", n.Notification)
+		t.Errorf("reply notification %+v", n)
 	}
 	// Over the limit: counted in the histogram, not as within the limit.
 	if got := w.cardsCounters(w.A, "urgent_ack_within_limit"); len(got) != 0 {
@@ -590,12 +594,98 @@ func TestCardAlertsAndReplyThroughNotify(t *testing.T) {
 	must(t, err)
 	alert, err = w.store.Alert(ctx, w.A.Area.ID, second)
 	must(t, err)
-	for _, st := range alert.Steps {
+	for _, st := range alert.Steps() {
 		if st.Step != "notify" && len(st.Told) > 0 {
-			t.Errorf("escalation went on after the acknowledgement: %+v", alert.Steps)
+			t.Errorf("escalation went on after the acknowledgement: %+v", alert.Steps())
 		}
 	}
 	if got := w.cardsCounters(w.A, "urgent_ack_within_limit"); got[""] != 1 {
 		t.Errorf("urgent_ack_within_limit %v", got)
 	}
+}
+
+// The app ships the catalogue so the grid works offline: it must match the
+// domain's, and every card must have its picture.
+func TestCardAppCatalogueMatchesDomain(t *testing.T) {
+	app := pwa.FS()
+	src, err := fs.ReadFile(app, "js/cards.js")
+	must(t, err)
+	entry := regexp.MustCompile(`\{ id: '([a-z_]+)', urgency: '([a-z]+)', group: '([a-z]+)' \}`)
+	var got []string
+	for _, m := range entry.FindAllStringSubmatch(string(src), -1) {
+		got = append(got, m[1]+"/"+m[2]+"/"+m[3])
+	}
+	var want []string
+	for _, k := range heard.CardCatalogue() {
+		want = append(want, k.ID+"/"+string(k.Urgency)+"/"+k.Group)
+		if _, err := fs.Stat(app, strings.TrimPrefix(k.Art, "/")); err != nil {
+			t.Errorf("card %s has no picture: %v", k.ID, err)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("app catalogue %v\ndomain catalogue %v", got, want)
+	}
+	for _, q := range heard.QuickReplies() {
+		needle := "{ id: '" + q.ID + "'"
+		if q.NeedsTime {
+			needle += ", needsTime: true }"
+		} else {
+			needle += " }"
+		}
+		if !strings.Contains(string(src), needle) {
+			t.Errorf("the app lacks quick reply %s", needle)
+		}
+	}
+	for _, a := range heard.CardAmounts {
+		if !strings.Contains(string(src), "'"+string(a)+"'") {
+			t.Errorf("the app lacks amount %s", a)
+		}
+	}
+	for _, h := range heard.CardHelps {
+		if !strings.Contains(string(src), "'"+string(h)+"'") {
+			t.Errorf("the app lacks help %s", h)
+		}
+	}
+}
+
+// cardsMatrixCard stores a card of the call's target young person. The target's
+// own card (A.YP1's) was escalated to area A's duty worker; the others were not.
+func cardsMatrixCard(m matrixCall) string {
+	ctx := context.Background()
+	f, y, now := m.Area(), m.YoungPerson(), m.W.clock.Now()
+	c := heard.Card{ID: heard.NewID(), AreaID: f.Area.ID, YoungPersonID: y.ID, TeamID: y.TeamID, Service: y.Service, CardID: "scared",
+		Urgency: heard.UrgencyConcerning, ReceivedAt: now, Day: heard.CardDay(f.Area.TimeZone, now)}
+	_, _, err := m.W.store.InsertCard(ctx, c)
+	must(m.W.t, err)
+	if m.Target == targetOwn {
+		_, err := m.W.store.CreateAlert(ctx, store.AlertRecord{Alert: heard.Alert{ID: c.ID, AreaID: f.Area.ID, YoungPersonID: y.ID,
+			Urgency: c.Urgency, Type: "card", CreatedAt: now}, EscalatedTo: []string{f.Duty.ID}})
+		must(m.W.t, err)
+	}
+	return c.ID
+}
+
+func init() {
+	registerMatrix("GET /api/cards/catalogue", matrixEntry{})
+	registerMatrix("GET /api/cards/quick-replies", matrixEntry{Roles: cardReaders})
+	registerMatrix("POST /api/cards", matrixEntry{Roles: []heard.Role{heard.RoleYoungPerson}, OK: 201,
+		Request: func(m matrixCall) (string, any) {
+			return "/api/cards", map[string]any{"id": heard.NewID(), "card": "calm", "note": fmt.Sprint("card ", m.Seq)}
+		}})
+	registerMatrix("GET /api/me/cards", matrixEntry{Roles: []heard.Role{heard.RoleYoungPerson}})
+	registerMatrix("GET /api/cards/history", matrixEntry{Roles: []heard.Role{heard.RoleYoungPerson}})
+	registerMatrix("GET /api/cards/inbox", matrixEntry{Roles: cardReaders})
+	// A card: its young person, their key worker now, and a duty worker it was
+	// escalated to. Team managers see none here (nothing was escalated to them);
+	// administrators, placements and commissioners never see a card.
+	cardAccess := func(role heard.Role, target matrixTarget) bool {
+		return target == targetOwn && heard.Can(role, heard.RoleYoungPerson, heard.RoleKeyWorker, heard.RoleDutyWorker)
+	}
+	registerMatrix("GET /api/cards/:id", matrixEntry{Roles: append([]heard.Role{heard.RoleYoungPerson}, cardReaders...), Allow: cardAccess,
+		Request: func(m matrixCall) (string, any) { return "/api/cards/" + cardsMatrixCard(m), nil }})
+	registerMatrix("POST /api/cards/:id/ack", matrixEntry{Roles: cardReaders,
+		Allow: func(role heard.Role, target matrixTarget) bool { return role != heard.RoleYoungPerson && cardAccess(role, target) },
+		Request: func(m matrixCall) (string, any) {
+			return "/api/cards/" + cardsMatrixCard(m) + "/ack", map[string]any{"quickReply": "thank_you"}
+		}})
 }

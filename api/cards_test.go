@@ -684,7 +684,9 @@ func init() {
 	registerMatrix("GET /api/cards/:id", matrixEntry{Roles: append([]heard.Role{heard.RoleYoungPerson}, cardReaders...), Allow: cardAccess,
 		Request: func(m matrixCall) (string, any) { return "/api/cards/" + cardsMatrixCard(m), nil }})
 	registerMatrix("POST /api/cards/:id/ack", matrixEntry{Roles: cardReaders,
-		Allow: func(role heard.Role, target matrixTarget) bool { return role != heard.RoleYoungPerson && cardAccess(role, target) },
+		Allow: func(role heard.Role, target matrixTarget) bool {
+			return role != heard.RoleYoungPerson && cardAccess(role, target)
+		},
 		Request: func(m matrixCall) (string, any) {
 			return "/api/cards/" + cardsMatrixCard(m) + "/ack", map[string]any{"quickReply": "thank_you"}
 		}})

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +13,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"heard"
 )
@@ -479,4 +483,54 @@ func TestFieldRules(t *testing.T) {
 	if got := w.call("GET", "/api/admin/area", admin, nil); got.Body["name"] != "Riverside" {
 		t.Fatalf("the new name was not kept: %s", got.Raw)
 	}
+}
+
+// decodeTarget has a field of each kind a request body holds.
+type decodeTarget struct {
+	Name  string              `json:"name"`
+	Count int                 `json:"count"`
+	On    *bool               `json:"on"`
+	Tags  []string            `json:"tags"`
+	At    time.Time           `json:"at"`
+	Hours []heard.Hours       `json:"hours"`
+	Role  heard.Role          `json:"role"`
+	Inner *struct{ X string } `json:"inner"`
+}
+
+// FuzzDecode feeds decode any bytes and content type: it must never panic, and
+// must either accept a single JSON object or refuse with a 4xx in Heard's shape.
+func FuzzDecode(f *testing.F) {
+	for _, seed := range []string{`{"name":"a","count":2,"on":true,"tags":["x"],"at":"2026-11-02T10:00:00Z","hours":[{"weekday":1,"start":540,"end":600}]}`,
+		`{"name":1}`, `{"surprise":1}`, `[]`, `null`, `{} {}`, `{"a":`, ``, `  `, `"x"`, `{"count":1e400}`, `{"inner":{"X":"y","Z":1}}`, "\xff\xfe"} {
+		f.Add([]byte(seed), "application/json")
+	}
+	f.Add([]byte(`{}`), "text/plain")
+	f.Add([]byte(`{}`), "application/json; charset=utf-8")
+	app := fiber.New()
+	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
+		fc := &fasthttp.RequestCtx{}
+		fc.Request.SetBody(body)
+		fc.Request.Header.SetContentType(contentType)
+		c := app.AcquireCtx(fc)
+		defer app.ReleaseCtx(c)
+		var v decodeTarget
+		err := decode(c, &v)
+		if err == nil {
+			if !strings.HasPrefix(strings.ToLower(contentType), "application/json") {
+				t.Fatalf("accepted content type %q", contentType)
+			}
+			trimmed := bytes.TrimSpace(body)
+			if !json.Valid(trimmed) || !(bytes.HasPrefix(trimmed, []byte("{")) || bytes.Equal(trimmed, []byte("null"))) {
+				t.Fatalf("accepted %q, which is not one JSON object", body)
+			}
+			return
+		}
+		var e *Error
+		if !errors.As(err, &e) || e.Status < 400 || e.Status > 499 || e.Code == "" || e.Message == "" {
+			t.Fatalf("decode(%q, %q) = %v; want a 4xx Error", body, contentType, err)
+		}
+		if e.Code != "invalid_json" && e.Code != "unsupported_media_type" && e.Code != "validation_failed" {
+			t.Fatalf("unexpected code %q for %q", e.Code, body)
+		}
+	})
 }

@@ -120,6 +120,7 @@ func New(cfg Config) *Server {
 	s.cardsRoutes()
 	s.feedbackRoutes()
 	s.kpiRoutes()
+	s.pushRoutes()
 	s.openAPIRoute()
 
 	s.app.Use("/api", func(c *fiber.Ctx) error { return errNotFound() })

@@ -385,6 +385,10 @@ func (s *Server) logout(c *fiber.Ctx) error {
 	if err == nil {
 		err = s.store.RevokeFamily(cx, family)
 	}
+	if err == nil {
+		// Notifications stop too: what this session registered, and a phone's.
+		err = s.store.DeleteSessionSubscriptions(cx, family)
+	}
 	if err != nil && !errors.Is(err, heard.ErrNotFound) {
 		return err
 	}

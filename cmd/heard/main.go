@@ -16,6 +16,7 @@ import (
 
 	"heard"
 	"heard/api"
+	"heard/notify"
 	"heard/pwa"
 	"heard/store"
 )
@@ -32,7 +33,16 @@ type config struct {
 	AuthRateLimit int
 	LogLevel      string
 	Demo          bool
+	// Web Push: the contact push services may use, the token that opens
+	// /metrics to other machines, and (development only) loopback endpoints.
+	VAPIDSubject      string
+	MetricsToken      string
+	PushAllowLoopback bool
 }
+
+// defaultVAPIDSubject is the Web Push contact when none is set; set
+// HEARD_VAPID_SUBJECT to a monitored address in production.
+const defaultVAPIDSubject = "heard@localhost"
 
 func env(name, def string) string {
 	if v := os.Getenv(name); v != "" {
@@ -54,6 +64,8 @@ func loadConfig(args []string) (config, error) {
 		Database: env("HEARD_DB_NAME", "heard"), TLSCert: os.Getenv("HEARD_TLS_CERT"), TLSKey: os.Getenv("HEARD_TLS_KEY"),
 		BehindTLS: env("HEARD_BEHIND_TLS_PROXY", "") == "true", BodyLimit: envInt("HEARD_BODY_LIMIT", api.DefaultBodyLimit),
 		AuthRateLimit: envInt("HEARD_AUTH_RATE_LIMIT", 30), LogLevel: env("HEARD_LOG_LEVEL", "info"), Demo: env("HEARD_DEMO", "") == "true",
+		VAPIDSubject: env("HEARD_VAPID_SUBJECT", defaultVAPIDSubject), MetricsToken: os.Getenv("HEARD_METRICS_TOKEN"),
+		PushAllowLoopback: env("HEARD_PUSH_ALLOW_LOOPBACK", "") == "true",
 	}
 	fs := flag.NewFlagSet("heard", flag.ContinueOnError)
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "seed a demo area with every role and print how to sign in")
@@ -120,8 +132,24 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := api.New(api.Config{Store: st, Tokens: tokens, Log: log, Clock: clock, PWA: pwa.FS(),
+	notifier, err := notify.New(notify.Config{Store: st, Log: log, Clock: clock, VAPIDPublicKey: secrets.VAPIDPublicKey,
+		VAPIDPrivateKey: secrets.VAPIDPrivateKey, Subject: cfg.VAPIDSubject, MetricsToken: cfg.MetricsToken,
+		AllowLoopbackEndpoints: cfg.PushAllowLoopback})
+	if err != nil {
+		return err
+	}
+	if cfg.VAPIDSubject == defaultVAPIDSubject {
+		log.Warn("set HEARD_VAPID_SUBJECT to a real contact address (or https URL): some push services refuse a localhost contact")
+	}
+	srv := api.New(api.Config{Store: st, Tokens: tokens, Log: log, Clock: clock, PWA: pwa.FS(), Notifier: notifier, Escalator: notifier,
 		TLS: cfg.TLSCert != "" || cfg.BehindTLS, BodyLimit: cfg.BodyLimit, AuthRateLimit: cfg.AuthRateLimit})
+
+	// The dispatcher and escalation timers run until Heard stops; on the way
+	// out they finish the sends in hand (the database is closed after them).
+	pushCtx, stopPush := context.WithCancel(ctx)
+	pushDone := make(chan struct{})
+	go func() { defer close(pushDone); notifier.Run(pushCtx) }()
+	defer func() { stopPush(); <-pushDone }()
 
 	go sweep(ctx, st, log)
 

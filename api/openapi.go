@@ -57,7 +57,7 @@ func (s *Server) OpenAPI() map[string]any {
 			op["x-roles"] = roles
 		}
 		if r.Doc.Request != nil {
-			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+			op["requestBody"] = map[string]any{"required": !r.Doc.OptionalBody, "content": map[string]any{
 				"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(r.Doc.Request), schemas)}}}
 		}
 		status := r.Doc.Status

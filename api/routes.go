@@ -23,6 +23,8 @@ type doc struct {
 	// Request and Response are example values whose types describe the bodies.
 	Request  any
 	Response any
+	// OptionalBody: the route also accepts no body at all (e.g. a one-tap acknowledgement).
+	OptionalBody bool
 	// Status is the success status (200 when zero).
 	Status int
 	Query  []string

@@ -20,6 +20,7 @@ import { lockApp, signOutApp, sessionExpired, rememberReturn } from './session.j
 import * as worker from './worker.js';
 import * as speech from './speech.js';
 import { mountCards } from './cards.js';
+import { mountPush } from './push.js';
 
 /** A young person's app locks itself after this long out of sight. */
 const LOCK_AFTER_MS = 5 * 60 * 1000;
@@ -38,6 +39,7 @@ function routes() {
   route('/admin/audit', auditScreen, 'admin');
   route('/admin/staff', staffScreen, 'admin');
   mountCards();
+  mountPush();
 }
 
 function guard(r, path) {

@@ -24,6 +24,7 @@ import (
 	webpush "github.com/SherClockHolmes/webpush-go"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"heard"
 	"heard/api"
@@ -208,11 +209,16 @@ func cardsSignIn(t *testing.T, ctx context.Context, h *heardServer, email string
 		chromedp.WaitVisible(`#home`, chromedp.ByQuery))
 }
 
-// cardsOf reads a young person's cards straight from the database.
+// cardsOf reads a young person's cards straight from the cards collection (not
+// the lists the app reads), so a duplicate could not hide.
 func cardsOf(t *testing.T, h *heardServer, y heard.YoungPerson) []heard.Card {
 	t.Helper()
-	cards, err := h.Store.CardsOf(context.Background(), y.AreaID, []string{y.ID}, time.Time{}, 0)
+	cur, err := h.Store.DB.Collection("cards").Find(context.Background(), bson.D{{Key: "area", Value: y.AreaID}, {Key: "youngPersonId", Value: y.ID}})
 	if err != nil {
+		t.Fatal(err)
+	}
+	var cards []heard.Card
+	if err := cur.All(context.Background(), &cards); err != nil {
 		t.Fatal(err)
 	}
 	return cards

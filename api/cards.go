@@ -454,7 +454,7 @@ func (s *Server) cardAcknowledged(cx context.Context, card heard.Card) error {
 			// The id is made from the card's, so a retry queues the same notification.
 			id := uuid.NewSHA1(uuid.NameSpaceURL, []byte("heard:card-reply:"+card.ID)).String()
 			if err := s.cfg.Notifier.Notify(cx, heard.Notification{ID: id, AreaID: card.AreaID, RecipientID: card.YoungPersonID,
-				Type: "reply", Link: "/#/cards", Urgency: heard.UrgencyOrdinary, SubjectID: card.ID, CreatedAt: s.clock.Now()}); err != nil {
+				Type: "reply", Link: "/#/cards/mine", Urgency: heard.UrgencyOrdinary, SubjectID: card.ID, CreatedAt: s.clock.Now()}); err != nil {
 				return err
 			}
 		}

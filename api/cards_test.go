@@ -574,7 +574,7 @@ func TestCardAlertsAndReplyThroughNotify(t *testing.T) {
 	replyID := uuid.NewSHA1(uuid.NameSpaceURL, []byte("heard:card-reply:"+id)).String()
 	n, err := w.store.QueuedNotification(ctx, replyID)
 	must(t, err)
-	if n.RecipientID != w.A.YP1.ID || n.Type != "reply" || n.Link != "/#/cards" || n.SubjectID != id {
+	if n.RecipientID != w.A.YP1.ID || n.Type != "reply" || n.Link != "/#/cards/mine" || n.SubjectID != id {
 		t.Errorf("reply notification %+v", n)
 	}
 	// Over the limit: counted in the histogram, not as within the limit.

@@ -22,7 +22,8 @@ const NOT_NOW_KEY = 'heard.push.notNowUntil';
 const NOT_NOW_DAYS = 14;
 const READY_MS = 10000;
 const SUBSCRIBE_MS = 20000;
-const ROLES = ['young_person', 'key_worker', 'duty_worker', 'team_manager', 'placement_staff', 'administrator', 'commissioner'];
+// The roles Heard notifies (commissioners and administrators get none).
+const ROLES = ['young_person', 'key_worker', 'duty_worker', 'team_manager', 'placement_staff'];
 
 /** Whether this browser can receive Web Push at all. */
 export function supported() {

@@ -229,3 +229,48 @@ func TestAlertsAcknowledgementAndEscalatedAccess(t *testing.T) {
 		t.Fatal("escalated access did not end")
 	}
 }
+
+func TestSweepPushKeepsWhatIsStillNeeded(t *testing.T) {
+	ctx := context.Background()
+	clock := testkit.NewClock(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC))
+	st := testkit.Store(t, clock)
+	area, now := heard.NewID(), clock.Now()
+	finish := func(id, status string) {
+		pushMust(t, st.AddDeliveries(ctx, []store.PushDelivery{{ID: id, AreaID: area, NotificationID: id, Type: "card",
+			NextAttemptAt: clock.Now(), EnqueuedAt: clock.Now(), ExpiresAt: clock.Now().Add(24 * time.Hour)}}))
+		got, err := st.TakeDeliveries(ctx, "me", time.Minute, 10)
+		pushMust(t, err)
+		if len(got) != 1 {
+			t.Fatalf("took %d", len(got))
+		}
+		if ok, err := st.RecordAttempt(ctx, got[0], "me", store.DeliveryOutcome{Status: status, LastError: "x"}); !ok || err != nil {
+			t.Fatalf("record: %v %v", ok, err)
+		}
+	}
+	finish("old-delivered", store.DeliveryDelivered)
+	finish("old-failed", store.DeliveryFailed)
+	_, err := st.CreateAlert(ctx, store.AlertRecord{Alert: heard.Alert{ID: heard.NewID(), AreaID: area, YoungPersonID: "yp", CreatedAt: now},
+		EscalatedTo: []string{"duty"}})
+	pushMust(t, err)
+	clock.Advance(8 * 24 * time.Hour)
+	finish("new-delivered", store.DeliveryDelivered)
+	pending := store.PushDelivery{ID: "pending", AreaID: area, NextAttemptAt: clock.Now().Add(time.Hour), EnqueuedAt: clock.Now(), ExpiresAt: clock.Now().Add(24 * time.Hour)}
+	pushMust(t, st.AddDeliveries(ctx, []store.PushDelivery{pending}))
+
+	pushMust(t, st.SweepPush(ctx, 7*24*time.Hour, 30*24*time.Hour))
+	for id, want := range map[string]bool{"old-delivered": false, "old-failed": true, "new-delivered": true, "pending": true} {
+		_, err := st.Delivery(ctx, id)
+		if (err == nil) != want {
+			t.Errorf("%s kept %v, want %v (%v)", id, err == nil, want, err)
+		}
+	}
+	if ok, _ := st.EscalatedTo(ctx, area, "duty", "yp"); ok {
+		t.Error("escalated access outlived its week")
+	}
+	// Claims of finished jobs go after a day; the job's own record stays.
+	n, err := st.DB.Collection("push_claims").CountDocuments(ctx, map[string]any{})
+	pushMust(t, err)
+	if n != 1 { // the new delivery's claim, less than a day old
+		t.Errorf("%d claims left", n)
+	}
+}

@@ -182,9 +182,9 @@ func (s *Server) logContact(c *fiber.Ctx) error {
 	if r.StaffID != principal(c).ID {
 		return heard.ErrConflict // another worker's contact id
 	}
-	// Queued on every call: the request's id makes a repeat a no-op, and a crash
-	// after storing the request still gets the young person asked on retry.
-	if s.cfg.Notifier != nil {
+	// Asked once, when the request is made; a retry does not push again (the
+	// request is in the app's list whatever happens to the push).
+	if created && s.cfg.Notifier != nil {
 		if err := s.cfg.Notifier.Notify(cx, heard.Notification{ID: r.ID, AreaID: r.AreaID, RecipientID: r.YoungPersonID, Type: "feedback_request",
 			Link: "/#/feedback/" + r.ID, Urgency: heard.UrgencyOrdinary, SubjectID: r.ID}); err != nil {
 			return err
@@ -319,14 +319,14 @@ func (s *Server) answerFeedback(c *fiber.Ctx) error {
 	return c.Status(status).JSON(out)
 }
 
-// followUpNamespace makes one stable notification id per follow-up and recipient,
-// so a retried answer never tells anyone twice.
+// followUpNamespace makes one stable notification id per follow-up and recipient.
 var followUpNamespace = uuid.MustParse("5b0d2f7e-8f0c-4a55-9c61-2f1f4c1f6a10")
 
 // followUp records the young person's request for a follow-up and tells the
 // team's managers (or the area's administrators), never the worker the answer
-// is about. On a retry of an answer already stored it completes what a crash
-// may have left undone, once it has checked that the stored answer is this one.
+// is about, once: when the follow-up is first stored. On a retry of an answer
+// already stored it completes what a crash may have left undone, once it has
+// checked that the stored answer is this one.
 func (s *Server) followUp(cx context.Context, a heard.Answer, y heard.YoungPerson, aboutStaffID string, created bool) error {
 	if !created {
 		stored, err := s.store.FeedbackAnswer(cx, a.AreaID, a.ID)
@@ -344,11 +344,9 @@ func (s *Server) followUp(cx context.Context, a heard.Answer, y heard.YoungPerso
 	recipients := heard.FollowUpRecipients(y.TeamID, aboutStaffID, staff)
 	fu := heard.FollowUp{ID: a.ID, AreaID: a.AreaID, YoungPersonID: y.ID, TeamID: y.TeamID, AboutStaffID: aboutStaffID,
 		RecipientIDs: recipients, CreatedAt: a.CreatedAt}
-	if _, err := s.store.CreateFollowUp(cx, fu); err != nil {
+	first, err := s.store.CreateFollowUp(cx, fu)
+	if err != nil || !first || s.cfg.Notifier == nil {
 		return err
-	}
-	if s.cfg.Notifier == nil {
-		return nil
 	}
 	for _, r := range recipients {
 		id := uuid.NewSHA1(followUpNamespace, []byte(fu.ID+"/"+r)).String()

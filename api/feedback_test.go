@@ -7,13 +7,49 @@ import (
 	"time"
 
 	webpush "github.com/SherClockHolmes/webpush-go"
-	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"heard"
 	"heard/notify"
-	"heard/store"
 	"heard/testkit"
 )
+
+func init() {
+	keyWorker := []heard.Role{heard.RoleKeyWorker}
+	youngPerson := []heard.Role{heard.RoleYoungPerson}
+	registerMatrix("POST /api/young-people/:id/contacts", matrixEntry{Roles: keyWorker, Need: needKeyWorker, OK: 201,
+		Request: func(m matrixCall) (string, any) {
+			return "/api/young-people/" + m.YoungPerson().ID + "/contacts", map[string]any{"kind": "meeting"}
+		}})
+	registerMatrix("GET /api/me/feedback-requests", matrixEntry{Roles: youngPerson, Need: needNothing})
+	// The young person answers a request made for the target: only their own.
+	registerMatrix("POST /api/feedback", matrixEntry{Roles: youngPerson, OK: 201,
+		Allow:   func(role heard.Role, target matrixTarget) bool { return target == targetOwn },
+		Refused: map[matrixTarget]int{targetOtherCaseload: 404},
+		Request: func(m matrixCall) (string, any) {
+			y := m.YoungPerson()
+			c := heard.Contact{ID: heard.NewID(), AreaID: y.AreaID, YoungPersonID: y.ID, StaffID: m.KeyWorker().ID, Kind: heard.ContactMeeting,
+				Service: y.Service, Date: m.W.clock.Now().Truncate(24 * time.Hour), CreatedAt: m.W.clock.Now()}
+			r, _, err := m.W.store.LogContact(context.Background(), c, "", "Europe/London")
+			must(m.W.t, err)
+			return "/api/feedback", feedbackBody(r.ID, "yes")
+		}})
+	registerMatrix("GET /api/young-people/:id/feedback", matrixEntry{Roles: keyWorker, Need: needKeyWorker,
+		Request: func(m matrixCall) (string, any) { return "/api/young-people/" + m.YoungPerson().ID + "/feedback", nil }})
+	registerMatrix("GET /api/feedback/follow-ups", matrixEntry{Roles: followUpRoles, Need: needNothing})
+	// Closing a follow-up: the team's manager, or an administrator of the area.
+	registerMatrix("POST /api/feedback/follow-ups/:id/done", matrixEntry{Roles: followUpRoles,
+		Allow: func(role heard.Role, target matrixTarget) bool {
+			return target == targetOwn || role == heard.RoleAdministrator && target == targetOtherCaseload
+		},
+		Request: func(m matrixCall) (string, any) {
+			y := m.YoungPerson()
+			f := heard.FollowUp{ID: heard.NewID(), AreaID: y.AreaID, YoungPersonID: y.ID, TeamID: m.Team().ID, AboutStaffID: m.KeyWorker().ID,
+				CreatedAt: m.W.clock.Now()}
+			_, err := m.W.store.CreateFollowUp(context.Background(), f)
+			must(m.W.t, err)
+			return "/api/feedback/follow-ups/" + f.ID + "/done", nil
+		}})
+}
 
 // feedbackWorld is the test world with the real notify service as its notifier,
 // so notifications land in the real outbox.
@@ -29,13 +65,18 @@ func feedbackWorld(t *testing.T) *world {
 	})
 }
 
-// feedbackOutbox lists the notifications queued for a recipient.
-func (w *world) feedbackOutbox(recipient string) []store.OutboxNotification {
+// feedbackOutbox lists the notifications waiting in the real outbox (no
+// dispatcher runs in these tests) for a recipient.
+func (w *world) feedbackOutbox(recipient string) []heard.Notification {
 	w.t.Helper()
-	cur, err := w.store.DB.Collection("notifications").Find(context.Background(), bson.D{{Key: "recipientId", Value: recipient}})
+	all, err := w.store.PendingNotifications(context.Background(), 1000)
 	must(w.t, err)
-	var out []store.OutboxNotification
-	must(w.t, cur.All(context.Background(), &out))
+	var out []heard.Notification
+	for _, n := range all {
+		if n.RecipientID == recipient {
+			out = append(out, n)
+		}
+	}
 	return out
 }
 

@@ -9,6 +9,12 @@ import (
 	"heard"
 )
 
+func init() {
+	for _, path := range []string{"/api/kpis", "/api/kpis/export.csv", "/api/kpis/export.json"} {
+		registerMatrix("GET "+path, matrixEntry{Roles: kpiRoles, Need: needNothing})
+	}
+}
+
 // kpisTile finds a tile in a dashboard response.
 func kpisTile(t *testing.T, r response, id string) map[string]any {
 	t.Helper()

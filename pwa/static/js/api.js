@@ -211,6 +211,19 @@ export async function api(method, path, body, { auth = true } = {}) {
   return parse(res);
 }
 
+/** Fetch a file (an export) with the session's token, as a Blob. */
+export async function download(path) {
+  if (!kind) throw expire();
+  if (!accessToken || (accessExpiresAt && Date.now() > accessExpiresAt - 15000)) await refresh();
+  let res = await send('GET', path, undefined, accessToken);
+  if (res.status === 401) {
+    await refresh();
+    res = await send('GET', path, undefined, accessToken);
+  }
+  if (!res.ok) return parse(res); // throws the API's error
+  return res.blob();
+}
+
 // The calls the app shell makes.
 export const join = (code, pin, deviceName) => api('POST', '/api/auth/join', { code, pin, deviceName }, { auth: false });
 export const unlock = (d, pin) => api('POST', '/api/auth/unlock', { deviceId: d.deviceId, deviceSecret: d.deviceSecret, pin }, { auth: false });

@@ -20,6 +20,8 @@ import { lockApp, signOutApp, sessionExpired, rememberReturn } from './session.j
 import * as worker from './worker.js';
 import * as speech from './speech.js';
 import { mountCards } from './cards.js';
+import { mountFeedback } from './feedback.js';
+import { mountDashboard } from './dashboard.js';
 import { mountPush } from './push.js';
 
 /** A young person's app locks itself after this long out of sight. */
@@ -39,6 +41,8 @@ function routes() {
   route('/admin/audit', auditScreen, 'admin');
   route('/admin/staff', staffScreen, 'admin');
   mountCards();
+  mountFeedback();
+  mountDashboard();
   mountPush();
 }
 

@@ -8,6 +8,11 @@ import { api, getUser } from './api.js';
 import { navigate } from './router.js';
 
 const people = new Map(); // id → young person, from the last list
+// Features add buttons to each young person on the list: fn(yp, user) returns a node or nothing.
+const itemActions = [];
+export function addItemAction(fn) {
+  itemActions.push(fn);
+}
 const codes = new Map(); // id → {code, expiresAt, qrDataUrl}, in memory only
 
 async function loadPeople() {
@@ -94,7 +99,8 @@ function item(yp, showWorker) {
       h('p', { class: 'meta', text: meta.filter(Boolean).join(' · ') })),
     h('div', { class: 'card-actions' },
       give,
-      h('a', { class: 'btn btn-secondary phones', href: `#/young-people/${encodeURIComponent(yp.id)}/phones`, data: { id: yp.id }, text: t('yp.phones') })),
+      h('a', { class: 'btn btn-secondary phones', href: `#/young-people/${encodeURIComponent(yp.id)}/phones`, data: { id: yp.id }, text: t('yp.phones') }),
+      itemActions.map((fn) => fn(yp, getUser()))),
     msg);
 }
 

@@ -100,7 +100,7 @@ func (s *Server) cardsRoutes() {
 		Response: inboxView{}}, s.cardInbox)
 	s.route(http.MethodGet, "/api/cards/:id", doc{Tag: "Cards", Roles: append([]heard.Role{heard.RoleYoungPerson}, cardReaders...),
 		Summary: "One card: the young person's own, or (audit-logged) one the caller may see.", Response: cardView{}}, s.getCard)
-	s.route(http.MethodPost, "/api/cards/:id/ack", doc{Tag: "Cards", Roles: cardReaders,
+	s.route(http.MethodPost, "/api/cards/:id/ack", doc{Tag: "Cards", Roles: cardReaders, OptionalBody: true,
 		Summary: "Acknowledge a card, optionally with a quick reply or own words; the body may be empty. The young person is told. The first acknowledgement stands: the same person again gets 200 with it unchanged; anyone else gets 409 already_acknowledged.",
 		Request: ackRequest{}, Response: cardView{}}, s.acknowledgeCard)
 }

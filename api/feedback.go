@@ -133,35 +133,46 @@ func (s *Server) logContact(c *fiber.Ctx) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
+	var date time.Time
 	f := fields{}
 	f.check(req.ID == "" || heard.ValidID(req.ID), "id", "id_format")
 	f.check(req.Kind.Valid(), "kind", "one_of")
 	f.check(req.Service == "" || req.Service.Valid(), "service", "one_of")
+	if req.Date != "" {
+		d, err := time.Parse(time.DateOnly, req.Date)
+		f.check(err == nil, "date", "date_format")
+		date = d
+	}
 	if err := f.err(); err != nil {
 		return err
 	}
-	y, err := s.currentKeyWorkerOnly(c, "contact_logged")
+	// Access first without the audit entry, so that a refused or invalid
+	// request leaves nothing behind; the entry is written once all is checked.
+	y, err := s.youngPersonFor(c, "id", heard.AccessRecord, "")
 	if err != nil {
 		return err
 	}
 	cx, cancel := ctx(c)
 	defer cancel()
+	p := principal(c)
+	if ok, err := s.store.IsKeyWorker(cx, p.AreaID, p.ID, y.ID); err != nil {
+		return err
+	} else if !ok {
+		return errForbidden()
+	}
 	area, err := s.store.Area(cx, y.AreaID)
 	if err != nil {
 		return err
 	}
 	now := s.clock.Now()
 	today, _ := time.Parse(time.DateOnly, heard.KPIDay(area.TimeZone, now))
-	date := today
-	if req.Date != "" {
-		d, err := time.Parse(time.DateOnly, req.Date)
-		if err != nil {
-			return errValidation(map[string]string{"date": "date_format"})
-		}
-		if d.After(today) || d.Before(today.Add(-heard.ContactMaxAge)) {
-			return errValidation(map[string]string{"date": "range"})
-		}
-		date = d
+	if req.Date == "" {
+		date = today
+	} else if date.After(today) || date.Before(today.Add(-heard.ContactMaxAge)) {
+		return errValidation(map[string]string{"date": "range"})
+	}
+	if err := s.audit(c, "contact_logged", y.ID); err != nil {
+		return err
 	}
 	if req.ID == "" {
 		req.ID = heard.NewID()

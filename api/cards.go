@@ -296,23 +296,40 @@ func (s *Server) cardInbox(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	names := map[string]*personRef{}
-	v := inboxView{Items: make([]cardView, 0, len(cards)), ByYoungPerson: map[string]int{}}
+	// One read for every name, rather than one per young person.
+	var ids []string
+	seen := map[string]bool{}
 	for _, card := range cards {
-		ref, ok := names[card.YoungPersonID]
-		if !ok {
-			ref, err = s.youngPersonRef(cx, card)
-			if err != nil {
+		if !seen[card.YoungPersonID] {
+			seen[card.YoungPersonID] = true
+			ids = append(ids, card.YoungPersonID)
+		}
+	}
+	names := map[string]*personRef{}
+	if len(ids) > 0 {
+		people, err := s.store.YoungPeople(cx, p.AreaID, ids)
+		if err != nil {
+			return err
+		}
+		for _, y := range people {
+			names[y.ID] = &personRef{ID: y.ID, Name: y.CalledName()}
+		}
+	}
+	// Duty workers and managers read these young people's words only because
+	// of an escalation: the audit log says so (once an hour per young person).
+	if p.Role != heard.RoleKeyWorker {
+		for _, id := range ids {
+			if err := s.store.AuditEscalatedCardsRead(cx, heard.AuditEntry{AreaID: p.AreaID, ActorID: p.ID, ActorName: p.Name,
+				ActorRole: p.Role, Action: "cards_escalated_read", YoungPersonID: id, RequestID: requestID(c)}); err != nil {
 				return err
 			}
-			names[card.YoungPersonID] = ref
-			// Duty workers and managers read these young people's words only
-			// because of an escalation: every such read is in the audit log.
-			if p.Role != heard.RoleKeyWorker {
-				if err := s.audit(c, "cards_escalated_read", card.YoungPersonID); err != nil {
-					return err
-				}
-			}
+		}
+	}
+	v := inboxView{Items: make([]cardView, 0, len(cards)), ByYoungPerson: map[string]int{}}
+	for _, card := range cards {
+		ref := names[card.YoungPersonID]
+		if ref == nil {
+			ref = &personRef{ID: card.YoungPersonID}
 		}
 		if card.AckAt == nil {
 			v.Unacknowledged++

@@ -283,9 +283,23 @@ func TestCardInboxScopeAndOrder(t *testing.T) {
 		}
 	}
 	w.cardsEscalate(w.A, urgent["id"].(string), w.A.YP2.ID, w.A.Duty)
-	r = w.call("GET", "/api/cards/inbox", w.tokenFor(w.A.Duty), nil)
-	if len(r.Items()) != 1 || r.Items()[0]["id"] != urgent["id"] {
-		t.Errorf("duty's inbox after escalation %s", r.Raw)
+	for range 3 {
+		r = w.call("GET", "/api/cards/inbox", w.tokenFor(w.A.Duty), nil)
+		if len(r.Items()) != 1 || r.Items()[0]["id"] != urgent["id"] {
+			t.Errorf("duty's inbox after escalation %s", r.Raw)
+		}
+	}
+	// The duty worker's reads are audit-logged, once an hour per young person.
+	log, err := w.store.AuditLog(context.Background(), w.A.Area.ID, 50)
+	must(t, err)
+	reads := 0
+	for _, e := range log {
+		if e.Action == "cards_escalated_read" && e.ActorID == w.A.Duty.ID && e.YoungPersonID == w.A.YP2.ID {
+			reads++
+		}
+	}
+	if reads != 1 {
+		t.Errorf("%d audit entries for three reads in a minute", reads)
 	}
 	if r := w.call("GET", "/api/cards/inbox", w.tokenFor(w.A.Manager), nil); len(r.Items()) != 0 {
 		t.Errorf("manager sees a card escalated only to duty: %s", r.Raw)

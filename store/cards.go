@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -450,4 +451,22 @@ func (s *Store) CountCardAcknowledged(ctx context.Context, c heard.Card, urgentL
 		return s.bumpCardCounter(ctx, key)
 	}
 	return nil
+}
+
+// auditHourNamespace makes audit ids from (area, reader, young person, hour).
+var auditHourNamespace = uuid.MustParse("6f0c2a52-8a4e-4c61-9d7e-5a0f2f3c9b17")
+
+// AuditEscalatedCardsRead records that a duty worker or team manager read a
+// young person's escalated cards, at most once an hour for each reader and young
+// person: their inbox reloads every few seconds, and one line an hour says the
+// same without burying the rest of the log.
+func (s *Store) AuditEscalatedCardsRead(ctx context.Context, e heard.AuditEntry) error {
+	e.At = s.now()
+	hour := e.At.Truncate(time.Hour).Format(time.RFC3339)
+	e.ID = uuid.NewSHA1(auditHourNamespace, []byte(e.AreaID+"/"+e.ActorID+"/"+e.YoungPersonID+"/"+e.Action+"/"+hour)).String()
+	_, err := s.c(colAudit).InsertOne(ctx, e)
+	if mongo.IsDuplicateKeyError(err) {
+		return nil
+	}
+	return err
 }

@@ -40,6 +40,10 @@ type Config struct {
 	BodyLimit int
 	// AuthRateLimit caps sign-in, join and unlock requests per address per minute.
 	AuthRateLimit int
+	// TrustedProxies are the addresses (or CIDR ranges) of proxies in front of Heard.
+	// Requests from them are taken to come from the address in X-Forwarded-For, so
+	// sign-in limits count each person, not the proxy. Empty: no proxy is trusted.
+	TrustedProxies []string
 }
 
 // Server holds the dependencies every handler uses.
@@ -68,7 +72,7 @@ func New(cfg Config) *Server {
 		cfg.Clock = heard.SystemClock{}
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, tokens: cfg.Tokens, log: cfg.Log, clock: cfg.Clock}
-	s.app = fiber.New(fiber.Config{
+	fcfg := fiber.Config{
 		AppName:               "Heard",
 		BodyLimit:             cfg.BodyLimit,
 		ErrorHandler:          errorHandler(cfg.Log),
@@ -78,7 +82,13 @@ func New(cfg Config) *Server {
 		ReadTimeout:  30 * time.Second,
 		WriteTimeout: 30 * time.Second,
 		IdleTimeout:  120 * time.Second,
-	})
+	}
+	if len(cfg.TrustedProxies) > 0 {
+		fcfg.EnableTrustedProxyCheck = true
+		fcfg.TrustedProxies = cfg.TrustedProxies
+		fcfg.ProxyHeader = fiber.HeaderXForwardedFor
+	}
+	s.app = fiber.New(fcfg)
 	s.app.Use(recover.New())
 	s.app.Use(func(c *fiber.Ctx) error {
 		// A request id from outside is kept only when it looks like one of ours:

@@ -31,8 +31,10 @@ type config struct {
 	BehindTLS     bool
 	BodyLimit     int
 	AuthRateLimit int
-	LogLevel      string
-	Demo          bool
+	// TrustedProxies come from HEARD_TRUSTED_PROXIES, comma-separated.
+	TrustedProxies []string
+	LogLevel       string
+	Demo           bool
 	// Web Push: the contact push services may use, the token that opens
 	// /metrics to other machines, and (development only) loopback endpoints.
 	VAPIDSubject      string
@@ -66,6 +68,11 @@ func loadConfig(args []string) (config, error) {
 		AuthRateLimit: envInt("HEARD_AUTH_RATE_LIMIT", 30), LogLevel: env("HEARD_LOG_LEVEL", "info"), Demo: env("HEARD_DEMO", "") == "true",
 		VAPIDSubject: env("HEARD_VAPID_SUBJECT", defaultVAPIDSubject), MetricsToken: os.Getenv("HEARD_METRICS_TOKEN"),
 		PushAllowLoopback: env("HEARD_PUSH_ALLOW_LOOPBACK", "") == "true",
+	}
+	for _, p := range strings.Split(os.Getenv("HEARD_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
 	}
 	fs := flag.NewFlagSet("heard", flag.ContinueOnError)
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "seed a demo area with every role and print how to sign in")
@@ -142,7 +149,7 @@ func run(ctx context.Context, args []string) error {
 		log.Warn("set HEARD_VAPID_SUBJECT to a real contact address (or https URL): some push services refuse a localhost contact")
 	}
 	srv := api.New(api.Config{Store: st, Tokens: tokens, Log: log, Clock: clock, PWA: pwa.FS(), Notifier: notifier, Escalator: notifier,
-		TLS: cfg.TLSCert != "" || cfg.BehindTLS, BodyLimit: cfg.BodyLimit, AuthRateLimit: cfg.AuthRateLimit})
+		TLS: cfg.TLSCert != "" || cfg.BehindTLS, BodyLimit: cfg.BodyLimit, AuthRateLimit: cfg.AuthRateLimit, TrustedProxies: cfg.TrustedProxies})
 
 	// The dispatcher and escalation timers run until Heard stops; on the way
 	// out they finish the sends in hand (the database is closed after them).

@@ -200,6 +200,7 @@ func (p *pushService) serve(w http.ResponseWriter, r *http.Request) {
 		msg.Status = a.Status
 	}
 	p.received = append(p.received, msg)
+	number := len(p.received)
 	hook := p.onReceive
 	p.mu.Unlock()
 	if hook != nil {
@@ -217,7 +218,7 @@ func (p *pushService) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", a.RetryAfter)
 	}
 	if a.Status == http.StatusCreated {
-		w.Header().Set("Location", b.Endpoint+"/message/"+strconv.Itoa(len(p.received)))
+		w.Header().Set("Location", b.Endpoint+"/message/"+strconv.Itoa(number))
 	}
 	w.WriteHeader(a.Status)
 	_, _ = io.WriteString(w, a.Body)

@@ -44,17 +44,15 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if err != nil {
 		return errUnauthenticated()
 	}
-	if claims.Session != "" {
-		cx, cancel := ctx(c)
-		active, err := s.store.SessionActive(cx, claims.Session)
-		cancel()
-		if err != nil {
-			return err
-		}
-		if !active {
-			// Signed out, or the session's refresh token was stolen and reused.
-			return errSessionEnded()
-		}
+	cx, cancel := ctx(c)
+	active, err := s.store.SessionActive(cx, claims.Session)
+	cancel()
+	if err != nil {
+		return err
+	}
+	if !active {
+		// Signed out, or the session's refresh token was stolen and reused.
+		return errSessionEnded()
 	}
 	p, err := s.loadPrincipal(c, claims.Subject, claims.Area, claims.Role, claims.Device)
 	if err != nil {

@@ -523,7 +523,8 @@ func TestTokensAreCheckedStrictly(t *testing.T) {
 	key := w.tokens.key
 	base := func() Claims {
 		return Claims{RegisteredClaims: jwt.RegisteredClaims{Issuer: "heard", Audience: jwt.ClaimStrings{"heard-api"}, Subject: w.A.KW1.ID,
-			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(15 * time.Minute))}, Area: w.A.Area.ID, Role: heard.RoleKeyWorker}
+			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(15 * time.Minute))}, Area: w.A.Area.ID, Role: heard.RoleKeyWorker,
+			Session: heard.NewID()}
 	}
 	sign := func(m jwt.SigningMethod, c Claims, k any) string {
 		s, err := jwt.NewWithClaims(m, c).SignedString(k)
@@ -559,6 +560,7 @@ func TestTokensAreCheckedStrictly(t *testing.T) {
 		{"not valid yet", sign(jwt.SigningMethodHS256, with(func(c *Claims) { c.NotBefore = jwt.NewNumericDate(now.Add(time.Hour)) }), key), "unauthenticated"},
 		{"no subject", sign(jwt.SigningMethodHS256, with(func(c *Claims) { c.Subject = "" }), key), "unauthenticated"},
 		{"no area", sign(jwt.SigningMethodHS256, with(func(c *Claims) { c.Area = "" }), key), "unauthenticated"},
+		{"no session", sign(jwt.SigningMethodHS256, with(func(c *Claims) { c.Session = "" }), key), "unauthenticated"},
 		{"unknown role", sign(jwt.SigningMethodHS256, with(func(c *Claims) { c.Role = "superuser" }), key), "unauthenticated"},
 		{"another area in the claims", sign(jwt.SigningMethodHS256, with(func(c *Claims) { c.Area = w.B.Area.ID }), key), "unauthenticated"},
 		{"staff id as a young person", sign(jwt.SigningMethodHS256, with(func(c *Claims) { c.Role = heard.RoleYoungPerson; c.Device = w.A.Devices[w.A.YP1.ID].ID }), key), "device_revoked"},

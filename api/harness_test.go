@@ -119,14 +119,14 @@ func must(t testing.TB, err error) {
 
 // tokenFor issues an access token for a staff member (without the cost of a password check).
 func (w *world) tokenFor(st heard.Staff) string {
-	tok, err := w.tokens.Issue(heard.Principal{ID: st.ID, AreaID: st.AreaID, Role: st.Role})
+	tok, err := w.tokens.Issue(heard.Principal{ID: st.ID, AreaID: st.AreaID, Role: st.Role, SessionID: heard.NewID()})
 	must(w.t, err)
 	return tok
 }
 
 // youngToken issues an access token for a young person's joined phone.
 func (w *world) youngToken(f areaFixture, y heard.YoungPerson) string {
-	tok, err := w.tokens.Issue(heard.Principal{ID: y.ID, AreaID: y.AreaID, Role: heard.RoleYoungPerson, DeviceID: f.Devices[y.ID].ID})
+	tok, err := w.tokens.Issue(heard.Principal{ID: y.ID, AreaID: y.AreaID, Role: heard.RoleYoungPerson, DeviceID: f.Devices[y.ID].ID, SessionID: heard.NewID()})
 	must(w.t, err)
 	return tok
 }

@@ -72,7 +72,8 @@ func (t *Tokens) Parse(token string) (Claims, error) {
 	if err != nil {
 		return c, err
 	}
-	if c.Subject == "" || c.Area == "" || !c.Role.Valid() {
+	// Every token Heard issues belongs to a session, so signing out can end it.
+	if c.Subject == "" || c.Area == "" || !c.Role.Valid() || !heard.ValidID(c.Session) {
 		return c, errors.New("token is missing claims")
 	}
 	return c, nil

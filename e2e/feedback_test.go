@@ -304,7 +304,7 @@ func TestFeedbackFromMeetingToDashboard(t *testing.T) {
 	if err != nil || len(devices) == 0 {
 		t.Fatalf("Jay's phone: %v", err)
 	}
-	token, err := h.Tokens.Issue(heard.Principal{ID: jay.ID, AreaID: jay.AreaID, Role: heard.RoleYoungPerson, DeviceID: devices[0].ID})
+	token, err := h.Tokens.Issue(heard.Principal{ID: jay.ID, AreaID: jay.AreaID, Role: heard.RoleYoungPerson, DeviceID: devices[0].ID, SessionID: heard.NewID()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -118,10 +119,13 @@ func (s *Service) expand(ctx context.Context, ns []heard.Notification) error {
 // deliveriesFor makes one delivery per registered browser of the recipient, or
 // says why there are none.
 func (s *Service) deliveriesFor(ctx context.Context, n heard.Notification) ([]store.PushDelivery, string, error) {
-	subs, err := s.store.PushSubscriptionsOf(ctx, n.AreaID, n.RecipientID)
+	all, err := s.store.PushSubscriptionsOf(ctx, n.AreaID, n.RecipientID)
 	if err != nil {
 		return nil, "", err
 	}
+	// A subscription past the expiry its browser gave is no longer delivered to.
+	now := s.clock.Now()
+	subs := slices.DeleteFunc(all, func(sub store.PushSubscription) bool { return sub.ExpiresAt != nil && !sub.ExpiresAt.After(now) })
 	if len(subs) == 0 {
 		return nil, store.DeliveryNoSubscription, nil
 	}

@@ -453,6 +453,20 @@ func TestDisabledAccountsAndMissingSubscriptionsGetNothing(t *testing.T) {
 	}
 }
 
+func TestExpiredSubscriptionsGetNothing(t *testing.T) {
+	e := newEnv(t)
+	b := e.push.newBrowser()
+	ended := e.clock.Now().Add(-time.Minute)
+	_, err := e.store.SavePushSubscription(e.ctx, store.PushSubscription{AreaID: e.area.ID, Endpoint: b.Endpoint, P256dh: b.P256dh(),
+		Auth: b.Auth(), OwnerID: e.kw.ID, OwnerRole: heard.RoleKeyWorker, ExpiresAt: &ended})
+	e.must(err)
+	n := e.notify(e.kw.ID, "card", heard.UrgencyOrdinary)
+	e.run(e.svc)
+	if ds := e.deliveries(n); len(ds) != 1 || ds[0].Status != store.DeliveryNoSubscription || len(e.push.messages(b)) != 0 {
+		t.Fatalf("an expired subscription was sent to: %+v", ds)
+	}
+}
+
 func TestNotifyRefusesWhatItCannotSendSafely(t *testing.T) {
 	e := newEnv(t)
 	good := heard.Notification{AreaID: e.area.ID, RecipientID: e.kw.ID, Type: "card", Link: "/#/cards/1"}

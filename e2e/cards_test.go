@@ -248,6 +248,16 @@ func cardsSetOffline(offline bool) chromedp.Action {
 	})
 }
 
+// cardsTap scrolls an element to the middle of the screen (clear of the bar
+// that keeps the main button in reach) and taps it.
+func cardsTap(sel string) chromedp.Action {
+	return chromedp.Tasks{
+		chromedp.WaitVisible(sel, chromedp.ByQuery),
+		chromedp.Evaluate(fmt.Sprintf(`document.querySelector(%q).scrollIntoView({block: "center"})`, sel), nil),
+		chromedp.Click(sel, chromedp.ByQuery),
+	}
+}
+
 func cardsNoSideScroll(t *testing.T, ctx context.Context, screenName string) {
 	t.Helper()
 	var wide int
@@ -307,8 +317,8 @@ func TestCardsOfflineToSeenAndReply(t *testing.T) {
 	cardsRun(t, yp, "go offline and fill in a card", cardsSetOffline(true),
 		chromedp.Click(`#fc-grid a[data-card="worried"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#fc-send`, chromedp.ByQuery),
-		chromedp.Click(`label[for="fc-amount-a_lot"]`, chromedp.ByQuery),
-		chromedp.Click(`label[for="fc-help-talk_later"]`, chromedp.ByQuery),
+		cardsTap(`label[for="fc-amount-a_lot"]`),
+		cardsTap(`label[for="fc-help-talk_later"]`),
 		chromedp.SendKeys(`#fc-note`, "Maths test tomorrow", chromedp.ByQuery))
 	cardsNoSideScroll(t, yp, "the sheet")
 	cardsRun(t, yp, "scroll to the top", chromedp.Evaluate(`window.scrollTo(0, 0)`, nil))
@@ -316,7 +326,9 @@ func TestCardsOfflineToSeenAndReply(t *testing.T) {
 	cardsRun(t, yp, "send while offline",
 		chromedp.Click(`#fc-send`, chromedp.ByQuery),
 		chromedp.WaitVisible(`.fc-sent[data-state="waiting"]`, chromedp.ByQuery),
-		waitText(`#fc-sent-title`, "Saved on your phone"),
+		waitText(`#fc-sent-title`, "Saved on your phone"))
+	screenshot(t, yp, "cards-waiting-en")
+	cardsRun(t, yp, "my cards while offline",
 		chromedp.Click(`#fc-see-mine`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#fc-mine-items [data-state="waiting"]`, chromedp.ByQuery))
 	if got := cardsOf(t, h, jay); len(got) != 0 {
@@ -358,9 +370,11 @@ func TestCardsOfflineToSeenAndReply(t *testing.T) {
 		chromedp.Navigate(h.URL+fmt.Sprint(push["url"])),
 		chromedp.WaitVisible(`#fc-ack`, chromedp.ByQuery),
 		waitText(`main`, "Maths test tomorrow"),
-		chromedp.Click(`label[for="fc-quick-talk_at"]`, chromedp.ByQuery),
+		cardsTap(`label[for="fc-quick-talk_at"]`),
 		chromedp.WaitVisible(`#fc-ack-time`, chromedp.ByQuery),
-		chromedp.SetValue(`#fc-ack-time`, "16:30", chromedp.ByQuery),
+		chromedp.SetValue(`#fc-ack-time`, "16:30", chromedp.ByQuery))
+	screenshot(t, worker, "cards-detail-en")
+	cardsRun(t, worker, "send the acknowledgement",
 		chromedp.Click(`#fc-ack`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#fc-acked`, chromedp.ByQuery),
 		waitText(`#fc-acked`, "Let's talk at 16:30."))
@@ -433,8 +447,8 @@ func TestCardsOfflineToSeenAndReply(t *testing.T) {
 	cardsRun(t, ypAr, "the sheet in Arabic",
 		chromedp.Click(`#fc-grid a[data-card="sad"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#fc-send`, chromedp.ByQuery),
-		chromedp.Click(`label[for="fc-amount-quite"]`, chromedp.ByQuery),
-		chromedp.Click(`label[for="fc-help-sit_with_me"]`, chromedp.ByQuery),
+		cardsTap(`label[for="fc-amount-quite"]`),
+		cardsTap(`label[for="fc-help-sit_with_me"]`),
 		chromedp.Evaluate(`window.scrollTo(0, 0)`, nil))
 	screenshot(t, ypAr, "cards-sheet-ar")
 	cardsRun(t, ypAr, "send the Arabic card", chromedp.Click(`#fc-send`, chromedp.ByQuery), chromedp.WaitVisible(`#fc-sent-title`, chromedp.ByQuery))

@@ -796,7 +796,7 @@ function ackForm(card, onDone) {
   for (const q of choiceList) {
     const id = `fc-quick-${q.id || 'none'}`;
     const input = h('input', { type: 'radio', name, id, value: q.id, class: 'fc-radio', checked: q.id === '' });
-    const text = q.id ? t(`cards.quick.${q.id}`, { time: '…' }) : t('cards.ack.none');
+    const text = q.id ? t(`cards.quick.${q.id}`, { time: '…' }).replace(/…\.$/, '…') : t('cards.ack.none');
     options.append(h('div', { class: 'fc-option' }, input, h('label', { for: id, text })));
   }
   const chosen = () => (options.querySelector('input:checked') || {}).value || '';
@@ -849,7 +849,7 @@ function ackForm(card, onDone) {
       h('p', { class: 'field-help', id: 'fc-ack-words-help', text: t('cards.ack.own_words_help') }),
       words),
     msg,
-    submit);
+    h('div', { class: 'fc-send-bar' }, submit));
 }
 
 function ackedBox(card) {

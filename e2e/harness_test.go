@@ -133,6 +133,12 @@ const phoneWidth, phoneHeight = 360, 740
 // context for its first tab. lang sets the browser's preferred language.
 func newBrowser(t *testing.T, lang string) context.Context {
 	t.Helper()
+	// The profile is removed by hand after Chromium has gone: t.TempDir's cleanup
+	// fails when Chromium is still writing to it as it exits.
+	profile, err := os.MkdirTemp("", "heard-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append([]chromedp.ExecAllocatorOption{},
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.Flag("headless", true),
@@ -145,13 +151,20 @@ func newBrowser(t *testing.T, lang string) context.Context {
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("lang", lang),
 		chromedp.Flag("accept-lang", lang),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(phoneWidth, phoneHeight),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	if err := chromedp.Run(ctx, chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateScale(2))); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}

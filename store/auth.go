@@ -128,7 +128,11 @@ func (s *Store) DeviceByID(ctx context.Context, id string) (heard.Device, error)
 
 // Device returns one device of a young person.
 func (s *Store) Device(ctx context.Context, area, youngPersonID, id string) (heard.Device, error) {
-	return findOne[heard.Device](ctx, s.c(colDevices), inArea(area, bson.E{Key: "_id", Value: id}, bson.E{Key: "youngPersonId", Value: youngPersonID}))
+	d, err := findByID[heard.Device](ctx, s.c(colDevices), area, id)
+	if err == nil && d.YoungPersonID != youngPersonID {
+		return heard.Device{}, heard.ErrNotFound
+	}
+	return d, err
 }
 
 // Devices lists a young person's phones, newest first.

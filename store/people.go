@@ -67,7 +67,7 @@ func (s *Store) Teams(ctx context.Context, area string) ([]heard.Team, error) {
 
 // Team returns one team of the area.
 func (s *Store) Team(ctx context.Context, area, id string) (heard.Team, error) {
-	return findOne[heard.Team](ctx, s.c(colTeams), inArea(area, bson.E{Key: "_id", Value: id}))
+	return findByID[heard.Team](ctx, s.c(colTeams), area, id)
 }
 
 // CreateStaff stores a staff account; the email must be new.
@@ -83,7 +83,7 @@ func (s *Store) StaffByEmail(ctx context.Context, email string) (heard.Staff, er
 
 // StaffMember returns one staff account of the area.
 func (s *Store) StaffMember(ctx context.Context, area, id string) (heard.Staff, error) {
-	return findOne[heard.Staff](ctx, s.c(colStaff), inArea(area, bson.E{Key: "_id", Value: id}))
+	return findByID[heard.Staff](ctx, s.c(colStaff), area, id)
 }
 
 // StaffList lists an area's staff, optionally only some roles.
@@ -97,10 +97,10 @@ func (s *Store) StaffList(ctx context.Context, area string, roles ...heard.Role)
 
 // UpdateStaff changes the fields given (role, team, placement, disabled, hours, language).
 func (s *Store) UpdateStaff(ctx context.Context, area, id string, set bson.D) error {
-	res, err := s.c(colStaff).UpdateOne(ctx, inArea(area, bson.E{Key: "_id", Value: id}), bson.D{{Key: "$set", Value: set}})
-	if err == nil && res.MatchedCount == 0 {
-		return heard.ErrNotFound
+	if _, err := s.StaffMember(ctx, area, id); err != nil {
+		return err
 	}
+	_, err := s.c(colStaff).UpdateOne(ctx, idFilter(id), bson.D{{Key: "$set", Value: set}})
 	return err
 }
 
@@ -117,7 +117,7 @@ func (s *Store) CreateYoungPerson(ctx context.Context, y heard.YoungPerson) erro
 
 // YoungPerson returns one young person of the area.
 func (s *Store) YoungPerson(ctx context.Context, area, id string) (heard.YoungPerson, error) {
-	return findOne[heard.YoungPerson](ctx, s.c(colYoungPeople), inArea(area, bson.E{Key: "_id", Value: id}))
+	return findByID[heard.YoungPerson](ctx, s.c(colYoungPeople), area, id)
 }
 
 // YoungPeople returns the young people of the area with the ids given.
@@ -139,11 +139,10 @@ func (s *Store) YoungPeopleInTeam(ctx context.Context, area, team string) ([]hea
 
 // SetYoungPersonLanguage saves a young person's language choice.
 func (s *Store) SetYoungPersonLanguage(ctx context.Context, area, id, lang string) error {
-	res, err := s.c(colYoungPeople).UpdateOne(ctx, inArea(area, bson.E{Key: "_id", Value: id}),
-		bson.D{{Key: "$set", Value: bson.D{{Key: "language", Value: lang}}}})
-	if err == nil && res.MatchedCount == 0 {
-		return heard.ErrNotFound
+	if _, err := s.YoungPerson(ctx, area, id); err != nil {
+		return err
 	}
+	_, err := s.c(colYoungPeople).UpdateOne(ctx, idFilter(id), bson.D{{Key: "$set", Value: bson.D{{Key: "language", Value: lang}}}})
 	return err
 }
 
@@ -157,7 +156,7 @@ func (s *Store) Assign(ctx context.Context, area, youngPersonID, staffID string)
 	case err == nil && current.StaffID == staffID:
 		return current, nil
 	case err == nil:
-		if _, err := s.c(colAssignments).UpdateOne(ctx, inArea(area, bson.E{Key: "_id", Value: current.ID}),
+		if _, err := s.c(colAssignments).UpdateOne(ctx, idFilter(current.ID),
 			bson.D{{Key: "$set", Value: bson.D{{Key: "end", Value: now}}}}); err != nil {
 			return heard.Assignment{}, err
 		}
@@ -250,7 +249,7 @@ func (s *Store) Placements(ctx context.Context, area string) ([]heard.Placement,
 
 // Placement returns one placement of the area.
 func (s *Store) Placement(ctx context.Context, area, id string) (heard.Placement, error) {
-	return findOne[heard.Placement](ctx, s.c(colPlacements), inArea(area, bson.E{Key: "_id", Value: id}))
+	return findByID[heard.Placement](ctx, s.c(colPlacements), area, id)
 }
 
 // CreateMove stores a planned move.

@@ -131,6 +131,27 @@ func findAll[T any](ctx context.Context, col *mongo.Collection, filter any, opts
 	return out, nil
 }
 
+// findByID reads one document of an area by its _id. The embedded database
+// finds a document by _id alone without scanning the collection (any other
+// filter makes it read every document), so the area is checked here instead of
+// in the filter. A document of another area is "not found", exactly as if the
+// filter had held it.
+func findByID[T any](ctx context.Context, col *mongo.Collection, area, id string) (T, error) {
+	var v T
+	raw, err := col.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+	if err != nil {
+		return v, notFound(err)
+	}
+	if a, ok := raw.Lookup("area").StringValueOK(); !ok || a != area {
+		return v, heard.ErrNotFound
+	}
+	return v, bson.Unmarshal(raw, &v)
+}
+
+// idFilter is the filter for a document already known (by findByID) to be in the
+// area; area never changes once a document is written.
+func idFilter(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
+
 // findOne finds one document or returns heard.ErrNotFound.
 func findOne[T any](ctx context.Context, col *mongo.Collection, filter any) (T, error) {
 	var v T

@@ -25,7 +25,15 @@ import (
 // against the same figures computed from the raw answers. It runs only with
 // -bench, for example:
 //
-//	go test ./store/ -run '^$' -bench KPIDashboard -benchtime 3x -timeout 60m
+//	go test ./store/ -run '^$' -bench KPIDashboard -benchtime 1x -timeout 3h
+//
+// Measured once on 2 shared cores (load about 10), 1,000,000 answers in 4 areas
+// and 24 months: filling took 6m59s for the answers and 3m10s for 1,000,717 day
+// counters, 2.8 s for the 96 month documents. One area's 12-month dashboard
+// (disclosure control across every service and placement type included):
+// month documents 262 ms; as served today, with the cards' counters summed
+// from day buckets, 75 s (the embedded database scans every day counter); from
+// the raw answers 104 s. All three gave the same figures.
 func BenchmarkKPIDashboard(b *testing.B) {
 	total := 1_000_000
 	if v, err := strconv.Atoi(os.Getenv("HEARD_BENCH_ANSWERS")); err == nil && v > 0 {

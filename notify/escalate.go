@@ -201,7 +201,39 @@ func (s *Service) step(ctx context.Context, a store.AlertTimer) error {
 			s.log.Warn("an alert reached the manager step with no team manager to tell", "alert", a.ID, "area", a.AreaID)
 		}
 	}
-	return s.store.AdvanceAlert(ctx, a, s.instance, &store.AlertStep{Step: a.NextStep, At: now, Told: told}, escalated, next, due)
+	if err := s.store.AdvanceAlert(ctx, a, s.instance, &store.AlertStep{Step: a.NextStep, At: now, Told: told}, escalated, next, due); err != nil {
+		return err
+	}
+	if a.NextStep == stepNotify {
+		return nil
+	}
+	// Counted once the step is recorded: a crash before this loses a count, never doubles one.
+	return s.countEscalation(ctx, a, now)
+}
+
+// countEscalation adds a fired escalation step to the area's KPI counters, by
+// the young person's service and placement type.
+func (s *Service) countEscalation(ctx context.Context, a store.AlertTimer, now time.Time) error {
+	area, err := s.store.Area(ctx, a.AreaID)
+	if err != nil {
+		return err
+	}
+	y, err := s.store.YoungPerson(ctx, a.AreaID, a.YoungPersonID)
+	if err != nil {
+		return err
+	}
+	placementType := ""
+	if y.PlacementID != "" {
+		if pl, err := s.store.Placement(ctx, a.AreaID, y.PlacementID); err == nil {
+			placementType = string(pl.Type)
+		}
+	}
+	dim := a.NextStep
+	if a.NextStep == stepDuty && a.Urgency != heard.UrgencyUrgent {
+		dim = "concerning_duty"
+	}
+	return s.store.Bump(ctx, store.CounterKey{Area: a.AreaID, Metric: heard.KPIMetrics.Escalations, Day: heard.CardDay(area.TimeZone, now),
+		Service: string(y.Service), PlacementType: placementType, Dim: dim}, 1)
 }
 
 // stepNamespace makes notification ids from (alert, step, person), so a step

@@ -131,6 +131,24 @@ func TestUrgentAlertGoesToDutyThenToTheTeamManager(t *testing.T) {
 	if e.svc.metrics.escalations[stepDuty] != 1 || e.svc.metrics.escalations[stepManager] != 1 {
 		t.Fatalf("metrics: %v", e.svc.metrics.escalations)
 	}
+	// The commissioners' escalations figure counts each step once.
+	if got := e.escalationCounts(); got["duty"] != 1 || got["manager"] != 1 || len(got) != 2 {
+		t.Fatalf("escalation counters: %v", got)
+	}
+}
+
+// escalationCounts sums the area's escalation counters by step.
+func (e *env) escalationCounts() map[string]int64 {
+	cs, err := e.store.Counters(e.ctx, store.CounterQuery{Area: e.area.ID, Metric: heard.KPIMetrics.Escalations})
+	e.must(err)
+	out := map[string]int64{}
+	for _, c := range cs {
+		if c.Service != string(e.yp.Service) {
+			e.t.Fatalf("escalation counted under service %q, the young person's is %q", c.Service, e.yp.Service)
+		}
+		out[c.Dim] += c.N
+	}
+	return out
 }
 
 func TestAcknowledgingStopsEscalationAtOnce(t *testing.T) {
@@ -192,6 +210,9 @@ func TestConcerningAlertGoesToDutyAfterFourHours(t *testing.T) {
 	e.due(e.svc)
 	if e.types(p.manager) != "" || e.alertRecord(a.ID).Status != store.AlertDone {
 		t.Fatal("a concerning alert went on to the manager")
+	}
+	if got := e.escalationCounts(); got["concerning_duty"] != 1 || len(got) != 1 {
+		t.Fatalf("escalation counters: %v", got)
 	}
 }
 

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"hash/fnv"
 	"slices"
 	"sort"
@@ -361,27 +360,14 @@ func (s *Store) CountCardReceived(ctx context.Context, c heard.Card) error {
 		return err
 	}
 	key := CounterKey{Area: c.AreaID, Metric: "cards", Day: c.Day, Service: string(c.Service), PlacementType: c.PlacementType, Dim: c.CardID}
-	if err := s.bumpCardCounter(ctx, key); err != nil {
+	if err := s.Bump(ctx, key, 1); err != nil {
 		return err
 	}
 	if c.Urgency == heard.UrgencyUrgent {
 		key.Metric, key.Dim = "cards_urgent", ""
-		return s.bumpCardCounter(ctx, key)
+		return s.Bump(ctx, key, 1)
 	}
 	return nil
-}
-
-// bumpCardCounter adds one to a day bucket under the lock of its area's month
-// (see kpiLocks): the embedded database's $inc is a read and a write, so two
-// cards counted at the same moment could otherwise lose one.
-func (s *Store) bumpCardCounter(ctx context.Context, k CounterKey) error {
-	if len(k.Day) < 7 {
-		return fmt.Errorf("counter day %q", k.Day)
-	}
-	mu := kpiLock(kpiMonthID(k.Area, k.Day[:7]))
-	mu.Lock()
-	defer mu.Unlock()
-	return s.Bump(ctx, k, 1)
 }
 
 // CardAcknowledgement is who acknowledged a card, when, and what they replied.
@@ -443,12 +429,12 @@ func (s *Store) CountCardAcknowledged(ctx context.Context, c heard.Card, urgentL
 	}
 	wait := c.AckAt.Sub(c.ReceivedAt)
 	key := CounterKey{Area: c.AreaID, Metric: "card_ack", Day: c.Day, Service: string(c.Service), PlacementType: c.PlacementType, Dim: heard.CardAckBucket(wait)}
-	if err := s.bumpCardCounter(ctx, key); err != nil {
+	if err := s.Bump(ctx, key, 1); err != nil {
 		return err
 	}
 	if c.Urgency == heard.UrgencyUrgent && wait <= urgentLimit {
 		key.Metric, key.Dim = "urgent_ack_within_limit", ""
-		return s.bumpCardCounter(ctx, key)
+		return s.Bump(ctx, key, 1)
 	}
 	return nil
 }

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -36,13 +38,46 @@ type Counter struct {
 	N          int64 `bson:"n"`
 }
 
-// Bump adds n to a bucket, creating it at zero first. Callers make sure each
-// event is counted once (for example only when the event's own insert was new).
+// Bump adds n to a counter: its day bucket and its area's month document (which
+// the dashboard reads), both under the month's lock. Callers make sure each event
+// is counted once (for example only when the event's own insert was new).
+//
+// The embedded database applies $inc as a read and a write without a lock, so
+// two increments at once can lose one; it only ever runs inside this process, so
+// the lock makes it exact. On MongoDB $inc is atomic and the lock only orders
+// this instance's own writes.
 func (s *Store) Bump(ctx context.Context, k CounterKey, n int64) error {
-	_, err := s.c(colCounters).UpdateOne(ctx, bson.D{
+	if len(k.Day) != len("2006-01-02") {
+		return fmt.Errorf("counter day %q", k.Day)
+	}
+	id := kpiMonthID(k.Area, k.Day[:7])
+	mu := kpiLock(id)
+	mu.Lock()
+	defer mu.Unlock()
+	// The day bucket's _id is made from its key, so the upsert finds it by _id:
+	// the embedded database scans the collection for any other filter.
+	day := bson.D{{Key: "_id", Value: counterID(k)}}
+	update := bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: n}}}, {Key: "$setOnInsert", Value: bson.D{
 		{Key: "area", Value: k.Area}, {Key: "metric", Value: k.Metric}, {Key: "day", Value: k.Day},
-		{Key: "service", Value: k.Service}, {Key: "placementType", Value: k.PlacementType}, {Key: "dim", Value: k.Dim},
-	}, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: n}}}}, options.UpdateOne().SetUpsert(true))
+		{Key: "service", Value: k.Service}, {Key: "placementType", Value: k.PlacementType}, {Key: "dim", Value: k.Dim}}}}
+	if err := upsertRetryingDuplicate(ctx, s.c(colCounters), day, update); err != nil {
+		return err
+	}
+	return s.bumpMonthLocked(ctx, id, k, n)
+}
+
+// counterID is a day bucket's _id: its whole key.
+func counterID(k CounterKey) string {
+	return k.Area + "|" + k.Metric + "|" + k.Day + "|" + k.Service + "|" + k.PlacementType + "|" + k.Dim
+}
+
+// upsertRetryingDuplicate runs an upsert, once more if another instance created
+// the document between the find and the insert (then it is a plain update).
+func upsertRetryingDuplicate(ctx context.Context, col *mongo.Collection, filter, update bson.D) error {
+	_, err := col.UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
+	if mongo.IsDuplicateKeyError(err) {
+		_, err = col.UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
+	}
 	return err
 }
 

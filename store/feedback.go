@@ -72,7 +72,7 @@ func (s *Store) LogContact(ctx context.Context, c heard.Contact, placementType h
 	}
 	key := CounterKey{Area: r.AreaID, Metric: heard.KPIMetrics.FeedbackRequests, Day: heard.KPIDay(timeZone, r.CreatedAt),
 		Service: string(r.Service), PlacementType: string(r.PlacementType), Dim: string(r.Kind)}
-	return r, true, s.countFeedback(ctx, key, 1)
+	return r, true, s.Bump(ctx, key, 1)
 }
 
 // FeedbackRequest returns one of a young person's requests.
@@ -115,7 +115,7 @@ func (s *Store) SaveAnswer(ctx context.Context, a heard.Answer, req *heard.Feedb
 		{heard.KPIMetrics.FFT, string(a.Experience)},
 	} {
 		key.Metric, key.Dim = m.metric, m.dim
-		if err := s.countFeedback(ctx, key, 1); err != nil {
+		if err := s.Bump(ctx, key, 1); err != nil {
 			return true, err
 		}
 	}
@@ -124,7 +124,7 @@ func (s *Store) SaveAnswer(ctx context.Context, a heard.Answer, req *heard.Feedb
 		// responses over requests for any period is a true response rate.
 		key := CounterKey{Area: req.AreaID, Metric: heard.KPIMetrics.FeedbackResponses, Day: heard.KPIDay(timeZone, req.CreatedAt),
 			Service: string(req.Service), PlacementType: string(req.PlacementType), Dim: string(req.Kind)}
-		if err := s.countFeedback(ctx, key, 1); err != nil {
+		if err := s.Bump(ctx, key, 1); err != nil {
 			return true, err
 		}
 	}

@@ -10,15 +10,14 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"heard"
 )
 
-// The dashboard works in months. Feedback counters are kept twice as they are
-// written: by day in kpi_counters (the shared contract) and in one document per
-// area and month here, whose _id is known in advance. A 12-month dashboard then
+// The dashboard works in months. Every counter is kept twice as it is written
+// (Bump): by day in kpi_counters and in one document per area and month here,
+// whose _id is known in advance. A 12-month dashboard then
 // reads 12 documents by _id, which is fast everywhere: the embedded database
 // answers a query by _id from its primary key but scans the whole collection
 // for any other filter.
@@ -59,28 +58,10 @@ func kpiLock(id string) *sync.Mutex {
 	return &kpiLocks[h.Sum32()%uint32(len(kpiLocks))]
 }
 
-// BumpMonth adds n to a counter in its area's month document (the month of
-// k.Day). Bump keeps the day buckets; this keeps what the dashboard reads.
-func (s *Store) BumpMonth(ctx context.Context, k CounterKey, n int64) error {
-	if len(k.Day) < 7 {
-		return fmt.Errorf("counter day %q", k.Day)
-	}
-	id := kpiMonthID(k.Area, k.Day[:7])
-	mu := kpiLock(id)
-	mu.Lock()
-	defer mu.Unlock()
-	return s.bumpMonthLocked(ctx, id, k, n)
-}
-
 func (s *Store) bumpMonthLocked(ctx context.Context, id string, k CounterKey, n int64) error {
 	update := bson.D{{Key: "$inc", Value: bson.D{{Key: "counts." + kpiCountKey(k), Value: n}}},
 		{Key: "$setOnInsert", Value: bson.D{{Key: "area", Value: k.Area}, {Key: "month", Value: k.Day[:7]}}}}
-	_, err := s.c(colKPIMonths).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update, options.UpdateOne().SetUpsert(true))
-	if mongo.IsDuplicateKeyError(err) {
-		// Another instance created the document first; now it exists, so this is a plain $inc.
-		_, err = s.c(colKPIMonths).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update, options.UpdateOne().SetUpsert(true))
-	}
-	return err
+	return upsertRetryingDuplicate(ctx, s.c(colKPIMonths), bson.D{{Key: "_id", Value: id}}, update)
 }
 
 // CounterAdd is an amount to add to one counter.
@@ -127,40 +108,10 @@ func (s *Store) BumpMonthMany(ctx context.Context, adds []CounterAdd) error {
 	return nil
 }
 
-// countFeedback bumps a feedback counter's day bucket and its month document,
-// under the month's lock so that neither loses a count.
-func (s *Store) countFeedback(ctx context.Context, k CounterKey, n int64) error {
-	if len(k.Day) < 7 {
-		return fmt.Errorf("counter day %q", k.Day)
-	}
-	id := kpiMonthID(k.Area, k.Day[:7])
-	mu := kpiLock(id)
-	mu.Lock()
-	defer mu.Unlock()
-	if err := s.Bump(ctx, k, n); err != nil {
-		return err
-	}
-	return s.bumpMonthLocked(ctx, id, k, n)
-}
-
-// dayMetrics are the counters kept only by day (cards and escalations); the
-// dashboard sums their day buckets to months. Once Bump also calls BumpMonth,
-// KPIBuckets can read the month documents alone.
-var dayMetrics = []string{heard.KPIMetrics.Cards, heard.KPIMetrics.CardsUrgent, heard.KPIMetrics.CardAck,
-	heard.KPIMetrics.UrgentWithinLimit, heard.KPIMetrics.Escalations}
-
 // KPIBuckets reads every KPI bucket of an area for the months given (all
 // services and placement types: disclosure control needs the whole table).
 func (s *Store) KPIBuckets(ctx context.Context, area string, months []string) ([]heard.KPIBucket, error) {
-	monthly, err := s.KPIMonthBuckets(ctx, area, months)
-	if err != nil {
-		return nil, err
-	}
-	daily, err := s.KPIDayBuckets(ctx, area, months, dayMetrics)
-	if err != nil {
-		return nil, err
-	}
-	return append(monthly, daily...), nil
+	return s.KPIMonthBuckets(ctx, area, months)
 }
 
 // KPIMonthBuckets reads the area's month documents, one by _id per month.
@@ -184,34 +135,6 @@ func (s *Store) KPIMonthBuckets(ctx context.Context, area string, months []strin
 			}
 			out = append(out, heard.KPIBucket{Metric: parts[0], Month: m, Service: parts[1], PlacementType: parts[2], Dim: parts[3], N: n})
 		}
-	}
-	return out, nil
-}
-
-// KPIDayBuckets sums the day buckets of some metrics to months.
-func (s *Store) KPIDayBuckets(ctx context.Context, area string, months, metrics []string) ([]heard.KPIBucket, error) {
-	if len(months) == 0 || len(metrics) == 0 {
-		return nil, nil
-	}
-	first, last := months[0], months[len(months)-1]
-	daily, err := findAll[Counter](ctx, s.c(colCounters), bson.D{{Key: "area", Value: area},
-		{Key: "metric", Value: bson.D{{Key: "$in", Value: metrics}}},
-		{Key: "day", Value: bson.D{{Key: "$gte", Value: first + "-01"}, {Key: "$lte", Value: last + "-31"}}}},
-		options.Find().SetProjection(bson.D{{Key: "_id", Value: 0}, {Key: "area", Value: 0}}))
-	if err != nil {
-		return nil, err
-	}
-	type key struct{ metric, month, service, pt, dim string }
-	sums := map[key]int64{}
-	for _, c := range daily {
-		if len(c.Day) < 7 {
-			continue
-		}
-		sums[key{c.Metric, c.Day[:7], c.Service, c.PlacementType, c.Dim}] += c.N
-	}
-	out := make([]heard.KPIBucket, 0, len(sums))
-	for k, n := range sums {
-		out = append(out, heard.KPIBucket{Metric: k.metric, Month: k.month, Service: k.service, PlacementType: k.pt, Dim: k.dim, N: n})
 	}
 	return out, nil
 }

@@ -160,7 +160,9 @@ func BenchmarkKPIDashboard(b *testing.B) {
 	for _, p := range paths {
 		b.Run(p.name, func(b *testing.B) {
 			start := time.Now()
-			defer func() { fmt.Printf("%s: %v per dashboard\n", p.name, (time.Since(start) / time.Duration(max(b.N, 1))).Round(time.Millisecond)) }()
+			defer func() {
+				fmt.Printf("%s: %v per dashboard\n", p.name, (time.Since(start) / time.Duration(max(b.N, 1))).Round(time.Millisecond))
+			}()
 			for b.Loop() {
 				buckets, err := p.read()
 				if err != nil {

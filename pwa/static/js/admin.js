@@ -1,4 +1,5 @@
-// Area administrators: the audit log and staff accounts.
+// Area administrators: the audit log, staff accounts and notifications that
+// could not be delivered.
 
 import { h, clear, icon } from './dom.js';
 import { t, formatDateTime } from './i18n.js';
@@ -10,7 +11,8 @@ export function adminLinks() {
   return h('nav', { class: 'panel link-list', 'aria-labelledby': 'admin-links-title' },
     h('h2', { id: 'admin-links-title', text: t('admin.title') }),
     h('a', { class: 'link-row', href: '#/admin/audit', id: 'admin-audit-link' }, icon('list'), h('span', { text: t('admin.audit.title') })),
-    h('a', { class: 'link-row', href: '#/admin/staff', id: 'admin-staff-link' }, icon('people'), h('span', { text: t('admin.staff.title') })));
+    h('a', { class: 'link-row', href: '#/admin/staff', id: 'admin-staff-link' }, icon('people'), h('span', { text: t('admin.staff.title') })),
+    h('a', { class: 'link-row', href: '#/admin/deliveries', id: 'admin-deliveries-link' }, icon('list'), h('span', { text: t('admin.deliveries.title') })));
 }
 
 function listScreen({ name, titleKey, helpKey, path, emptyKey, renderItem, listId }) {
@@ -77,5 +79,29 @@ export function staffScreen() {
         s.disabled ? h('span', { class: 'badge', text: t('admin.staff.disabled') }) : null),
       h('p', { class: 'meta' }, h('span', { dir: 'ltr', text: s.email || '' })),
       h('p', { class: 'meta', text: [label('role', s.role), s.teamName ? t('admin.staff.team', { team: s.teamName }) : ''].filter(Boolean).join(' · ') })),
+  });
+}
+
+/** Notifications the push services refused or that are being retried: what
+ * kind (the words shown on the lock screen), to which role, and the answer. */
+export function deliveriesScreen() {
+  return listScreen({
+    name: 'deliveries',
+    titleKey: 'admin.deliveries.title',
+    helpKey: 'admin.deliveries.help',
+    path: '/api/admin/deliveries',
+    emptyKey: 'admin.deliveries.empty',
+    listId: 'delivery-list',
+    renderItem: (d) => h('li', { class: 'row delivery-item' },
+      h('p', { class: 'row-title' },
+        h('time', { datetime: d.at, text: formatDateTime(d.at) }),
+        h('span', { class: 'badge', text: t(d.status === 'failed' ? 'admin.deliveries.failed' : 'admin.deliveries.retrying') })),
+      h('p', { text: label('push', `${d.type}.body`) }),
+      h('p', { class: 'meta', text: t('admin.deliveries.detail', {
+        role: label('role', d.recipientRole),
+        answer: d.statusCode ? String(d.statusCode) : t('admin.deliveries.unreachable'),
+        count: d.attempts || 0,
+      }) }),
+      d.reason ? h('p', { class: 'meta', dir: 'ltr', text: d.reason }) : null),
   });
 }

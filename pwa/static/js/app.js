@@ -15,7 +15,7 @@ import { signInScreen, setSignInNote } from './signin.js';
 import { homeScreen } from './home.js';
 import { settingsScreen, setAccountActions, adoptAccountLanguage } from './settings.js';
 import { codeScreen, phonesScreen } from './youngpeople.js';
-import { auditScreen, staffScreen } from './admin.js';
+import { auditScreen, staffScreen, deliveriesScreen } from './admin.js';
 import { lockApp, signOutApp, sessionExpired, rememberReturn } from './session.js';
 import * as worker from './worker.js';
 import * as speech from './speech.js';
@@ -40,6 +40,7 @@ function routes() {
   route('/young-people/:id/phones', phonesScreen, 'staff');
   route('/admin/audit', auditScreen, 'admin');
   route('/admin/staff', staffScreen, 'admin');
+  route('/admin/deliveries', deliveriesScreen, 'admin');
   mountCards();
   mountFeedback();
   mountDashboard();

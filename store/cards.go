@@ -122,7 +122,7 @@ func latestCards(entries []heard.Card) []heard.Card {
 }
 
 func (s *Store) cardBox(ctx context.Context, area, id string) (cardBox, error) {
-	b, err := byID[cardBox](ctx, s.c(colCardBoxes), area, id)
+	b, err := findByID[cardBox](ctx, s.c(colCardBoxes), area, id)
 	if errors.Is(err, heard.ErrNotFound) {
 		return cardBox{ID: id, AreaID: area}, nil
 	}
@@ -229,7 +229,7 @@ func (s *Store) InsertCard(ctx context.Context, c heard.Card) (heard.Card, bool,
 
 // Card returns one card of the area.
 func (s *Store) Card(ctx context.Context, area, id string) (heard.Card, error) {
-	return byID[heard.Card](ctx, s.c(colCards), area, id)
+	return findByID[heard.Card](ctx, s.c(colCards), area, id)
 }
 
 // CardsOf lists the cards of some young people received at or after since (all
@@ -309,7 +309,7 @@ func (s *Store) CardsEscalatedTo(ctx context.Context, area, staffID string) ([]h
 // CardEscalatedTo reports whether a card's alert was escalated to the staff
 // member within EscalatedAccessFor.
 func (s *Store) CardEscalatedTo(ctx context.Context, area, cardID, staffID string) (bool, error) {
-	a, err := byID[AlertRecord](ctx, s.c(colAlerts), area, cardID)
+	a, err := findByID[AlertRecord](ctx, s.c(colAlerts), area, cardID)
 	if errors.Is(err, heard.ErrNotFound) {
 		return false, nil
 	}
@@ -343,7 +343,7 @@ func (s *Store) MarkCardStep(ctx context.Context, area, cardID, step string) err
 
 // CardStepDone reports whether a step of a card is done.
 func (s *Store) CardStepDone(ctx context.Context, area, cardID, step string) (bool, error) {
-	_, err := byID[cardStep](ctx, s.c(colCardSteps), area, cardID+"/"+step)
+	_, err := findByID[cardStep](ctx, s.c(colCardSteps), area, cardID+"/"+step)
 	if errors.Is(err, heard.ErrNotFound) {
 		return false, nil
 	}
@@ -398,7 +398,7 @@ func (s *Store) AcknowledgeCard(ctx context.Context, area, id string, a CardAckn
 	}
 	// The step holds the winner. Copy it into the card (for the inbox's "not yet
 	// acknowledged" query); a loser copies the same values, so this is safe to repeat.
-	won, err := byID[cardStep](ctx, s.c(colCardSteps), area, id+"/"+CardStepAck)
+	won, err := findByID[cardStep](ctx, s.c(colCardSteps), area, id+"/"+CardStepAck)
 	if err != nil {
 		return c, false, err
 	}

@@ -67,20 +67,6 @@ func init() {
 	)
 }
 
-// byID reads one document by _id alone (which the embedded database looks up
-// directly) and then checks its area, so a record of another area is not found.
-func byID[T any](ctx context.Context, col *mongo.Collection, area, id string) (T, error) {
-	var v T
-	raw, err := col.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
-	if err != nil {
-		return v, notFound(err)
-	}
-	if a, _ := raw.Lookup("area").StringValueOK(); area != "" && a != area {
-		return v, heard.ErrNotFound
-	}
-	return v, bson.Unmarshal(raw, &v)
-}
-
 // MaxSubscriptionsPerPerson caps the browsers one person can register; the
 // oldest registration goes first.
 const MaxSubscriptionsPerPerson = 10
@@ -257,7 +243,7 @@ func (s *Store) PendingNotifications(ctx context.Context, max int) ([]heard.Noti
 
 // QueuedNotification returns a notification still in the outbox.
 func (s *Store) QueuedNotification(ctx context.Context, id string) (heard.Notification, error) {
-	return byID[heard.Notification](ctx, s.c(colOutbox), "", id)
+	return findOne[heard.Notification](ctx, s.c(colOutbox), idFilter(id))
 }
 
 // FinishExpansion takes expanded notifications out of the outbox.
@@ -365,9 +351,9 @@ func (s *Store) LogUndelivered(ctx context.Context, us []Undelivered) error {
 
 // Delivery returns one delivery, queued or finished.
 func (s *Store) Delivery(ctx context.Context, id string) (PushDelivery, error) {
-	d, err := byID[PushDelivery](ctx, s.c(colQueue), "", id)
+	d, err := findOne[PushDelivery](ctx, s.c(colQueue), idFilter(id))
 	if errors.Is(err, heard.ErrNotFound) {
-		return byID[PushDelivery](ctx, s.c(colLog), "", id)
+		return findOne[PushDelivery](ctx, s.c(colLog), idFilter(id))
 	}
 	return d, err
 }
@@ -437,7 +423,7 @@ func (s *Store) RecordAttempt(ctx context.Context, d PushDelivery, owner string,
 		}
 		return res.MatchedCount > 0, nil
 	}
-	current, err := byID[PushDelivery](ctx, s.c(colQueue), "", d.ID)
+	current, err := findOne[PushDelivery](ctx, s.c(colQueue), idFilter(d.ID))
 	if errors.Is(err, heard.ErrNotFound) {
 		return false, nil
 	}
@@ -464,7 +450,7 @@ func (s *Store) RecordAttempt(ctx context.Context, d PushDelivery, owner string,
 // DeliveryLogged reports whether a delivery has finished (a crash may have left
 // a copy in the queue).
 func (s *Store) DeliveryLogged(ctx context.Context, id string) (bool, error) {
-	_, err := byID[PushDelivery](ctx, s.c(colLog), "", id)
+	_, err := findOne[PushDelivery](ctx, s.c(colLog), idFilter(id))
 	if errors.Is(err, heard.ErrNotFound) {
 		return false, nil
 	}
@@ -724,7 +710,7 @@ func (s *Store) CreateAlert(ctx context.Context, a AlertRecord) (bool, error) {
 // reports false when the alert was raised before (its timer or its record
 // exists), and then changes nothing.
 func (s *Store) RaiseAlert(ctx context.Context, t AlertTimer) (bool, error) {
-	if _, err := byID[AlertRecord](ctx, s.c(colAlerts), "", t.ID); err == nil {
+	if _, err := findOne[AlertRecord](ctx, s.c(colAlerts), idFilter(t.ID)); err == nil {
 		return false, nil
 	} else if !errors.Is(err, heard.ErrNotFound) {
 		return false, err
@@ -830,7 +816,7 @@ func (s *Store) AcknowledgeAlert(ctx context.Context, area, id, by string) (bool
 
 // AlertAcknowledged reports whether an alert has been acknowledged.
 func (s *Store) AlertAcknowledged(ctx context.Context, area, id string) (bool, error) {
-	_, err := byID[alertAck](ctx, s.c(colAlertAcks), area, id)
+	_, err := findByID[alertAck](ctx, s.c(colAlertAcks), area, id)
 	if errors.Is(err, heard.ErrNotFound) {
 		return false, nil
 	}
@@ -840,9 +826,9 @@ func (s *Store) AlertAcknowledged(ctx context.Context, area, id string) (bool, e
 // Alert returns an alert with its escalation record and acknowledgement. An
 // alert raised whose first step has not been taken yet is read from its timer.
 func (s *Store) Alert(ctx context.Context, area, id string) (AlertRecord, error) {
-	a, err := byID[AlertRecord](ctx, s.c(colAlerts), area, id)
+	a, err := findByID[AlertRecord](ctx, s.c(colAlerts), area, id)
 	if errors.Is(err, heard.ErrNotFound) {
-		t, terr := byID[AlertTimer](ctx, s.c(colAlertTimers), area, id)
+		t, terr := findByID[AlertTimer](ctx, s.c(colAlertTimers), area, id)
 		if terr != nil {
 			return a, terr
 		}
@@ -850,7 +836,7 @@ func (s *Store) Alert(ctx context.Context, area, id string) (AlertRecord, error)
 	} else if err != nil {
 		return a, err
 	}
-	ack, err := byID[alertAck](ctx, s.c(colAlertAcks), area, id)
+	ack, err := findByID[alertAck](ctx, s.c(colAlertAcks), area, id)
 	switch {
 	case err == nil:
 		a.AcknowledgedAt, a.AcknowledgedBy = &ack.At, ack.By
@@ -891,7 +877,7 @@ func (s *Store) grantEscalatedAccess(ctx context.Context, area, staffID, youngPe
 // EscalatedTo reports whether an alert about the young person was escalated to
 // the staff member within EscalatedAccessFor.
 func (s *Store) EscalatedTo(ctx context.Context, area, staffID, youngPersonID string) (bool, error) {
-	a, err := byID[escalatedAccess](ctx, s.c(colEscalatedAccess), area, escalatedAccessID(area, staffID, youngPersonID))
+	a, err := findByID[escalatedAccess](ctx, s.c(colEscalatedAccess), area, escalatedAccessID(area, staffID, youngPersonID))
 	if errors.Is(err, heard.ErrNotFound) {
 		return false, nil
 	}

@@ -16,10 +16,13 @@ import (
 	"testing"
 	"time"
 
+	webpush "github.com/SherClockHolmes/webpush-go"
 	"github.com/chromedp/chromedp"
 
 	"heard"
 	"heard/api"
+	"heard/notify"
+	"heard/notify/pushtest"
 	"heard/pwa"
 	"heard/store"
 	"heard/testkit"
@@ -178,13 +181,151 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	if err := chromedp.Run(ctx, chromedp.Sleep(200*time.Millisecond), chromedp.CaptureScreenshot(&png)); err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
-	dir := filepath.Join("..", "testdata", "out", "screenshots")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	saveScreenshot(t, name, png, false)
+}
+
+// docScreenshot saves a screenshot as screenshot does and, when
+// HEARD_SCREENSHOTS is set (as when the committed pictures are refreshed),
+// also under docs/screenshots.
+func docScreenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	var png []byte
+	if err := chromedp.Run(ctx, chromedp.Sleep(200*time.Millisecond), chromedp.CaptureScreenshot(&png)); err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	saveScreenshot(t, name, png, true)
+}
+
+// fullScreenshot saves the whole page, top to bottom (for the dashboard), as
+// docScreenshot does.
+func fullScreenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	var png []byte
+	run(t, ctx, "screenshot "+name, chromedp.Sleep(300*time.Millisecond), chromedp.FullScreenshot(&png, 100))
+	saveScreenshot(t, name, png, true)
+}
+
+// saveScreenshot writes a PNG under testdata/out/screenshots and, for the
+// pictures in the docs when HEARD_SCREENSHOTS is set, under docs/screenshots.
+func saveScreenshot(t *testing.T, name string, png []byte, docs bool) {
+	t.Helper()
+	dirs := []string{filepath.Join("..", "testdata", "out", "screenshots")}
+	if docs && os.Getenv("HEARD_SCREENSHOTS") != "" {
+		dirs = append(dirs, filepath.Join("..", "docs", "screenshots"))
+	}
+	for _, dir := range dirs {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// run runs a step with its own time limit, so a step that waits for something
+// that never comes fails with the page's text while the browser is still
+// there to read it.
+func run(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action) {
+	t.Helper()
+	step, cancel := context.WithTimeout(ctx, 40*time.Second)
+	defer cancel()
+	if err := chromedp.Run(step, actions...); err != nil {
+		var url, text string
+		_ = chromedp.Run(ctx, chromedp.Location(&url), chromedp.Evaluate(`document.body.innerText.slice(0, 800)`, &text))
+		t.Fatalf("%s: %v\nat %s\n%s", what, err, url, text)
+	}
+}
+
+// noSideScroll checks a screen fits a phone this many pixels wide.
+func noSideScroll(t *testing.T, ctx context.Context, width int, what string) {
+	t.Helper()
+	var wide int
+	run(t, ctx, "measure "+what, chromedp.Evaluate(`document.documentElement.scrollWidth`, &wide))
+	if wide > width {
+		t.Errorf("%s is %d pixels wide on a %d-pixel phone", what, wide, width)
+	}
+}
+
+// signIn signs a demo member of staff in through the app's sign-in screen.
+func signIn(t *testing.T, ctx context.Context, h *heardServer, email string) {
+	t.Helper()
+	run(t, ctx, "sign in "+email,
+		chromedp.Navigate(h.URL+"/#/signin"),
+		chromedp.WaitVisible(`#signin-email`, chromedp.ByQuery),
+		chromedp.SendKeys(`#signin-email`, email, chromedp.ByQuery),
+		chromedp.SendKeys(`#signin-password`, store.DemoPassword, chromedp.ByQuery),
+		chromedp.Click(`#signin-submit`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#home`, chromedp.ByQuery))
+}
+
+// join joins a demo young person's phone through the app's join screen, up to
+// their home screen with the cards and feedback tiles.
+func join(t *testing.T, ctx context.Context, h *heardServer, name string) {
+	t.Helper()
+	code := strings.ReplaceAll(h.joinCode(t, name), "-", "")
+	run(t, ctx, "join "+name,
+		chromedp.Navigate(h.URL+"/#/join/"+code),
+		chromedp.WaitVisible(`#pin-new`, chromedp.ByQuery),
+		chromedp.SendKeys(`#pin-new`, "5827", chromedp.ByQuery),
+		chromedp.SendKeys(`#pin-confirm`, "5827", chromedp.ByQuery),
+		chromedp.Click(`#pin-submit`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#fc-tile`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#fb-tile`, chromedp.ByQuery))
+}
+
+// youngPerson returns the young person in the area with this first name.
+func youngPerson(t *testing.T, h *heardServer, area, name string) heard.YoungPerson {
+	t.Helper()
+	people, err := h.Store.YoungPeopleInArea(context.Background(), area)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+	for _, y := range people {
+		if y.FirstName == name {
+			return y
+		}
+	}
+	t.Fatalf("no young person %s", name)
+	return heard.YoungPerson{}
+}
+
+// startHeardWithPush runs Heard as startHeard does, with a notify service
+// sending Web Push to a loopback push service that decrypts every message.
+func startHeardWithPush(t *testing.T) (*heardServer, *notify.Service, *pushtest.Service) {
+	t.Helper()
+	private, public, err := webpush.GenerateVAPIDKeys()
+	if err != nil {
 		t.Fatal(err)
 	}
+	// Made first, so it is closed last: after the notify service has stopped.
+	push := pushtest.New(t, public)
+	var svc *notify.Service
+	h := startHeard(t, func(c *api.Config) {
+		svc, err = notify.New(notify.Config{Store: c.Store, Log: testkit.Quiet(), Clock: c.Clock, VAPIDPublicKey: public, VAPIDPrivateKey: private,
+			Subject: "safeguarding@heard.test", AllowLoopbackEndpoints: true, PollEvery: 100 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Notifier, c.Escalator = svc, svc
+	})
+	runCtx, stopRun := context.WithCancel(context.Background())
+	ran := make(chan struct{})
+	go func() { svc.Run(runCtx); close(ran) }()
+	t.Cleanup(func() { stopRun(); <-ran })
+	return h, svc, push
+}
+
+// subscribe gives a person a browser at the loopback push service, saved as
+// POST /api/push/subscriptions would save it.
+func (h *heardServer) subscribe(t *testing.T, push *pushtest.Service, area, owner string, role heard.Role) *pushtest.Browser {
+	t.Helper()
+	b := push.NewBrowser()
+	if _, err := h.Store.SavePushSubscription(context.Background(), store.PushSubscription{AreaID: area, Endpoint: b.Endpoint,
+		P256dh: b.P256dh(), Auth: b.Auth(), OwnerID: owner, OwnerRole: role}); err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // waitText waits until the element's text contains want.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"heard"
+	"heard/notify/pushtest"
 	"heard/store"
 	"heard/testkit"
 )
@@ -31,7 +32,7 @@ func benchPush(b *testing.B, oneAtATime bool) {
 	ctx := context.Background()
 	st := testkit.Store(b, heard.SystemClock{})
 	pub, priv := testVAPID(b)
-	push := newPushService(b, pub)
+	push := pushtest.New(b, pub)
 	svc, err := New(Config{Store: st, Log: testkit.Quiet(), VAPIDPublicKey: pub, VAPIDPrivateKey: priv,
 		Subject: "bench@heard.test", AllowLoopbackEndpoints: true})
 	if err != nil {
@@ -46,7 +47,7 @@ func benchPush(b *testing.B, oneAtATime bool) {
 		if err := st.CreateStaff(ctx, s); err != nil {
 			b.Fatal(err)
 		}
-		br := push.newBrowser()
+		br := push.NewBrowser()
 		if _, err := st.SavePushSubscription(ctx, store.PushSubscription{AreaID: area, Endpoint: br.Endpoint, P256dh: br.P256dh(),
 			Auth: br.Auth(), OwnerID: s.ID, OwnerRole: heard.RoleKeyWorker}); err != nil {
 			b.Fatal(err)
@@ -58,11 +59,12 @@ func benchPush(b *testing.B, oneAtATime bool) {
 	queued := map[string]time.Time{}
 	var latencies []time.Duration
 	got := make(chan struct{}, b.N)
-	push.onReceive = func(r received) {
+	push.OnReceive = func(r pushtest.Message) {
 		mu.Lock()
-		if at, ok := queued[r.Payload.ID]; ok {
+		id, _ := r.Payload["id"].(string)
+		if at, ok := queued[id]; ok {
 			latencies = append(latencies, r.At.Sub(at))
-			delete(queued, r.Payload.ID)
+			delete(queued, id)
 			got <- struct{}{}
 		}
 		mu.Unlock()

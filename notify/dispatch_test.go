@@ -19,6 +19,7 @@ import (
 
 	"heard"
 	"heard/i18n"
+	"heard/notify/pushtest"
 	"heard/store"
 )
 
@@ -31,18 +32,18 @@ func TestDeliversALockScreenSafeMessageToEveryBrowser(t *testing.T) {
 	if got := e.run(e.svc); got != 2 {
 		t.Fatalf("want 2 attempts (two browsers), made %d", got)
 	}
-	if len(e.push.messages(someoneElse)) != 0 {
+	if len(e.push.Messages(someoneElse)) != 0 {
 		t.Fatal("someone else's browser got the key worker's notification")
 	}
-	for _, b := range []*browser{phone, desktop} {
-		msgs := e.push.accepted(b)
+	for _, b := range []*pushtest.Browser{phone, desktop} {
+		msgs := e.push.Accepted(b)
 		if len(msgs) != 1 {
 			t.Fatalf("browser %s got %d messages", b.ID, len(msgs))
 		}
 		m := msgs[0]
 		want := Payload{ID: n.ID, Type: "card", Title: "Heard", Body: i18n.T("en", "push.card.body"), URL: n.Link, Lang: "en", Dir: "ltr"}
-		if m.Payload != want {
-			t.Fatalf("payload\n got %+v\nwant %+v", m.Payload, want)
+		if payloadOf(m) != want {
+			t.Fatalf("payload\n got %+v\nwant %+v", payloadOf(m), want)
 		}
 		// Nothing on a lock screen may say who or what: not the young person's
 		// names, not their id.
@@ -77,10 +78,10 @@ func TestDeliversALockScreenSafeMessageToEveryBrowser(t *testing.T) {
 	// Urgent items are sent with Urgency: high and their own wording.
 	urgent := e.notify(e.kw.ID, "card_urgent", heard.UrgencyUrgent)
 	e.run(e.svc)
-	m := e.push.accepted(phone)[1]
-	if m.Payload.ID != urgent.ID || m.Urgency != "high" || m.Payload.Body != i18n.T("en", "push.card_urgent.body") ||
-		m.Payload.Title != i18n.T("en", "push.title_urgent") {
-		t.Fatalf("urgent message: urgency %q payload %+v", m.Urgency, m.Payload)
+	m := e.push.Accepted(phone)[1]
+	if payloadOf(m).ID != urgent.ID || m.Urgency != "high" || payloadOf(m).Body != i18n.T("en", "push.card_urgent.body") ||
+		payloadOf(m).Title != i18n.T("en", "push.title_urgent") {
+		t.Fatalf("urgent message: urgency %q payload %+v", m.Urgency, payloadOf(m))
 	}
 }
 
@@ -95,14 +96,14 @@ func TestWordingIsInTheRecipientsLanguage(t *testing.T) {
 	e.notify(e.yp.ID, "reply", heard.UrgencyOrdinary)
 	e.run(e.svc)
 
-	got := e.push.accepted(phone)[0].Payload
+	got := payloadOf(e.push.Accepted(phone)[0])
 	if got.Lang != "ar" || got.Dir != "rtl" || got.Body != i18n.T("ar", "push.card_urgent.body") || got.Body == i18n.T("en", "push.card_urgent.body") {
 		t.Fatalf("Arabic-speaking key worker got %+v", got)
 	}
 	if !regexp.MustCompile(`\p{Arabic}`).MatchString(got.Body) {
 		t.Fatalf("body %q has no Arabic", got.Body)
 	}
-	yp := e.push.accepted(ypPhone)[0].Payload
+	yp := payloadOf(e.push.Accepted(ypPhone)[0])
 	if yp.Lang != "ar" || yp.Body != i18n.T("ar", "push.reply.body") {
 		t.Fatalf("Arabic-speaking young person got %+v", yp)
 	}
@@ -118,7 +119,7 @@ func TestGoneSubscriptionsAreRemoved(t *testing.T) {
 		t.Run(strconv.Itoa(code), func(t *testing.T) {
 			e := newEnv(t)
 			old, current := e.subscribe(e.kw.ID, heard.RoleKeyWorker), e.subscribe(e.kw.ID, heard.RoleKeyWorker)
-			e.push.plan(old, answer{Status: code})
+			e.push.Plan(old, pushtest.Answer{Status: code})
 			n := e.notify(e.kw.ID, "card", heard.UrgencyOrdinary)
 			e.run(e.svc)
 
@@ -138,8 +139,8 @@ func TestGoneSubscriptionsAreRemoved(t *testing.T) {
 			}
 			// Later notifications go only to the browser still there.
 			e.notify(e.kw.ID, "card", heard.UrgencyOrdinary)
-			if got := e.run(e.svc); got != 1 || len(e.push.messages(old)) != 1 {
-				t.Fatalf("after removal: %d attempts, %d messages to the old browser", got, len(e.push.messages(old)))
+			if got := e.run(e.svc); got != 1 || len(e.push.Messages(old)) != 1 {
+				t.Fatalf("after removal: %d attempts, %d messages to the old browser", got, len(e.push.Messages(old)))
 			}
 		})
 	}
@@ -148,7 +149,7 @@ func TestGoneSubscriptionsAreRemoved(t *testing.T) {
 func TestTooManyRequestsWaitsForRetryAfter(t *testing.T) {
 	e := newEnv(t)
 	phone := e.subscribe(e.kw.ID, heard.RoleKeyWorker)
-	e.push.plan(phone, answer{Status: http.StatusTooManyRequests, RetryAfter: "120"})
+	e.push.Plan(phone, pushtest.Answer{Status: http.StatusTooManyRequests, RetryAfter: "120"})
 	n := e.notify(e.kw.ID, "card", heard.UrgencyOrdinary)
 	e.run(e.svc)
 	d := e.only(n)
@@ -169,7 +170,7 @@ func TestTooManyRequestsWaitsForRetryAfter(t *testing.T) {
 func TestServerAndNetworkErrorsAreRetriedWithBackoff(t *testing.T) {
 	e := newEnv(t)
 	phone := e.subscribe(e.kw.ID, heard.RoleKeyWorker)
-	e.push.plan(phone, answer{Status: 500}, answer{Drop: true}, answer{Status: 503}, answer{Status: 502})
+	e.push.Plan(phone, pushtest.Answer{Status: 500}, pushtest.Answer{Drop: true}, pushtest.Answer{Status: 503}, pushtest.Answer{Status: 502})
 	n := e.notify(e.kw.ID, "card", heard.UrgencyOrdinary)
 
 	base := e.svc.cfg.RetryBase
@@ -203,7 +204,7 @@ func TestServerAndNetworkErrorsAreRetriedWithBackoff(t *testing.T) {
 	if d := e.only(n); d.Status != store.DeliveryDelivered || d.Attempts != 5 {
 		t.Fatalf("after the push service recovered: %+v", d)
 	}
-	if got := len(e.push.accepted(phone)); got != 1 {
+	if got := len(e.push.Accepted(phone)); got != 1 {
 		t.Fatalf("accepted %d times", got)
 	}
 }
@@ -212,7 +213,7 @@ func TestRequestErrorsFailWithTheirReason(t *testing.T) {
 	e := newEnv(t)
 	for _, code := range []int{400, 401, 403, 413} {
 		b := e.subscribe(e.kw.ID, heard.RoleKeyWorker)
-		e.push.plan(b, answer{Status: code, Body: fmt.Sprintf("refused (%d)\n", code)})
+		e.push.Plan(b, pushtest.Answer{Status: code, Body: fmt.Sprintf("refused (%d)\n", code)})
 	}
 	n := e.notify(e.kw.ID, "card", heard.UrgencyOrdinary)
 	e.run(e.svc)
@@ -243,7 +244,7 @@ func TestRequestErrorsFailWithTheirReason(t *testing.T) {
 func TestGivesUpAfterADay(t *testing.T) {
 	e := newEnv(t)
 	phone := e.subscribe(e.kw.ID, heard.RoleKeyWorker)
-	e.push.answerAlways(phone, answer{Status: 500})
+	e.push.AnswerAlways(phone, pushtest.Answer{Status: 500})
 	n := e.notify(e.kw.ID, "card", heard.UrgencyOrdinary)
 	for range 40 {
 		e.run(e.svc)
@@ -261,7 +262,7 @@ func TestGivesUpAfterADay(t *testing.T) {
 		t.Fatalf("only %d attempts in a day", d.Attempts)
 	}
 	// The last take may find the day over and give up without sending.
-	if seen := len(e.push.messages(phone)); seen != d.Attempts && seen != d.Attempts-1 {
+	if seen := len(e.push.Messages(phone)); seen != d.Attempts && seen != d.Attempts-1 {
 		t.Fatalf("the push service saw %d attempts, the database %d", seen, d.Attempts)
 	}
 }
@@ -290,8 +291,8 @@ func TestAnInstanceDyingMidDeliveryLosesNothing(t *testing.T) {
 	}
 	e.clock.Advance(restarted.cfg.Lease + time.Second)
 	e.run(restarted)
-	if d := e.only(n); d.Status != store.DeliveryDelivered || d.Attempts != 2 || len(e.push.accepted(phone)) != 1 {
-		t.Fatalf("after the lease ran out: %+v, %d accepted", d, len(e.push.accepted(phone)))
+	if d := e.only(n); d.Status != store.DeliveryDelivered || d.Attempts != 2 || len(e.push.Accepted(phone)) != 1 {
+		t.Fatalf("after the lease ran out: %+v, %d accepted", d, len(e.push.Accepted(phone)))
 	}
 }
 
@@ -311,7 +312,7 @@ func TestAFrozenInstanceIsOvertakenAndItsLateWriteRefused(t *testing.T) {
 	n := e.notify(e.kw.ID, "card", heard.UrgencyOrdinary)
 	done := make(chan struct{})
 	go func() { defer close(done); _, _ = frozen.RunOnce(context.Background()) }()
-	waitFor(t, func() bool { return len(e.push.accepted(phone)) == 1 })
+	waitFor(t, func() bool { return len(e.push.Accepted(phone)) == 1 })
 
 	other := e.service("other")
 	if e.run(other) != 0 {
@@ -322,8 +323,8 @@ func TestAFrozenInstanceIsOvertakenAndItsLateWriteRefused(t *testing.T) {
 	close(release)
 	<-done
 
-	msgs := e.push.accepted(phone)
-	if len(msgs) != 2 || msgs[0].Payload.ID != n.ID || msgs[1].Payload.ID != n.ID {
+	msgs := e.push.Accepted(phone)
+	if len(msgs) != 2 || payloadOf(msgs[0]).ID != n.ID || payloadOf(msgs[1]).ID != n.ID {
 		t.Fatalf("want the same notification twice, got %d messages", len(msgs))
 	}
 	d := e.only(n)
@@ -373,7 +374,7 @@ func waitFor(t *testing.T, ok func() bool) {
 // browser exactly once.
 func TestTwoDispatchersDeliverEachNotificationOnce(t *testing.T) {
 	e := newEnv(t)
-	browsers := []*browser{
+	browsers := []*pushtest.Browser{
 		e.subscribe(e.kw.ID, heard.RoleKeyWorker), e.subscribe(e.kw.ID, heard.RoleKeyWorker),
 		e.subscribe(e.duty.ID, heard.RoleDutyWorker),
 	}
@@ -409,8 +410,8 @@ func TestTwoDispatchersDeliverEachNotificationOnce(t *testing.T) {
 	wg.Wait()
 
 	count := map[string]int{}
-	for _, m := range e.push.messages(nil) {
-		count[m.Browser+"/"+m.Payload.ID]++
+	for _, m := range e.push.Messages(nil) {
+		count[m.Browser+"/"+payloadOf(m).ID]++
 	}
 	want := 0
 	for _, br := range browsers {
@@ -425,7 +426,7 @@ func TestTwoDispatchersDeliverEachNotificationOnce(t *testing.T) {
 			}
 		}
 	}
-	if total := len(e.push.messages(nil)); total != want {
+	if total := len(e.push.Messages(nil)); total != want {
 		t.Fatalf("the push service received %d messages, want %d", total, want)
 	}
 	if attempts["a"] == 0 || attempts["b"] == 0 {
@@ -441,7 +442,7 @@ func TestDisabledAccountsAndMissingSubscriptionsGetNothing(t *testing.T) {
 	toDisabled := e.notify(e.duty.ID, "card", heard.UrgencyOrdinary)
 	toNobody := e.notify(e.manager.ID, "card", heard.UrgencyOrdinary)
 	e.run(e.svc)
-	if len(e.push.messages(phone)) != 0 {
+	if len(e.push.Messages(phone)) != 0 {
 		t.Fatal("a disabled account was notified")
 	}
 	for n, note := range map[string]string{toDisabled.ID: store.DeliveryRecipientDisabled, toNobody.ID: store.DeliveryNoSubscription} {
@@ -455,14 +456,14 @@ func TestDisabledAccountsAndMissingSubscriptionsGetNothing(t *testing.T) {
 
 func TestExpiredSubscriptionsGetNothing(t *testing.T) {
 	e := newEnv(t)
-	b := e.push.newBrowser()
+	b := e.push.NewBrowser()
 	ended := e.clock.Now().Add(-time.Minute)
 	_, err := e.store.SavePushSubscription(e.ctx, store.PushSubscription{AreaID: e.area.ID, Endpoint: b.Endpoint, P256dh: b.P256dh(),
 		Auth: b.Auth(), OwnerID: e.kw.ID, OwnerRole: heard.RoleKeyWorker, ExpiresAt: &ended})
 	e.must(err)
 	n := e.notify(e.kw.ID, "card", heard.UrgencyOrdinary)
 	e.run(e.svc)
-	if ds := e.deliveries(n); len(ds) != 1 || ds[0].Status != store.DeliveryNoSubscription || len(e.push.messages(b)) != 0 {
+	if ds := e.deliveries(n); len(ds) != 1 || ds[0].Status != store.DeliveryNoSubscription || len(e.push.Messages(b)) != 0 {
 		t.Fatalf("an expired subscription was sent to: %+v", ds)
 	}
 }
@@ -528,7 +529,7 @@ func TestDefaultClientRefusesInternalAddresses(t *testing.T) {
 	phone := e.subscribe(e.kw.ID, heard.RoleKeyWorker) // http://127.0.0.1:port, as if a name resolved there
 	n := e.notify(e.kw.ID, "card", heard.UrgencyOrdinary)
 	e.run(guarded)
-	if d := e.only(n); d.Status != store.DeliveryFailed || d.LastError != "endpoint address not allowed" || len(e.push.messages(phone)) != 0 {
+	if d := e.only(n); d.Status != store.DeliveryFailed || d.LastError != "endpoint address not allowed" || len(e.push.Messages(phone)) != 0 {
 		t.Fatalf("delivery to a loopback address: %+v", d)
 	}
 }
@@ -564,8 +565,8 @@ func TestMetrics(t *testing.T) {
 	e := newEnv(t)
 	ok, gone := e.subscribe(e.kw.ID, heard.RoleKeyWorker), e.subscribe(e.kw.ID, heard.RoleKeyWorker)
 	retrying := e.subscribe(e.duty.ID, heard.RoleDutyWorker)
-	e.push.plan(gone, answer{Status: 410})
-	e.push.answerAlways(retrying, answer{Status: 503})
+	e.push.Plan(gone, pushtest.Answer{Status: 410})
+	e.push.AnswerAlways(retrying, pushtest.Answer{Status: 503})
 	_ = ok
 	e.notify(e.kw.ID, "card", heard.UrgencyOrdinary)
 	e.notify(e.duty.ID, "card", heard.UrgencyOrdinary)

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	webpush "github.com/SherClockHolmes/webpush-go"
 
 	"heard"
+	"heard/notify/pushtest"
 	"heard/store"
 	"heard/testkit"
 )
@@ -42,7 +44,7 @@ type env struct {
 	ctx   context.Context
 	clock *testkit.Clock
 	store *store.Store
-	push  *pushService
+	push  *pushtest.Service
 	svc   *Service
 
 	area                        heard.Area
@@ -60,7 +62,7 @@ func newEnv(t testing.TB) *env {
 	e := &env{t: t, ctx: context.Background(), clock: testkit.NewClock(start)}
 	e.store = testkit.Store(t, e.clock)
 	pub, _ := testVAPID(t)
-	e.push = newPushService(t, pub)
+	e.push = pushtest.New(t, pub)
 	e.svc = e.service("instance-a")
 
 	now := e.clock.Now()
@@ -114,8 +116,8 @@ func (e *env) service(instance string, opts ...func(*Config)) *Service {
 }
 
 // subscribe registers a new browser for a person, as POST /api/push/subscriptions does.
-func (e *env) subscribe(ownerID string, role heard.Role) *browser {
-	b := e.push.newBrowser()
+func (e *env) subscribe(ownerID string, role heard.Role) *pushtest.Browser {
+	b := e.push.NewBrowser()
 	_, err := e.store.SavePushSubscription(e.ctx, store.PushSubscription{AreaID: e.area.ID, Endpoint: b.Endpoint,
 		P256dh: b.P256dh(), Auth: b.Auth(), OwnerID: ownerID, OwnerRole: role})
 	e.must(err)
@@ -155,4 +157,12 @@ func (e *env) only(n heard.Notification) store.PushDelivery {
 		e.t.Fatalf("want one delivery of %s, have %d", n.Type, len(ds))
 	}
 	return ds[0]
+}
+
+// payloadOf reads a message the push service decrypted as Heard's payload (the
+// push service has already reported a message that is not JSON).
+func payloadOf(m pushtest.Message) Payload {
+	var p Payload
+	_ = json.Unmarshal(m.Plaintext, &p)
+	return p
 }

@@ -8,6 +8,7 @@ import (
 
 	"heard"
 	"heard/i18n"
+	"heard/notify/pushtest"
 	"heard/store"
 )
 
@@ -19,7 +20,7 @@ func (e *env) alertFor(urgency heard.Urgency, typ string) heard.Alert {
 }
 
 // phones subscribes one browser for each member of staff in the env.
-type phones struct{ kw, duty, lateDuty, manager, otherManager *browser }
+type phones struct{ kw, duty, lateDuty, manager, otherManager *pushtest.Browser }
 
 func (e *env) phones() phones {
 	return phones{
@@ -30,10 +31,10 @@ func (e *env) phones() phones {
 }
 
 // types lists the notification types a browser has been sent, in order.
-func (e *env) types(b *browser) string {
+func (e *env) types(b *pushtest.Browser) string {
 	var out []string
-	for _, m := range e.push.accepted(b) {
-		out = append(out, m.Payload.Type)
+	for _, m := range e.push.Accepted(b) {
+		out = append(out, payloadOf(m).Type)
 	}
 	return strings.Join(out, ",")
 }
@@ -64,7 +65,7 @@ func TestUrgentAlertGoesToDutyThenToTheTeamManager(t *testing.T) {
 	if e.types(p.kw) != "card_urgent" || e.types(p.duty) != typeDutyAlert || e.types(p.lateDuty) != "" || e.types(p.manager) != "" {
 		t.Fatalf("at once: kw %q duty %q late %q manager %q", e.types(p.kw), e.types(p.duty), e.types(p.lateDuty), e.types(p.manager))
 	}
-	for _, m := range e.push.accepted(nil) {
+	for _, m := range e.push.Accepted(nil) {
 		if m.Urgency != "high" || bytes.Contains(m.Plaintext, []byte(e.yp.FirstName)) {
 			t.Fatalf("urgent message: %s %s", m.Urgency, m.Plaintext)
 		}
@@ -82,7 +83,7 @@ func TestUrgentAlertGoesToDutyThenToTheTeamManager(t *testing.T) {
 	if e.types(p.lateDuty) != typeEscalation || e.types(p.duty) != typeDutyAlert || e.types(p.manager) != "" {
 		t.Fatalf("at 15 minutes: late %q duty %q manager %q", e.types(p.lateDuty), e.types(p.duty), e.types(p.manager))
 	}
-	if got := e.push.accepted(p.lateDuty)[0].Payload.Body; got != i18n.T("en", "push.escalation.body") {
+	if got := payloadOf(e.push.Accepted(p.lateDuty)[0]).Body; got != i18n.T("en", "push.escalation.body") {
 		t.Fatalf("escalation wording %q", got)
 	}
 
@@ -194,7 +195,7 @@ func TestConcerningAlertGoesToDutyAfterFourHours(t *testing.T) {
 	if e.types(p.kw) != "card_concerning" || e.types(p.duty) != "" {
 		t.Fatalf("at once: kw %q duty %q", e.types(p.kw), e.types(p.duty))
 	}
-	if m := e.push.accepted(p.kw)[0]; m.Urgency != "normal" {
+	if m := e.push.Accepted(p.kw)[0]; m.Urgency != "normal" {
 		t.Fatalf("concerning sent with Urgency %q", m.Urgency)
 	}
 	e.clock.Advance(4*time.Hour - time.Second)
@@ -256,7 +257,7 @@ func TestTimersSurviveARestart(t *testing.T) {
 		// the orphan's first step, its duty step (also due), and the first alert's duty step
 		t.Fatalf("steps taken after the restart: %d", got)
 	}
-	if got := len(e.push.accepted(p.kw)); got != 2 {
+	if got := len(e.push.Accepted(p.kw)); got != 2 {
 		t.Fatalf("key worker got %d messages", got)
 	}
 	// The late duty worker is on duty now: told of the orphan at once, and of the first alert's escalation.
@@ -309,7 +310,7 @@ func TestTwoEscalatorsTakeEachStepOnce(t *testing.T) {
 		}
 	}
 	e.run(e.svc)
-	if got := len(e.push.accepted(p.lateDuty)); got != 10 {
+	if got := len(e.push.Accepted(p.lateDuty)); got != 10 {
 		t.Fatalf("late duty worker got %d messages for 10 alerts", got)
 	}
 }

@@ -1,4 +1,12 @@
-package notify
+// Package pushtest is a loopback Web Push service for Heard's tests. Like a
+// browser vendor's push service it receives Heard's encrypted messages; unlike
+// one it holds each browser's private key and auth secret, so it decrypts every
+// message (RFC 8291, aes128gcm) and checks the VAPID signature (RFC 8292) before
+// answering. Tests tell it how to answer: 201, 404, 410, 429 with Retry-After,
+// 500, or a dropped connection.
+//
+// It is used only by tests (notify's and the browser tests in e2e).
+package pushtest
 
 import (
 	"bytes"
@@ -28,29 +36,25 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// pushService is a loopback Web Push service for tests. Like a browser vendor's
-// push service it receives Heard's encrypted messages; unlike one it holds each
-// browser's private key and auth secret, so it decrypts every message (RFC 8291,
-// aes128gcm) and checks the VAPID signature (RFC 8292) before answering. Tests
-// tell it how to answer: 201, 404, 410, 429 with Retry-After, 500, or a dropped
-// connection.
-type pushService struct {
+// Service is the loopback push service.
+type Service struct {
 	t     testing.TB
 	srv   *httptest.Server
 	vapid *ecdsa.PublicKey
 	vkey  string // the VAPID public key as sent in "k="
 
 	mu       sync.Mutex
-	browsers map[string]*browser
-	plans    map[string][]answer
-	always   map[string]answer
-	received []received
-	// onReceive, when set, is called (outside the lock) for each decrypted message before answering.
-	onReceive func(received)
+	browsers map[string]*Browser
+	plans    map[string][]Answer
+	always   map[string]Answer
+	received []Message
+	// OnReceive, when set before messages arrive, is called (outside the lock)
+	// for each decrypted message before answering.
+	OnReceive func(Message)
 }
 
-// browser is one subscribed browser: its endpoint and the keys it keeps secret.
-type browser struct {
+// Browser is one subscribed browser: its endpoint and the keys it keeps secret.
+type Browser struct {
 	ID       string
 	Endpoint string
 	key      *ecdh.PrivateKey
@@ -58,13 +62,20 @@ type browser struct {
 }
 
 // P256dh and Auth are the keys the browser hands to the app (PushSubscription.getKey).
-func (b *browser) P256dh() string {
+func (b *Browser) P256dh() string {
 	return base64.RawURLEncoding.EncodeToString(b.key.PublicKey().Bytes())
 }
-func (b *browser) Auth() string { return base64.RawURLEncoding.EncodeToString(b.auth) }
+func (b *Browser) Auth() string { return base64.RawURLEncoding.EncodeToString(b.auth) }
 
-// answer is how the push service answers one message.
-type answer struct {
+// Subscription is the browser's PushSubscription as the app sends it to
+// POST /api/push/subscriptions.
+func (b *Browser) Subscription() map[string]any {
+	return map[string]any{"endpoint": b.Endpoint, "expirationTime": nil,
+		"keys": map[string]any{"p256dh": b.P256dh(), "auth": b.Auth()}}
+}
+
+// Answer is how the push service answers one message.
+type Answer struct {
 	Status     int
 	RetryAfter string
 	Body       string
@@ -72,19 +83,23 @@ type answer struct {
 	Drop bool
 }
 
-// received is one message the push service decrypted.
-type received struct {
+// Message is one message the push service decrypted.
+type Message struct {
 	Browser   string
 	TTL       string
 	Urgency   string
 	Topic     string
 	Plaintext []byte
-	Payload   Payload
-	Status    int // what the service answered (0: dropped)
-	At        time.Time
+	// Payload is the plaintext read as a JSON object.
+	Payload map[string]any
+	Status  int // what the service answered (0: dropped)
+	At      time.Time
 }
 
-func newPushService(t testing.TB, vapidPublicKey string) *pushService {
+// New starts a push service that accepts messages signed with this VAPID
+// public key (URL-safe base64, uncompressed point); it stops when the test ends.
+func New(t testing.TB, vapidPublicKey string) *Service {
+	t.Helper()
 	raw, err := base64.RawURLEncoding.DecodeString(vapidPublicKey)
 	if err != nil {
 		t.Fatal(err)
@@ -93,47 +108,47 @@ func newPushService(t testing.TB, vapidPublicKey string) *pushService {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &pushService{t: t, vapid: pub, vkey: vapidPublicKey, browsers: map[string]*browser{}, plans: map[string][]answer{}, always: map[string]answer{}}
+	p := &Service{t: t, vapid: pub, vkey: vapidPublicKey, browsers: map[string]*Browser{}, plans: map[string][]Answer{}, always: map[string]Answer{}}
 	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
 	t.Cleanup(p.srv.Close)
 	return p
 }
 
-// newBrowser subscribes a new browser: fresh P-256 keys and auth secret.
-func (p *pushService) newBrowser() *browser {
+// NewBrowser subscribes a new browser: fresh P-256 keys and auth secret.
+func (p *Service) NewBrowser() *Browser {
 	key, err := ecdh.P256().GenerateKey(rand.Reader)
 	if err != nil {
 		p.t.Fatal(err)
 	}
 	auth := make([]byte, 16)
 	_, _ = rand.Read(auth)
-	id := strconv.Itoa(len(p.browsers)+1) + "-" + base64.RawURLEncoding.EncodeToString(auth[:6])
-	b := &browser{ID: id, Endpoint: p.srv.URL + "/push/" + id, key: key, auth: auth}
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	id := strconv.Itoa(len(p.browsers)+1) + "-" + base64.RawURLEncoding.EncodeToString(auth[:6])
+	b := &Browser{ID: id, Endpoint: p.srv.URL + "/push/" + id, key: key, auth: auth}
 	p.browsers[id] = b
-	p.mu.Unlock()
 	return b
 }
 
-// plan queues answers for a browser's next messages; after them it answers 201.
-func (p *pushService) plan(b *browser, answers ...answer) {
+// Plan queues answers for a browser's next messages; after them it answers 201.
+func (p *Service) Plan(b *Browser, answers ...Answer) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.plans[b.ID] = append(p.plans[b.ID], answers...)
 }
 
-// answerAlways makes every message to the browser get this answer.
-func (p *pushService) answerAlways(b *browser, a answer) {
+// AnswerAlways makes every message to the browser get this answer.
+func (p *Service) AnswerAlways(b *Browser, a Answer) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.always[b.ID] = a
 }
 
-// messages returns what a browser received (nil browser: every browser's).
-func (p *pushService) messages(b *browser) []received {
+// Messages returns what a browser received (nil browser: every browser's).
+func (p *Service) Messages(b *Browser) []Message {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var out []received
+	var out []Message
 	for _, r := range p.received {
 		if b == nil || r.Browser == b.ID {
 			out = append(out, r)
@@ -142,10 +157,10 @@ func (p *pushService) messages(b *browser) []received {
 	return out
 }
 
-// accepted returns the messages a browser received and the service accepted (2xx).
-func (p *pushService) accepted(b *browser) []received {
-	var out []received
-	for _, r := range p.messages(b) {
+// Accepted returns the messages a browser received and the service accepted (2xx).
+func (p *Service) Accepted(b *Browser) []Message {
+	var out []Message
+	for _, r := range p.Messages(b) {
 		if r.Status >= 200 && r.Status < 300 {
 			out = append(out, r)
 		}
@@ -153,7 +168,24 @@ func (p *pushService) accepted(b *browser) []received {
 	return out
 }
 
-func (p *pushService) serve(w http.ResponseWriter, r *http.Request) {
+// Await waits up to 30 seconds for a message to the browser that match
+// accepts, and returns the first; the test fails if none comes.
+func (p *Service) Await(t testing.TB, b *Browser, match func(Message) bool) Message {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, m := range p.Messages(b) {
+			if match(m) {
+				return m
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("push service: no matching message reached browser %s (%d received)", b.ID, len(p.Messages(b)))
+	return Message{}
+}
+
+func (p *Service) serve(w http.ResponseWriter, r *http.Request) {
 	id, ok := strings.CutPrefix(r.URL.Path, "/push/")
 	p.mu.Lock()
 	b := p.browsers[id]
@@ -177,16 +209,16 @@ func (p *pushService) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	plain, err := decrypt(body, b.key, b.auth)
+	plain, err := Decrypt(body, b.key, b.auth)
 	if err != nil {
 		p.t.Errorf("push service: decrypt: %v", err)
 		http.Error(w, "cannot decrypt", http.StatusBadRequest)
 		return
 	}
-	msg := received{Browser: b.ID, TTL: r.Header.Get("TTL"), Urgency: r.Header.Get("Urgency"), Topic: r.Header.Get("Topic"),
+	msg := Message{Browser: b.ID, TTL: r.Header.Get("TTL"), Urgency: r.Header.Get("Urgency"), Topic: r.Header.Get("Topic"),
 		Plaintext: plain, At: time.Now()}
 	if err := json.Unmarshal(plain, &msg.Payload); err != nil {
-		p.t.Errorf("push service: payload is not JSON: %q", plain)
+		p.t.Errorf("push service: payload is not a JSON object: %q", plain)
 	}
 
 	p.mu.Lock()
@@ -194,14 +226,14 @@ func (p *pushService) serve(w http.ResponseWriter, r *http.Request) {
 	if plan := p.plans[b.ID]; !always && len(plan) > 0 {
 		a, p.plans[b.ID] = plan[0], plan[1:]
 	} else if !always {
-		a = answer{Status: http.StatusCreated}
+		a = Answer{Status: http.StatusCreated}
 	}
 	if !a.Drop {
 		msg.Status = a.Status
 	}
 	p.received = append(p.received, msg)
 	number := len(p.received)
-	hook := p.onReceive
+	hook := p.OnReceive
 	p.mu.Unlock()
 	if hook != nil {
 		hook(msg)
@@ -227,7 +259,7 @@ func (p *pushService) serve(w http.ResponseWriter, r *http.Request) {
 // checkVAPID verifies "Authorization: vapid t=<JWT>, k=<public key>" (RFC 8292):
 // the key is Heard's, the JWT is ES256-signed by it, its audience is the
 // endpoint's origin, it expires within a day, and its subject is a contact.
-func (p *pushService) checkVAPID(r *http.Request, b *browser) error {
+func (p *Service) checkVAPID(r *http.Request, b *Browser) error {
 	h, ok := strings.CutPrefix(r.Header.Get("Authorization"), "vapid ")
 	if !ok {
 		return fmt.Errorf("authorization %q is not vapid", r.Header.Get("Authorization"))
@@ -264,9 +296,9 @@ func (p *pushService) checkVAPID(r *http.Request, b *browser) error {
 	return nil
 }
 
-// decrypt opens an aes128gcm message (RFC 8188) encrypted for a Web Push
+// Decrypt opens an aes128gcm message (RFC 8188) encrypted for a Web Push
 // subscription (RFC 8291) with the browser's private key and auth secret.
-func decrypt(body []byte, uaKey *ecdh.PrivateKey, authSecret []byte) ([]byte, error) {
+func Decrypt(body []byte, uaKey *ecdh.PrivateKey, authSecret []byte) ([]byte, error) {
 	if len(body) < 21 {
 		return nil, errors.New("shorter than the header")
 	}

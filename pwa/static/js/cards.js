@@ -21,6 +21,7 @@ import { api, getUser, isYoungPerson } from './api.js';
 import { route, navigate, currentPath } from './router.js';
 import { addHomeSection } from './home.js';
 import * as speech from './speech.js';
+import { outbox, request, newId, permanent } from './outbox.js';
 
 const NOTE_MAX = 280;
 const RETRY_MS = 20000;
@@ -65,45 +66,7 @@ function picture(id, size) {
 
 /* ---------------------------------------------------------------- queue -- */
 
-const DB_NAME = 'heard-cards';
-let dbPromise = null;
-
-function openDb() {
-  if (!dbPromise) {
-    dbPromise = new Promise((resolve, reject) => {
-      const req = indexedDB.open(DB_NAME, 1);
-      req.onupgradeneeded = () => {
-        const store = req.result.createObjectStore('outbox', { keyPath: 'id' });
-        store.createIndex('user', 'userId');
-      };
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    }).catch((err) => {
-      dbPromise = null;
-      throw err;
-    });
-  }
-  return dbPromise;
-}
-
-function request(req) {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-async function withStore(mode, fn) {
-  const db = await openDb();
-  const tx = db.transaction('outbox', mode);
-  const result = await fn(tx.objectStore('outbox'));
-  await new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error);
-  });
-  return result;
-}
+const withStore = outbox('heard-cards');
 
 const queuePut = (entry) => withStore('readwrite', (s) => request(s.put(entry)));
 const queueDelete = (id) => withStore('readwrite', (s) => request(s.delete(id)));
@@ -115,15 +78,6 @@ async function queued() {
   if (!user || user.role !== 'young_person') return [];
   const all = await withStore('readonly', (s) => request(s.index('user').getAll(user.id)));
   return all.sort((a, b) => String(a.sentAt).localeCompare(String(b.sentAt)));
-}
-
-function newId() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 // The answers to cards sent from this page, by id: what the sent screen shows.
@@ -139,11 +93,6 @@ function body(entry) {
   if (entry.help) b.help = entry.help;
   if (entry.note) b.note = entry.note;
   return b;
-}
-
-/** A refusal that sending again cannot fix (the card itself is wrong). */
-function permanent(err) {
-  return err.status >= 400 && err.status < 500 && ![401, 408, 425, 429].includes(err.status) && err.code !== 'session_expired';
 }
 
 /**
@@ -270,7 +219,7 @@ function contactList(contacts) {
 
 function readAloud(target, labelKey) {
   if (!speech.supported()) return null;
-  const btn = h('button', { type: 'button', class: 'fc-read', 'aria-pressed': 'false' }, icon('speaker'), h('span', { text: t(labelKey) }));
+  const btn = h('button', { type: 'button', class: 'pill-btn fc-read', 'aria-pressed': 'false' }, icon('speaker'), h('span', { text: t(labelKey) }));
   btn.addEventListener('click', () => {
     if (speech.speaking()) {
       speech.stop();
@@ -315,7 +264,7 @@ function gridScreen() {
       h('div', { class: 'fc-grid fc-grid-urgent' }, urgent.map(cardButton))));
   const toolbar = h('div', { class: 'fc-toolbar' },
     readAloud(grid, 'cards.read_aloud'),
-    h('a', { class: 'fc-mine-link', href: '#/cards/mine', id: 'fc-mine' }, icon('list'), h('span', { text: t('cards.my_cards') })));
+    h('a', { class: 'pill-btn fc-mine-link', href: '#/cards/mine', id: 'fc-mine' }, icon('list'), h('span', { text: t('cards.my_cards') })));
   // The tools sit under the question, before the cards.
   grid.insertBefore(toolbar, grid.querySelector('#fc-grid'));
   return screen({ title: t('cards.title'), name: 'cards', back: '/home', className: 'screen-yp' }, grid);
@@ -691,10 +640,10 @@ function mineScreen() {
 function homeTile() {
   flushQueue();
   refreshContacts();
-  return h('a', { class: 'fc-tile', href: '#/cards', id: 'fc-tile' },
-    h('span', { class: 'fc-tile-pics', 'aria-hidden': 'true' }, picture('happy', 40), picture('worried', 40), picture('want_to_talk', 40)),
-    h('span', { class: 'fc-tile-title', text: t('cards.tile') }),
-    h('span', { class: 'fc-tile-sub', text: t('cards.tile_help') }));
+  return h('a', { class: 'home-tile fc-tile', href: '#/cards', id: 'fc-tile' },
+    h('span', { class: 'home-tile-pics', 'aria-hidden': 'true' }, picture('happy', 40), picture('worried', 40), picture('want_to_talk', 40)),
+    h('span', { class: 'home-tile-title', text: t('cards.tile') }),
+    h('span', { class: 'home-tile-sub', text: t('cards.tile_help') }));
 }
 
 /* ----------------------------------------------------------------- staff -- */

@@ -23,6 +23,8 @@ import { route, navigate } from './router.js';
 import { addHomeSection } from './home.js';
 import { addItemAction } from './youngpeople.js';
 import * as speech from './speech.js';
+import { outbox, request, newId, permanent } from './outbox.js';
+import { loadItems } from './lists.js';
 
 const WORDS_MAX = 500;
 const KINDS = ['meeting', 'review', 'visit', 'appointment'];
@@ -43,61 +45,12 @@ function face(answer, size = 56) {
   return h('img', { class: 'fb-face', src: `/cards/${FACES[answer]}.svg`, alt: '', width: size, height: size, draggable: 'false' });
 }
 
-function newId() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 /* ------------------------------------------------------------ the outbox -- */
 
-const DB_NAME = 'heard-feedback';
-let dbPromise = null;
+const withStore = outbox('heard-feedback');
 
-function openDb() {
-  if (!dbPromise) {
-    dbPromise = new Promise((resolve, reject) => {
-      const req = indexedDB.open(DB_NAME, 1);
-      req.onupgradeneeded = () => {
-        const store = req.result.createObjectStore('outbox', { keyPath: 'id' });
-        store.createIndex('user', 'userId');
-      };
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    }).catch((err) => {
-      dbPromise = null;
-      throw err;
-    });
-  }
-  return dbPromise;
-}
-
-async function withStore(mode, fn) {
-  const db = await openDb();
-  const tx = db.transaction('outbox', mode);
-  const req = fn(tx.objectStore('outbox'));
-  const result = await new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-  await new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error);
-  });
-  return result;
-}
-
-const keep = (entry) => withStore('readwrite', (s) => s.put(entry));
-const forget = (id) => withStore('readwrite', (s) => s.delete(id));
-
-/** A refusal sending again cannot fix. */
-function permanent(err) {
-  return err.status >= 400 && err.status < 500 && ![401, 408, 425, 429].includes(err.status) && err.code !== 'session_expired';
-}
+const keep = (entry) => withStore('readwrite', (s) => request(s.put(entry)));
+const forget = (id) => withStore('readwrite', (s) => request(s.delete(id)));
 
 /** Send one kept answer. Returns {state: 'sent'|'offline'|'later'|'refused', result, error}. */
 async function sendOne(entry) {
@@ -124,7 +77,7 @@ export function flushFeedback() {
   if (!flushing) {
     flushing = (async () => {
       try {
-        const waiting = await withStore('readonly', (s) => s.index('user').getAll(user.id));
+        const waiting = await withStore('readonly', (s) => request(s.index('user').getAll(user.id)));
         for (const entry of waiting) {
           const r = await sendOne(entry);
           if (r.state === 'offline' || r.state === 'later') break;
@@ -155,10 +108,10 @@ function aboutText(req) {
 
 function homeTile() {
   flushFeedback();
-  const sub = h('span', { class: 'fb-tile-sub', text: t('feedback.tile.sub') });
-  const tile = h('a', { class: 'fb-tile', href: '#/feedback', id: 'fb-tile' },
-    h('span', { class: 'fb-tile-faces', 'aria-hidden': 'true' }, face('yes', 36), face('a_bit', 36), face('no', 36)),
-    h('span', { class: 'fb-tile-title', text: t('feedback.tile.title') }),
+  const sub = h('span', { class: 'home-tile-sub', text: t('feedback.tile.sub') });
+  const tile = h('a', { class: 'home-tile fb-tile', href: '#/feedback', id: 'fb-tile' },
+    h('span', { class: 'home-tile-pics', 'aria-hidden': 'true' }, face('yes', 36), face('a_bit', 36), face('no', 36)),
+    h('span', { class: 'home-tile-title', text: t('feedback.tile.title') }),
     sub);
   openRequests().then((items) => {
     if (!items.length) return;
@@ -179,16 +132,7 @@ async function listScreen() {
     h('h1', { text: t('feedback.list.title') }),
     h('p', { class: 'lead', text: t('feedback.list.intro') }),
     body);
-  async function load() {
-    clear(body).append(loading());
-    let items;
-    try {
-      items = await openRequests();
-    } catch (err) {
-      clear(body).append(loadFailed(err, load));
-      return;
-    }
-    clear(body);
+  loadItems(body, openRequests, (items) => {
     if (!items.length) body.append(h('p', { class: 'empty', text: t('feedback.list.none') }));
     const list = h('ul', { class: 'fb-requests', id: 'fb-requests' });
     for (const req of items) {
@@ -201,8 +145,7 @@ async function listScreen() {
     }
     body.append(list,
       h('a', { class: 'btn btn-secondary fb-any-time', id: 'fb-any-time', href: '#/feedback/new', text: t('feedback.list.any_time') }));
-  }
-  load();
+  });
   return node;
 }
 
@@ -248,7 +191,7 @@ function questionnaire(req) {
   // Reads the question and its answers aloud, in the app's language.
   function readButton() {
     if (!speech.supported()) return null;
-    const btn = h('button', { type: 'button', class: 'fb-read', id: 'fb-read', 'aria-pressed': 'false' }, icon('speaker'), h('span', { text: t('feedback.read_question') }));
+    const btn = h('button', { type: 'button', class: 'pill-btn fb-read', id: 'fb-read', 'aria-pressed': 'false' }, icon('speaker'), h('span', { text: t('feedback.read_question') }));
     btn.addEventListener('click', () => {
       if (speech.speaking()) {
         speech.stop();

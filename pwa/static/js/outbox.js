@@ -1,0 +1,64 @@
+/* What a young person sends is kept on the phone first, in an IndexedDB
+ * "outbox" (one database per feature), and sent when Heard can be reached.
+ * This module holds what the features' outboxes share. */
+
+/** A version 4 UUID made on the phone, so a resend is recognised as the same item. */
+export function newId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A refusal that sending again cannot fix (the item itself is wrong). */
+export function permanent(err) {
+  return err.status >= 400 && err.status < 500 && ![401, 408, 425, 429].includes(err.status) && err.code !== 'session_expired';
+}
+
+/** An IndexedDB request as a promise. */
+export function request(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+/**
+ * The outbox in the database called name: an object store "outbox" keyed by
+ * id, with an index "user". Returns withStore(mode, fn): fn gets the object
+ * store in a transaction and returns a promise (see request); withStore
+ * resolves with its result once the transaction has completed.
+ */
+export function outbox(name) {
+  let dbPromise = null;
+  function openDb() {
+    if (!dbPromise) {
+      dbPromise = new Promise((resolve, reject) => {
+        const req = indexedDB.open(name, 1);
+        req.onupgradeneeded = () => {
+          const store = req.result.createObjectStore('outbox', { keyPath: 'id' });
+          store.createIndex('user', 'userId');
+        };
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      }).catch((err) => {
+        dbPromise = null;
+        throw err;
+      });
+    }
+    return dbPromise;
+  }
+  return async function withStore(mode, fn) {
+    const db = await openDb();
+    const tx = db.transaction('outbox', mode);
+    const result = await fn(tx.objectStore('outbox'));
+    await new Promise((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+    return result;
+  };
+}

@@ -19,21 +19,12 @@ func cardsTestCard(area, yp, card string, urgency heard.Urgency, at time.Time) h
 
 func cardsCounter(t *testing.T, st *store.Store, area, metric string) map[string]int64 {
 	t.Helper()
-	cs, err := st.Counters(context.Background(), store.CounterQuery{Area: area, Metric: metric})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]int64{}
-	for _, c := range cs {
-		out[c.Day+"/"+c.Service+"/"+c.PlacementType+"/"+c.Dim] += c.N
-	}
-	return out
+	return counterSums(t, st, area, metric, func(c store.Counter) string { return c.Day + "/" + c.Service + "/" + c.PlacementType + "/" + c.Dim })
 }
 
 func TestInsertCardIsIdempotent(t *testing.T) {
-	ctx := context.Background()
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	st := testkit.Store(t, testkit.NewClock(now))
+	ctx, st := storeAt(t, now)
 	area, other := heard.NewID(), heard.NewID()
 	yp := heard.NewID()
 
@@ -68,9 +59,8 @@ func TestInsertCardIsIdempotent(t *testing.T) {
 }
 
 func TestCardCountersCountOnce(t *testing.T) {
-	ctx := context.Background()
 	now := time.Date(2026, 11, 2, 23, 30, 0, 0, time.UTC)
-	st := testkit.Store(t, testkit.NewClock(now))
+	ctx, st := storeAt(t, now)
 	area, yp := heard.NewID(), heard.NewID()
 	c := cardsTestCard(area, yp, "not_safe", heard.UrgencyUrgent, now)
 	if _, _, err := st.InsertCard(ctx, c); err != nil {
@@ -105,9 +95,8 @@ func TestCardCountersCountOnce(t *testing.T) {
 }
 
 func TestAcknowledgeCardFirstWins(t *testing.T) {
-	ctx := context.Background()
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	st := testkit.Store(t, testkit.NewClock(now))
+	ctx, st := storeAt(t, now)
 	area, yp := heard.NewID(), heard.NewID()
 	c := cardsTestCard(area, yp, "not_safe", heard.UrgencyUrgent, now)
 	if _, _, err := st.InsertCard(ctx, c); err != nil {
@@ -166,9 +155,8 @@ func TestAcknowledgeCardFirstWins(t *testing.T) {
 }
 
 func TestUrgentAckOutsideLimitNotCounted(t *testing.T) {
-	ctx := context.Background()
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	st := testkit.Store(t, testkit.NewClock(now))
+	ctx, st := storeAt(t, now)
 	area := heard.NewID()
 	c := cardsTestCard(area, heard.NewID(), "might_hurt_myself", heard.UrgencyUrgent, now)
 	if _, _, err := st.InsertCard(ctx, c); err != nil {
@@ -186,9 +174,8 @@ func TestUrgentAckOutsideLimitNotCounted(t *testing.T) {
 }
 
 func TestInboxOrderAndScope(t *testing.T) {
-	ctx := context.Background()
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	st := testkit.Store(t, testkit.NewClock(now))
+	ctx, st := storeAt(t, now)
 	area, other := heard.NewID(), heard.NewID()
 	mine1, mine2, theirs := heard.NewID(), heard.NewID(), heard.NewID()
 	insert := func(c heard.Card) heard.Card {
@@ -313,9 +300,8 @@ func TestCardsEscalatedTo(t *testing.T) {
 
 // Many different cards counted at the same moment: none is lost.
 func TestCardCountersUnderConcurrency(t *testing.T) {
-	ctx := context.Background()
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	st := testkit.Store(t, testkit.NewClock(now))
+	ctx, st := storeAt(t, now)
 	area := heard.NewID()
 	const n = 24
 	cards := make([]heard.Card, n)
@@ -390,9 +376,8 @@ func BenchmarkCardInbox(b *testing.B) {
 // Boxes keep every card not yet acknowledged and the newest acknowledged ones,
 // and lose nothing to cards arriving at the same moment.
 func TestCardBoxes(t *testing.T) {
-	ctx := context.Background()
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	st := testkit.Store(t, testkit.NewClock(now))
+	ctx, st := storeAt(t, now)
 	area, yp := heard.NewID(), heard.NewID()
 	old := store.CardBoxKeep
 	store.CardBoxKeep = 3
@@ -447,9 +432,8 @@ func TestCardBoxes(t *testing.T) {
 // A card stored but not filed (the process stopped in between) is filed when
 // the phone sends it again.
 func TestCardBoxRepairedByRetry(t *testing.T) {
-	ctx := context.Background()
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	st := testkit.Store(t, testkit.NewClock(now))
+	ctx, st := storeAt(t, now)
 	area, yp := heard.NewID(), heard.NewID()
 	c := cardsTestCard(area, yp, "sad", heard.UrgencyConcerning, now)
 	_, err := st.DB.Collection("cards").InsertOne(ctx, c)

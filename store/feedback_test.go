@@ -29,21 +29,12 @@ func feedbackAnswer(area string, now time.Time, listened heard.ESQAnswer) heard.
 // feedbackCounts sums the day counters of a metric by dim.
 func feedbackCounts(t *testing.T, st *store.Store, area, metric string) map[string]int64 {
 	t.Helper()
-	cs, err := st.Counters(context.Background(), store.CounterQuery{Area: area, Metric: metric})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]int64{}
-	for _, c := range cs {
-		out[c.Dim] += c.N
-	}
-	return out
+	return counterSums(t, st, area, metric, func(c store.Counter) string { return c.Dim })
 }
 
 func TestLogContactMakesOneRequest(t *testing.T) {
-	ctx := context.Background()
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	st := testkit.Store(t, testkit.NewClock(now))
+	ctx, st := storeAt(t, now)
 	area, yp, kw := heard.NewID(), heard.NewID(), heard.NewID()
 	c := feedbackContact(area, yp, kw, heard.ContactReview, now)
 	r, created, err := st.LogContact(ctx, c, heard.PlacementFoster, "Europe/London")
@@ -143,9 +134,8 @@ func TestAnswerOnceAndExpiry(t *testing.T) {
 }
 
 func TestConcurrentAnswersOnlyOneWins(t *testing.T) {
-	ctx := context.Background()
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	st := testkit.Store(t, testkit.NewClock(now))
+	ctx, st := storeAt(t, now)
 	area, yp := heard.NewID(), heard.NewID()
 	r, _, err := st.LogContact(ctx, feedbackContact(area, yp, heard.NewID(), heard.ContactMeeting, now), "", "Europe/London")
 	if err != nil {
@@ -180,9 +170,8 @@ func TestConcurrentAnswersOnlyOneWins(t *testing.T) {
 }
 
 func TestAnonymousAnswerHoldsNoIdentity(t *testing.T) {
-	ctx := context.Background()
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	st := testkit.Store(t, testkit.NewClock(now))
+	ctx, st := storeAt(t, now)
 	area, yp, kw := heard.NewID(), heard.NewID(), heard.NewID()
 	r, _, _ := st.LogContact(ctx, feedbackContact(area, yp, kw, heard.ContactMeeting, now), "", "Europe/London")
 	anon := feedbackAnswer(area, now, heard.ESQNo)
@@ -214,9 +203,8 @@ func TestAnonymousAnswerHoldsNoIdentity(t *testing.T) {
 }
 
 func TestFollowUps(t *testing.T) {
-	ctx := context.Background()
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	st := testkit.Store(t, testkit.NewClock(now))
+	ctx, st := storeAt(t, now)
 	area, team, worker, manager := heard.NewID(), heard.NewID(), heard.NewID(), heard.NewID()
 	f := heard.FollowUp{ID: heard.NewID(), AreaID: area, YoungPersonID: heard.NewID(), TeamID: team, AboutStaffID: worker,
 		RecipientIDs: []string{manager}, CreatedAt: now}
@@ -369,9 +357,8 @@ func TestKeyWorkerHistories(t *testing.T) {
 // Answers arriving at the same moment are each counted: in the day counters and
 // in the month document the dashboard reads.
 func TestFeedbackCountsUnderConcurrency(t *testing.T) {
-	ctx := context.Background()
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	st := testkit.Store(t, testkit.NewClock(now))
+	ctx, st := storeAt(t, now)
 	area := heard.NewID()
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {

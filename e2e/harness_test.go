@@ -177,11 +177,7 @@ func newBrowser(t *testing.T, lang string) context.Context {
 // screenshot saves a PNG of the page under testdata/out/screenshots/.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	var png []byte
-	if err := chromedp.Run(ctx, chromedp.Sleep(200*time.Millisecond), chromedp.CaptureScreenshot(&png)); err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	saveScreenshot(t, name, png, false)
+	saveScreenshot(t, name, capture(t, ctx, name), false)
 }
 
 // docScreenshot saves a screenshot as screenshot does and, when
@@ -189,11 +185,17 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 // also under docs/screenshots.
 func docScreenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	saveScreenshot(t, name, capture(t, ctx, name), true)
+}
+
+// capture takes a PNG of what the screen shows.
+func capture(t *testing.T, ctx context.Context, name string) []byte {
+	t.Helper()
 	var png []byte
 	if err := chromedp.Run(ctx, chromedp.Sleep(200*time.Millisecond), chromedp.CaptureScreenshot(&png)); err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
-	saveScreenshot(t, name, png, true)
+	return png
 }
 
 // fullScreenshot saves the whole page, top to bottom (for the dashboard), as

@@ -1,10 +1,10 @@
 // Area administrators: the audit log, staff accounts and notifications that
 // could not be delivered.
 
-import { h, clear, icon } from './dom.js';
+import { h, icon } from './dom.js';
 import { t, formatDateTime } from './i18n.js';
-import { screen, loadFailed, loading, label } from './ui.js';
-import { api } from './api.js';
+import { screen, loading, label } from './ui.js';
+import { loadItems } from './lists.js';
 
 /** Links from the administrator's home. */
 export function adminLinks() {
@@ -21,17 +21,7 @@ function listScreen({ name, titleKey, helpKey, path, emptyKey, renderItem, listI
     h('h1', { text: t(titleKey) }),
     helpKey ? h('p', { class: 'lead', text: t(helpKey) }) : null,
     body);
-  async function load() {
-    clear(body).append(loading());
-    let items;
-    try {
-      const data = await api('GET', path);
-      items = (data && Array.isArray(data.items)) ? data.items : [];
-    } catch (err) {
-      clear(body).append(loadFailed(err, load));
-      return;
-    }
-    clear(body);
+  loadItems(body, path, (items) => {
     if (!items.length) {
       body.append(h('p', { class: 'empty', text: t(emptyKey) }));
       return;
@@ -39,8 +29,7 @@ function listScreen({ name, titleKey, helpKey, path, emptyKey, renderItem, listI
     const list = h('ul', { class: 'rows', id: listId });
     for (const it of items) list.append(renderItem(it));
     body.append(list);
-  }
-  load();
+  });
   return node;
 }
 

@@ -1,10 +1,11 @@
 // Staff: the young people list, join codes and phones (devices).
 
-import { h, clear, announce } from './dom.js';
+import { h, announce } from './dom.js';
 import { t, formatWhen, formatDateTime } from './i18n.js';
 import { screen, button, busy, message, showMessage, errorText, loadFailed, loading, ypName, label, actionsArea } from './ui.js';
 import { spellCode, formatCode } from './format.js';
 import { api, getUser } from './api.js';
+import { loadItems } from './lists.js';
 import { navigate } from './router.js';
 
 const people = new Map(); // id → young person, from the last list
@@ -58,16 +59,7 @@ export function youngPeopleSection() {
     h('h2', { id: 'yp-list-title' }, t(listTitleKey(user.role))),
     body);
 
-  async function load() {
-    clear(body).append(loading());
-    let items;
-    try {
-      items = await loadPeople();
-    } catch (err) {
-      clear(body).append(loadFailed(err, load));
-      return;
-    }
-    clear(body);
+  loadItems(body, loadPeople, (items) => {
     const list = h('ul', { id: 'yp-list', class: 'cards' });
     if (!items.length) {
       body.append(h('p', { class: 'empty', text: t('yp.list.empty') }), list);
@@ -79,8 +71,7 @@ export function youngPeopleSection() {
       .sort((a, b) => ypName(a).localeCompare(ypName(b)))
       .forEach((yp) => list.append(item(yp, showWorker)));
     body.append(list);
-  }
-  load();
+  });
   return section;
 }
 
@@ -193,17 +184,7 @@ export async function phonesScreen({ id }) {
     body);
   const path = `/api/young-people/${encodeURIComponent(id)}/devices`;
 
-  async function load() {
-    clear(body).append(loading());
-    let items;
-    try {
-      const data = await api('GET', path);
-      items = (data && Array.isArray(data.items)) ? data.items : [];
-    } catch (err) {
-      clear(body).append(loadFailed(err, load));
-      return;
-    }
-    clear(body);
+  const load = loadItems(body, path, (items) => {
     if (!items.length) {
       body.append(h('p', { class: 'empty', text: t('devices.empty', { name }) }),
         h('a', { class: 'btn btn-secondary', href: `#/young-people/${encodeURIComponent(id)}/code`, text: t('yp.give_code') }));
@@ -213,7 +194,7 @@ export async function phonesScreen({ id }) {
     const list = h('ul', { class: 'cards', id: 'device-list' });
     for (const d of items) list.append(deviceItem(d));
     body.append(list);
-  }
+  });
 
   function deviceItem(d) {
     const dname = d.name || t('devices.unnamed');
@@ -258,6 +239,5 @@ export async function phonesScreen({ id }) {
     return li;
   }
 
-  load();
   return node;
 }

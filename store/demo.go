@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -128,4 +129,60 @@ func (s *Store) seedDemoArea(ctx context.Context) (string, error) {
 		}
 	}
 	return area.ID, nil
+}
+
+// SeedDemoHistory adds, once, six months of made-up anonymous feedback to the
+// demo area, so the demo's commissioner has figures to read. (Tests seed the
+// demo area without it, to count their own answers.)
+func (s *Store) SeedDemoHistory(ctx context.Context) error {
+	var m demoMarker
+	if err := s.c(colMeta).FindOne(ctx, bson.D{{Key: "_id", Value: "demo"}}).Decode(&m); err != nil {
+		return notFound(err)
+	}
+	if err := s.c(colMeta).FindOne(ctx, bson.D{{Key: "_id", Value: "demo-history"}}).Err(); err == nil {
+		return nil
+	}
+	area, err := s.Area(ctx, m.AreaID)
+	if err != nil {
+		return err
+	}
+	if err := s.seedDemoFeedback(ctx, area); err != nil {
+		return err
+	}
+	_, err = s.c(colMeta).InsertOne(ctx, demoMarker{ID: "demo-history", AreaID: m.AreaID})
+	return err
+}
+
+// seedDemoFeedback gives the demo's commissioner something to read: six months
+// of anonymous "was I listened to?" answers, stored the way the app stores them
+// (so the counters the dashboard reads are kept as in real use).
+func (s *Store) seedDemoFeedback(ctx context.Context, area heard.Area) error {
+	r := rand.New(rand.NewPCG(2026, 11))
+	pick := func(weights ...int) int {
+		sum := 0
+		for _, w := range weights {
+			sum += w
+		}
+		x := r.IntN(sum)
+		for i, w := range weights {
+			if x < w {
+				return i
+			}
+			x -= w
+		}
+		return len(weights) - 1
+	}
+	now := s.now()
+	for i := 0; i < 120; i++ {
+		at := now.Add(-time.Duration(1+r.IntN(180*24)) * time.Hour)
+		day := heard.KPIDay(area.TimeZone, at)
+		service := []heard.Service{heard.ServiceSocialCare, heard.ServiceCAMHS}[i%2]
+		a := heard.Answer{ID: heard.NewID(), AreaID: area.ID, Kind: heard.AnyTimeKind, Service: service, Day: day, Month: day[:7],
+			Listened: heard.ESQAnswers[pick(5, 3, 2, 1)], Serious: heard.ESQAnswers[pick(4, 3, 2, 1)], HadSay: heard.ESQAnswers[pick(3, 3, 3, 1)],
+			Experience: heard.FFTAnswers[pick(5, 4, 2, 1, 1, 1)], CreatedAt: at}
+		if _, err := s.SaveAnswer(ctx, a, nil, area.TimeZone); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -172,6 +172,9 @@ func run(ctx context.Context, args []string) error {
 	printWelcome(cfg)
 	if cfg.Demo {
 		accounts, err := st.SeedDemo(ctx)
+		if err == nil {
+			err = st.SeedDemoHistory(ctx)
+		}
 		if err != nil {
 			return fmt.Errorf("seed demo: %w", err)
 		}

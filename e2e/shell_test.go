@@ -237,3 +237,25 @@ func containsArabic(s string) bool {
 	}
 	return false
 }
+
+// Settings let the people Heard notifies turn notifications on or off for this
+// device; a commissioner, who gets none, is not offered them.
+func TestSettingsOfferNotificationsToThoseNotified(t *testing.T) {
+	h := startHeard(t)
+	for email, want := range map[string]bool{"sam@demo.heard": true, "commissioner@demo.heard": false} {
+		ctx := newBrowser(t, "en-GB")
+		signIn(t, ctx, h, email)
+		var present bool
+		run(t, ctx, "open settings",
+			chromedp.Navigate(h.URL+"/#/settings"),
+			chromedp.WaitVisible("#lang-select", chromedp.ByQuery),
+			chromedp.Sleep(300*time.Millisecond),
+			chromedp.Evaluate(`document.querySelector('#push-settings') !== null`, &present))
+		if present != want {
+			t.Errorf("%s: notification settings shown = %v, want %v", email, present, want)
+		}
+		if want {
+			screenshot(t, ctx, "shell-settings-key-worker-en")
+		}
+	}
+}

@@ -208,6 +208,11 @@ export function notificationSettings(call = api) {
   return row;
 }
 
+/** Whether Heard sends notifications to people in this role. */
+export function notifiedRole(role) {
+  return ROLES.includes(role);
+}
+
 /** Adds the offer to every role's home screen. */
 export function mountPush() {
   for (const role of ROLES) addHomeSection(role, (user) => offerNotifications(user));

@@ -10,6 +10,7 @@ import { getUser, saveLanguage } from './api.js';
 import { render } from './router.js';
 import * as speech from './speech.js';
 import { sendPrefs } from './worker.js';
+import { notificationSettings, notifiedRole } from './push.js';
 
 let pickedWhileSignedOut = false;
 let accountActions = { lock: () => {}, signOut: () => {} };
@@ -113,6 +114,10 @@ export function settingsPanel({ heading = true } = {}) {
       })
       : h('p', { class: 'field-help', text: t('settings.read_aloud_unsupported') }),
   );
+  // Notifications can be turned off (and on again) for this device here.
+  if (user && notifiedRole(user.role)) {
+    panel.append(h('h3', { text: t('push.settings.title') }), notificationSettings());
+  }
   if (young) panel.append(youngPersonAccount());
   return panel;
 }

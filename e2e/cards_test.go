@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -235,4 +236,58 @@ func TestCardsOfflineToSeenAndReply(t *testing.T) {
 	signIn(t, workerAr, h, "sam@demo.heard")
 	run(t, workerAr, "the inbox in Arabic", chromedp.WaitVisible(`#fc-inbox`, chromedp.ByQuery), waitText(`#fc-inbox-title`, "البطاقات"))
 	screenshot(t, workerAr, "cards-inbox-ar")
+}
+
+// On a shared phone, a card still waiting to be sent does not stay behind when
+// the young person signs the phone out: it is never sent and not kept.
+func TestCardsWaitingAreForgottenWhenThePhoneIsSignedOut(t *testing.T) {
+	h := startHeard(t)
+	ctx := newBrowser(t, "en-GB")
+	join(t, ctx, h, "Jay")
+	run(t, ctx, "send a card while offline",
+		chromedp.Click(`#fc-tile`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#fc-grid a[data-card="lonely"]`, chromedp.ByQuery),
+		cardsSetOffline(true),
+		chromedp.Click(`#fc-grid a[data-card="lonely"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#fc-send`, chromedp.ByQuery),
+		chromedp.SendKeys(`#fc-note`, "nobody to talk to", chromedp.ByQuery),
+		chromedp.Click(`#fc-send`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.fc-sent[data-state="waiting"]`, chromedp.ByQuery))
+	countWaiting := `new Promise((resolve) => {
+		const req = indexedDB.open('heard-cards', 1);
+		req.onsuccess = () => {
+			const tx = req.result.transaction('outbox', 'readonly');
+			const c = tx.objectStore('outbox').count();
+			c.onsuccess = () => { req.result.close(); resolve(c.result); };
+		};
+		req.onerror = () => resolve(-1);
+	})`
+	var waiting int
+	run(t, ctx, "the card waits on the phone",
+		chromedp.Evaluate(countWaiting, &waiting, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+	if waiting != 1 {
+		t.Fatalf("one card should wait on the phone, found %d", waiting)
+	}
+	// Signed out while still offline, so the card never had a chance to leave.
+	run(t, ctx, "sign the phone out",
+		chromedp.Navigate(h.URL+"/#/settings"),
+		chromedp.WaitVisible(`#signout`, chromedp.ByQuery),
+		chromedp.Click(`#signout`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#signout-confirm`, chromedp.ByQuery),
+		chromedp.Click(`#signout-confirm`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#welcome-join`, chromedp.ByQuery),
+		chromedp.Evaluate(countWaiting, &waiting, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+	if waiting != 0 {
+		t.Fatalf("the waiting card should be forgotten when the phone is signed out, %d left", waiting)
+	}
+	run(t, ctx, "back online", cardsSetOffline(false), chromedp.Reload(), chromedp.WaitVisible(`#welcome-join`, chromedp.ByQuery))
+	sam, err := h.Store.StaffByEmail(context.Background(), "sam@demo.heard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jay := youngPerson(t, h, sam.AreaID, "Jay")
+	time.Sleep(time.Second)
+	if got := cardsOf(t, h, jay); len(got) != 0 {
+		t.Fatalf("a card from a signed-out phone reached Heard: %+v", got)
+	}
 }

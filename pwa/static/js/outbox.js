@@ -25,6 +25,38 @@ export function request(req) {
   });
 }
 
+// Every outbox's database name, so signing out can empty them all.
+const outboxes = [];
+
+/**
+ * Forget everything a young person left waiting on this phone, in every
+ * outbox: on a shared phone, unsent cards and notes must not stay behind once
+ * they have signed the phone out.
+ */
+export async function forgetUser(userId) {
+  await Promise.all(outboxes.map((name) => new Promise((resolve) => {
+    const req = indexedDB.open(name, 1);
+    req.onupgradeneeded = () => {
+      const store = req.result.createObjectStore('outbox', { keyPath: 'id' });
+      store.createIndex('user', 'userId');
+    };
+    req.onerror = () => resolve();
+    req.onsuccess = () => {
+      const db = req.result;
+      const tx = db.transaction('outbox', 'readwrite');
+      const cursor = tx.objectStore('outbox').index('user').openCursor(IDBKeyRange.only(userId));
+      cursor.onsuccess = () => {
+        if (cursor.result) {
+          cursor.result.delete();
+          cursor.result.continue();
+        }
+      };
+      tx.oncomplete = () => { db.close(); resolve(); };
+      tx.onerror = () => { db.close(); resolve(); };
+    };
+  })));
+}
+
 /**
  * The outbox in the database called name: an object store "outbox" keyed by
  * id, with an index "user". Returns withStore(mode, fn): fn gets the object
@@ -33,6 +65,7 @@ export function request(req) {
  */
 export function outbox(name) {
   let dbPromise = null;
+  outboxes.push(name);
   function openDb() {
     if (!dbPromise) {
       dbPromise = new Promise((resolve, reject) => {

@@ -26,6 +26,11 @@ type personRef struct {
 	Name string `json:"name"`
 }
 
+type passwordChange struct {
+	CurrentPassword string `json:"currentPassword"`
+	NewPassword     string `json:"newPassword"`
+}
+
 type meUpdate struct {
 	Language *string `json:"language"`
 }
@@ -54,6 +59,10 @@ func (s *Server) meRoutes() {
 			}
 			return c.SendStatus(204)
 		})
+	s.app.Use("/api/me/password", s.authLimiter())
+	s.route(http.MethodPut, "/api/me/password", doc{Tag: "Me", Roles: heard.StaffRoles, Status: 204, Request: passwordChange{},
+		Summary: "A staff member changes their own password. A wrong current password counts as a failed sign-in, so guessing it pauses the account like sign-in does."},
+		s.changePassword)
 	s.route(http.MethodGet, "/api/crisis-contacts", doc{Tag: "Me", Summary: "The area's crisis contacts, shown at once when a young person says they are not safe.",
 		Response: list[heard.CrisisContact]{}}, func(c *fiber.Ctx) error {
 		cx, cancel := ctx(c)
@@ -120,4 +129,44 @@ func (s *Server) userView(c *fiber.Ctx, p heard.Principal) (userView, error) {
 	}
 	u.Name, u.FirstName, u.Language = st.Name, st.FirstName(), st.Language
 	return u, nil
+}
+
+func (s *Server) changePassword(c *fiber.Ctx) error {
+	var req passwordChange
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	f := fields{}
+	f.check(req.CurrentPassword != "" && len(req.CurrentPassword) <= 256, "currentPassword", "required")
+	f.check(len(req.NewPassword) >= heard.MinPasswordLength && len(req.NewPassword) <= 256, "newPassword", "password_length")
+	f.check(req.NewPassword != req.CurrentPassword, "newPassword", "same_as_current")
+	if err := f.err(); err != nil {
+		return err
+	}
+	p := principal(c)
+	cx, cancel := ctx(c)
+	defer cancel()
+	st, err := s.store.StaffMember(cx, p.AreaID, p.ID)
+	if err != nil {
+		return err
+	}
+	accountKey := "account:" + st.Email
+	until, err := s.store.LoginLockedUntil(cx, accountKey)
+	if err != nil {
+		return err
+	}
+	if !until.IsZero() {
+		return tooManyAttempts(until.Sub(s.clock.Now()))
+	}
+	if !heard.CheckPassword(st.PasswordHash, req.CurrentPassword) {
+		if err := s.store.RecordLoginFailure(cx, accountKey, heard.LoginFailuresAccount, heard.LoginWindow, heard.LoginLockFor); err != nil {
+			return err
+		}
+		return &Error{Status: 400, Code: "current_password_wrong", Message: "The current password is not right.",
+			Fields: map[string]string{"currentPassword": "wrong"}}
+	}
+	if err := s.store.SetStaffPassword(cx, p.AreaID, p.ID, heard.HashPassword(req.NewPassword)); err != nil {
+		return err
+	}
+	return c.SendStatus(204)
 }

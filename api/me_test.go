@@ -2,12 +2,20 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"heard"
 )
 
 func init() {
+	// Each staff account changes its password once per target, in target
+	// order (own, other caseload, other area), so each call knows the current one.
+	registerMatrix("PUT /api/me/password", matrixEntry{Roles: heard.StaffRoles, Need: needNothing, OK: 204,
+		Request: func(m matrixCall) (string, any) {
+			i := int(m.Target)
+			return "/api/me/password", map[string]any{"currentPassword": chainedPassword(i), "newPassword": chainedPassword(i + 1)}
+		}})
 	registerMatrix("DELETE /api/me/devices/:deviceId", matrixEntry{Roles: []heard.Role{heard.RoleYoungPerson}, Need: needSelf, OK: 204,
 		// Another young person's phone is not among the caller's: not found.
 		Refused: map[matrixTarget]int{targetOtherCaseload: 404},
@@ -35,4 +43,37 @@ func TestYoungPersonSignsPhoneOut(t *testing.T) {
 	other := w.A.Devices[w.A.YP2.ID].ID
 	w.expect(w.call("DELETE", "/api/me/devices/"+other, w.youngToken(w.A, w.A.YP3), nil), 404, "not_found")
 	w.expect(w.call("GET", "/api/me", w.youngToken(w.A, w.A.YP2), nil), 200, "")
+}
+
+func chainedPassword(i int) string {
+	if i == 0 {
+		return testPassword
+	}
+	return fmt.Sprintf("changed password %d", i)
+}
+
+// A staff member changes their password: the old one stops working, the new one
+// signs in; a wrong current password is refused and counted like a failed sign-in.
+func TestStaffChangesTheirPassword(t *testing.T) {
+	w := newWorld(t)
+	tok := w.tokenFor(w.A.KW1)
+	change := func(current, next string) response {
+		return w.call("PUT", "/api/me/password", tok, map[string]any{"currentPassword": current, "newPassword": next})
+	}
+	w.expect(change(testPassword, "short"), 400, "validation_failed")
+	w.expect(change(testPassword, testPassword), 400, "validation_failed")
+	w.expect(change("not my password", "a brand new password"), 400, "current_password_wrong")
+	w.expect(change(testPassword, "a brand new password"), 204, "")
+	login := func(password string) response {
+		return w.call("POST", "/api/auth/login", "", map[string]any{"email": w.A.KW1.Email, "password": password})
+	}
+	w.expect(login(testPassword), 401, "invalid_credentials")
+	w.expect(login("a brand new password"), 200, "")
+	// Guessing the current password pauses the account, as sign-in does.
+	for i := 0; i < 5; i++ {
+		change(fmt.Sprintf("guess %d", i), "another new password")
+	}
+	w.expect(change("a brand new password", "another new password"), 429, "too_many_attempts")
+	// Young people have no password.
+	w.expect(w.call("PUT", "/api/me/password", w.youngToken(w.A, w.A.YP1), map[string]any{"currentPassword": "x", "newPassword": "yyyyyyyyyyyy"}), 403, "forbidden")
 }

@@ -259,3 +259,30 @@ func TestSettingsOfferNotificationsToThoseNotified(t *testing.T) {
 		}
 	}
 }
+
+// A staff member changes their password in settings; the new one signs in.
+func TestStaffChangesPasswordInSettings(t *testing.T) {
+	h := startHeard(t)
+	ctx := newBrowser(t, "en-GB")
+	signIn(t, ctx, h, "duty@demo.heard")
+	run(t, ctx, "wrong current password",
+		chromedp.Navigate(h.URL+"/#/settings"),
+		chromedp.WaitVisible("#password-current", chromedp.ByQuery),
+		chromedp.SendKeys("#password-current", "not my password", chromedp.ByQuery),
+		chromedp.SendKeys("#password-new", "tea and toast at dawn", chromedp.ByQuery),
+		chromedp.Click("#password-save", chromedp.ByQuery),
+		waitText("#password-current-error", "not your current password"))
+	run(t, ctx, "right current password",
+		chromedp.Evaluate(`document.querySelector('#password-current').value = ''`, nil),
+		chromedp.SendKeys("#password-current", "heard-demo-2026", chromedp.ByQuery),
+		chromedp.Click("#password-save", chromedp.ByQuery),
+		waitText("#password-message", "has been changed"))
+	screenshot(t, ctx, "shell-settings-password-en")
+	var out map[string]any
+	if status := h.postJSON(t, "/api/auth/login", "", map[string]string{"email": "duty@demo.heard", "password": "tea and toast at dawn"}, &out); status != 200 {
+		t.Fatalf("the new password should sign in, got %d %v", status, out)
+	}
+	if status := h.postJSON(t, "/api/auth/login", "", map[string]string{"email": "duty@demo.heard", "password": "heard-demo-2026"}, &out); status != 401 {
+		t.Fatalf("the old password should no longer sign in, got %d", status)
+	}
+}

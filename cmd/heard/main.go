@@ -35,6 +35,9 @@ type config struct {
 	TrustedProxies []string
 	LogLevel       string
 	Demo           bool
+	// AreaName and AdminEmail name the area and administrator made on a first start.
+	AreaName   string
+	AdminEmail string
 	// Web Push: the contact push services may use, the token that opens
 	// /metrics to other machines, and (development only) loopback endpoints.
 	VAPIDSubject      string
@@ -68,6 +71,7 @@ func loadConfig(args []string) (config, error) {
 		AuthRateLimit: envInt("HEARD_AUTH_RATE_LIMIT", 30), LogLevel: env("HEARD_LOG_LEVEL", "info"), Demo: env("HEARD_DEMO", "") == "true",
 		VAPIDSubject: env("HEARD_VAPID_SUBJECT", defaultVAPIDSubject), MetricsToken: os.Getenv("HEARD_METRICS_TOKEN"),
 		PushAllowLoopback: env("HEARD_PUSH_ALLOW_LOOPBACK", "") == "true",
+		AreaName:          env("HEARD_AREA_NAME", "My area"), AdminEmail: env("HEARD_ADMIN_EMAIL", "admin@heard.local"),
 	}
 	for _, p := range strings.Split(os.Getenv("HEARD_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -170,6 +174,17 @@ func run(ctx context.Context, args []string) error {
 	}()
 	log.Info("Heard is running", "addr", cfg.Addr, "embeddedDatabase", cfg.MongoURI == "")
 	printWelcome(cfg)
+	if !cfg.Demo {
+		first, made, err := st.SetUpFirstArea(ctx, cfg.AreaName, cfg.AdminEmail)
+		if err != nil {
+			return fmt.Errorf("first start: %w", err)
+		}
+		if made {
+			fmt.Printf("\nThis is Heard's first start: area %q and its administrator are ready.\n", first.AreaName)
+			fmt.Printf("Sign in at %s as %s with the password %s\n", baseURL(cfg), first.Email, first.Password)
+			fmt.Println("It is shown only now: change it in Settings after signing in, then add teams and staff.")
+		}
+	}
 	if cfg.Demo {
 		accounts, err := st.SeedDemo(ctx)
 		if err == nil {
@@ -224,7 +239,7 @@ func baseURL(cfg config) string {
 func printWelcome(cfg config) {
 	fmt.Printf("\nHeard is running at %s\n", baseURL(cfg))
 	if !cfg.Demo {
-		fmt.Println("Start with --demo to create a demo area with every role and print its sign-ins.")
+		fmt.Println("(Start with --demo instead to try a demo area with every role.)")
 	}
 }
 

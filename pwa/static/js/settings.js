@@ -5,8 +5,8 @@
 import { h, icon } from './dom.js';
 import { t, list, current, setLanguage } from './i18n.js';
 import { KEYS, getFlag, setFlag, applyLargeText } from './prefs.js';
-import { screen, toggle, button, message, showMessage, errorText } from './ui.js';
-import { getUser, saveLanguage } from './api.js';
+import { screen, toggle, button, message, showMessage, errorText, field, fieldText, busy } from './ui.js';
+import { getUser, saveLanguage, api } from './api.js';
 import { render } from './router.js';
 import * as speech from './speech.js';
 import { sendPrefs } from './worker.js';
@@ -119,7 +119,39 @@ export function settingsPanel({ heading = true } = {}) {
     panel.append(h('h3', { text: t('push.settings.title') }), notificationSettings());
   }
   if (young) panel.append(youngPersonAccount());
+  else if (user) panel.append(passwordChange());
   return panel;
+}
+
+/** A staff member changes their own password. */
+function passwordChange() {
+  const current = field({ id: 'password-current', label: t('settings.password.current'), type: 'password', autocomplete: 'current-password', maxlength: '256' });
+  const next = field({ id: 'password-new', label: t('settings.password.new'), help: t('settings.password.new_help'), type: 'password', autocomplete: 'new-password', maxlength: '256' });
+  const note = message('info');
+  note.id = 'password-message';
+  const submit = button(t('settings.password.save'), { id: 'password-save', type: 'submit' }, 'secondary');
+  const form = h('form', { class: 'password-change', novalidate: true },
+    h('h3', { text: t('settings.password.title') }), current.wrap, next.wrap, submit, note);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    current.setError('');
+    next.setError('');
+    const done = busy(submit);
+    try {
+      await api('PUT', '/api/me/password', { currentPassword: current.input.value, newPassword: next.input.value });
+      current.input.value = '';
+      next.input.value = '';
+      showMessage(note, 'success', t('settings.password.done'));
+    } catch (err) {
+      const fields = err.fields || {};
+      if (fields.currentPassword) current.setError(fieldText(fields.currentPassword === 'wrong' ? 'password_wrong' : fields.currentPassword));
+      if (fields.newPassword) next.setError(fieldText(fields.newPassword));
+      showMessage(note, 'error', errorText(err));
+    } finally {
+      done();
+    }
+  });
+  return form;
 }
 
 function youngPersonAccount() {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -157,32 +156,35 @@ func (s *Store) SeedDemoHistory(ctx context.Context) error {
 // of anonymous "was I listened to?" answers, stored the way the app stores them
 // (so the counters the dashboard reads are kept as in real use).
 func (s *Store) seedDemoFeedback(ctx context.Context, area heard.Area) error {
-	r := rand.New(rand.NewPCG(2026, 11))
-	pick := func(weights ...int) int {
-		sum := 0
-		for _, w := range weights {
-			sum += w
-		}
-		x := r.IntN(sum)
-		for i, w := range weights {
-			if x < w {
-				return i
-			}
-			x -= w
-		}
-		return len(weights) - 1
-	}
+	// Answers repeat these mixes (mostly good, some not), each at its own pace
+	// so the combinations vary.
+	listened := weighted(heard.ESQAnswers, 5, 3, 2, 1)
+	serious := weighted(heard.ESQAnswers, 4, 3, 2, 1)
+	hadSay := weighted(heard.ESQAnswers, 3, 3, 3, 1)
+	experience := weighted(heard.FFTAnswers, 5, 4, 2, 1, 1, 1)
 	now := s.now()
 	for i := 0; i < 120; i++ {
-		at := now.Add(-time.Duration(1+r.IntN(180*24)) * time.Hour)
+		// Spread over the last six months, about one answer every 36 hours.
+		at := now.Add(-time.Duration(1+i*36) * time.Hour)
 		day := heard.KPIDay(area.TimeZone, at)
 		service := []heard.Service{heard.ServiceSocialCare, heard.ServiceCAMHS}[i%2]
 		a := heard.Answer{ID: heard.NewID(), AreaID: area.ID, Kind: heard.AnyTimeKind, Service: service, Day: day, Month: day[:7],
-			Listened: heard.ESQAnswers[pick(5, 3, 2, 1)], Serious: heard.ESQAnswers[pick(4, 3, 2, 1)], HadSay: heard.ESQAnswers[pick(3, 3, 3, 1)],
-			Experience: heard.FFTAnswers[pick(5, 4, 2, 1, 1, 1)], CreatedAt: at}
+			Listened: listened[i%len(listened)], Serious: serious[(i*7)%len(serious)], HadSay: hadSay[(i*5)%len(hadSay)],
+			Experience: experience[(i*3)%len(experience)], CreatedAt: at}
 		if _, err := s.SaveAnswer(ctx, a, nil, area.TimeZone); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// weighted repeats each value as many times as its weight.
+func weighted[T any](values []T, weights ...int) []T {
+	var out []T
+	for i, v := range values {
+		for range weights[i] {
+			out = append(out, v)
+		}
+	}
+	return out
 }

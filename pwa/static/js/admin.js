@@ -1,10 +1,12 @@
-// Area administrators: the audit log, staff accounts and notifications that
-// could not be delivered.
+// Area administrators: the audit log, staff accounts, teams and notifications
+// that could not be delivered.
 
 import { h, icon } from './dom.js';
 import { t, formatDateTime } from './i18n.js';
-import { screen, loading, label } from './ui.js';
+import { screen, loading, label, message } from './ui.js';
 import { loadItems } from './lists.js';
+import { getUser } from './api.js';
+import { addStaffForm, staffSwitch, disclosure } from './adminforms.js';
 
 /** Links from the administrator's home. */
 export function adminLinks() {
@@ -12,6 +14,7 @@ export function adminLinks() {
     h('h2', { id: 'admin-links-title', text: t('admin.title') }),
     h('a', { class: 'link-row', href: '#/admin/audit', id: 'admin-audit-link' }, icon('list'), h('span', { text: t('admin.audit.title') })),
     h('a', { class: 'link-row', href: '#/admin/staff', id: 'admin-staff-link' }, icon('people'), h('span', { text: t('admin.staff.title') })),
+    h('a', { class: 'link-row', href: '#/admin/teams', id: 'admin-teams-link' }, icon('people'), h('span', { text: t('admin.teams.title') })),
     h('a', { class: 'link-row', href: '#/admin/deliveries', id: 'admin-deliveries-link' }, icon('list'), h('span', { text: t('admin.deliveries.title') })));
 }
 
@@ -55,20 +58,47 @@ export function auditScreen() {
   });
 }
 
+/** #/admin/staff: every account, a form to add one, and turning accounts off or on. */
 export function staffScreen() {
-  return listScreen({
-    name: 'staff',
-    titleKey: 'admin.staff.title',
-    path: '/api/admin/staff',
-    emptyKey: 'admin.staff.empty',
-    listId: 'staff-list',
-    renderItem: (s) => h('li', { class: ['row', 'staff-item', s.disabled && 'disabled'], data: { id: s.id } },
+  const me = getUser();
+  const body = h('div', {}, loading());
+  const status = h('div', { id: 'staff-status' });
+  let add = null;
+  const load = loadItems(body, '/api/admin/staff', (items) => {
+    if (!items.length) {
+      body.append(h('p', { class: 'empty', text: t('admin.staff.empty') }));
+      return;
+    }
+    const list = h('ul', { class: 'rows', id: 'staff-list' });
+    items.slice().sort((a, b) => (a.disabled ? 1 : 0) - (b.disabled ? 1 : 0) || String(a.name).localeCompare(String(b.name)))
+      .forEach((s) => list.append(staffRow(s)));
+    body.append(list);
+  });
+  function reload(text) {
+    status.replaceChildren(message('success', text));
+    load();
+  }
+  function staffRow(s) {
+    return h('li', { class: ['row', 'staff-item', s.disabled && 'disabled'], data: { id: s.id } },
       h('p', { class: 'row-title' },
         h('span', { text: s.name || '' }),
         s.disabled ? h('span', { class: 'badge', text: t('admin.staff.disabled') }) : null),
       h('p', { class: 'meta' }, h('span', { dir: 'ltr', text: s.email || '' })),
-      h('p', { class: 'meta', text: [label('role', s.role), s.teamName ? t('admin.staff.team', { team: s.teamName }) : ''].filter(Boolean).join(' · ') })),
+      h('p', { class: 'meta', text: [label('role', s.role), s.teamName ? t('admin.staff.team', { team: s.teamName }) : ''].filter(Boolean).join(' · ') }),
+      staffSwitch(s, me, reload));
+  }
+  const form = addStaffForm((st, text) => {
+    add.close();
+    reload(text);
+    add.toggle.focus();
   });
+  add = disclosure(t('admin.staff.add.title'), 'staff-add', form);
+  form.addEventListener('submit', () => status.replaceChildren());
+  return screen({ title: t('admin.staff.title'), name: 'staff', back: '/home' },
+    h('h1', { text: t('admin.staff.title') }),
+    status,
+    add.wrap,
+    body);
 }
 
 /** Notifications the push services refused or that are being retried: what

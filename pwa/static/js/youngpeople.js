@@ -1,15 +1,17 @@
 // Staff: the young people list, join codes and phones (devices).
 
 import { h, announce } from './dom.js';
-import { t, formatWhen, formatDateTime } from './i18n.js';
-import { screen, button, busy, message, showMessage, errorText, loadFailed, loading, ypName, label, actionsArea } from './ui.js';
+import { t, formatWhen, formatDateTime, list as languages } from './i18n.js';
+import { screen, button, busy, field, message, showMessage, errorText, loadFailed, loading, ypName, label, actionsArea } from './ui.js';
 import { spellCode, formatCode } from './format.js';
 import { api, getUser } from './api.js';
 import { loadItems } from './lists.js';
 import { navigate } from './router.js';
+import { selectField, disclosure, showFormError, clearFormErrors, forgetKeyWorkers } from './adminforms.js';
 
 const people = new Map(); // id → young person, from the last list
-// Features add buttons to each young person on the list: fn(yp, user) returns a node or nothing.
+// Features add buttons to each young person on the list: fn(yp, user, reload)
+// returns a node or nothing; reload(text) shows the list again with a note.
 const itemActions = [];
 export function addItemAction(fn) {
   itemActions.push(fn);
@@ -55,11 +57,12 @@ function listTitleKey(role) {
 export function youngPeopleSection() {
   const user = getUser();
   const body = h('div', { class: 'yp-list-body' }, loading());
+  const status = h('div', { class: 'yp-status', id: 'yp-status' });
   const section = h('section', { class: 'panel', 'aria-labelledby': 'yp-list-title' },
-    h('h2', { id: 'yp-list-title' }, t(listTitleKey(user.role))),
-    body);
+    h('h2', { id: 'yp-list-title' }, t(listTitleKey(user.role))));
+  forgetKeyWorkers();
 
-  loadItems(body, loadPeople, (items) => {
+  const load = loadItems(body, loadPeople, (items) => {
     const list = h('ul', { id: 'yp-list', class: 'cards' });
     if (!items.length) {
       body.append(h('p', { class: 'empty', text: t('yp.list.empty') }), list);
@@ -69,29 +72,95 @@ export function youngPeopleSection() {
     items
       .slice()
       .sort((a, b) => ypName(a).localeCompare(ypName(b)))
-      .forEach((yp) => list.append(item(yp, showWorker)));
+      .forEach((yp) => list.append(item(yp, showWorker, reload)));
     body.append(list);
   });
+
+  /** Show the list again, with a note above it. */
+  async function reload(text) {
+    status.replaceChildren(message('success', text));
+    await load();
+  }
+
+  // A key worker adds young people to their own list.
+  if (user.role === 'key_worker') section.append(addYoungPerson(status, load));
+  section.append(status, body);
   return section;
 }
 
-function item(yp, showWorker) {
-  const msg = message('error');
-  const give = button(t('yp.give_code'), { class: 'give-code', data: { id: yp.id } }, 'primary');
-  give.addEventListener('click', () => giveCode(yp.id, give, msg));
+/** "Add a young person": the key worker becomes their key worker. */
+function addYoungPerson(status, load) {
+  const first = field({ id: 'yp-first-name', label: t('yp.add.first_name'), autocomplete: 'off', maxlength: '40', required: true });
+  const preferred = field({ id: 'yp-preferred-name', label: t('yp.add.preferred_name'), help: t('yp.add.preferred_help'), autocomplete: 'off', maxlength: '40' });
+  const language = selectField({ id: 'yp-language', label: t('yp.add.language'), help: t('yp.add.language_help'), value: 'en',
+    options: languages().map((l) => ({ value: l.code, lang: l.code, text: l.name })) });
+  const note = message('info');
+  note.id = 'yp-add-message';
+  const submit = button(t('yp.add.save'), { id: 'yp-add-save', type: 'submit' }, 'primary');
+  const byName = { firstName: first, preferredName: preferred, language };
+  const form = h('form', { class: 'add-form', id: 'yp-add-form', novalidate: true, 'aria-labelledby': 'yp-add' },
+    first.wrap, preferred.wrap, language.wrap, note, submit);
+  const add = disclosure(t('yp.add.title'), 'yp-add', form);
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearFormErrors(note, byName);
+    const firstName = first.input.value.trim();
+    if (!firstName) {
+      showFormError({ code: 'validation_failed', fields: { firstName: 'required' } }, note, byName);
+      return;
+    }
+    const done = busy(submit, t('yp.add.saving'));
+    try {
+      const yp = await api('POST', '/api/young-people', {
+        firstName, preferredName: preferred.input.value.trim(), language: language.input.value,
+      });
+      done();
+      form.reset();
+      add.close();
+      const name = ypName(yp);
+      // What to do next: a new young person needs a join code for their phone.
+      const msg = message('error');
+      const give = button(t('yp.give_code'), { id: 'yp-added-code', class: 'give-code', data: { id: yp.id } }, 'primary');
+      give.addEventListener('click', () => giveCode(yp.id, give, msg));
+      status.replaceChildren(h('div', { class: 'msg msg-success added', role: 'status', id: 'yp-added' },
+        h('p', { text: t('yp.add.done', { name }) }),
+        give, msg));
+      announce(t('yp.add.done', { name }));
+      await load();
+      give.focus();
+    } catch (err) {
+      done();
+      showFormError(err, note, byName);
+    }
+  });
+  return add.wrap;
+}
+
+function item(yp, showWorker, reload) {
+  const user = getUser();
   const name = ypName(yp);
   const meta = [label('service', yp.service)];
   if (showWorker) meta.push(yp.keyWorker && yp.keyWorker.name ? t('yp.list.worker', { name: yp.keyWorker.name }) : t('yp.list.no_worker'));
+  // Join codes and phones are for the young person's own key worker.
+  const own = user.role === 'key_worker';
+  const msg = message('error');
+  let give = null;
+  if (own) {
+    give = button(t('yp.give_code'), { class: 'give-code', data: { id: yp.id } }, 'primary');
+    give.addEventListener('click', () => giveCode(yp.id, give, msg));
+  }
+  const extra = itemActions.map((fn) => fn(yp, user, reload)).filter(Boolean);
   return h('li', { class: 'card yp-item', data: { id: yp.id } },
     h('div', { class: 'card-main' },
       h('p', { class: 'card-title', text: name }),
       yp.preferredName && yp.preferredName !== yp.firstName
         ? h('p', { class: 'meta', text: t('yp.list.first_name', { name: yp.firstName }) }) : null,
-      h('p', { class: 'meta', text: meta.filter(Boolean).join(' · ') })),
-    h('div', { class: 'card-actions' },
+      h('p', { class: 'meta yp-meta', text: meta.filter(Boolean).join(' · ') })),
+    own || extra.length ? h('div', { class: 'card-actions' },
       give,
-      h('a', { class: 'btn btn-secondary phones', href: `#/young-people/${encodeURIComponent(yp.id)}/phones`, data: { id: yp.id }, text: t('yp.phones') }),
-      itemActions.map((fn) => fn(yp, getUser()))),
+      own ? h('a', { class: 'btn btn-secondary phones', href: `#/young-people/${encodeURIComponent(yp.id)}/phones`, data: { id: yp.id }, text: t('yp.phones') }) : null,
+      extra) : null,
     msg);
 }
 

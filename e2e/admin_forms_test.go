@@ -1,0 +1,333 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"heard"
+)
+
+// adminFormsSelect chooses an option of a <select> as a person would, so
+// the page hears the change.
+func adminFormsSelect(sel, value string) chromedp.Action {
+	return chromedp.Evaluate(fmt.Sprintf(`(() => { const s = document.querySelector(%q); s.value = %q; s.dispatchEvent(new Event('change', {bubbles: true})); return s.value; })()`, sel, value), nil)
+}
+
+// adminFormsArabic switches the signed-in account to Arabic in Settings and comes back to path.
+func adminFormsArabic(t *testing.T, ctx context.Context, h *heardServer, path string) {
+	t.Helper()
+	var dir string
+	run(t, ctx, "switch to Arabic",
+		chromedp.Navigate(h.URL+"/#/settings"),
+		chromedp.WaitVisible("#lang-select", chromedp.ByQuery),
+		adminFormsSelect("#lang-select", "ar"),
+		chromedp.Poll(`document.documentElement.dir === 'rtl'`, nil),
+		chromedp.Navigate(h.URL+"/#"+path),
+		chromedp.WaitVisible("#main", chromedp.ByQuery),
+		chromedp.Evaluate(`document.documentElement.dir`, &dir))
+	if dir != "rtl" {
+		t.Fatalf("Arabic should be right to left, dir=%q", dir)
+	}
+}
+
+// adminFormsNarrow checks the screen at 320 pixels wide, then goes back to the phone size.
+func adminFormsNarrow(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	run(t, ctx, "narrow "+what, chromedp.EmulateViewport(320, phoneHeight, chromedp.EmulateScale(2)), chromedp.Sleep(150*time.Millisecond))
+	noSideScroll(t, ctx, 320, what)
+	adminFormsSmallTargets(t, ctx, what)
+	run(t, ctx, "phone size", chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateScale(2)))
+}
+
+// adminFormsSmallTargets fails on a visible button, link-button or field in
+// <main> shorter than 48 pixels, or a control without a label.
+func adminFormsSmallTargets(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	var problems []string
+	run(t, ctx, "measure targets "+what, chromedp.Evaluate(`(() => {
+		const out = [];
+		for (const el of document.querySelectorAll('main button, main .btn, main input, main select')) {
+			const r = el.getBoundingClientRect();
+			if (!r.width) continue; // hidden
+			if (r.height < 47.5) out.push((el.id || el.className || el.tagName) + ' is ' + r.height + 'px high');
+			if ((el.tagName === 'INPUT' || el.tagName === 'SELECT') && !(el.labels && el.labels.length) && !el.getAttribute('aria-label')) out.push((el.id || el.tagName) + ' has no label');
+		}
+		return out;
+	})()`, &problems))
+	for _, p := range problems {
+		t.Errorf("%s: %s", what, p)
+	}
+}
+
+// A key worker adds a young person from their home, in the app, and gives
+// her a join code straight away.
+func TestKeyWorkerAddsYoungPerson(t *testing.T) {
+	chromiumPath(t)
+	h := startHeard(t)
+	bg := context.Background()
+	sam, err := h.Store.StaffByEmail(bg, "sam@demo.heard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := newBrowser(t, "en-GB")
+	signIn(t, ctx, h, "sam@demo.heard")
+
+	var firstErr string
+	run(t, ctx, "open the form and send it empty",
+		chromedp.Click("#yp-add", chromedp.ByQuery),
+		chromedp.WaitVisible("#yp-first-name", chromedp.ByQuery),
+		chromedp.Click("#yp-add-save", chromedp.ByQuery),
+		chromedp.WaitVisible("#yp-first-name-error", chromedp.ByQuery),
+		chromedp.Text("#yp-first-name-error", &firstErr, chromedp.ByQuery))
+	if !strings.Contains(firstErr, "Please fill this in") {
+		t.Errorf("an empty first name should be marked, got %q", firstErr)
+	}
+	run(t, ctx, "fill the form",
+		chromedp.SendKeys("#yp-first-name", "Ola", chromedp.ByQuery),
+		chromedp.SendKeys("#yp-preferred-name", "Lola", chromedp.ByQuery),
+		adminFormsSelect("#yp-language", "ar"))
+	screenshot(t, ctx, "yp-add-form-en")
+	adminFormsNarrow(t, ctx, "add a young person (en)")
+
+	run(t, ctx, "add Ola",
+		chromedp.Click("#yp-add-save", chromedp.ByQuery),
+		waitText("#yp-added", "Lola is on your list"),
+		waitText("#yp-list", "Lola"),
+		waitText("#yp-list", "First name: Ola"))
+	if n := countNodes(t, ctx, "#yp-first-name-error:not([hidden])"); n != 0 {
+		t.Error("the error should be gone after adding")
+	}
+	ola := youngPerson(t, h, sam.AreaID, "Ola")
+	if ola.PreferredName != "Lola" || ola.Language != "ar" || ola.TeamID != sam.TeamID {
+		t.Errorf("Ola was saved as %+v", ola)
+	}
+	a, err := h.Store.CurrentAssignment(bg, sam.AreaID, ola.ID)
+	if err != nil || a.StaffID != sam.ID {
+		t.Fatalf("Sam should be Ola's key worker: %+v, %v", a, err)
+	}
+	screenshot(t, ctx, "yp-added-en")
+
+	var code string
+	run(t, ctx, "give Ola a join code",
+		chromedp.Click("#yp-added-code", chromedp.ByQuery),
+		chromedp.WaitVisible("#join-code-shown", chromedp.ByQuery),
+		chromedp.Text("#join-code-shown", &code, chromedp.ByQuery))
+	if len(strings.ReplaceAll(code, "-", "")) != 8 {
+		t.Errorf("a join code should be shown, got %q", code)
+	}
+
+	adminFormsArabic(t, ctx, h, "/home")
+	var label string
+	run(t, ctx, "the form in Arabic",
+		chromedp.WaitVisible("#yp-add", chromedp.ByQuery),
+		chromedp.Click("#yp-add", chromedp.ByQuery),
+		chromedp.WaitVisible("#yp-first-name", chromedp.ByQuery),
+		chromedp.Click("#yp-add-save", chromedp.ByQuery),
+		chromedp.WaitVisible("#yp-first-name-error", chromedp.ByQuery),
+		chromedp.Text(`label[for="yp-first-name"]`, &label, chromedp.ByQuery))
+	if label != "الاسم الأول" {
+		t.Errorf("the first-name label in Arabic is %q", label)
+	}
+	screenshot(t, ctx, "yp-add-form-ar")
+	adminFormsNarrow(t, ctx, "add a young person (ar)")
+}
+
+func countNodes(t *testing.T, ctx context.Context, sel string) int {
+	t.Helper()
+	var n int
+	run(t, ctx, "count "+sel, chromedp.Evaluate(fmt.Sprintf(`document.querySelectorAll(%q).length`, sel), &n))
+	return n
+}
+
+// The administrator sets the area up from the app: a team, a key worker in
+// it who can then sign in, turning an account off (sign-in then refused) and
+// on, and moving a young person to another key worker.
+func TestAdministratorSetsUpTheArea(t *testing.T) {
+	chromiumPath(t)
+	h := startHeard(t)
+	bg := context.Background()
+	admin, err := h.Store.StaffByEmail(bg, "admin@demo.heard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	area := admin.AreaID
+	ctx := newBrowser(t, "en-GB")
+	signIn(t, ctx, h, "admin@demo.heard")
+
+	// A team.
+	run(t, ctx, "add a team",
+		chromedp.Click("#admin-teams-link", chromedp.ByQuery),
+		waitText("#team-list", "Riverside CAMHS"),
+		chromedp.Click("#team-add", chromedp.ByQuery),
+		chromedp.WaitVisible("#team-name", chromedp.ByQuery),
+		chromedp.SendKeys("#team-name", "Northside Leaving Care", chromedp.ByQuery),
+		adminFormsSelect("#team-service", "social_care"))
+	screenshot(t, ctx, "admin-team-add-en")
+	adminFormsNarrow(t, ctx, "add a team (en)")
+	run(t, ctx, "save the team",
+		chromedp.Click("#team-add-save", chromedp.ByQuery),
+		waitText("#team-list", "Northside Leaving Care"),
+		waitText("#teams-status", "Northside Leaving Care"))
+	var team heard.Team
+	teams, err := h.Store.Teams(bg, area)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tm := range teams {
+		if tm.Name == "Northside Leaving Care" {
+			team = tm
+		}
+	}
+	if team.ID == "" || team.Service != heard.ServiceSocialCare {
+		t.Fatalf("the team was not saved: %+v", teams)
+	}
+
+	// A key worker in that team.
+	run(t, ctx, "open add a staff member",
+		chromedp.Navigate(h.URL+"/#/admin/staff"),
+		waitText("#staff-list", "Sam Okafor"),
+		chromedp.Click("#staff-add", chromedp.ByQuery),
+		chromedp.WaitVisible("#staff-name", chromedp.ByQuery),
+		waitText("#staff-team", "Northside Leaving Care"))
+	// Placement staff need a placement; a taken email is said kindly.
+	var placementErr, emailErr string
+	run(t, ctx, "placement staff without a placement",
+		chromedp.SendKeys("#staff-name", "Nia Campbell", chromedp.ByQuery),
+		chromedp.SendKeys("#staff-email", "sam@demo.heard", chromedp.ByQuery),
+		adminFormsSelect("#staff-role", "placement_staff"),
+		chromedp.WaitVisible("#staff-placement", chromedp.ByQuery),
+		chromedp.SendKeys("#staff-password", "a long first password", chromedp.ByQuery),
+		chromedp.Click("#staff-add-save", chromedp.ByQuery),
+		chromedp.WaitVisible("#staff-placement-error", chromedp.ByQuery),
+		chromedp.Text("#staff-placement-error", &placementErr, chromedp.ByQuery),
+		adminFormsSelect("#staff-role", "key_worker"),
+		chromedp.WaitNotVisible("#staff-placement", chromedp.ByQuery),
+		adminFormsSelect("#staff-team", team.ID),
+		chromedp.Click("#staff-add-save", chromedp.ByQuery),
+		chromedp.WaitVisible("#staff-email-error", chromedp.ByQuery),
+		chromedp.Text("#staff-email-error", &emailErr, chromedp.ByQuery))
+	if !strings.Contains(placementErr, "fill this in") {
+		t.Errorf("a missing placement should be marked, got %q", placementErr)
+	}
+	if !strings.Contains(emailErr, "already uses this email") {
+		t.Errorf("a taken email should be said kindly, got %q", emailErr)
+	}
+	screenshot(t, ctx, "admin-staff-add-error-en")
+	run(t, ctx, "add Nia",
+		chromedp.Evaluate(`document.querySelector('#staff-email').value = ''`, nil),
+		chromedp.SendKeys("#staff-email", "nia@demo.heard", chromedp.ByQuery))
+	screenshot(t, ctx, "admin-staff-add-en")
+	adminFormsNarrow(t, ctx, "add a staff member (en)")
+	run(t, ctx, "save Nia",
+		chromedp.Click("#staff-add-save", chromedp.ByQuery),
+		waitText("#staff-status", "Nia Campbell can now sign in"),
+		waitText("#staff-list", "Nia Campbell"),
+		waitText("#staff-list", "Team: Northside Leaving Care"))
+	nia, err := h.Store.StaffByEmail(bg, "nia@demo.heard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nia.Role != heard.RoleKeyWorker || nia.TeamID != team.ID || nia.Disabled {
+		t.Fatalf("Nia was saved as %+v", nia)
+	}
+	login := map[string]string{"email": "nia@demo.heard", "password": "a long first password"}
+	if code := h.postJSON(t, "/api/auth/login", "", login, nil); code != 200 {
+		t.Fatalf("Nia should be able to sign in, got %d", code)
+	}
+	// Nobody can turn their own account off from here.
+	if n := countNodes(t, ctx, fmt.Sprintf(`.staff-switch[data-id=%q]`, admin.ID)); n != 0 {
+		t.Error("the administrator's own row should not offer turning it off")
+	}
+
+	// Turning Nia's account off, then on again.
+	row := fmt.Sprintf(`.staff-item[data-id=%q]`, nia.ID)
+	run(t, ctx, "turn Nia off",
+		chromedp.Click(row+" .staff-switch", chromedp.ByQuery),
+		chromedp.WaitVisible(row+" .staff-switch-confirm", chromedp.ByQuery))
+	screenshot(t, ctx, "admin-staff-turn-off-en")
+	run(t, ctx, "confirm",
+		chromedp.Click(row+" .staff-switch-confirm", chromedp.ByQuery),
+		waitText("#staff-status", "Nia Campbell's account is turned off"),
+		waitText(row, "Turned off"))
+	if code := h.postJSON(t, "/api/auth/login", "", login, nil); code != 401 {
+		t.Fatalf("a turned-off account should not sign in, got %d", code)
+	}
+
+	// Moving Jay to Alex; Nia (turned off) is not offered.
+	jay := youngPerson(t, h, area, "Jay")
+	alex, err := h.Store.StaffByEmail(bg, "alex@demo.heard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	card := fmt.Sprintf(`.yp-item[data-id=%q]`, jay.ID)
+	sel := "#kw-select-" + jay.ID
+	var options string
+	run(t, ctx, "change Jay's key worker",
+		chromedp.Navigate(h.URL+"/#/home"),
+		chromedp.WaitVisible(card+" .kw-change", chromedp.ByQuery),
+		chromedp.Click(card+" .kw-change", chromedp.ByQuery),
+		chromedp.WaitVisible(sel, chromedp.ByQuery),
+		chromedp.Text(sel, &options, chromedp.ByQuery))
+	if !strings.Contains(options, "Alex Rahman") || strings.Contains(options, "Nia") || strings.Contains(options, "Sam Okafor") {
+		t.Errorf("the choice should be the other key workers who can work, got %q", options)
+	}
+	if n := countNodes(t, ctx, card+" .give-code"); n != 0 {
+		t.Error("an administrator cannot give join codes, so the list should not offer it")
+	}
+	run(t, ctx, "save without choosing",
+		chromedp.Click(card+" .kw-save", chromedp.ByQuery),
+		waitText(sel+"-error", "Please choose a key worker"),
+		adminFormsSelect(sel, alex.ID))
+	screenshot(t, ctx, "admin-kw-change-en")
+	run(t, ctx, "save Alex",
+		chromedp.Click(card+" .kw-save", chromedp.ByQuery),
+		waitText("#yp-status", "Alex Rahman is now Jay's key worker"),
+		waitText(card, "Key worker: Alex Rahman"))
+	a, err := h.Store.CurrentAssignment(bg, area, jay.ID)
+	if err != nil || a.StaffID != alex.ID {
+		t.Fatalf("Alex should be Jay's key worker now: %+v, %v", a, err)
+	}
+
+	// The same screens in Arabic, right to left, at 320 pixels.
+	adminFormsArabic(t, ctx, h, "/admin/staff")
+	run(t, ctx, "Arabic staff form",
+		waitText("#staff-list", "Nia Campbell"),
+		chromedp.Click("#staff-add", chromedp.ByQuery),
+		chromedp.WaitVisible("#staff-name", chromedp.ByQuery),
+		chromedp.Click("#staff-add-save", chromedp.ByQuery),
+		chromedp.WaitVisible("#staff-name-error", chromedp.ByQuery))
+	screenshot(t, ctx, "admin-staff-add-ar")
+	adminFormsNarrow(t, ctx, "add a staff member (ar)")
+	run(t, ctx, "turn Nia on in Arabic",
+		chromedp.Click(row+" .staff-switch", chromedp.ByQuery),
+		chromedp.WaitVisible(row+" .staff-switch-confirm", chromedp.ByQuery),
+		chromedp.ScrollIntoView(row, chromedp.ByQuery))
+	screenshot(t, ctx, "admin-staff-turn-on-ar")
+	run(t, ctx, "confirm on",
+		chromedp.Click(row+" .staff-switch-confirm", chromedp.ByQuery),
+		waitText("#staff-status", "Nia Campbell"),
+		chromedp.WaitNotPresent(row+".disabled", chromedp.ByQuery))
+	if code := h.postJSON(t, "/api/auth/login", "", login, nil); code != 200 {
+		t.Fatalf("a turned-on account should sign in again, got %d", code)
+	}
+	run(t, ctx, "Arabic teams",
+		chromedp.Navigate(h.URL+"/#/admin/teams"),
+		waitText("#team-list", "Northside Leaving Care"),
+		chromedp.Click("#team-add", chromedp.ByQuery),
+		chromedp.WaitVisible("#team-name", chromedp.ByQuery))
+	screenshot(t, ctx, "admin-team-add-ar")
+	adminFormsNarrow(t, ctx, "add a team (ar)")
+	run(t, ctx, "Arabic key worker change",
+		chromedp.Navigate(h.URL+"/#/home"),
+		chromedp.WaitVisible(card+" .kw-change", chromedp.ByQuery),
+		chromedp.Click(card+" .kw-change", chromedp.ByQuery),
+		chromedp.WaitVisible(sel, chromedp.ByQuery),
+		chromedp.ScrollIntoView(card, chromedp.ByQuery))
+	screenshot(t, ctx, "admin-kw-change-ar")
+	adminFormsNarrow(t, ctx, "change key worker (ar)")
+}

@@ -91,6 +91,9 @@ func TestKeyWorkerAddsYoungPerson(t *testing.T) {
 		chromedp.SendKeys("#yp-first-name", "Ola", chromedp.ByQuery),
 		chromedp.SendKeys("#yp-preferred-name", "Lola", chromedp.ByQuery),
 		adminFormsSelect("#yp-language", "ar"))
+	if n := countNodes(t, ctx, "#yp-first-name-error:not([hidden])"); n != 0 {
+		t.Error("the first-name error should go once a name is typed")
+	}
 	screenshot(t, ctx, "yp-add-form-en")
 	adminFormsNarrow(t, ctx, "add a young person (en)")
 

@@ -60,6 +60,15 @@ export function showFormError(err, note, byName, words = {}) {
   if (first) first.focus();
 }
 
+/** A field's error goes as soon as it is changed. */
+export function clearOnEdit(byName) {
+  for (const f of Object.values(byName)) {
+    const clearIt = () => { if (f.input.getAttribute('aria-invalid')) f.setError(null); };
+    f.input.addEventListener('input', clearIt);
+    f.input.addEventListener('change', clearIt);
+  }
+}
+
 export function clearFormErrors(note, byName) {
   for (const f of Object.values(byName)) f.setError(null);
   showMessage(note, 'info', '');
@@ -106,6 +115,7 @@ export function addStaffForm(onAdded) {
   note.id = 'staff-add-message';
   const submit = button(t('admin.staff.add.save'), { id: 'staff-add-save', type: 'submit' }, 'primary');
   const byName = { name, email, role, teamId: team, placementId: placement, password };
+  clearOnEdit(byName);
 
   // Placement staff need a placement; nobody else uses one.
   const showPlacement = () => { placement.wrap.hidden = role.input.value !== 'placement_staff'; };
@@ -203,6 +213,7 @@ export function teamsScreen() {
   note.id = 'team-add-message';
   const submit = button(t('admin.teams.add.save'), { id: 'team-add-save', type: 'submit' }, 'primary');
   const byName = { name, service };
+  clearOnEdit(byName);
   const form = h('form', { class: 'add-form', id: 'team-add-form', novalidate: true, 'aria-labelledby': 'team-add' },
     name.wrap, service.wrap, note, submit);
   const add = disclosure(t('admin.teams.add.title'), 'team-add', form);
@@ -301,6 +312,7 @@ export function keyWorkerAction(yp, user, reload) {
       options: [{ value: '', text: t('admin.kw.choose') }, ...others.map((s) => ({ value: s.id, text: s.name }))] });
     save = button(t('admin.kw.save'), { type: 'submit', class: 'kw-save' }, 'primary');
     showMessage(note, 'info', '');
+    clearOnEdit({ staffId: pick });
     box.replaceChildren(pick.wrap, note, save, cancel());
     pick.input.focus();
   });

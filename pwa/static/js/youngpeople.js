@@ -7,7 +7,7 @@ import { spellCode, formatCode } from './format.js';
 import { api, getUser } from './api.js';
 import { loadItems } from './lists.js';
 import { navigate } from './router.js';
-import { selectField, disclosure, showFormError, clearFormErrors, forgetKeyWorkers } from './adminforms.js';
+import { selectField, disclosure, showFormError, clearFormErrors, clearOnEdit, forgetKeyWorkers } from './adminforms.js';
 
 const people = new Map(); // id → young person, from the last list
 // Features add buttons to each young person on the list: fn(yp, user, reload)
@@ -98,6 +98,7 @@ function addYoungPerson(status, load) {
   note.id = 'yp-add-message';
   const submit = button(t('yp.add.save'), { id: 'yp-add-save', type: 'submit' }, 'primary');
   const byName = { firstName: first, preferredName: preferred, language };
+  clearOnEdit(byName);
   const form = h('form', { class: 'add-form', id: 'yp-add-form', novalidate: true, 'aria-labelledby': 'yp-add' },
     first.wrap, preferred.wrap, language.wrap, note, submit);
   const add = disclosure(t('yp.add.title'), 'yp-add', form);

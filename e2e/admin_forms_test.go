@@ -334,3 +334,111 @@ func TestAdministratorSetsUpTheArea(t *testing.T) {
 	screenshot(t, ctx, "admin-kw-change-ar")
 	adminFormsNarrow(t, ctx, "change key worker (ar)")
 }
+
+// adminFormsSet types a value into a field as a person would, for inputs
+// (number, datetime-local) that SendKeys cannot fill reliably.
+func adminFormsSet(sel, value string) chromedp.Action {
+	return chromedp.Evaluate(fmt.Sprintf(`(() => { const el = document.querySelector(%q); el.value = %q; el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true})); return el.value; })()`, sel, value), nil)
+}
+
+// The administrator changes how soon an urgent card goes to the duty
+// workers and adds a crisis line; a bad number and a limit out of range are
+// marked on their fields and nothing is saved.
+func TestAdministratorChangesAreaSettings(t *testing.T) {
+	chromiumPath(t)
+	h := startHeard(t)
+	bg := context.Background()
+	admin, err := h.Store.StaffByEmail(bg, "admin@demo.heard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := newBrowser(t, "en-GB")
+	signIn(t, ctx, h, "admin@demo.heard")
+
+	var numberErr, limitErr string
+	run(t, ctx, "open area settings and add a bad number",
+		chromedp.Click("#admin-area-link", chromedp.ByQuery),
+		waitText("#crisis-list", "Childline"),
+		chromedp.Click("#crisis-add", chromedp.ByQuery),
+		chromedp.WaitVisible("#crisis-label", chromedp.ByQuery),
+		chromedp.SendKeys("#crisis-label", "Youth Line", chromedp.ByQuery),
+		chromedp.SendKeys("#crisis-number", "call me", chromedp.ByQuery),
+		chromedp.Click("#crisis-save", chromedp.ByQuery),
+		chromedp.WaitVisible("#crisis-number-error", chromedp.ByQuery),
+		chromedp.Text("#crisis-number-error", &numberErr, chromedp.ByQuery))
+	if !strings.Contains(numberErr, "numbers only") {
+		t.Errorf("a bad number should be marked, got %q", numberErr)
+	}
+	screenshot(t, ctx, "admin-area-number-error-en")
+	run(t, ctx, "a text line, then a limit out of range",
+		adminFormsSet("#crisis-number", "0800 123 456"),
+		adminFormsSelect("#crisis-kind", "text"),
+		chromedp.WaitVisible("#crisis-text", chromedp.ByQuery),
+		chromedp.SendKeys("#crisis-text", "YOUTH", chromedp.ByQuery),
+		chromedp.Click("#crisis-save", chromedp.ByQuery),
+		waitText("#crisis-list", "Youth Line"),
+		waitText("#crisis-message", "Press Save settings"),
+		adminFormsSet("#area-urgent", "500"),
+		chromedp.Click("#area-save", chromedp.ByQuery),
+		chromedp.WaitVisible("#area-urgent-error", chromedp.ByQuery),
+		chromedp.Text("#area-urgent-error", &limitErr, chromedp.ByQuery))
+	var how string
+	run(t, ctx, "read the new line", chromedp.Text(`.crisis-item[data-number="0800 123 456"] .meta`, &how, chromedp.ByQuery))
+	if how = strings.NewReplacer("\u2066", "", "\u2069", "").Replace(how); how != "Text YOUTH to 0800 123 456" {
+		t.Errorf("the new line should say how to use it, got %q", how)
+	}
+	if !strings.Contains(limitErr, "between 1 and 120 minutes") {
+		t.Errorf("an urgent limit of 500 minutes should be marked, got %q", limitErr)
+	}
+	area, err := h.Store.Area(bg, admin.AreaID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if area.Escalation.UrgentToDuty != 15*time.Minute || len(area.CrisisContacts) != 4 {
+		t.Fatalf("nothing should be saved after a refusal: %+v", area)
+	}
+	run(t, ctx, "save 10 minutes",
+		adminFormsSet("#area-urgent", "10"),
+		chromedp.Click("#area-save", chromedp.ByQuery),
+		waitText("#area-message", "The settings are saved"))
+	screenshot(t, ctx, "admin-area-en")
+	adminFormsNarrow(t, ctx, "area settings (en)")
+	area, err = h.Store.Area(bg, admin.AreaID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if area.Escalation.UrgentToDuty != 10*time.Minute || area.Escalation.DutyToManager != 15*time.Minute {
+		t.Errorf("the limits were saved as %+v", area.Escalation)
+	}
+	var added heard.CrisisContact
+	for _, cc := range area.CrisisContacts {
+		if cc.Label == "Youth Line" {
+			added = cc
+		}
+	}
+	if added.Number != "0800 123 456" || added.Kind != "text" || added.Text != "YOUTH" || len(area.CrisisContacts) != 5 {
+		t.Errorf("the crisis lines were saved as %+v", area.CrisisContacts)
+	}
+
+	// Removing a line and changing one, then saving.
+	run(t, ctx, "remove Youth Line",
+		chromedp.Click(`.crisis-item[data-number="0800 123 456"] .crisis-remove`, chromedp.ByQuery),
+		waitText("#crisis-message", "Youth Line is off the list"),
+		chromedp.Click("#area-save", chromedp.ByQuery),
+		waitText("#area-message", "The settings are saved"))
+	if area, err = h.Store.Area(bg, admin.AreaID); err != nil || len(area.CrisisContacts) != 4 {
+		t.Errorf("Youth Line should be gone: %+v, %v", area.CrisisContacts, err)
+	}
+
+	adminFormsArabic(t, ctx, h, "/admin/area")
+	run(t, ctx, "Arabic area settings",
+		waitText("#crisis-list", "Childline"),
+		chromedp.Click("#crisis-add", chromedp.ByQuery),
+		chromedp.WaitVisible("#crisis-label", chromedp.ByQuery),
+		adminFormsSelect("#crisis-kind", "text"),
+		chromedp.Click("#crisis-save", chromedp.ByQuery),
+		chromedp.WaitVisible("#crisis-number-error", chromedp.ByQuery))
+	screenshot(t, ctx, "admin-area-ar")
+	fullScreenshot(t, ctx, "admin-area-full-ar")
+	adminFormsNarrow(t, ctx, "area settings (ar)")
+}

@@ -442,3 +442,109 @@ func TestAdministratorChangesAreaSettings(t *testing.T) {
 	fullScreenshot(t, ctx, "admin-area-full-ar")
 	adminFormsNarrow(t, ctx, "area settings (ar)")
 }
+
+// The administrator puts Dana on duty tomorrow, is told when a shift is
+// impossible, and takes a shift off the rota after confirming.
+func TestAdministratorChangesDutyRota(t *testing.T) {
+	chromiumPath(t)
+	h := startHeard(t)
+	bg := context.Background()
+	admin, err := h.Store.StaffByEmail(bg, "admin@demo.heard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dana, err := h.Store.StaffByEmail(bg, "duty@demo.heard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	area := admin.AreaID
+	week := func() []heard.DutyShift {
+		t.Helper()
+		shifts, err := h.Store.DutyRota(bg, area, time.Now(), time.Now().Add(7*24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return shifts
+	}
+	before := week()
+	if len(before) != 1 {
+		t.Fatalf("the demo has one long shift, got %+v", before)
+	}
+	ctx := newBrowser(t, "en-GB")
+	signIn(t, ctx, h, "admin@demo.heard")
+
+	var options, endErr string
+	run(t, ctx, "open the rota",
+		chromedp.Click("#admin-duty-link", chromedp.ByQuery),
+		waitText("#duty-list", "Dana Lewis"),
+		chromedp.Click("#duty-add", chromedp.ByQuery),
+		chromedp.WaitVisible("#duty-staff", chromedp.ByQuery),
+		chromedp.Text("#duty-staff", &options, chromedp.ByQuery))
+	if !strings.Contains(options, "Dana Lewis") || !strings.Contains(options, "Sam Okafor") || strings.Contains(options, "Administrator") {
+		t.Errorf("the choice should be people who can be on duty, got %q", options)
+	}
+	// The browser's own time: tomorrow 09:00 to 17:00, then a shift that ends before it starts.
+	tomorrow := time.Now().Add(24 * time.Hour).Format("2006-01-02")
+	run(t, ctx, "an end before the start",
+		adminFormsSelect("#duty-staff", dana.ID),
+		adminFormsSet("#duty-start", tomorrow+"T17:00"),
+		adminFormsSet("#duty-end", tomorrow+"T09:00"),
+		chromedp.Click("#duty-add-save", chromedp.ByQuery),
+		chromedp.WaitVisible("#duty-end-error", chromedp.ByQuery),
+		chromedp.Text("#duty-end-error", &endErr, chromedp.ByQuery))
+	if !strings.Contains(endErr, "after the start") {
+		t.Errorf("an end before the start should be marked, got %q", endErr)
+	}
+	run(t, ctx, "tomorrow 9 to 5",
+		adminFormsSet("#duty-start", tomorrow+"T09:00"),
+		adminFormsSet("#duty-end", tomorrow+"T17:00"))
+	screenshot(t, ctx, "admin-duty-add-en")
+	adminFormsNarrow(t, ctx, "put someone on duty (en)")
+	run(t, ctx, "save",
+		chromedp.Click("#duty-add-save", chromedp.ByQuery),
+		waitText("#duty-status", "Dana Lewis is on duty from"),
+		chromedp.WaitVisible("#duty-list li:nth-child(2)", chromedp.ByQuery))
+	shifts := week()
+	var added heard.DutyShift
+	for _, s := range shifts {
+		if s.ID != before[0].ID {
+			added = s
+		}
+	}
+	local, err := time.ParseInLocation("2006-01-02T15:04", tomorrow+"T09:00", time.Local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(shifts) != 2 || added.StaffID != dana.ID || !added.Start.Equal(local) || added.End.Sub(added.Start) != 8*time.Hour {
+		t.Fatalf("Dana's shift was saved as %+v (all: %+v)", added, shifts)
+	}
+
+	// Taking the long demo shift off the rota.
+	row := fmt.Sprintf(`.duty-item[data-id=%q]`, before[0].ID)
+	run(t, ctx, "remove the long shift",
+		chromedp.Click(row+" .duty-remove", chromedp.ByQuery),
+		chromedp.WaitVisible(row+" .duty-remove-confirm", chromedp.ByQuery))
+	screenshot(t, ctx, "admin-duty-remove-en")
+	run(t, ctx, "confirm",
+		chromedp.Click(row+" .duty-remove-confirm", chromedp.ByQuery),
+		waitText("#duty-status", "Dana Lewis's shift has been removed"),
+		chromedp.WaitNotPresent(row, chromedp.ByQuery))
+	if shifts := week(); len(shifts) != 1 || shifts[0].ID != added.ID {
+		t.Fatalf("only tomorrow's shift should be left: %+v", shifts)
+	}
+
+	adminFormsArabic(t, ctx, h, "/admin/duty")
+	row = fmt.Sprintf(`.duty-item[data-id=%q]`, added.ID)
+	run(t, ctx, "Arabic rota",
+		waitText("#duty-list", "Dana Lewis"),
+		chromedp.Click(row+" .duty-remove", chromedp.ByQuery),
+		chromedp.WaitVisible(row+" .duty-remove-confirm", chromedp.ByQuery))
+	screenshot(t, ctx, "admin-duty-remove-ar")
+	run(t, ctx, "Arabic form",
+		chromedp.Click("#duty-add", chromedp.ByQuery),
+		chromedp.WaitVisible("#duty-staff", chromedp.ByQuery),
+		chromedp.Click("#duty-add-save", chromedp.ByQuery),
+		chromedp.WaitVisible("#duty-staff-error", chromedp.ByQuery))
+	screenshot(t, ctx, "admin-duty-add-ar")
+	adminFormsNarrow(t, ctx, "put someone on duty (ar)")
+}

@@ -2,7 +2,7 @@
 // and the administrator's forms for staff accounts, teams and key workers.
 
 import { h, nextId, announce } from './dom.js';
-import { t } from './i18n.js';
+import { t, formatDateTime } from './i18n.js';
 import { screen, button, busy, field, message, showMessage, errorText, fieldText, loading, label, ypName } from './ui.js';
 import { api } from './api.js';
 import { loadItems } from './lists.js';
@@ -560,4 +560,163 @@ function areaForm(area) {
     }
   });
   return h('div', { class: 'area-settings' }, form, contactsSection, h('div', { class: 'area-save' }, note, submit));
+}
+
+// ---------------------------------------------------------------- duty rota
+
+/** Roles that can be put on duty (as the API allows). */
+const DUTY_ROLES = ['duty_worker', 'key_worker', 'team_manager'];
+
+/** A datetime-local value ("2026-11-23T09:00") as RFC 3339 with this browser's offset. */
+export function localToRFC3339(value) {
+  const d = new Date(value);
+  if (!value || Number.isNaN(d.getTime())) return '';
+  const pad = (n) => String(Math.abs(n)).padStart(2, '0');
+  const off = -d.getTimezoneOffset();
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:00`
+    + `${off < 0 ? '-' : '+'}${pad(Math.trunc(off / 60))}:${pad(off % 60)}`;
+}
+
+/** A Date as a datetime-local value in this browser's time. */
+function toLocalInput(d) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** #/admin/duty: who is on duty in the next 7 days, adding and removing shifts. */
+export function dutyScreen() {
+  const body = h('div', {}, loading());
+  const status = message('success');
+  status.id = 'duty-status';
+  let staff = new Map(); // id → staff account, for names
+
+  const who = selectField({ id: 'duty-staff', label: t('admin.duty.add.who'), help: t('admin.duty.add.who_help'),
+    options: [{ value: '', text: t('admin.duty.add.choose') }] });
+  const start = field({ id: 'duty-start', label: t('admin.duty.add.start'), type: 'datetime-local', required: true });
+  const end = field({ id: 'duty-end', label: t('admin.duty.add.end'), help: t('admin.duty.add.end_help'), type: 'datetime-local', required: true });
+  const note = message('info');
+  note.id = 'duty-add-message';
+  const submit = button(t('admin.duty.add.save'), { id: 'duty-add-save', type: 'submit' }, 'primary');
+  const byName = { staffId: who, start, end };
+  clearOnEdit(byName);
+  const form = h('form', { class: 'add-form', id: 'duty-add-form', novalidate: true, 'aria-labelledby': 'duty-add' },
+    who.wrap, start.wrap, end.wrap, note, submit);
+  const add = disclosure(t('admin.duty.add.title'), 'duty-add', form);
+
+  // A first suggestion: tomorrow, 9 to 5.
+  function suggest() {
+    const d = new Date();
+    d.setDate(d.getDate() + 1);
+    d.setHours(9, 0, 0, 0);
+    start.input.value = toLocalInput(d);
+    d.setHours(17);
+    end.input.value = toLocalInput(d);
+  }
+  suggest();
+
+  const node = screen({ title: t('admin.duty.title'), name: 'duty', back: '/home' },
+    h('h1', { text: t('admin.duty.title') }),
+    h('p', { class: 'lead', text: t('admin.duty.help') }),
+    status,
+    add.wrap,
+    body);
+
+  const load = loadItems(body, async () => {
+    const [people, rota] = await Promise.all([api('GET', '/api/admin/staff'), api('GET', '/api/admin/duty-rota')]);
+    staff = new Map(((people && people.items) || []).map((s) => [s.id, s]));
+    return (rota && rota.items) || [];
+  }, (items) => {
+    fillWho();
+    if (!items.length) {
+      body.append(h('p', { class: 'empty', text: t('admin.duty.empty') }));
+      return;
+    }
+    const list = h('ul', { class: 'rows', id: 'duty-list' });
+    items.slice().sort((a, b) => String(a.start).localeCompare(String(b.start))).forEach((d) => list.append(shiftRow(d)));
+    body.append(list);
+  });
+
+  function fillWho() {
+    const chosen = who.input.value;
+    who.input.replaceChildren(h('option', { value: '', text: t('admin.duty.add.choose') }));
+    [...staff.values()].filter((s) => DUTY_ROLES.includes(s.role) && !s.disabled)
+      .sort((a, b) => String(a.name).localeCompare(String(b.name)))
+      .forEach((s) => who.input.append(h('option', { value: s.id, text: t('admin.duty.option', { name: s.name, role: label('role', s.role) }) })));
+    who.input.value = chosen;
+  }
+
+  function personName(id) {
+    const s = staff.get(id);
+    return s ? s.name : t('admin.duty.unknown');
+  }
+
+  function shiftRow(d) {
+    const name = personName(d.staffId);
+    const when = t('admin.duty.when', { start: formatDateTime(d.start), end: formatDateTime(d.end) });
+    const msg = message('error');
+    const remove = button(t('admin.duty.remove'), { class: 'duty-remove', data: { id: d.id }, 'aria-label': t('admin.duty.remove_name', { name, when }) }, 'quiet');
+    const yes = button(t('admin.duty.remove_yes'), { class: 'duty-remove-confirm', data: { id: d.id } }, 'danger');
+    const no = button(t('app.cancel'), { class: 'duty-remove-cancel' }, 'quiet');
+    const box = h('div', { class: 'confirm', hidden: true }, h('p', { text: t('admin.duty.remove_confirm', { name, when }) }), yes, no);
+    remove.addEventListener('click', () => { remove.hidden = true; box.hidden = false; yes.focus(); });
+    no.addEventListener('click', () => { box.hidden = true; remove.hidden = false; remove.focus(); });
+    yes.addEventListener('click', async () => {
+      const done = busy(yes);
+      try {
+        await api('DELETE', `/api/admin/duty-rota/${encodeURIComponent(d.id)}`);
+        const text = t('admin.duty.removed', { name });
+        showMessage(status, 'success', text);
+        announce(text);
+        await load();
+        add.toggle.focus();
+      } catch (err) {
+        done();
+        showMessage(msg, 'error', errorText(err));
+      }
+    });
+    return h('li', { class: 'row duty-item', data: { id: d.id, staff: d.staffId } },
+      h('p', { class: 'row-title', text: name }),
+      h('p', { class: 'meta' },
+        h('time', { datetime: d.start, text: formatDateTime(d.start) }),
+        h('span', { text: ` ${t('admin.duty.until')} ` }),
+        h('time', { datetime: d.end, text: formatDateTime(d.end) })),
+      h('div', { class: 'row-actions' }, remove, box, msg));
+  }
+
+  const words = {
+    'end:range': t('admin.duty.end_range'),
+    'staffId:cannot_be_on_duty': t('admin.duty.cannot'),
+  };
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearFormErrors(note, byName);
+    showMessage(status, 'success', '');
+    const req = { staffId: who.input.value, start: localToRFC3339(start.input.value), end: localToRFC3339(end.input.value) };
+    const missing = {};
+    if (!req.staffId) missing.staffId = 'choose_duty';
+    if (!req.start) missing.start = 'required';
+    if (!req.end) missing.end = 'required';
+    else if (req.start && new Date(req.end) <= new Date(req.start)) missing.end = 'range';
+    if (Object.keys(missing).length) {
+      showFormError({ code: 'validation_failed', fields: missing }, note, byName, words);
+      return;
+    }
+    const done = busy(submit, t('admin.saving'));
+    try {
+      const shift = await api('POST', '/api/admin/duty-rota', req);
+      done();
+      const text = t('admin.duty.added', { name: personName(shift.staffId), start: formatDateTime(shift.start) });
+      who.input.value = '';
+      suggest();
+      add.close();
+      showMessage(status, 'success', text);
+      announce(text);
+      await load();
+      add.toggle.focus();
+    } catch (err) {
+      done();
+      showFormError(err, note, byName, words);
+    }
+  });
+  return node;
 }

@@ -16,7 +16,7 @@ import { homeScreen } from './home.js';
 import { settingsScreen, setAccountActions, adoptAccountLanguage } from './settings.js';
 import { codeScreen, phonesScreen, addItemAction } from './youngpeople.js';
 import { auditScreen, staffScreen, deliveriesScreen } from './admin.js';
-import { teamsScreen, keyWorkerAction, areaScreen } from './adminforms.js';
+import { teamsScreen, keyWorkerAction, areaScreen, dutyScreen } from './adminforms.js';
 import { lockApp, signOutApp, sessionExpired, rememberReturn } from './session.js';
 import * as worker from './worker.js';
 import * as speech from './speech.js';
@@ -44,6 +44,7 @@ function routes() {
   route('/admin/deliveries', deliveriesScreen, 'admin');
   route('/admin/teams', teamsScreen, 'admin');
   route('/admin/area', areaScreen, 'admin');
+  route('/admin/duty', dutyScreen, 'admin');
   addItemAction(keyWorkerAction);
   mountCards();
   mountFeedback();

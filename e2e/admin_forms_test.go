@@ -548,3 +548,84 @@ func TestAdministratorChangesDutyRota(t *testing.T) {
 	screenshot(t, ctx, "admin-duty-add-ar")
 	adminFormsNarrow(t, ctx, "put someone on duty (ar)")
 }
+
+// The administrator adds a young person to a team, with a key worker, from
+// the young-people panel on their home; the team must be chosen.
+func TestAdministratorAddsYoungPerson(t *testing.T) {
+	chromiumPath(t)
+	h := startHeard(t)
+	bg := context.Background()
+	admin, err := h.Store.StaffByEmail(bg, "admin@demo.heard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alex, err := h.Store.StaffByEmail(bg, "alex@demo.heard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	area := admin.AreaID
+	teams, err := h.Store.Teams(bg, area)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var camhs heard.Team
+	for _, tm := range teams {
+		if tm.Name == "Riverside CAMHS" {
+			camhs = tm
+		}
+	}
+	if camhs.ID == "" {
+		t.Fatalf("the demo should have Riverside CAMHS: %+v", teams)
+	}
+	ctx := newBrowser(t, "en-GB")
+	signIn(t, ctx, h, "admin@demo.heard")
+
+	var teamErr, workers string
+	run(t, ctx, "open the form and send it without a team",
+		chromedp.WaitVisible("#yp-add", chromedp.ByQuery),
+		chromedp.Click("#yp-add", chromedp.ByQuery),
+		chromedp.WaitVisible("#yp-first-name", chromedp.ByQuery),
+		waitText("#yp-team", "Riverside CAMHS"),
+		waitText("#yp-key-worker", "Alex Rahman"),
+		chromedp.Text("#yp-key-worker", &workers, chromedp.ByQuery),
+		chromedp.SendKeys("#yp-first-name", "Rosa", chromedp.ByQuery),
+		chromedp.Click("#yp-add-save", chromedp.ByQuery),
+		chromedp.WaitVisible("#yp-team-error", chromedp.ByQuery),
+		chromedp.Text("#yp-team-error", &teamErr, chromedp.ByQuery))
+	if !strings.Contains(teamErr, "choose a team") {
+		t.Errorf("a missing team should be marked, got %q", teamErr)
+	}
+	if strings.Contains(workers, "Dana Lewis") || strings.Contains(workers, "Admin") {
+		t.Errorf("only key workers should be offered, got %q", workers)
+	}
+	run(t, ctx, "choose the team and Alex",
+		adminFormsSelect("#yp-team", camhs.ID),
+		adminFormsSelect("#yp-key-worker", alex.ID))
+	screenshot(t, ctx, "admin-yp-add-en")
+	adminFormsNarrow(t, ctx, "administrator adds a young person (en)")
+	run(t, ctx, "add Rosa",
+		chromedp.Click("#yp-add-save", chromedp.ByQuery),
+		waitText("#yp-added", "Rosa has been added"),
+		waitText("#yp-list", "Rosa"))
+	rosa := youngPerson(t, h, area, "Rosa")
+	if rosa.TeamID != camhs.ID || rosa.Service != camhs.Service {
+		t.Errorf("Rosa was saved as %+v", rosa)
+	}
+	a, err := h.Store.CurrentAssignment(bg, area, rosa.ID)
+	if err != nil || a.StaffID != alex.ID {
+		t.Fatalf("Alex should be Rosa's key worker: %+v, %v", a, err)
+	}
+	card := fmt.Sprintf(`.yp-item[data-id=%q]`, rosa.ID)
+	run(t, ctx, "Rosa's card names Alex", waitText(card, "Key worker: Alex Rahman"))
+
+	adminFormsArabic(t, ctx, h, "/home")
+	run(t, ctx, "the form in Arabic",
+		chromedp.WaitVisible("#yp-add", chromedp.ByQuery),
+		chromedp.Click("#yp-add", chromedp.ByQuery),
+		chromedp.WaitVisible("#yp-first-name", chromedp.ByQuery),
+		chromedp.Click("#yp-add-save", chromedp.ByQuery),
+		chromedp.WaitVisible("#yp-team-error", chromedp.ByQuery),
+		chromedp.ScrollIntoView("#yp-team", chromedp.ByQuery))
+	screenshot(t, ctx, "admin-yp-add-ar")
+	adminFormsNarrow(t, ctx, "administrator adds a young person (ar)")
+}

@@ -82,44 +82,84 @@ export function youngPeopleSection() {
     await load();
   }
 
-  // A key worker adds young people to their own list.
-  if (user.role === 'key_worker') section.append(addYoungPerson(status, load));
+  // A key worker adds young people to their own list; an administrator to a
+  // team, with or without a key worker.
+  if (user.role === 'key_worker' || user.role === 'administrator') {
+    section.append(addYoungPerson(status, load, user.role === 'administrator'));
+  }
   section.append(status, body);
   return section;
 }
 
-/** "Add a young person": the key worker becomes their key worker. */
-function addYoungPerson(status, load) {
+/** "Add a young person": the key worker becomes their key worker. An
+ * administrator (byAdmin) also chooses the team and, if they like, the key worker. */
+function addYoungPerson(status, load, byAdmin) {
   const first = field({ id: 'yp-first-name', label: t('yp.add.first_name'), autocomplete: 'off', maxlength: '40', required: true });
   const preferred = field({ id: 'yp-preferred-name', label: t('yp.add.preferred_name'), help: t('yp.add.preferred_help'), autocomplete: 'off', maxlength: '40' });
   const language = selectField({ id: 'yp-language', label: t('yp.add.language'), help: t('yp.add.language_help'), value: 'en',
     options: languages().map((l) => ({ value: l.code, lang: l.code, text: l.name })) });
   const note = message('info');
   note.id = 'yp-add-message';
-  const submit = button(t('yp.add.save'), { id: 'yp-add-save', type: 'submit' }, 'primary');
+  const submit = button(t(byAdmin ? 'yp.add.save_admin' : 'yp.add.save'), { id: 'yp-add-save', type: 'submit' }, 'primary');
   const byName = { firstName: first, preferredName: preferred, language };
+  let team = null;
+  let worker = null;
+  if (byAdmin) {
+    team = selectField({ id: 'yp-team', label: t('yp.add.team'), help: t('yp.add.team_help'),
+      options: [{ value: '', text: t('yp.add.choose_team') }] });
+    worker = selectField({ id: 'yp-key-worker', label: t('yp.add.key_worker'), help: t('yp.add.key_worker_help'),
+      options: [{ value: '', text: t('yp.add.no_key_worker') }] });
+    byName.teamId = team;
+    byName.keyWorkerId = worker;
+    // The choices come from the area: its teams, and key workers whose accounts are on.
+    Promise.all([api('GET', '/api/admin/teams'), api('GET', '/api/admin/staff')]).then(([teams, staff]) => {
+      for (const tm of ((teams && teams.items) || []).slice().sort((a, b) => a.name.localeCompare(b.name))) {
+        team.input.append(h('option', { value: tm.id, text: t('admin.teams.option', { name: tm.name, service: label('service', tm.service) }) }));
+      }
+      for (const st of ((staff && staff.items) || []).filter((x) => x.role === 'key_worker' && !x.disabled)
+        .sort((a, b) => a.name.localeCompare(b.name))) {
+        worker.input.append(h('option', { value: st.id, text: st.teamName ? t('yp.add.worker_option', { name: st.name, team: st.teamName }) : st.name }));
+      }
+    }).catch((err) => showMessage(note, 'error', errorText(err)));
+  }
   clearOnEdit(byName);
   const form = h('form', { class: 'add-form', id: 'yp-add-form', novalidate: true, 'aria-labelledby': 'yp-add' },
-    first.wrap, preferred.wrap, language.wrap, note, submit);
+    first.wrap, preferred.wrap, language.wrap, team && team.wrap, worker && worker.wrap, note, submit);
   const add = disclosure(t('yp.add.title'), 'yp-add', form);
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearFormErrors(note, byName);
     const firstName = first.input.value.trim();
-    if (!firstName) {
-      showFormError({ code: 'validation_failed', fields: { firstName: 'required' } }, note, byName);
+    const missing = {};
+    if (!firstName) missing.firstName = 'required';
+    if (byAdmin && !team.input.value) missing.teamId = 'choose_team';
+    if (Object.keys(missing).length) {
+      showFormError({ code: 'validation_failed', fields: missing }, note, byName);
       return;
+    }
+    const body = { firstName, preferredName: preferred.input.value.trim(), language: language.input.value };
+    if (byAdmin) {
+      body.teamId = team.input.value;
+      body.keyWorkerId = worker.input.value;
     }
     const done = busy(submit, t('yp.add.saving'));
     try {
-      const yp = await api('POST', '/api/young-people', {
-        firstName, preferredName: preferred.input.value.trim(), language: language.input.value,
-      });
+      const yp = await api('POST', '/api/young-people', body);
       done();
       form.reset();
       add.close();
       const name = ypName(yp);
+      if (byAdmin) {
+        // Join codes come from the key worker, so the administrator just hears it is done.
+        const text = t('yp.add.done_admin', { name });
+        status.replaceChildren(message('success', text));
+        status.firstChild.id = 'yp-added';
+        announce(text);
+        await load();
+        add.toggle.focus();
+        return;
+      }
       // What to do next: a new young person needs a join code for their phone.
       const msg = message('error');
       const give = button(t('yp.give_code'), { id: 'yp-added-code', class: 'give-code', data: { id: yp.id } }, 'primary');

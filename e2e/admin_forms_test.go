@@ -70,10 +70,7 @@ func TestKeyWorkerAddsYoungPerson(t *testing.T) {
 	chromiumPath(t)
 	h := startHeard(t)
 	bg := context.Background()
-	sam, err := h.Store.StaffByEmail(bg, "sam@demo.heard")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sam := h.staffMember(t, "sam@demo.heard")
 	ctx := newBrowser(t, "en-GB")
 	signIn(t, ctx, h, "sam@demo.heard")
 
@@ -154,10 +151,7 @@ func TestAdministratorSetsUpTheArea(t *testing.T) {
 	chromiumPath(t)
 	h := startHeard(t)
 	bg := context.Background()
-	admin, err := h.Store.StaffByEmail(bg, "admin@demo.heard")
-	if err != nil {
-		t.Fatal(err)
-	}
+	admin := h.staffMember(t, "admin@demo.heard")
 	area := admin.AreaID
 	ctx := newBrowser(t, "en-GB")
 	signIn(t, ctx, h, "admin@demo.heard")
@@ -231,10 +225,7 @@ func TestAdministratorSetsUpTheArea(t *testing.T) {
 		waitText("#staff-status", "Nia Campbell can now sign in"),
 		waitText("#staff-list", "Nia Campbell"),
 		waitText("#staff-list", "Team: Northside Leaving Care"))
-	nia, err := h.Store.StaffByEmail(bg, "nia@demo.heard")
-	if err != nil {
-		t.Fatal(err)
-	}
+	nia := h.staffMember(t, "nia@demo.heard")
 	if nia.Role != heard.RoleKeyWorker || nia.TeamID != team.ID || nia.Disabled {
 		t.Fatalf("Nia was saved as %+v", nia)
 	}
@@ -263,10 +254,7 @@ func TestAdministratorSetsUpTheArea(t *testing.T) {
 
 	// Moving Jay to Alex; Nia (turned off) is not offered.
 	jay := youngPerson(t, h, area, "Jay")
-	alex, err := h.Store.StaffByEmail(bg, "alex@demo.heard")
-	if err != nil {
-		t.Fatal(err)
-	}
+	alex := h.staffMember(t, "alex@demo.heard")
 	card := fmt.Sprintf(`.yp-item[data-id=%q]`, jay.ID)
 	sel := "#kw-select-" + jay.ID
 	var options string
@@ -348,10 +336,7 @@ func TestAdministratorChangesAreaSettings(t *testing.T) {
 	chromiumPath(t)
 	h := startHeard(t)
 	bg := context.Background()
-	admin, err := h.Store.StaffByEmail(bg, "admin@demo.heard")
-	if err != nil {
-		t.Fatal(err)
-	}
+	admin := h.staffMember(t, "admin@demo.heard")
 	ctx := newBrowser(t, "en-GB")
 	signIn(t, ctx, h, "admin@demo.heard")
 
@@ -449,14 +434,8 @@ func TestAdministratorChangesDutyRota(t *testing.T) {
 	chromiumPath(t)
 	h := startHeard(t)
 	bg := context.Background()
-	admin, err := h.Store.StaffByEmail(bg, "admin@demo.heard")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dana, err := h.Store.StaffByEmail(bg, "duty@demo.heard")
-	if err != nil {
-		t.Fatal(err)
-	}
+	admin := h.staffMember(t, "admin@demo.heard")
+	dana := h.staffMember(t, "duty@demo.heard")
 	area := admin.AreaID
 	week := func() []heard.DutyShift {
 		t.Helper()
@@ -555,14 +534,8 @@ func TestAdministratorAddsYoungPerson(t *testing.T) {
 	chromiumPath(t)
 	h := startHeard(t)
 	bg := context.Background()
-	admin, err := h.Store.StaffByEmail(bg, "admin@demo.heard")
-	if err != nil {
-		t.Fatal(err)
-	}
-	alex, err := h.Store.StaffByEmail(bg, "alex@demo.heard")
-	if err != nil {
-		t.Fatal(err)
-	}
+	admin := h.staffMember(t, "admin@demo.heard")
+	alex := h.staffMember(t, "alex@demo.heard")
 	area := admin.AreaID
 	teams, err := h.Store.Teams(bg, area)
 	if err != nil {

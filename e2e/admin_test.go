@@ -20,10 +20,7 @@ func TestAdministratorSeesNotificationProblems(t *testing.T) {
 	chromiumPath(t)
 	h, svc, push := startHeardWithPush(t)
 	bg := context.Background()
-	sam, err := h.Store.StaffByEmail(bg, "sam@demo.heard")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sam := h.staffMember(t, "sam@demo.heard")
 	browser := h.subscribe(t, push, sam.AreaID, sam.ID, heard.RoleKeyWorker)
 	push.AnswerAlways(browser, pushtest.Answer{Status: 403, Body: "credentials do not match"})
 	if err := svc.Notify(bg, heard.Notification{ID: heard.NewID(), AreaID: sam.AreaID, RecipientID: sam.ID, Type: "card_urgent",

@@ -68,10 +68,7 @@ func TestCardsOfflineToSeenAndReply(t *testing.T) {
 	chromiumPath(t)
 	h, _, pushSvc := startHeardWithPush(t)
 	bg := context.Background()
-	sam, err := h.Store.StaffByEmail(bg, "sam@demo.heard")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sam := h.staffMember(t, "sam@demo.heard")
 	samPhone := h.subscribe(t, pushSvc, sam.AreaID, sam.ID, sam.Role)
 	jay := youngPerson(t, h, sam.AreaID, "Jay")
 
@@ -281,10 +278,7 @@ func TestCardsWaitingAreForgottenWhenThePhoneIsSignedOut(t *testing.T) {
 		t.Fatalf("the waiting card should be forgotten when the phone is signed out, %d left", waiting)
 	}
 	run(t, ctx, "back online", cardsSetOffline(false), chromedp.Reload(), chromedp.WaitVisible(`#welcome-join`, chromedp.ByQuery))
-	sam, err := h.Store.StaffByEmail(context.Background(), "sam@demo.heard")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sam := h.staffMember(t, "sam@demo.heard")
 	jay := youngPerson(t, h, sam.AreaID, "Jay")
 	time.Sleep(time.Second)
 	if got := cardsOf(t, h, jay); len(got) != 0 {

@@ -29,10 +29,7 @@ func TestFeedbackFromMeetingToDashboard(t *testing.T) {
 	chromiumPath(t)
 	h, _, pushSvc := startHeardWithPush(t)
 	bg := context.Background()
-	sam, err := h.Store.StaffByEmail(bg, "sam@demo.heard")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sam := h.staffMember(t, "sam@demo.heard")
 	jay := youngPerson(t, h, sam.AreaID, "Jay")
 	// Jay's phone has a push subscription at a loopback push service that
 	// decrypts what it receives.
@@ -115,10 +112,7 @@ func TestFeedbackFromMeetingToDashboard(t *testing.T) {
 	if stored["listened"] != "no" || stored["followUp"] != true || stored["words"] != "They talked over me." || stored["youngPersonId"] != nil {
 		t.Errorf("stored answer: %v", stored)
 	}
-	manager, err := h.Store.StaffByEmail(bg, "manager@demo.heard")
-	if err != nil {
-		t.Fatal(err)
-	}
+	manager := h.staffMember(t, "manager@demo.heard")
 	if fus, err := h.Store.FollowUps(bg, jay.AreaID, manager.TeamID, manager.ID); err != nil || len(fus) != 1 || fus[0].YoungPersonID != jay.ID {
 		t.Fatalf("follow-ups for the manager: %v %+v", err, fus)
 	}

@@ -82,6 +82,16 @@ func (h *heardServer) staff(t *testing.T, email string) store.DemoAccount {
 	return store.DemoAccount{}
 }
 
+// staffMember reads a demo staff account from the store.
+func (h *heardServer) staffMember(t *testing.T, email string) heard.Staff {
+	t.Helper()
+	st, err := h.Store.StaffByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 // joinCode returns a fresh join code for the demo young person with this first name.
 func (h *heardServer) joinCode(t *testing.T, name string) string {
 	for _, a := range h.Demo {

@@ -62,10 +62,7 @@ func TestServiceWorkerShowsALockScreenSafePush(t *testing.T) {
 	chromiumPath(t)
 	h, svc, pushSvc := startHeardWithPush(t)
 	bg := context.Background()
-	sam, err := h.Store.StaffByEmail(bg, "sam@demo.heard")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sam := h.staffMember(t, "sam@demo.heard")
 	jay := youngPerson(t, h, sam.AreaID, "Jay")
 
 	// Sam signs in. The home screen offers notifications and asks the browser nothing yet.
@@ -182,10 +179,7 @@ func TestServiceWorkerShowsALockScreenSafePush(t *testing.T) {
 	}
 
 	// The offer reads right to left for an Arabic-speaking duty worker.
-	duty, err := h.Store.StaffByEmail(bg, "duty@demo.heard")
-	if err != nil {
-		t.Fatal(err)
-	}
+	duty := h.staffMember(t, "duty@demo.heard")
 	if err := h.Store.SetStaffLanguage(bg, duty.AreaID, duty.ID, "ar"); err != nil {
 		t.Fatal(err)
 	}

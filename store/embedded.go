@@ -2,20 +2,24 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+	_ "modernc.org/sqlite" // the driver FerretDB itself uses, to add the _id index it lacks
 )
 
 // Embedded is the in-process MongoDB-compatible server (FerretDB on SQLite files)
 // that lets Heard run with no external database.
 type Embedded struct {
 	uri    string
+	dir    string
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -40,7 +44,7 @@ func StartEmbedded(dir string, logger *slog.Logger) (*Embedded, error) {
 		return nil, fmt.Errorf("configure embedded database: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &Embedded{cancel: cancel, done: make(chan error, 1)}
+	e := &Embedded{dir: abs, cancel: cancel, done: make(chan error, 1)}
 	go func() { e.done <- f.Run(ctx) }()
 	// MongoDBURI waits for the listener that Run opens.
 	got := make(chan string, 1)
@@ -64,4 +68,35 @@ func (e *Embedded) URI() string { return e.uri }
 func (e *Embedded) Stop() {
 	e.cancel()
 	<-e.done
+}
+
+// indexID gives one collection of the embedded server a working _id index.
+//
+// FerretDB 1.24 keeps each collection in a SQLite table of JSON documents. It
+// indexes _id as `_ferretdb_sjson->"_id"` but looks documents up by
+// `_ferretdb_sjson->'$._id'`; SQLite uses an expression index only for the very
+// same expression, so every find, update and delete by _id read and parsed the
+// whole table (measured on 20,000 documents: 2.2 ms a find, 41 ms an update;
+// with this index 0.5 ms and 0.3 ms). This adds the index the lookups can use,
+// once per collection, through the same SQLite driver.
+func (e *Embedded) indexID(ctx context.Context, database, collection string) error {
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.dir, database+".sqlite")+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var table string
+	err = db.QueryRowContext(ctx, `SELECT table_name FROM _ferretdb_collections WHERE name = ?`, collection).Scan(&table)
+	if err != nil {
+		return fmt.Errorf("find table of %s: %w", collection, err)
+	}
+	_, err = db.ExecContext(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, table+"_heard_id", table))
+	return err
+}
+
+// idIndexes remembers, per store, which collections have had their _id index
+// made, so each is done once.
+type idIndexes struct {
+	mu   sync.Mutex
+	done map[string]bool
 }

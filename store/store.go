@@ -23,6 +23,12 @@ type Store struct {
 	Client *mongo.Client
 	DB     *mongo.Database
 	Clock  heard.Clock
+	// embedded is set when the database is the in-process embedded server; the
+	// store then makes up, at this one depth, for what that server lacks: see
+	// Embedded.indexID and Store.guard.
+	embedded *Embedded
+	ids      idIndexes
+	locks    keyedLocks
 }
 
 // Open connects to uri and uses the database name given.
@@ -39,6 +45,19 @@ func Open(ctx context.Context, uri, database string, clock heard.Clock) (*Store,
 	return s, nil
 }
 
+// OpenEmbedded connects to the embedded server e and uses the database name given.
+func OpenEmbedded(ctx context.Context, e *Embedded, database string, clock heard.Clock) (*Store, error) {
+	s, err := Open(ctx, e.URI(), database, clock)
+	if err != nil {
+		return nil, err
+	}
+	s.embedded = e
+	return s, nil
+}
+
+// Embedded reports whether the store runs on the in-process embedded server.
+func (s *Store) Embedded() bool { return s.embedded != nil }
+
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.Client.Ping(ctx, readpref.Primary()) }
 
@@ -47,7 +66,39 @@ func (s *Store) Close(ctx context.Context) error { return s.Client.Disconnect(ct
 
 func (s *Store) now() time.Time { return s.Clock.Now().UTC().Truncate(time.Millisecond) }
 
-func (s *Store) c(name string) *mongo.Collection { return s.DB.Collection(name) }
+// c returns a collection. On the embedded server the collection's first use in
+// this store also creates it with its working _id index (Embedded.indexID), so
+// every collection, including ones added later, is looked up by _id quickly.
+func (s *Store) c(name string) *mongo.Collection {
+	col := s.DB.Collection(name)
+	if s.embedded == nil {
+		return col
+	}
+	s.ids.mu.Lock()
+	defer s.ids.mu.Unlock()
+	if s.ids.done[name] {
+		return col
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.DB.CreateCollection(ctx, name); err != nil && !isNamespaceExists(err) {
+		return col // tried again on the next use
+	}
+	if err := s.embedded.indexID(ctx, s.DB.Name(), name); err != nil {
+		return col
+	}
+	if s.ids.done == nil {
+		s.ids.done = map[string]bool{}
+	}
+	s.ids.done[name] = true
+	return col
+}
+
+// isNamespaceExists recognises "collection already exists" (code 48).
+func isNamespaceExists(err error) bool {
+	var ce mongo.CommandError
+	return errors.As(err, &ce) && ce.Code == 48
+}
 
 // Collection names, one per feature.
 const (

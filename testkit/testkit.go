@@ -81,7 +81,13 @@ func Store(t testing.TB, clock heard.Clock) *store.Store {
 	name := fmt.Sprintf("t%d_%d", os.Getpid(), counter.Add(1))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := store.Open(ctx, URI(t), name, clock)
+	var s *store.Store
+	var err error
+	if uri := URI(t); embedded != nil {
+		s, err = store.OpenEmbedded(ctx, embedded, name, clock)
+	} else {
+		s, err = store.Open(ctx, uri, name, clock)
+	}
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

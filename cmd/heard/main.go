@@ -119,19 +119,23 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 
-	uri := cfg.MongoURI
-	if uri == "" {
+	var emb *store.Embedded
+	if cfg.MongoURI == "" {
 		// The embedded database is chatty (it logs every unsupported option as a warning); errors still show.
 		dbLog := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-		emb, err := store.StartEmbedded(cfg.DataDir+"/db", dbLog)
+		emb, err = store.StartEmbedded(cfg.DataDir+"/db", dbLog)
 		if err != nil {
 			return err
 		}
 		defer emb.Stop()
-		uri = emb.URI()
 	}
 	clock := heard.SystemClock{}
-	st, err := store.Open(ctx, uri, cfg.Database, clock)
+	var st *store.Store
+	if emb != nil {
+		st, err = store.OpenEmbedded(ctx, emb, cfg.Database, clock)
+	} else {
+		st, err = store.Open(ctx, cfg.MongoURI, cfg.Database, clock)
+	}
 	if err != nil {
 		return err
 	}

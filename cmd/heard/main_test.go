@@ -164,7 +164,7 @@ func TestRunServesAndStopsGracefully(t *testing.T) {
 	defer emb.Stop()
 	cx, stop := context.WithTimeout(context.Background(), 30*time.Second)
 	defer stop()
-	st, err := store.Open(cx, emb.URI(), "heard", heard.SystemClock{})
+	st, err := store.OpenEmbedded(cx, emb, "heard", heard.SystemClock{})
 	if err != nil {
 		t.Fatal(err)
 	}

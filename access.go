@@ -12,6 +12,8 @@ type Principal struct {
 	// SessionID is the sign-in session the token belongs to (its refresh-token
 	// family); signing out ends it, and the token with it.
 	SessionID string
+	// RequestID is the request acting, for the audit log.
+	RequestID string
 }
 
 // Access is how much of a young person's record a principal may see.

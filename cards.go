@@ -1,6 +1,7 @@
 package heard
 
 import (
+	"context"
 	"sort"
 	"strconv"
 	"strings"
@@ -467,4 +468,77 @@ func CardAckBucket(d time.Duration) string {
 		}
 	}
 	return "inf"
+}
+
+// PersonRef names a young person to staff: their id and the name they go by.
+type PersonRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// CardView is a card as its reader sees it. State is "sent" or "seen".
+type CardView struct {
+	Card
+	State string `json:"state"`
+	// YoungPerson is given to staff.
+	YoungPerson *PersonRef `json:"youngPerson,omitempty"`
+}
+
+// NewCardView shows a card to its reader.
+func NewCardView(c Card, who *PersonRef) CardView {
+	return CardView{Card: c, State: c.State(), YoungPerson: who}
+}
+
+// CardInbox is what a worker has to look at, in inbox order, with counts of
+// what nobody has acknowledged yet (urgent ones separately, and per young person).
+type CardInbox struct {
+	Items                []CardView     `json:"items"`
+	Unacknowledged       int            `json:"unacknowledged"`
+	UrgentUnacknowledged int            `json:"urgentUnacknowledged"`
+	ByYoungPerson        map[string]int `json:"unacknowledgedByYoungPerson"`
+}
+
+// CardHistoryDay counts one day's cards by card.
+type CardHistoryDay struct {
+	Day    string         `json:"day"`
+	Counts map[string]int `json:"counts"`
+}
+
+// CardHistory is a young person's cards per day, for their picture of cards over time.
+type CardHistory struct {
+	From     string           `json:"from"`
+	To       string           `json:"to"`
+	TimeZone string           `json:"timeZone"`
+	Total    int              `json:"total"`
+	Days     []CardHistoryDay `json:"days"`
+}
+
+// CardHistoryDays bounds how far back the picture of cards goes.
+const (
+	CardHistoryMinDays     = 7
+	CardHistoryMaxDays     = 91
+	CardHistoryDefaultDays = 28
+)
+
+// CardService is every action on feeling cards, one method per thing a person does.
+type CardService interface {
+	// SendCard stores a young person's card under the phone's id and alerts the
+	// adults who should see it. Sending the same id again finishes anything an
+	// earlier attempt left undone and returns the stored card with created false.
+	SendCard(ctx context.Context, p Principal, n NewCard) (v CardView, created bool, err error)
+	// MyCards lists a young person's own cards, newest first.
+	MyCards(ctx context.Context, p Principal) ([]CardView, error)
+	// CardHistory counts a young person's cards per day over the last days.
+	CardHistory(ctx context.Context, p Principal, days int) (CardHistory, error)
+	// CardInbox lists the cards a worker may look at, in inbox order.
+	CardInbox(ctx context.Context, p Principal) (CardInbox, error)
+	// Card shows one card to a reader allowed to see it (staff reads are audit-logged).
+	Card(ctx context.Context, p Principal, id string) (CardView, error)
+	// AcknowledgeCard keeps the first acknowledgement of a card and tells the
+	// young person. The same adult again is a retry; anyone else gets a conflict.
+	AcknowledgeCard(ctx context.Context, p Principal, id string, ack CardAck) (CardView, error)
+	// CompleteCard finishes whatever a send or acknowledgement of the card left
+	// undone (its lists, alert, counters, reply notice); the background worker
+	// calls it for work a failed request left behind.
+	CompleteCard(ctx context.Context, areaID, cardID string) error
 }

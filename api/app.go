@@ -32,6 +32,8 @@ type Config struct {
 	// Notifier queues Web Push notifications; Escalator raises alerts that must be acknowledged.
 	Notifier  heard.Notifier
 	Escalator heard.Escalator
+	// Services are the workflows the handlers call (service.Service).
+	Services Services
 	// PWA is the app's files, served at /.
 	PWA fs.FS
 	// TLS turns on HSTS (only meaningful when Heard itself, or its proxy, serves HTTPS).
@@ -44,6 +46,12 @@ type Config struct {
 	// Requests from them are taken to come from the address in X-Forwarded-For, so
 	// sign-in limits count each person, not the proxy. Empty: no proxy is trusted.
 	TrustedProxies []string
+}
+
+// Services is every workflow the API calls, one interface per feature from the
+// root package; service.Service implements them all.
+type Services interface {
+	heard.CardService
 }
 
 // Server holds the dependencies every handler uses.

@@ -26,6 +26,7 @@ const principalKey = "heard.principal"
 // principal is the signed-in person; set by authenticate.
 func principal(c *fiber.Ctx) heard.Principal {
 	p, _ := c.Locals(principalKey).(heard.Principal)
+	p.RequestID = requestID(c)
 	return p
 }
 

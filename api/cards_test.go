@@ -34,14 +34,26 @@ func (w *world) cardsNew(f areaFixture, y heard.YoungPerson, card string) map[st
 	return r.Body
 }
 
-// cardsCounters sums a metric's counters in an area by dimension.
+// cardsCounters sums a metric's counters in an area by dimension, as the
+// dashboard reads them (the month documents).
 func (w *world) cardsCounters(f areaFixture, metric string) map[string]int64 {
 	w.t.Helper()
-	cs, err := w.store.Counters(context.Background(), store.CounterQuery{Area: f.Area.ID, Metric: metric})
-	must(w.t, err)
 	out := map[string]int64{}
-	for _, c := range cs {
-		out[c.Dim] += c.N
+	for _, b := range w.monthBuckets(f, metric) {
+		out[b.Dim] += b.N
+	}
+	return out
+}
+
+func (w *world) monthBuckets(f areaFixture, metric string) []heard.KPIBucket {
+	w.t.Helper()
+	buckets, err := w.store.KPIBuckets(context.Background(), f.Area.ID, []string{"2026-10", "2026-11", "2026-12"})
+	must(w.t, err)
+	var out []heard.KPIBucket
+	for _, b := range buckets {
+		if b.Metric == metric {
+			out = append(out, b)
+		}
 	}
 	return out
 }
@@ -204,10 +216,14 @@ func TestCardUrgencyAndCounters(t *testing.T) {
 	if got := w.cardsCounters(w.A, "cards_urgent"); got[""] != 1 {
 		t.Errorf("cards_urgent %v", got)
 	}
-	// Counters are kept by service and day in the area's zone.
-	cs, err := w.store.Counters(context.Background(), store.CounterQuery{Area: w.A.Area.ID, Metric: "cards", Service: "camhs"})
-	must(t, err)
-	if len(cs) != 1 || cs[0].Dim != "happy" || cs[0].N != 2 || cs[0].Day != "2026-11-02" {
+	// Counters are kept by service and month in the area's zone.
+	var cs []heard.KPIBucket
+	for _, b := range w.monthBuckets(w.A, "cards") {
+		if b.Service == "camhs" {
+			cs = append(cs, b)
+		}
+	}
+	if len(cs) != 1 || cs[0].Dim != "happy" || cs[0].N != 2 || cs[0].Month != "2026-11" {
 		t.Errorf("camhs counters %+v", cs)
 	}
 	if got := w.cardsCounters(w.B, "cards"); len(got) != 0 {

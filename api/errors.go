@@ -55,8 +55,11 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		var e *Error
 		var fe *fiber.Error
+		var pr *heard.Problem
 		switch {
 		case errors.As(err, &e):
+		case errors.As(err, &pr):
+			e = problemError(pr)
 		case errors.As(err, &fe):
 			e = fiberError(fe)
 		case errors.Is(err, heard.ErrNotFound):
@@ -74,6 +77,24 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		}
 		return c.Status(e.Status).JSON(errorBody{Error: e, RequestID: requestID(c)})
 	}
+}
+
+// problemError answers a service's Problem with the status its kind means.
+func problemError(p *heard.Problem) *Error {
+	status := 500
+	switch {
+	case errors.Is(p.Kind, heard.ErrInvalid):
+		status = fiber.StatusBadRequest
+	case errors.Is(p.Kind, heard.ErrNotFound):
+		status = fiber.StatusNotFound
+	case errors.Is(p.Kind, heard.ErrForbidden):
+		status = fiber.StatusForbidden
+	case errors.Is(p.Kind, heard.ErrConflict):
+		status = fiber.StatusConflict
+	case errors.Is(p.Kind, heard.ErrBusy):
+		return &Error{Status: fiber.StatusServiceUnavailable, Code: p.Code, Message: p.Message, RetryAfter: 5}
+	}
+	return &Error{Status: status, Code: p.Code, Message: p.Message, Fields: p.Fields}
 }
 
 func fiberError(fe *fiber.Error) *Error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"heard/service"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -58,6 +59,7 @@ func newWorld(t *testing.T, opts ...func(*Config)) *world {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	cfg.Services = service.New(service.Config{Store: cfg.Store, Notifier: cfg.Notifier, Escalator: cfg.Escalator, Clock: cfg.Clock, Log: cfg.Log})
 	w := &world{t: t, store: st, clock: clock, tokens: tokens}
 	w.srv = New(cfg)
 	w.A = w.seedArea("a")

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"heard/service"
 	"net"
 	"net/http"
 	"os"
@@ -54,6 +55,7 @@ func startHeard(t *testing.T, opts ...func(*api.Config)) *heardServer {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	cfg.Services = service.New(service.Config{Store: cfg.Store, Notifier: cfg.Notifier, Escalator: cfg.Escalator, Clock: cfg.Clock, Log: cfg.Log})
 	srv := api.New(cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

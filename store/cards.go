@@ -3,228 +3,203 @@ package store
 import (
 	"context"
 	"errors"
-	"hash/fnv"
 	"slices"
 	"sort"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"heard"
 )
 
-// Cards are written once (their insert) and then only to copy in the
-// acknowledgement. Everything that must happen exactly once after that (count
-// the card, keep the first acknowledgement, count the time to acknowledge) is
-// decided by inserting a step document with a unique id "<card id>/<step>": a
-// unique-key insert is atomic on the embedded database and on MongoDB alike,
-// whereas a conditional update is not atomic on the embedded database (measured:
-// concurrent conditional updates each reported a match). Steps also record what a
-// crash may have left undone, so a retry of the same request finishes it.
+// Cards are the record; card_lists is the read model that lets an inbox be
+// read by _id. Every read here is by _id: the embedded database answers a
+// lookup by _id from an index (see Embedded.indexID) but reads the whole
+// collection for any other filter, whatever the indexes. So each young person
+// has a list document ("yp/<area>/<young person>") of their cards, newest
+// first, and each area one of its concerning and urgent cards of the last
+// week ("area/<area>"), what can be escalated to duty workers and managers.
+// An entry is small (id, time, urgency, acknowledged); the cards themselves
+// are read by _id. Lists change only through update, the store's one exact
+// read-change-write, so no entry is ever lost to a concurrent write or kept
+// twice.
 //
-// Every read is by _id. The embedded database answers a lookup by _id from its
-// primary key but scans the whole collection for any other filter (measured:
-// about 0.4 s for one query over 4,000 cards, whatever the indexes), so lists are
-// kept in "boxes": one document per young person holding their recent cards, and
-// one per area holding its concerning and urgent cards of the last week (what
-// can be escalated to duty workers and managers). The cards collection stays the
-// record; a box is a copy that every write to a card brings up to date, and any
-// later write repairs.
+// A list entry for a card that is not stored (the send failed before its
+// insert) is never shown: readers show what the cards collection holds. The
+// service writes the lists before the card, so a stored card is in every list
+// that should show it, whatever moment a send fails.
 const (
 	colCards     = "cards"
-	colCardSteps = "card_steps"
-	colCardBoxes = "card_boxes"
+	colCardLists = "card_lists"
 )
-
-// Steps of a card's life, recorded in card_steps.
-const (
-	CardStepAlerted     = "alerted"      // the alert was raised
-	CardStepCounted     = "counted"      // the card was added to the KPI counters
-	CardStepAck         = "ack"          // the first acknowledgement (it holds who, when and the reply)
-	CardStepAckCounted  = "ack_counted"  // the time to acknowledge was counted
-	CardStepAckFollowed = "ack_followed" // the alert was stopped and the young person told
-)
-
-// cardStep is one step document. The "ack" step also holds the acknowledgement.
-type cardStep struct {
-	ID     string           `bson:"_id"`
-	AreaID string           `bson:"area"`
-	CardID string           `bson:"cardId"`
-	At     time.Time        `bson:"at"`
-	By     string           `bson:"by,omitempty"`
-	ByName string           `bson:"byName,omitempty"`
-	ByRole heard.Role       `bson:"byRole,omitempty"`
-	Reply  *heard.CardReply `bson:"reply,omitempty"`
-}
 
 // InboxAcknowledgedLimit caps how many acknowledged cards an inbox shows; cards
 // not yet acknowledged are always all shown.
 const InboxAcknowledgedLimit = 100
 
-// CardBoxKeep is how many acknowledged cards a young person's box keeps besides
-// those not yet acknowledged, which it always keeps: what their "my cards" list,
-// their picture of the last weeks and their key worker's inbox can show. (A
-// variable so that tests can make it small.)
+// CardBoxKeep is how many acknowledged cards a young person's list keeps
+// besides those not yet acknowledged, which it always keeps: what their "my
+// cards" list, their picture of the last weeks and their key worker's inbox can
+// show. (A variable so that tests can make it small.)
 var CardBoxKeep = 200
 
-// cardBox is a list of cards kept under a known _id. Cards are appended with
-// $push (atomic on MongoDB; serialised by cardBoxLocks on the embedded database,
-// which runs in this process only), so an entry is never lost to a concurrent
-// write. A card may have several entries (sent, then acknowledged; a retry);
-// readers keep the latest state of each. N counts the entries; compaction
-// replaces the list only if N is unchanged, so it cannot drop an entry another
-// Heard instance appended meanwhile.
-type cardBox struct {
-	ID     string       `bson:"_id"`
-	AreaID string       `bson:"area"`
-	N      int64        `bson:"n"`
-	Cards  []heard.Card `bson:"cards"`
+// cardEntry is one card in a list.
+type cardEntry struct {
+	ID         string        `bson:"id"`
+	ReceivedAt time.Time     `bson:"at"`
+	Urgency    heard.Urgency `bson:"urgency"`
+	Acked      bool          `bson:"acked,omitempty"`
 }
 
-func youngPersonBoxID(area, youngPersonID string) string { return "yp/" + area + "/" + youngPersonID }
-func escalatableBoxID(area string) string                { return "area/" + area }
-
-var cardBoxLocks [64]sync.Mutex
-
-func cardBoxLock(id string) *sync.Mutex {
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	return &cardBoxLocks[h.Sum32()%uint32(len(cardBoxLocks))]
+type cardList struct {
+	ID      string      `bson:"_id"`
+	AreaID  string      `bson:"area"`
+	Entries []cardEntry `bson:"entries"`
 }
 
-// latestCards keeps one entry per card, its acknowledged state when there is
-// one (acknowledging is the only change a card sees, and the first one stands),
-// newest first.
-func latestCards(entries []heard.Card) []heard.Card {
-	byID := map[string]int{}
-	out := make([]heard.Card, 0, len(entries))
-	for _, c := range entries {
-		if i, ok := byID[c.ID]; ok {
-			if out[i].AckAt == nil && c.AckAt != nil {
-				out[i] = c
-			}
-			continue
-		}
-		byID[c.ID] = len(out)
-		out = append(out, c)
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].ReceivedAt.Equal(out[j].ReceivedAt) {
-			return out[i].ReceivedAt.After(out[j].ReceivedAt)
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out
-}
+func youngPersonListID(area, youngPersonID string) string { return "yp/" + area + "/" + youngPersonID }
+func escalatableListID(area string) string                { return "area/" + area }
 
-func (s *Store) cardBox(ctx context.Context, area, id string) (cardBox, error) {
-	b, err := findByID[cardBox](ctx, s.c(colCardBoxes), area, id)
-	if errors.Is(err, heard.ErrNotFound) {
-		return cardBox{ID: id, AreaID: area}, nil
-	}
-	return b, err
-}
-
-// fileCard brings the card's boxes up to date with its current state.
-func (s *Store) fileCard(ctx context.Context, c heard.Card) error {
-	keepYP := func(cards []heard.Card) []heard.Card {
-		var out []heard.Card
-		kept := 0
-		for _, c := range cards {
-			if c.AckAt == nil || kept < CardBoxKeep {
-				out = append(out, c)
-				if c.AckAt != nil {
+// ListCard puts a card (or its new state) in every list that should show it.
+// Safe to repeat: a card is in a list once.
+func (s *Store) ListCard(ctx context.Context, c heard.Card) error {
+	entry := cardEntry{ID: c.ID, ReceivedAt: c.ReceivedAt.UTC().Truncate(time.Millisecond), Urgency: c.Urgency, Acked: c.AckAt != nil}
+	keepYP := func(es []cardEntry) []cardEntry {
+		out, kept := es[:0], 0
+		for _, e := range es {
+			if !e.Acked || kept < CardBoxKeep {
+				out = append(out, e)
+				if e.Acked {
 					kept++
 				}
 			}
 		}
 		return out
 	}
-	if err := s.boxPut(ctx, c.AreaID, youngPersonBoxID(c.AreaID, c.YoungPersonID), c, keepYP, 2*CardBoxKeep); err != nil {
+	if err := s.putEntry(ctx, c.AreaID, youngPersonListID(c.AreaID, c.YoungPersonID), entry, keepYP); err != nil {
 		return err
 	}
 	if c.Urgency == heard.UrgencyOrdinary {
 		return nil
 	}
 	since := s.now().Add(-EscalatedAccessFor)
-	keepWeek := func(cards []heard.Card) []heard.Card {
-		var out []heard.Card
-		for _, c := range cards {
-			if !c.ReceivedAt.Before(since) {
-				out = append(out, c)
+	keepWeek := func(es []cardEntry) []cardEntry {
+		out := es[:0]
+		for _, e := range es {
+			if !e.ReceivedAt.Before(since) {
+				out = append(out, e)
 			}
 		}
 		return out
 	}
-	return s.boxPut(ctx, c.AreaID, escalatableBoxID(c.AreaID), c, keepWeek, 400)
+	return s.putEntry(ctx, c.AreaID, escalatableListID(c.AreaID), entry, keepWeek)
 }
 
-// boxPut appends the card's current state to a box unless the box has it
-// already, and compacts the box when it holds more than compactAt entries or
-// entries that keep would drop.
-func (s *Store) boxPut(ctx context.Context, area, id string, c heard.Card, keep func([]heard.Card) []heard.Card, compactAt int) error {
-	mu := cardBoxLock(id)
-	mu.Lock()
-	defer mu.Unlock()
-	box, err := s.cardBox(ctx, area, id)
-	if err != nil {
-		return err
-	}
-	for _, e := range box.Cards {
-		if e.ID == c.ID && (e.AckAt != nil) == (c.AckAt != nil) {
-			return nil
+// putEntry adds or updates a card's entry in a list, newest first, and trims it.
+func (s *Store) putEntry(ctx context.Context, area, id string, e cardEntry, keep func([]cardEntry) []cardEntry) error {
+	_, _, err := update(ctx, s, colCardLists, area, id, func(l *cardList, exists bool) (bool, error) {
+		if !exists {
+			*l = cardList{ID: id, AreaID: area}
 		}
-	}
-	update := bson.D{{Key: "$push", Value: bson.D{{Key: "cards", Value: c}}}, {Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}},
-		{Key: "$setOnInsert", Value: bson.D{{Key: "area", Value: area}}}}
-	for try := 0; ; try++ {
-		_, err = s.c(colCardBoxes).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update, options.UpdateOne().SetUpsert(true))
-		// Two instances creating the same box: the loser's second try appends.
-		if err == nil || try > 0 || !mongo.IsDuplicateKeyError(err) {
-			break
+		for i, old := range l.Entries {
+			if old.ID == e.ID {
+				if old.Acked || old == e {
+					return false, nil // acknowledging is the only change, and it stays
+				}
+				l.Entries[i] = e
+				l.Entries = keep(l.Entries)
+				return true, nil
+			}
 		}
-	}
-	if err != nil {
-		return err
-	}
-	box.Cards = append(box.Cards, c)
-	box.N++
-	kept := keep(latestCards(box.Cards))
-	if len(box.Cards) <= compactAt && len(kept) == len(latestCards(box.Cards)) {
-		return nil
-	}
-	// Compaction is rare (once per many writes), so the filter on n, which the
-	// embedded database answers by a scan, costs little.
-	_, err = s.c(colCardBoxes).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "n", Value: box.N}},
-		cardBox{ID: id, AreaID: area, N: int64(len(kept)), Cards: kept})
+		l.Entries = append(l.Entries, e)
+		sort.SliceStable(l.Entries, func(i, j int) bool {
+			if !l.Entries[i].ReceivedAt.Equal(l.Entries[j].ReceivedAt) {
+				return l.Entries[i].ReceivedAt.After(l.Entries[j].ReceivedAt)
+			}
+			return l.Entries[i].ID < l.Entries[j].ID
+		})
+		l.Entries = keep(l.Entries)
+		return true, nil
+	})
 	return err
 }
 
-// InsertCard stores a new card under the id the phone made. When a card with that
-// id is already stored for the same young person, the phone is retrying: the
-// stored card is returned unchanged with created false. The same id from anyone
-// else is a conflict (and reveals nothing about the other card).
+func (s *Store) cardList(ctx context.Context, area, id string) (cardList, error) {
+	l, err := findByID[cardList](ctx, s.c(colCardLists), area, id)
+	if errors.Is(err, heard.ErrNotFound) {
+		return cardList{ID: id, AreaID: area}, nil
+	}
+	return l, err
+}
+
+// cardsByID reads cards by _id, a few at a time, in the order given. Entries
+// whose card is not stored are left out.
+func (s *Store) cardsByID(ctx context.Context, area string, ids []string) ([]heard.Card, error) {
+	found := make([]*heard.Card, len(ids))
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i, id := range ids {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			c, err := s.Card(ctx, area, id)
+			switch {
+			case err == nil:
+				found[i] = &c
+			case !errors.Is(err, heard.ErrNotFound):
+				errs[i] = err
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	out := make([]heard.Card, 0, len(ids))
+	for _, c := range found {
+		if c != nil {
+			out = append(out, *c)
+		}
+	}
+	return out, nil
+}
+
+// InsertCard stores a new card under the id the phone made, listing it first
+// (ListCard) so that once stored it is in every list that should show it. When
+// a card with that id is already stored for the same young person, the phone
+// is retrying: the stored card is listed again (should the first attempt have
+// stopped short) and returned unchanged with created false. The same id from
+// anyone else is a conflict (and reveals nothing about the other card).
 func (s *Store) InsertCard(ctx context.Context, c heard.Card) (heard.Card, bool, error) {
-	_, err := s.c(colCards).InsertOne(ctx, c)
+	existing, err := s.Card(ctx, c.AreaID, c.ID)
+	switch {
+	case err == nil && existing.YoungPersonID != c.YoungPersonID:
+		return c, false, heard.ErrConflict
+	case err == nil:
+		return existing, false, s.ListCard(ctx, existing)
+	case !errors.Is(err, heard.ErrNotFound):
+		return c, false, err
+	}
+	if err := s.ListCard(ctx, c); err != nil {
+		return c, false, err
+	}
+	_, err = s.c(colCards).InsertOne(ctx, c)
 	if err == nil {
-		return c, true, s.fileCard(ctx, c)
+		return c, true, nil
 	}
 	if duplicate(err) != heard.ErrConflict {
 		return c, false, err
 	}
-	existing, err := s.Card(ctx, c.AreaID, c.ID)
+	// Another attempt with the same id stored it a moment ago.
+	existing, err = s.Card(ctx, c.AreaID, c.ID)
 	if errors.Is(err, heard.ErrNotFound) || err == nil && existing.YoungPersonID != c.YoungPersonID {
 		return c, false, heard.ErrConflict
 	}
-	if err != nil {
-		return c, false, err
-	}
-	// A retry also files the card, in case the first attempt stopped before it did.
-	return existing, false, s.fileCard(ctx, existing)
+	return existing, false, err
 }
 
 // Card returns one card of the area.
@@ -234,29 +209,51 @@ func (s *Store) Card(ctx context.Context, area, id string) (heard.Card, error) {
 
 // CardsOf lists the cards of some young people received at or after since (all
 // when since is zero), newest first, at most limit (no limit when 0). It reads
-// their boxes: at most CardBoxKeep acknowledged cards each, and every card not
+// their lists: at most CardBoxKeep acknowledged cards each, and every card not
 // yet acknowledged.
 func (s *Store) CardsOf(ctx context.Context, area string, youngPersonIDs []string, since time.Time, limit int) ([]heard.Card, error) {
-	out := []heard.Card{}
+	var entries []cardEntry
 	for _, yp := range youngPersonIDs {
-		box, err := s.cardBox(ctx, area, youngPersonBoxID(area, yp))
+		l, err := s.cardList(ctx, area, youngPersonListID(area, yp))
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range latestCards(box.Cards) {
-			if c.AreaID == area && c.YoungPersonID == yp && !c.ReceivedAt.Before(since) {
-				out = append(out, c)
+		for _, e := range l.Entries {
+			if !e.ReceivedAt.Before(since) {
+				entries = append(entries, e)
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].ReceivedAt.Equal(out[j].ReceivedAt) {
-			return out[i].ReceivedAt.After(out[j].ReceivedAt)
+	sortEntries(entries)
+	if limit > 0 && len(entries) > limit {
+		entries = entries[:limit]
+	}
+	return s.cardsOfEntries(ctx, area, entries, func(c heard.Card) bool { return slices.Contains(youngPersonIDs, c.YoungPersonID) })
+}
+
+func sortEntries(es []cardEntry) {
+	sort.SliceStable(es, func(i, j int) bool {
+		if !es[i].ReceivedAt.Equal(es[j].ReceivedAt) {
+			return es[i].ReceivedAt.After(es[j].ReceivedAt)
 		}
-		return out[i].ID < out[j].ID
+		return es[i].ID < es[j].ID
 	})
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
+}
+
+func (s *Store) cardsOfEntries(ctx context.Context, area string, entries []cardEntry, keep func(heard.Card) bool) ([]heard.Card, error) {
+	ids := make([]string, 0, len(entries))
+	for _, e := range entries {
+		ids = append(ids, e.ID)
+	}
+	cards, err := s.cardsByID(ctx, area, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := cards[:0]
+	for _, c := range cards {
+		if keep(c) {
+			out = append(out, c)
+		}
 	}
 	return out, nil
 }
@@ -266,44 +263,58 @@ func (s *Store) CardsOf(ctx context.Context, area string, youngPersonIDs []strin
 // acknowledged ones, in inbox order (heard.SortInbox: not yet acknowledged
 // first, urgent on top, then newest).
 func (s *Store) Inbox(ctx context.Context, area string, youngPersonIDs []string) ([]heard.Card, error) {
-	all, err := s.CardsOf(ctx, area, youngPersonIDs, time.Time{}, 0)
+	var entries []cardEntry
+	for _, yp := range youngPersonIDs {
+		l, err := s.cardList(ctx, area, youngPersonListID(area, yp))
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, l.Entries...)
+	}
+	sortEntries(entries)
+	var open, done []cardEntry
+	for _, e := range entries {
+		if !e.Acked {
+			open = append(open, e)
+		} else if len(done) < InboxAcknowledgedLimit {
+			done = append(done, e)
+		}
+	}
+	cards, err := s.cardsOfEntries(ctx, area, append(open, done...), func(c heard.Card) bool {
+		return slices.Contains(youngPersonIDs, c.YoungPersonID)
+	})
 	if err != nil {
 		return nil, err
 	}
-	var open, done []heard.Card
-	for _, c := range all {
-		if c.AckAt == nil {
-			open = append(open, c)
-		} else if len(done) < InboxAcknowledgedLimit {
-			done = append(done, c)
-		}
-	}
-	cards := append(open, done...)
 	heard.SortInbox(cards)
 	return cards, nil
 }
 
 // CardsEscalatedTo returns the cards whose alert was escalated to a duty worker
 // or team manager within EscalatedAccessFor, in inbox order. Only concerning
-// and urgent cards are ever escalated; the area's box holds those of the last
+// and urgent cards are ever escalated; the area's list holds those of the last
 // week. (A card's alert has the card's id.)
 func (s *Store) CardsEscalatedTo(ctx context.Context, area, staffID string) ([]heard.Card, error) {
-	box, err := s.cardBox(ctx, area, escalatableBoxID(area))
+	l, err := s.cardList(ctx, area, escalatableListID(area))
 	if err != nil {
 		return nil, err
 	}
-	out := []heard.Card{}
-	for _, c := range latestCards(box.Cards) {
-		ok, err := s.CardEscalatedTo(ctx, area, c.ID, staffID)
+	var mine []cardEntry
+	for _, e := range l.Entries {
+		ok, err := s.CardEscalatedTo(ctx, area, e.ID, staffID)
 		if err != nil {
 			return nil, err
 		}
-		if ok && c.AreaID == area {
-			out = append(out, c)
+		if ok {
+			mine = append(mine, e)
 		}
 	}
-	heard.SortInbox(out)
-	return out, nil
+	cards, err := s.cardsOfEntries(ctx, area, mine, func(heard.Card) bool { return true })
+	if err != nil {
+		return nil, err
+	}
+	heard.SortInbox(cards)
+	return cards, nil
 }
 
 // CardEscalatedTo reports whether a card's alert was escalated to the staff
@@ -319,55 +330,22 @@ func (s *Store) CardEscalatedTo(ctx context.Context, area, cardID, staffID strin
 	return slices.Contains(a.EscalatedTo, staffID) && !a.CreatedAt.Before(s.now().Add(-EscalatedAccessFor)), nil
 }
 
-// insertStep records a step; it reports false when the step was already recorded.
-func (s *Store) insertStep(ctx context.Context, st cardStep) (bool, error) {
-	st.ID = st.CardID + "/" + st.ID
-	if st.At.IsZero() {
-		st.At = s.now()
-	}
-	_, err := s.c(colCardSteps).InsertOne(ctx, st)
-	if err == nil {
-		return true, nil
-	}
-	if duplicate(err) == heard.ErrConflict {
-		return false, nil
-	}
-	return false, err
-}
-
-// MarkCardStep records that a step of a card is done (again is fine).
-func (s *Store) MarkCardStep(ctx context.Context, area, cardID, step string) error {
-	_, err := s.insertStep(ctx, cardStep{ID: step, AreaID: area, CardID: cardID})
-	return err
-}
-
-// CardStepDone reports whether a step of a card is done.
-func (s *Store) CardStepDone(ctx context.Context, area, cardID, step string) (bool, error) {
-	_, err := findByID[cardStep](ctx, s.c(colCardSteps), area, cardID+"/"+step)
-	if errors.Is(err, heard.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-// CountCardReceived adds a card to the KPI counters ("cards" by card, and
-// "cards_urgent") exactly once, however often it is called: the "counted" step is
-// recorded first and only the call that records it counts. (A crash between the
-// two writes would lose one count, never add one.)
-func (s *Store) CountCardReceived(ctx context.Context, c heard.Card) error {
-	first, err := s.insertStep(ctx, cardStep{ID: CardStepCounted, AreaID: c.AreaID, CardID: c.ID})
-	if err != nil || !first {
-		return err
-	}
+// CardCounts are the KPI counters a received card adds: "cards" by card, and
+// "cards_urgent" for urgent ones. The event id is the card's.
+func CardCounts(c heard.Card) []CounterAdd {
 	key := CounterKey{Area: c.AreaID, Metric: "cards", Day: c.Day, Service: string(c.Service), PlacementType: c.PlacementType, Dim: c.CardID}
-	if err := s.Bump(ctx, key, 1); err != nil {
-		return err
-	}
+	adds := []CounterAdd{{Key: key, N: 1}}
 	if c.Urgency == heard.UrgencyUrgent {
 		key.Metric, key.Dim = "cards_urgent", ""
-		return s.Bump(ctx, key, 1)
+		adds = append(adds, CounterAdd{Key: key, N: 1})
 	}
-	return nil
+	return adds
+}
+
+// CountCardReceived adds a card to the KPI counters exactly once, however
+// often it is called (Count).
+func (s *Store) CountCardReceived(ctx context.Context, c heard.Card) error {
+	return s.Count(ctx, "card/"+c.ID, CardCounts(c)...)
 }
 
 // CardAcknowledgement is who acknowledged a card, when, and what they replied.
@@ -381,38 +359,24 @@ type CardAcknowledgement struct {
 
 // AcknowledgeCard keeps the first acknowledgement of a card: when several adults
 // tap at once, exactly one wins. It returns the card as acknowledged and
-// first=true when this call's acknowledgement is the one kept.
+// first=true when this call's acknowledgement is the one kept, and brings the
+// card's lists up to date (again, for a retry).
 func (s *Store) AcknowledgeCard(ctx context.Context, area, id string, a CardAcknowledgement) (heard.Card, bool, error) {
-	c, err := s.Card(ctx, area, id)
+	c, first, err := update(ctx, s, colCards, area, id, func(c *heard.Card, exists bool) (bool, error) {
+		if !exists {
+			return false, heard.ErrNotFound
+		}
+		if c.AckAt != nil {
+			return false, nil
+		}
+		at := a.At.UTC().Truncate(time.Millisecond)
+		c.AckAt, c.AckBy, c.AckByName, c.AckByRole, c.Reply = &at, a.By, a.ByName, a.ByRole, a.Reply
+		return true, nil
+	})
 	if err != nil {
 		return c, false, err
 	}
-	if c.AckAt != nil {
-		// Also repairs the boxes, should an earlier acknowledgement have stopped short.
-		return c, false, s.fileCard(ctx, c)
-	}
-	first, err := s.insertStep(ctx, cardStep{ID: CardStepAck, AreaID: area, CardID: id, At: a.At.UTC().Truncate(time.Millisecond),
-		By: a.By, ByName: a.ByName, ByRole: a.ByRole, Reply: a.Reply})
-	if err != nil {
-		return c, false, err
-	}
-	// The step holds the winner. Copy it into the card (for the inbox's "not yet
-	// acknowledged" query); a loser copies the same values, so this is safe to repeat.
-	won, err := findByID[cardStep](ctx, s.c(colCardSteps), area, id+"/"+CardStepAck)
-	if err != nil {
-		return c, false, err
-	}
-	set := bson.D{{Key: "ackAt", Value: won.At}, {Key: "ackBy", Value: won.By}, {Key: "ackByName", Value: won.ByName}, {Key: "ackByRole", Value: won.ByRole}}
-	if won.Reply != nil {
-		set = append(set, bson.E{Key: "reply", Value: won.Reply})
-	}
-	// By _id alone (the card's area was checked above): a lookup, not a scan.
-	if _, err := s.c(colCards).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}}); err != nil {
-		return c, false, err
-	}
-	at := won.At
-	c.AckAt, c.AckBy, c.AckByName, c.AckByRole, c.Reply = &at, won.By, won.ByName, won.ByRole, won.Reply
-	return c, first, s.fileCard(ctx, c)
+	return c, first, s.ListCard(ctx, c)
 }
 
 // CountCardAcknowledged adds a card's time to acknowledge to the KPI counters
@@ -423,20 +387,14 @@ func (s *Store) CountCardAcknowledged(ctx context.Context, c heard.Card, urgentL
 	if c.AckAt == nil {
 		return nil
 	}
-	first, err := s.insertStep(ctx, cardStep{ID: CardStepAckCounted, AreaID: c.AreaID, CardID: c.ID})
-	if err != nil || !first {
-		return err
-	}
 	wait := c.AckAt.Sub(c.ReceivedAt)
 	key := CounterKey{Area: c.AreaID, Metric: "card_ack", Day: c.Day, Service: string(c.Service), PlacementType: c.PlacementType, Dim: heard.CardAckBucket(wait)}
-	if err := s.Bump(ctx, key, 1); err != nil {
-		return err
-	}
+	adds := []CounterAdd{{Key: key, N: 1}}
 	if c.Urgency == heard.UrgencyUrgent && wait <= urgentLimit {
 		key.Metric, key.Dim = "urgent_ack_within_limit", ""
-		return s.Bump(ctx, key, 1)
+		adds = append(adds, CounterAdd{Key: key, N: 1})
 	}
-	return nil
+	return s.Count(ctx, "card-ack/"+c.ID, adds...)
 }
 
 // auditHourNamespace makes audit ids from (area, reader, young person, hour).

@@ -39,28 +39,26 @@ type Counter struct {
 }
 
 // Bump adds n to a counter: its day bucket and its area's month document (which
-// the dashboard reads), both under the month's lock. Callers make sure each event
-// is counted once (for example only when the event's own insert was new).
+// the dashboard reads). Callers make sure each event is counted once; Count
+// does that itself and is what new code uses.
 //
 // The embedded database applies $inc as a read and a write without a lock, so
-// two increments at once can lose one; it only ever runs inside this process, so
-// the lock makes it exact. On MongoDB $inc is atomic and the lock only orders
-// this instance's own writes.
+// the month write takes the store's guard.
 func (s *Store) Bump(ctx context.Context, k CounterKey, n int64) error {
 	if len(k.Day) != len("2006-01-02") {
 		return fmt.Errorf("counter day %q", k.Day)
 	}
 	id := kpiMonthID(k.Area, k.Day[:7])
-	mu := kpiLock(id)
-	mu.Lock()
-	defer mu.Unlock()
 	// The day bucket's _id is made from its key, so the upsert finds it by _id:
 	// the embedded database scans the collection for any other filter.
 	day := bson.D{{Key: "_id", Value: counterID(k)}}
 	update := bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: n}}}, {Key: "$setOnInsert", Value: bson.D{
 		{Key: "area", Value: k.Area}, {Key: "metric", Value: k.Metric}, {Key: "day", Value: k.Day},
 		{Key: "service", Value: k.Service}, {Key: "placementType", Value: k.PlacementType}, {Key: "dim", Value: k.Dim}}}}
-	if err := upsertRetryingDuplicate(ctx, s.c(colCounters), day, update); err != nil {
+	unlock := s.guard(colCounters, counterID(k))
+	err := upsertRetryingDuplicate(ctx, s.c(colCounters), day, update)
+	unlock()
+	if err != nil {
 		return err
 	}
 	return s.bumpMonthLocked(ctx, id, k, n)

@@ -1,8 +1,15 @@
 package store
 
 import (
+	"context"
+	"errors"
 	"hash/fnv"
 	"sync"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"heard"
 )
 
 // The guard. The embedded server carries out a conditional update (an update
@@ -33,4 +40,91 @@ func (s *Store) guard(collection, id string) (unlock func()) {
 	mu := s.locks.lock(collection + "\x00" + id)
 	mu.Lock()
 	return mu.Unlock
+}
+
+// revField is the revision every document written through update carries, so
+// that on MongoDB the write back can be conditional on nobody having written
+// the document meanwhile.
+const revField = "_rev"
+
+// update is the store's one read-change-write of a single document, found by
+// _id (a lookup, never a scan, on either server). change gets the document (its
+// zero value when there is none yet, with exists false) and reports whether it
+// changed it; the document is written back only then. It returns the document
+// as it now is and whether this call changed it.
+//
+// Exact on both servers: on the embedded one the guard serialises it; on
+// MongoDB the write is conditional on the revision that was read, and a lost
+// race reads again and calls change again, so change must be a pure function
+// of the document it is given. A document of another area is "not found".
+func update[T any](ctx context.Context, s *Store, collection, area, id string, change func(doc *T, exists bool) (bool, error)) (T, bool, error) {
+	defer s.guard(collection, id)()
+	col := s.c(collection)
+	for {
+		var doc T
+		raw, err := col.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+		exists := err == nil
+		var rev int64
+		hasRev := false
+		switch {
+		case exists:
+			if a, ok := raw.Lookup("area").StringValueOK(); !ok || a != area {
+				return doc, false, heard.ErrNotFound
+			}
+			if err := bson.Unmarshal(raw, &doc); err != nil {
+				return doc, false, err
+			}
+			rev, hasRev = raw.Lookup(revField).AsInt64OK()
+		case !errors.Is(err, mongo.ErrNoDocuments):
+			return doc, false, err
+		}
+		changed, err := change(&doc, exists)
+		if err != nil || !changed {
+			return doc, false, err
+		}
+		body, err := withRev(doc, rev+1)
+		if err != nil {
+			return doc, false, err
+		}
+		if !exists {
+			_, err = col.InsertOne(ctx, body)
+			if mongo.IsDuplicateKeyError(err) {
+				continue // another instance made it first: change that one
+			}
+			return doc, err == nil, err
+		}
+		filter := bson.D{{Key: "_id", Value: id}}
+		if s.embedded == nil && hasRev {
+			filter = append(filter, bson.E{Key: revField, Value: rev})
+		} else if s.embedded == nil {
+			filter = append(filter, bson.E{Key: revField, Value: nil}) // written before revisions
+		}
+		res, err := col.ReplaceOne(ctx, filter, body)
+		if err != nil {
+			return doc, false, err
+		}
+		if res.MatchedCount == 1 {
+			return doc, true, nil
+		}
+		// Another instance wrote it since we read it: read it again.
+	}
+}
+
+// withRev marshals doc with its revision set.
+func withRev(doc any, rev int64) (bson.D, error) {
+	raw, err := bson.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	var d bson.D
+	if err := bson.Unmarshal(raw, &d); err != nil {
+		return nil, err
+	}
+	out := d[:0]
+	for _, e := range d {
+		if e.Key != revField {
+			out = append(out, e)
+		}
+	}
+	return append(out, bson.E{Key: revField, Value: rev}), nil
 }

@@ -4,9 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
+	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -30,6 +29,52 @@ type kpiMonth struct {
 	Area   string           `bson:"area"`
 	Month  string           `bson:"month"`
 	Counts map[string]int64 `bson:"counts"`
+	// Recent holds the ids of the last events counted here (Count), newest
+	// last, so that a retry of an event already counted adds nothing.
+	Recent []string `bson:"recent,omitempty"`
+}
+
+// CountMemory is how many recent events a month document remembers. A retry
+// of a workflow comes within one lease (seconds), long before this many
+// further events reach the same area and month.
+const CountMemory = 512
+
+// Count adds amounts to the month counters exactly once for an event: the
+// amounts and the event's id are written together in one document, so a
+// retry after a failure at any point counts nothing twice and misses nothing.
+// All amounts must be of one area and month.
+func (s *Store) Count(ctx context.Context, event string, adds ...CounterAdd) error {
+	if len(adds) == 0 {
+		return nil
+	}
+	k := adds[0].Key
+	if len(k.Day) != len("2006-01-02") {
+		return fmt.Errorf("counter day %q", k.Day)
+	}
+	id := kpiMonthID(k.Area, k.Day[:7])
+	_, _, err := update(ctx, s, colKPIMonths, k.Area, id, func(m *kpiMonth, exists bool) (bool, error) {
+		if slices.Contains(m.Recent, event) {
+			return false, nil
+		}
+		if !exists {
+			*m = kpiMonth{ID: id, Area: k.Area, Month: k.Day[:7]}
+		}
+		if m.Counts == nil {
+			m.Counts = map[string]int64{}
+		}
+		for _, a := range adds {
+			if a.Key.Area != k.Area || len(a.Key.Day) < 7 || a.Key.Day[:7] != k.Day[:7] {
+				return false, fmt.Errorf("count %s: amounts of several months", event)
+			}
+			m.Counts[kpiCountKey(a.Key)] += a.N
+		}
+		m.Recent = append(m.Recent, event)
+		if len(m.Recent) > CountMemory {
+			m.Recent = m.Recent[len(m.Recent)-CountMemory:]
+		}
+		return true, nil
+	})
+	return err
 }
 
 func kpiMonthID(area, month string) string { return area + "/" + month }
@@ -44,22 +89,9 @@ func kpiCountKey(k CounterKey) string {
 	return c(k.Metric) + "|" + c(k.Service) + "|" + c(k.PlacementType) + "|" + c(k.Dim)
 }
 
-// kpiLocks serialise counter updates to the same month document within this
-// process. The embedded database applies $inc as read, change, write without a
-// lock, so two increments at once can lose one (measured: about two in three
-// lost with eight writers); it only ever runs inside one process, so a lock here
-// makes it exact. On MongoDB $inc is atomic and the lock only orders this
-// instance's own writes.
-var kpiLocks [64]sync.Mutex
-
-func kpiLock(id string) *sync.Mutex {
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	return &kpiLocks[h.Sum32()%uint32(len(kpiLocks))]
-}
-
 func (s *Store) bumpMonthLocked(ctx context.Context, id string, k CounterKey, n int64) error {
-	update := bson.D{{Key: "$inc", Value: bson.D{{Key: "counts." + kpiCountKey(k), Value: n}}},
+	defer s.guard(colKPIMonths, id)()
+	update := bson.D{{Key: "$inc", Value: bson.D{{Key: "counts." + kpiCountKey(k), Value: n}, {Key: revField, Value: 1}}},
 		{Key: "$setOnInsert", Value: bson.D{{Key: "area", Value: k.Area}, {Key: "month", Value: k.Day[:7]}}}}
 	return upsertRetryingDuplicate(ctx, s.c(colKPIMonths), bson.D{{Key: "_id", Value: id}}, update)
 }
@@ -90,17 +122,16 @@ func (s *Store) BumpMonthMany(ctx context.Context, adds []CounterAdd) error {
 		byDoc[id]["counts."+kpiCountKey(a.Key)] += a.N
 	}
 	for _, id := range order {
-		inc := bson.D{}
+		inc := bson.D{{Key: revField, Value: 1}}
 		for field, n := range byDoc[id] {
 			inc = append(inc, bson.E{Key: field, Value: n})
 		}
 		k := first[id]
 		update := bson.D{{Key: "$inc", Value: inc},
 			{Key: "$setOnInsert", Value: bson.D{{Key: "area", Value: k.Area}, {Key: "month", Value: k.Day[:7]}}}}
-		mu := kpiLock(id)
-		mu.Lock()
+		unlock := s.guard(colKPIMonths, id)
 		_, err := s.c(colKPIMonths).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update, options.UpdateOne().SetUpsert(true))
-		mu.Unlock()
+		unlock()
 		if err != nil {
 			return err
 		}

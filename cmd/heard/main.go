@@ -18,6 +18,7 @@ import (
 	"heard/api"
 	"heard/notify"
 	"heard/pwa"
+	"heard/service"
 	"heard/store"
 )
 
@@ -156,7 +157,8 @@ func run(ctx context.Context, args []string) error {
 	if cfg.VAPIDSubject == defaultVAPIDSubject {
 		log.Warn("set HEARD_VAPID_SUBJECT to a real contact address (or https URL): some push services refuse a localhost contact")
 	}
-	srv := api.New(api.Config{Store: st, Tokens: tokens, Log: log, Clock: clock, PWA: pwa.FS(), Notifier: notifier, Escalator: notifier,
+	svc := service.New(service.Config{Store: st, Notifier: notifier, Escalator: notifier, Clock: clock, Log: log})
+	srv := api.New(api.Config{Store: st, Tokens: tokens, Log: log, Clock: clock, PWA: pwa.FS(), Notifier: notifier, Escalator: notifier, Services: svc,
 		TLS: cfg.TLSCert != "" || cfg.BehindTLS, BodyLimit: cfg.BodyLimit, AuthRateLimit: cfg.AuthRateLimit, TrustedProxies: cfg.TrustedProxies})
 
 	// The dispatcher and escalation timers run until Heard stops; on the way
@@ -165,6 +167,10 @@ func run(ctx context.Context, args []string) error {
 	pushDone := make(chan struct{})
 	go func() { defer close(pushDone); notifier.Run(pushCtx) }()
 	defer func() { stopPush(); <-pushDone }()
+
+	// Workflows a failed request or a stopped process left part done are
+	// finished once their lease runs out.
+	go svc.Run(pushCtx, 5*time.Second)
 
 	go sweep(ctx, st, log)
 

@@ -71,7 +71,7 @@ func counterID(k CounterKey) string {
 
 // upsertRetryingDuplicate runs an upsert, once more if another instance created
 // the document between the find and the insert (then it is a plain update).
-func upsertRetryingDuplicate(ctx context.Context, col *mongo.Collection, filter, update bson.D) error {
+func upsertRetryingDuplicate(ctx context.Context, col collection, filter, update bson.D) error {
 	_, err := col.UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
 	if mongo.IsDuplicateKeyError(err) {
 		_, err = col.UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))

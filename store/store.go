@@ -29,6 +29,8 @@ type Store struct {
 	embedded *Embedded
 	ids      idIndexes
 	locks    keyedLocks
+	// Faults, for tests only, fails a workflow after a chosen write (faults.go).
+	Faults Faults
 }
 
 // Open connects to uri and uses the database name given.
@@ -69,8 +71,8 @@ func (s *Store) now() time.Time { return s.Clock.Now().UTC().Truncate(time.Milli
 // c returns a collection. On the embedded server the collection's first use in
 // this store also creates it with its working _id index (Embedded.indexID), so
 // every collection, including ones added later, is looked up by _id quickly.
-func (s *Store) c(name string) *mongo.Collection {
-	col := s.DB.Collection(name)
+func (s *Store) c(name string) collection {
+	col := collection{Collection: s.DB.Collection(name), s: s}
 	if s.embedded == nil {
 		return col
 	}
@@ -170,7 +172,7 @@ func duplicate(err error) error {
 }
 
 // findAll runs a find and decodes every document.
-func findAll[T any](ctx context.Context, col *mongo.Collection, filter any, opts ...options.Lister[options.FindOptions]) ([]T, error) {
+func findAll[T any](ctx context.Context, col collection, filter any, opts ...options.Lister[options.FindOptions]) ([]T, error) {
 	cur, err := col.Find(ctx, filter, opts...)
 	if err != nil {
 		return nil, err
@@ -187,7 +189,7 @@ func findAll[T any](ctx context.Context, col *mongo.Collection, filter any, opts
 // filter makes it read every document), so the area is checked here instead of
 // in the filter. A document of another area is "not found", exactly as if the
 // filter had held it.
-func findByID[T any](ctx context.Context, col *mongo.Collection, area, id string) (T, error) {
+func findByID[T any](ctx context.Context, col collection, area, id string) (T, error) {
 	var v T
 	raw, err := col.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
 	if err != nil {
@@ -204,7 +206,7 @@ func findByID[T any](ctx context.Context, col *mongo.Collection, area, id string
 func idFilter(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
 // findOne finds one document or returns heard.ErrNotFound.
-func findOne[T any](ctx context.Context, col *mongo.Collection, filter any) (T, error) {
+func findOne[T any](ctx context.Context, col collection, filter any) (T, error) {
 	var v T
 	err := col.FindOne(ctx, filter).Decode(&v)
 	return v, notFound(err)

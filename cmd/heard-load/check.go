@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -49,7 +50,10 @@ type consistency struct {
 	// Sends not accepted whose card is stored all the same, and of those, missing from the inbox.
 	failedButStored, failedStoredNotInInbox int
 	acceptedNotPushed, failedButPushed      int
-	readErrors                              int
+	// Of the accepted cards missing from a list, those GET /api/cards/:id
+	// finds (stored, not listed) and those it does not (not stored at all).
+	missingButFound, missingNotFound int
+	readErrors                       int
 }
 
 // awaitPushes waits until every accepted card has been pushed, or no new
@@ -121,8 +125,10 @@ func checkConsistency(ctx context.Context, c *client, w *world, l *ledger) consi
 			if !w.push.pushed(s.id) {
 				r.acceptedNotPushed++
 			}
+			missing := false
 			if inbox[s.young.keyWorker] != nil && !inInbox {
 				r.missingFromInbox++
+				missing = true
 			}
 			switch {
 			case !read || listed[s.id]:
@@ -130,6 +136,10 @@ func checkConsistency(ctx context.Context, c *client, w *world, l *ledger) consi
 				r.notVerifiable++
 			default:
 				r.missingFromMine++
+				missing = true
+			}
+			if missing {
+				r.lookUp(ctx, c, s)
 			}
 		default:
 			r.failed++
@@ -145,6 +155,22 @@ func checkConsistency(ctx context.Context, c *client, w *world, l *ledger) consi
 		}
 	}
 	return r
+}
+
+// lookUp reads a card missing from a list by its id, as its young person.
+func (r *consistency) lookUp(ctx context.Context, c *client, s sentCard) {
+	var card struct {
+		ID string `json:"id"`
+	}
+	err := retry(ctx, "reading a card", func() answer { return c.as(ctx, s.young.session, http.MethodGet, "/api/cards/"+s.id, nil) }, &card)
+	switch {
+	case err == nil:
+		r.missingButFound++
+	case strings.Contains(err.Error(), "HTTP 404"):
+		r.missingNotFound++
+	default:
+		r.readErrors++
+	}
 }
 
 // listedCardIDs reads a list of cards and returns their ids.
@@ -176,6 +202,9 @@ func (r consistency) print() {
 		fmt.Printf(" (%d older than the %d newest listed, not checked)", r.notVerifiable, myCardsLimit)
 	}
 	fmt.Println()
+	if r.missingButFound+r.missingNotFound > 0 {
+		fmt.Printf("  !! of the accepted cards missing from a list, GET /api/cards/:id finds %d and answers 404 for %d\n", r.missingButFound, r.missingNotFound)
+	}
 	fmt.Printf("  not accepted: %s stored anyway (%s of them not in the inbox), %s pushed anyway\n",
 		alarm(r.failedButStored), alarm(r.failedStoredNotInInbox), alarm(r.failedButPushed))
 }

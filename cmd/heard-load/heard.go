@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -224,8 +225,8 @@ func (h *heardProcess) saveProfiles(ctx context.Context, dir string, seconds int
 	return nil
 }
 
-// logSummary counts Heard's log lines (warnings and errors) by level and
-// message, most frequent first.
+// logSummary counts Heard's log lines (warnings and errors) by level,
+// message and error, most frequent first.
 func (h *heardProcess) logSummary(most int) (total int, top []string) {
 	f, err := os.Open(filepath.Join(h.dir, "log.jsonl"))
 	if err != nil {
@@ -248,7 +249,8 @@ func (h *heardProcess) logSummary(most int) (total int, top []string) {
 		if entry.Err != "" {
 			key += ": " + entry.Err
 		}
-		counts[truncate(key, 160)]++
+		// Numbers (ports, counts, durations) vary; the message is the same.
+		counts[truncate(digits.ReplaceAllString(key, "N"), 160)]++
 		total++
 	}
 	for k := range counts {
@@ -263,6 +265,8 @@ func (h *heardProcess) logSummary(most int) (total int, top []string) {
 	}
 	return total, top
 }
+
+var digits = regexp.MustCompile(`[0-9]+(\.[0-9]+)?`)
 
 func truncate(s string, n int) string {
 	if r := []rune(s); len(r) > n {

@@ -65,7 +65,7 @@ func parseOptions(args []string) (options, error) {
 	fs.IntVar(&o.maxInFlight, "max-in-flight", 1000, "open loop: requests running at once before new ones are dropped")
 	fs.Float64Var(&o.urgentShare, "urgent", 0.05, "share of card sends that are urgent cards")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "client timeout of one request")
-	fs.StringVar(&o.host, "host", "127.0.0.1", "loopback address Heard and the push service listen on")
+	fs.StringVar(&o.host, "host", "127.0.0.1", "loopback address Heard and the bare server listen on")
 	fs.StringVar(&o.profileDir, "profile", "", "save a CPU profile (up to 30 s) and a heap profile of Heard during the run in this folder")
 	fs.DurationVar(&o.recoverWait, "recover-wait", 3*time.Minute, "overload: how long to wait for card sends to succeed again")
 	if err := fs.Parse(args); err != nil {
@@ -106,10 +106,13 @@ func parseOptions(args []string) (options, error) {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:]); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "heard-load:", err)
-		}
+	err := run(ctx, os.Args[1:])
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "heard-load:", err)
+		stop()
 		os.Exit(1)
 	}
 }

@@ -85,7 +85,7 @@ func printRequests(title string, sums []summary, elapsed time.Duration) {
 
 // printPush prints what the loopback push service received.
 func printPush(f pushFigures, cardsAccepted int) {
-	fmt.Printf("Push: %d received, about %d of %d accepted cards; card send to first push p50 %s, p99 %s, max %s; duplicates by notification id %s",
+	fmt.Printf("Push: %d received, about %d cards (%d sends accepted); card send to first push p50 %s, p99 %s, max %s; duplicates by notification id %s",
 		f.received, f.cardsPushed, cardsAccepted, ms(f.firstP50), ms(f.firstP99), ms(f.firstMax), alarm(f.duplicates))
 	if f.notAboutOurCards > 0 {
 		fmt.Printf("; %d about something else", f.notAboutOurCards)

@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -122,7 +123,8 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("heard-load: mode %s, %s, %d young people; %d CPUs, %s\n", o.mode, o.describe(), o.young, runtime.NumCPU(), runtime.Version())
+	fmt.Printf("heard-load: mode %s, %s, %d young people; %d CPUs, %s; load average %s\n",
+		o.mode, o.describe(), o.young, runtime.NumCPU(), runtime.Version(), loadAverage())
 	fmt.Println("Building and starting Heard (embedded database, demo area)…")
 	h, err := startHeard(ctx, o.host)
 	if err != nil {
@@ -158,7 +160,17 @@ func run(ctx context.Context, args []string) error {
 	printPush(w.push.figures(), check.accepted)
 	check.print()
 	printHeard(h, heapStart)
+	fmt.Printf("Machine load average at the end: %s (other processes share the CPUs with Heard and the tool)\n", loadAverage())
 	return nil
+}
+
+// loadAverage is the machine's 1, 5 and 15 minute load averages.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(raw)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
 }
 
 func (o options) describe() string {

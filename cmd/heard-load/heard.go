@@ -266,7 +266,7 @@ func (h *heardProcess) logSummary(most int) (total int, top []string) {
 	return total, top
 }
 
-var digits = regexp.MustCompile(`[0-9]+(\.[0-9]+)?`)
+var digits = regexp.MustCompile(`[0-9]+`)
 
 func truncate(s string, n int) string {
 	if r := []rune(s); len(r) > n {

@@ -44,6 +44,8 @@ type config struct {
 	VAPIDSubject      string
 	MetricsToken      string
 	PushAllowLoopback bool
+	// PprofAddr, when set, serves Go's profiles on this loopback address.
+	PprofAddr string
 }
 
 // defaultVAPIDSubject is the Web Push contact when none is set; set
@@ -71,8 +73,8 @@ func loadConfig(args []string) (config, error) {
 		BehindTLS: env("HEARD_BEHIND_TLS_PROXY", "") == "true", BodyLimit: envInt("HEARD_BODY_LIMIT", api.DefaultBodyLimit),
 		AuthRateLimit: envInt("HEARD_AUTH_RATE_LIMIT", 30), LogLevel: env("HEARD_LOG_LEVEL", "info"), Demo: env("HEARD_DEMO", "") == "true",
 		VAPIDSubject: env("HEARD_VAPID_SUBJECT", defaultVAPIDSubject), MetricsToken: os.Getenv("HEARD_METRICS_TOKEN"),
-		PushAllowLoopback: env("HEARD_PUSH_ALLOW_LOOPBACK", "") == "true",
-		AreaName:          env("HEARD_AREA_NAME", "My area"), AdminEmail: env("HEARD_ADMIN_EMAIL", "admin@heard.local"),
+		PushAllowLoopback: env("HEARD_PUSH_ALLOW_LOOPBACK", "") == "true", PprofAddr: os.Getenv("HEARD_PPROF_ADDR"),
+		AreaName: env("HEARD_AREA_NAME", "My area"), AdminEmail: env("HEARD_ADMIN_EMAIL", "admin@heard.local"),
 	}
 	for _, p := range strings.Split(os.Getenv("HEARD_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -87,6 +89,11 @@ func loadConfig(args []string) (config, error) {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return c, fmt.Errorf("set both HEARD_TLS_CERT and HEARD_TLS_KEY, or neither")
+	}
+	if c.PprofAddr != "" {
+		if err := checkLoopbackAddr(c.PprofAddr); err != nil {
+			return c, fmt.Errorf("HEARD_PPROF_ADDR: %w", err)
+		}
 	}
 	return c, nil
 }
@@ -111,6 +118,11 @@ func run(ctx context.Context, args []string) error {
 		return fmt.Errorf("HEARD_LOG_LEVEL: %w", err)
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	if cfg.PprofAddr != "" {
+		if err := servePprof(ctx, cfg.PprofAddr, log); err != nil {
+			return err
+		}
+	}
 
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data folder: %w", err)

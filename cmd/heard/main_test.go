@@ -189,3 +189,18 @@ func TestConfigRefusesHalfATLSSetup(t *testing.T) {
 		t.Fatalf("config from the environment and flags: %+v %v", c, err)
 	}
 }
+
+func TestProfilingOnlyOnLoopback(t *testing.T) {
+	for _, addr := range []string{":6060", "0.0.0.0:6060", "192.0.2.1:6060", "example.org:6060", "6060"} {
+		t.Setenv("HEARD_PPROF_ADDR", addr)
+		if _, err := loadConfig(nil); err == nil {
+			t.Errorf("HEARD_PPROF_ADDR=%s must be refused", addr)
+		}
+	}
+	for _, addr := range []string{"127.0.0.1:6060", "localhost:6060", "[::1]:6060", ""} {
+		t.Setenv("HEARD_PPROF_ADDR", addr)
+		if c, err := loadConfig(nil); err != nil || c.PprofAddr != addr {
+			t.Errorf("HEARD_PPROF_ADDR=%s: %+v %v", addr, c.PprofAddr, err)
+		}
+	}
+}

@@ -5,7 +5,8 @@
 // answering. Tests tell it how to answer: 201, 404, 410, 429 with Retry-After,
 // 500, or a dropped connection.
 //
-// It is used only by tests (notify's and the browser tests in e2e).
+// It is used by tests (notify's and the browser tests in e2e) and by the load
+// test, cmd/heard-load.
 package pushtest
 
 import (

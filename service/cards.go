@@ -28,7 +28,7 @@ func (s *Service) SendCard(ctx context.Context, p heard.Principal, n heard.NewCa
 		return heard.CardView{}, false, errCardIDInUse
 	case err == nil:
 		// The phone is retrying: finish whatever the first attempt left undone.
-		if err := s.CompleteCard(ctx, existing.AreaID, existing.ID); err != nil {
+		if err := s.completeIfInProgress(ctx, existing); err != nil {
 			return heard.CardView{}, false, err
 		}
 		return heard.NewCardView(existing, nil), false, nil
@@ -55,6 +55,18 @@ func (s *Service) SendCard(ctx context.Context, p heard.Principal, n heard.NewCa
 		return heard.CardView{}, false, err
 	}
 	return heard.NewCardView(stored, nil), created, nil
+}
+
+// completeIfInProgress finishes a card's workflow if it has not finished. A
+// finished workflow is never run again (its counters may have been folded).
+func (s *Service) completeIfInProgress(ctx context.Context, card heard.Card) error {
+	busy, err := s.store.InProgress(ctx, card.AreaID, intentCard, card.ID)
+	if err != nil || !busy {
+		return err
+	}
+	fctx, cancel := s.finishing(ctx)
+	defer cancel()
+	return s.CompleteCard(fctx, card.AreaID, card.ID)
 }
 
 var errCardIDInUse = heard.Conflict("id_in_use", "This card id is already in use; make a new id for a new card.")
@@ -375,6 +387,17 @@ func (s *Service) AcknowledgeCard(ctx context.Context, p heard.Principal, id str
 	if !canAck {
 		return heard.CardView{}, heard.ErrForbidden
 	}
+	if card.AckAt != nil {
+		// Acknowledged already: by this adult, a retry that finishes what the
+		// first attempt left undone; by anyone else, a conflict.
+		if card.AckBy != p.ID {
+			return heard.CardView{}, errAlreadyAcknowledged
+		}
+		if err := s.completeIfInProgress(ctx, card); err != nil {
+			return heard.CardView{}, err
+		}
+		return s.acknowledgedView(ctx, card)
+	}
 	me, err := s.store.StaffMember(ctx, p.AreaID, p.ID)
 	if err != nil {
 		return heard.CardView{}, err
@@ -387,22 +410,26 @@ func (s *Service) AcknowledgeCard(ctx context.Context, p heard.Principal, id str
 	if err != nil {
 		return heard.CardView{}, err
 	}
-	if !first && acked.AckBy != p.ID {
-		return heard.CardView{}, errAlreadyAcknowledged
-	}
 	fctx, cancel := s.finishing(ctx)
 	defer cancel()
 	if err := s.CompleteCard(fctx, acked.AreaID, acked.ID); err != nil {
 		return heard.CardView{}, err
+	}
+	if !first && acked.AckBy != p.ID {
+		return heard.CardView{}, errAlreadyAcknowledged
 	}
 	if first {
 		if err := s.store.Audit(fctx, auditEntry(p, "card_acknowledged", card.YoungPersonID)); err != nil {
 			return heard.CardView{}, err
 		}
 	}
-	who, err := s.personRef(fctx, acked.AreaID, acked.YoungPersonID)
+	return s.acknowledgedView(fctx, acked)
+}
+
+func (s *Service) acknowledgedView(ctx context.Context, card heard.Card) (heard.CardView, error) {
+	who, err := s.personRef(ctx, card.AreaID, card.YoungPersonID)
 	if err != nil {
 		return heard.CardView{}, err
 	}
-	return heard.NewCardView(acked, who), nil
+	return heard.NewCardView(card, who), nil
 }

@@ -96,6 +96,12 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Counted events reach the dashboard's month documents.
+	defer func() {
+		if err := s.store.FoldCounts(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("folding counters failed; tried again next time", "err", err.Error())
+		}
+	}()
 	done := 0
 	for _, in := range intents {
 		var err error

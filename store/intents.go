@@ -83,3 +83,13 @@ func (s *Store) TakeIntents(ctx context.Context, owner string, lease time.Durati
 	}
 	return taken, nil
 }
+
+// InProgress reports whether a workflow's intent is still there: the
+// workflow has not finished. A workflow whose intent is gone is complete.
+func (s *Store) InProgress(ctx context.Context, area, kind, subject string) (bool, error) {
+	_, err := findByID[Intent](ctx, s.c(colIntents), area, intentID(kind, subject))
+	if err == heard.ErrNotFound {
+		return false, nil
+	}
+	return err == nil, err
+}

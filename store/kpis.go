@@ -29,52 +29,9 @@ type kpiMonth struct {
 	Area   string           `bson:"area"`
 	Month  string           `bson:"month"`
 	Counts map[string]int64 `bson:"counts"`
-	// Recent holds the ids of the last events counted here (Count), newest
-	// last, so that a retry of an event already counted adds nothing.
-	Recent []string `bson:"recent,omitempty"`
-}
-
-// CountMemory is how many recent events a month document remembers. A retry
-// of a workflow comes within one lease (seconds), long before this many
-// further events reach the same area and month.
-const CountMemory = 512
-
-// Count adds amounts to the month counters exactly once for an event: the
-// amounts and the event's id are written together in one document, so a
-// retry after a failure at any point counts nothing twice and misses nothing.
-// All amounts must be of one area and month.
-func (s *Store) Count(ctx context.Context, event string, adds ...CounterAdd) error {
-	if len(adds) == 0 {
-		return nil
-	}
-	k := adds[0].Key
-	if len(k.Day) != len("2006-01-02") {
-		return fmt.Errorf("counter day %q", k.Day)
-	}
-	id := kpiMonthID(k.Area, k.Day[:7])
-	_, _, err := update(ctx, s, colKPIMonths, k.Area, id, func(m *kpiMonth, exists bool) (bool, error) {
-		if slices.Contains(m.Recent, event) {
-			return false, nil
-		}
-		if !exists {
-			*m = kpiMonth{ID: id, Area: k.Area, Month: k.Day[:7]}
-		}
-		if m.Counts == nil {
-			m.Counts = map[string]int64{}
-		}
-		for _, a := range adds {
-			if a.Key.Area != k.Area || len(a.Key.Day) < 7 || a.Key.Day[:7] != k.Day[:7] {
-				return false, fmt.Errorf("count %s: amounts of several months", event)
-			}
-			m.Counts[kpiCountKey(a.Key)] += a.N
-		}
-		m.Recent = append(m.Recent, event)
-		if len(m.Recent) > CountMemory {
-			m.Recent = m.Recent[len(m.Recent)-CountMemory:]
-		}
-		return true, nil
-	})
-	return err
+	// Folded holds the ids of counted events (Count) added to Counts whose
+	// event documents may still exist; see FoldCounts.
+	Folded []string `bson:"folded,omitempty"`
 }
 
 func kpiMonthID(area, month string) string { return area + "/" + month }
@@ -87,6 +44,138 @@ var kpiKeyCleaner = strings.NewReplacer(".", "_", "$", "_", "|", "_")
 func kpiCountKey(k CounterKey) string {
 	c := kpiKeyCleaner.Replace
 	return c(k.Metric) + "|" + c(k.Service) + "|" + c(k.PlacementType) + "|" + c(k.Dim)
+}
+
+// Counting an event exactly once. Count inserts one small document per event,
+// whose _id is the event's: inserting it twice (a retry) fails on the unique
+// _id, so an event is recorded once whatever moment a workflow fails. FoldCounts
+// later adds recorded events to their month document and deletes them; the
+// dashboard reads the month documents plus the events not yet folded. A month
+// document is never rewritten per event, so counting costs a workflow one small
+// insert.
+//
+// An event is folded only once it is older than FoldAfter and no workflow left
+// behind by a failure is waiting to be finished (an intent whose lease has run
+// out): retries of a workflow happen while its intent lives, and a workflow
+// whose intent is gone is complete and never counts again, so no retry can
+// come after its event was folded and deleted.
+const colKPIEvents = "kpi_events"
+
+// kpiEvent is one counted event waiting to be folded into its month document.
+type kpiEvent struct {
+	ID     string           `bson:"_id"`
+	AreaID string           `bson:"area"`
+	Month  string           `bson:"month"`
+	Counts map[string]int64 `bson:"counts"`
+	At     time.Time        `bson:"at"`
+}
+
+// Count records amounts for the month counters exactly once for an event (see
+// above); they reach the dashboard at the next FoldCounts. All amounts must be
+// of one area and month.
+func (s *Store) Count(ctx context.Context, event string, adds ...CounterAdd) error {
+	if len(adds) == 0 {
+		return nil
+	}
+	k := adds[0].Key
+	if len(k.Day) != len("2006-01-02") {
+		return fmt.Errorf("counter day %q", k.Day)
+	}
+	e := kpiEvent{ID: event, AreaID: k.Area, Month: k.Day[:7], Counts: map[string]int64{}, At: s.now()}
+	for _, a := range adds {
+		if a.Key.Area != k.Area || len(a.Key.Day) < 7 || a.Key.Day[:7] != e.Month {
+			return fmt.Errorf("count %s: amounts of several months or areas", event)
+		}
+		e.Counts[kpiCountKey(a.Key)] += a.N
+	}
+	_, err := s.c(colKPIEvents).InsertOne(ctx, e)
+	if duplicate(err) == heard.ErrConflict {
+		return nil // counted already
+	}
+	return err
+}
+
+// FoldAfter is how old a counted event must be before it is folded.
+const FoldAfter = 2 * time.Minute
+
+// FoldCounts adds every recorded event to its month document and deletes it,
+// exactly once even when several instances fold at once or one stops part way:
+//  1. the month document adds each event not already in its Folded list and
+//     lists it there — but only while the event document still exists, read
+//     inside the same exact write (update), so an event deleted by another
+//     folder is never added again;
+//  2. the event documents are deleted;
+//  3. the month document forgets the deleted events from Folded.
+//
+// The kpi_events collection holds only events not yet folded, so reading it
+// whole stays cheap on the embedded database.
+func (s *Store) FoldCounts(ctx context.Context) error {
+	now := s.now()
+	left, err := s.c(colIntents).CountDocuments(ctx, bson.D{{Key: "leaseUntil", Value: bson.D{{Key: "$lt", Value: now}}}})
+	if err != nil || left > 0 {
+		return err // a left-behind workflow may still count: fold after it is finished
+	}
+	events, err := findAll[kpiEvent](ctx, s.c(colKPIEvents), bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: now.Add(-FoldAfter)}}}},
+		options.Find().SetLimit(2000))
+	if err != nil || len(events) == 0 {
+		return err
+	}
+	byMonth := map[string][]kpiEvent{}
+	for _, e := range events {
+		id := kpiMonthID(e.AreaID, e.Month)
+		byMonth[id] = append(byMonth[id], e)
+	}
+	for id, es := range byMonth {
+		if err := s.foldMonth(ctx, id, es); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) foldMonth(ctx context.Context, id string, es []kpiEvent) error {
+	area, month := es[0].AreaID, es[0].Month
+	_, _, err := update(ctx, s, colKPIMonths, area, id, func(m *kpiMonth, exists bool) (bool, error) {
+		if !exists {
+			*m = kpiMonth{ID: id, Area: area, Month: month}
+		}
+		if m.Counts == nil {
+			m.Counts = map[string]int64{}
+		}
+		changed := false
+		for _, e := range es {
+			if slices.Contains(m.Folded, e.ID) {
+				continue
+			}
+			if _, err := findByID[kpiEvent](ctx, s.c(colKPIEvents), area, e.ID); errors.Is(err, heard.ErrNotFound) {
+				continue // folded and deleted by another folder meanwhile
+			} else if err != nil {
+				return false, err
+			}
+			for k, n := range e.Counts {
+				m.Counts[k] += n
+			}
+			m.Folded = append(m.Folded, e.ID)
+			changed = true
+		}
+		return changed, nil
+	})
+	if err != nil {
+		return err
+	}
+	ids := make([]string, 0, len(es))
+	for _, e := range es {
+		ids = append(ids, e.ID)
+		if _, err := s.c(colKPIEvents).DeleteOne(ctx, bson.D{{Key: "_id", Value: e.ID}}); err != nil {
+			return err
+		}
+	}
+	_, _, err = update(ctx, s, colKPIMonths, area, id, func(m *kpiMonth, exists bool) (bool, error) {
+		before := len(m.Folded)
+		m.Folded = slices.DeleteFunc(m.Folded, func(f string) bool { return slices.Contains(ids, f) })
+		return exists && len(m.Folded) != before, nil
+	})
+	return err
 }
 
 func (s *Store) bumpMonthLocked(ctx context.Context, id string, k CounterKey, n int64) error {
@@ -141,8 +230,47 @@ func (s *Store) BumpMonthMany(ctx context.Context, adds []CounterAdd) error {
 
 // KPIBuckets reads every KPI bucket of an area for the months given (all
 // services and placement types: disclosure control needs the whole table).
+// The events counted but not yet folded are added, so the figures include
+// everything counted until now.
 func (s *Store) KPIBuckets(ctx context.Context, area string, months []string) ([]heard.KPIBucket, error) {
-	return s.KPIMonthBuckets(ctx, area, months)
+	folded, err := s.KPIMonthBuckets(ctx, area, months)
+	if err != nil {
+		return nil, err
+	}
+	pending, err := findAll[kpiEvent](ctx, s.c(colKPIEvents), bson.D{})
+	if err != nil {
+		return nil, err
+	}
+	sum := map[heard.KPIBucket]int64{}
+	var order []heard.KPIBucket
+	add := func(b heard.KPIBucket, n int64) {
+		if _, ok := sum[b]; !ok {
+			order = append(order, b)
+		}
+		sum[b] += n
+	}
+	for _, b := range folded {
+		n := b.N
+		b.N = 0
+		add(b, n)
+	}
+	for _, e := range pending {
+		if e.AreaID != area || !slices.Contains(months, e.Month) {
+			continue
+		}
+		for key, n := range e.Counts {
+			if b, ok := kpiBucket(e.Month, key); ok {
+				add(b, n)
+			}
+		}
+	}
+	out := make([]heard.KPIBucket, 0, len(order))
+	for _, b := range order {
+		n := sum[b]
+		b.N = n
+		out = append(out, b)
+	}
+	return out, nil
 }
 
 // KPIMonthBuckets reads the area's month documents, one by _id per month.
@@ -160,14 +288,22 @@ func (s *Store) KPIMonthBuckets(ctx context.Context, area string, months []strin
 			continue
 		}
 		for key, n := range doc.Counts {
-			parts := strings.SplitN(key, "|", 4)
-			if len(parts) != 4 {
-				continue
+			if b, ok := kpiBucket(m, key); ok {
+				b.N = n
+				out = append(out, b)
 			}
-			out = append(out, heard.KPIBucket{Metric: parts[0], Month: m, Service: parts[1], PlacementType: parts[2], Dim: parts[3], N: n})
 		}
 	}
 	return out, nil
+}
+
+// kpiBucket reads a month document's counter name back into a bucket.
+func kpiBucket(month, key string) (heard.KPIBucket, bool) {
+	parts := strings.SplitN(key, "|", 4)
+	if len(parts) != 4 {
+		return heard.KPIBucket{}, false
+	}
+	return heard.KPIBucket{Metric: parts[0], Month: month, Service: parts[1], PlacementType: parts[2], Dim: parts[3]}, true
 }
 
 // KeyWorkerHistories reads every young person's key-worker history that started

@@ -36,6 +36,8 @@ type config struct {
 	TrustedProxies []string
 	LogLevel       string
 	Demo           bool
+	// EmbeddedFullSync makes the embedded database wait for the disk at every write.
+	EmbeddedFullSync bool
 	// AreaName and AdminEmail name the area and administrator made on a first start.
 	AreaName   string
 	AdminEmail string
@@ -73,7 +75,8 @@ func loadConfig(args []string) (config, error) {
 		BehindTLS: env("HEARD_BEHIND_TLS_PROXY", "") == "true", BodyLimit: envInt("HEARD_BODY_LIMIT", api.DefaultBodyLimit),
 		AuthRateLimit: envInt("HEARD_AUTH_RATE_LIMIT", 30), LogLevel: env("HEARD_LOG_LEVEL", "info"), Demo: env("HEARD_DEMO", "") == "true",
 		VAPIDSubject: env("HEARD_VAPID_SUBJECT", defaultVAPIDSubject), MetricsToken: os.Getenv("HEARD_METRICS_TOKEN"),
-		PushAllowLoopback: env("HEARD_PUSH_ALLOW_LOOPBACK", "") == "true", PprofAddr: os.Getenv("HEARD_PPROF_ADDR"),
+		PushAllowLoopback: env("HEARD_PUSH_ALLOW_LOOPBACK", "") == "true",
+		EmbeddedFullSync:  env("HEARD_EMBEDDED_FULL_SYNC", "") == "true", PprofAddr: os.Getenv("HEARD_PPROF_ADDR"),
 		AreaName: env("HEARD_AREA_NAME", "My area"), AdminEmail: env("HEARD_ADMIN_EMAIL", "admin@heard.local"),
 	}
 	for _, p := range strings.Split(os.Getenv("HEARD_TRUSTED_PROXIES"), ",") {
@@ -136,7 +139,7 @@ func run(ctx context.Context, args []string) error {
 	if cfg.MongoURI == "" {
 		// The embedded database is chatty (it logs every unsupported option as a warning); errors still show.
 		dbLog := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-		emb, err = store.StartEmbedded(cfg.DataDir+"/db", dbLog)
+		emb, err = store.StartEmbeddedWith(cfg.DataDir+"/db", dbLog, store.EmbeddedOptions{FullSync: cfg.EmbeddedFullSync})
 		if err != nil {
 			return err
 		}

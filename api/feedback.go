@@ -70,8 +70,9 @@ func (s *Server) feedbackRoutes() {
 	s.route(http.MethodGet, "/api/me/feedback-requests", doc{Tag: "Feedback", Roles: []heard.Role{heard.RoleYoungPerson}, Response: list[feedbackRequestView]{},
 		Summary: "The young person's feedback requests still waiting for an answer, newest first."}, s.myFeedbackRequests)
 	s.route(http.MethodPost, "/api/feedback", doc{Tag: "Feedback", Roles: []heard.Role{heard.RoleYoungPerson}, Status: 201, Request: newAnswer{}, Response: answerStored{},
-		Summary: "A young person answers a feedback request, or gives feedback about a service at any time. Unless shareWithWorker is true the answer " +
-			"only counts in anonymous totals. 409 already_answered, 410 request_expired. Repeating with the same id returns 200 and stores nothing new."},
+		Summary: "A young person answers a feedback request, or gives feedback about a service at any time. Unless shareWithWorker or followUp is true the answer " +
+			"only counts in anonymous totals, and is stored with nothing that says who gave it or when (only the month). 409 already_answered, " +
+			"410 request_expired, 409 id_in_use (the id was used for another answer). Repeating with the same id returns 200 and stores nothing new."},
 		s.answerFeedback)
 	s.route(http.MethodGet, "/api/young-people/:id/feedback", doc{Tag: "Feedback", Roles: []heard.Role{heard.RoleKeyWorker}, Response: list[sharedAnswerView]{},
 		Summary: "The answers this young person chose to share with the calling key worker (audit-logged). Anonymous answers are never listed."},

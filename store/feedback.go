@@ -330,9 +330,16 @@ var feedbackAnswerMetrics = []string{heard.KPIMetrics.FeedbackAnswers, heard.KPI
 // time on each answered request (which now keeps only a key no answer leads
 // to), the contact kind, day and time on anonymous answers (which keep their
 // month), and the answer counters by day (the dashboard reads the month
-// documents, which hold the same totals). Safe to run again; it returns how many
+// documents, which hold the same totals). Run it at start: once it has
+// finished it leaves a mark and later runs read only that. It returns how many
 // documents it changed.
 func (s *Store) ForgetFeedbackLinks(ctx context.Context) (int, error) {
+	const mark = "feedback-links-forgotten"
+	if err := s.c(colMeta).FindOne(ctx, idFilter(mark)).Err(); err == nil {
+		return 0, nil
+	} else if !errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, err
+	}
 	changed := 0
 	if err := s.c(colFeedbackClaims).Drop(ctx); err != nil {
 		return changed, err
@@ -378,5 +385,10 @@ func (s *Store) ForgetFeedbackLinks(ctx context.Context) (int, error) {
 	if err != nil {
 		return changed, err
 	}
-	return changed + int(res.DeletedCount), nil
+	changed += int(res.DeletedCount)
+	_, err = s.c(colMeta).InsertOne(ctx, bson.D{{Key: "_id", Value: mark}, {Key: "at", Value: s.now()}})
+	if mongo.IsDuplicateKeyError(err) {
+		err = nil
+	}
+	return changed, err
 }

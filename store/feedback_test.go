@@ -310,10 +310,11 @@ func TestForgetFeedbackLinks(t *testing.T) {
 	if _, err := st.ClaimFeedbackRequest(ctx, area, r.ID, heard.FeedbackAnswerKey(heard.NewID())); !errors.Is(err, heard.ErrAlreadyAnswered) {
 		t.Fatalf("an old answered request took another answer: %v", err)
 	}
-	for i := 0; i < 2; i++ {
-		if _, err := st.ForgetFeedbackLinks(ctx); err != nil {
-			t.Fatal(err)
-		}
+	if n, err := st.ForgetFeedbackLinks(ctx); err != nil || n != 3 {
+		t.Fatalf("forget: %v, %d changed", err, n)
+	}
+	if n, err := st.ForgetFeedbackLinks(ctx); err != nil || n != 0 {
+		t.Fatalf("again: %v, %d changed", err, n)
 	}
 	var req, ans bson.M
 	must(st.DB.Collection("feedback_requests").FindOne(ctx, bson.D{{Key: "_id", Value: r.ID}}).Decode(&req))

@@ -33,9 +33,9 @@ func TestFeedbackRequestExpiresAfter14Days(t *testing.T) {
 func TestFeedbackRequestTakesOneAnswer(t *testing.T) {
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 	open := FeedbackRequest{ExpiresAt: now.Add(time.Hour)}
-	answered := FeedbackRequest{ExpiresAt: now.Add(time.Hour), AnswerID: "first"}
+	answered := FeedbackRequest{ExpiresAt: now.Add(time.Hour), AnswerKey: "first"}
 	expired := FeedbackRequest{ExpiresAt: now}
-	expiredButAnswered := FeedbackRequest{ExpiresAt: now, AnswerID: "first"}
+	expiredButAnswered := FeedbackRequest{ExpiresAt: now, AnswerKey: "first"}
 	cases := []struct {
 		name string
 		r    FeedbackRequest
@@ -56,6 +56,128 @@ func TestFeedbackRequestTakesOneAnswer(t *testing.T) {
 	}
 	if !errors.Is(ErrAlreadyAnswered, ErrConflict) {
 		t.Error("a second answer should be a conflict")
+	}
+	if answered.Open(now) || !open.Open(now) {
+		t.Error("an answered request is open, or an open one is not")
+	}
+}
+
+// The ids that keep an anonymous answer apart from its request: the stored id
+// and the request's key are both made from the phone's id, each by its own
+// one-way function, so neither leads to the other, and both look like any
+// other id Heard makes.
+func TestAnonymousAnswerIDsLeadNowhere(t *testing.T) {
+	phone := NewID()
+	stored, key := StoredAnswerID(phone, true), FeedbackAnswerKey(phone)
+	if stored == phone || key == phone || stored == key {
+		t.Fatalf("phone %s, stored %s, key %s", phone, stored, key)
+	}
+	for _, id := range []string{stored, key, FeedbackRequestID(phone)} {
+		if !ValidID(id) {
+			t.Errorf("%s is not shaped like Heard's ids", id)
+		}
+	}
+	if StoredAnswerID(phone, true) != stored || FeedbackAnswerKey(phone) != key {
+		t.Error("a retry would not find the same answer")
+	}
+	if FeedbackAnswerKey(stored) == key || StoredAnswerID(key, true) == stored {
+		t.Error("one id leads to the other")
+	}
+	if StoredAnswerID(phone, false) != phone {
+		t.Error("a shared answer should keep the phone's id")
+	}
+	if FeedbackRequestID(phone) != FeedbackRequestID(phone) || FeedbackRequestID(phone) == FeedbackRequestID(NewID()) {
+		t.Error("a contact's request id should be its own and stable")
+	}
+}
+
+func TestNewAnswerKeepsOnlyWhatItMay(t *testing.T) {
+	now := time.Date(2026, 11, 30, 23, 30, 0, 0, time.UTC)
+	req := FeedbackRequest{ID: NewID(), Kind: ContactReview, Service: ServiceCAMHS, ExpiresAt: now.Add(time.Hour)}
+	about := AnswerAbout{AreaID: "area", YoungPersonID: "yp", Request: &req, WorkerID: "kw", PlacementType: PlacementFoster,
+		TimeZone: "Europe/London", Now: now}
+	n := NewAnswer{ID: NewID(), RequestID: req.ID, Listened: ESQNo, Serious: ESQABit, HadSay: ESQYes, Experience: FFTPoor, Words: "  not heard "}
+
+	anon, problems := n.Answer(about)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	want := Answer{ID: StoredAnswerID(n.ID, true), AreaID: "area", Service: ServiceCAMHS, PlacementType: PlacementFoster, Month: "2026-11",
+		Listened: ESQNo, Serious: ESQABit, HadSay: ESQYes, Experience: FFTPoor, Words: "not heard"}
+	if !reflect.DeepEqual(anon, want) {
+		t.Fatalf("anonymous answer:\n%+v\nwant\n%+v", anon, want)
+	}
+
+	n.ShareWithWorker = true
+	shared, _ := n.Answer(about)
+	if shared.ID != n.ID || shared.YoungPersonID != "yp" || shared.StaffID != "kw" || shared.RequestID != req.ID || shared.Kind != "review" ||
+		shared.Day != "2026-11-30" || !shared.CreatedAt.Equal(now) {
+		t.Fatalf("shared answer: %+v", shared)
+	}
+	n.ShareWithWorker, n.FollowUp = false, true
+	followUp, _ := n.Answer(about)
+	if followUp.ID != n.ID || followUp.YoungPersonID != "" || followUp.RequestID != "" || !followUp.FollowUp {
+		t.Fatalf("answer with a follow-up: %+v", followUp)
+	}
+
+	other := n
+	other.Service = ServiceSocialCare
+	if _, p := other.Answer(about); !reflect.DeepEqual(p, map[string]string{"service": "not_the_request_service"}) {
+		t.Errorf("another service than the request's: %v", p)
+	}
+	anyTime := NewAnswer{Listened: ESQYes, Serious: ESQYes, HadSay: ESQYes, Experience: FFTGood, ShareWithWorker: true}
+	if _, p := anyTime.Answer(AnswerAbout{Now: now}); p["service"] != "required" || p["shareWithWorker"] != "no_worker" {
+		t.Errorf("any time, no service, no worker: %v", p)
+	}
+	if p := (NewAnswer{ID: "x", RequestID: "y"}).CheckIDs(); p["id"] != "id_format" || p["requestId"] != "id_format" {
+		t.Errorf("ids: %v", p)
+	}
+}
+
+func TestNewContactDay(t *testing.T) {
+	// 00:30 on 2 November in London is still 1 November in New York.
+	now := time.Date(2026, 11, 2, 0, 30, 0, 0, time.UTC)
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	cases := []struct {
+		date, zone string
+		want       time.Time
+		ok         bool
+	}{
+		{"", "Europe/London", day("2026-11-02"), true},
+		{"", "America/New_York", day("2026-11-01"), true},
+		{"2026-11-02", "America/New_York", day("2026-11-02"), false},
+		{"2026-10-03", "Europe/London", day("2026-10-03"), true},
+		{"2026-10-02", "Europe/London", day("2026-10-02"), false},
+	}
+	for _, c := range cases {
+		got, ok := NewContact{Kind: ContactMeeting, Date: c.date}.ContactDay(c.zone, now)
+		if ok != c.ok || ok && !got.Equal(c.want) {
+			t.Errorf("%q in %s: %v %v", c.date, c.zone, got, ok)
+		}
+	}
+	if p := (NewContact{ID: "1", Kind: "party", Service: "school", Date: "2/11/2026"}).Validate(); len(p) != 4 {
+		t.Errorf("problems: %v", p)
+	}
+}
+
+func TestCanCloseFollowUp(t *testing.T) {
+	f := FollowUp{TeamID: "team", AboutStaffID: "worker"}
+	cases := []struct {
+		p    Principal
+		want bool
+	}{
+		{Principal{ID: "m", Role: RoleTeamManager, TeamID: "team"}, true},
+		{Principal{ID: "m", Role: RoleTeamManager, TeamID: "other"}, false},
+		{Principal{ID: "m", Role: RoleTeamManager}, false},
+		{Principal{ID: "worker", Role: RoleTeamManager, TeamID: "team"}, false},
+		{Principal{ID: "a", Role: RoleAdministrator}, true},
+		{Principal{ID: "worker", Role: RoleAdministrator}, false},
+		{Principal{ID: "k", Role: RoleKeyWorker, TeamID: "team"}, false},
+	}
+	for _, c := range cases {
+		if got := CanCloseFollowUp(c.p, f); got != c.want {
+			t.Errorf("%+v: %v", c.p, got)
+		}
 	}
 }
 

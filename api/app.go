@@ -52,6 +52,7 @@ type Config struct {
 // root package; service.Service implements them all.
 type Services interface {
 	heard.CardService
+	heard.FeedbackService
 }
 
 // Server holds the dependencies every handler uses.

@@ -26,12 +26,11 @@ func init() {
 		Allow:   func(role heard.Role, target matrixTarget) bool { return target == targetOwn },
 		Refused: map[matrixTarget]int{targetOtherCaseload: 404},
 		Request: func(m matrixCall) (string, any) {
-			y := m.YoungPerson()
-			c := heard.Contact{ID: heard.NewID(), AreaID: y.AreaID, YoungPersonID: y.ID, StaffID: m.KeyWorker().ID, Kind: heard.ContactMeeting,
-				Service: y.Service, Date: m.W.clock.Now().Truncate(24 * time.Hour), CreatedAt: m.W.clock.Now()}
-			r, _, err := m.W.store.LogContact(context.Background(), c, "", "Europe/London")
+			y, kw := m.YoungPerson(), m.KeyWorker()
+			logged, _, err := m.W.srv.cfg.Services.LogContact(context.Background(), heard.Principal{ID: kw.ID, AreaID: kw.AreaID, Role: kw.Role,
+				Name: kw.Name, TeamID: kw.TeamID}, y.ID, heard.NewContact{Kind: heard.ContactMeeting})
 			must(m.W.t, err)
-			return "/api/feedback", feedbackBody(r.ID, "yes")
+			return "/api/feedback", feedbackBody(logged.Request.ID, "yes")
 		}})
 	registerMatrix("GET /api/young-people/:id/feedback", matrixEntry{Roles: keyWorker, Need: needKeyWorker,
 		Request: func(m matrixCall) (string, any) { return "/api/young-people/" + m.YoungPerson().ID + "/feedback", nil }})

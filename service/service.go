@@ -108,6 +108,10 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 		switch in.Kind {
 		case intentCard:
 			err = s.CompleteCard(ctx, in.AreaID, in.SubjectID)
+		case intentFeedbackContact:
+			err = s.CompleteFeedbackContact(ctx, in.AreaID, in.SubjectID)
+		case intentFeedbackAnswer:
+			err = s.CompleteFeedbackAnswer(ctx, in.AreaID, in.SubjectID)
 		default:
 			s.log.Error("unknown workflow in progress", "kind", in.Kind)
 			continue

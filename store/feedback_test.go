@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sort"
 	"sync"
 	"testing"
@@ -26,42 +27,63 @@ func feedbackAnswer(area string, now time.Time, listened heard.ESQAnswer) heard.
 		Day: day, Month: day[:7], Listened: listened, Serious: heard.ESQABit, HadSay: heard.ESQNo, Experience: heard.FFTGood, CreatedAt: now}
 }
 
-// feedbackCounts sums the day counters of a metric by dim.
+// feedbackCounts sums the month counters of a metric by dim.
 func feedbackCounts(t *testing.T, st *store.Store, area, metric string) map[string]int64 {
 	t.Helper()
-	return counterSums(t, st, area, metric, func(c store.Counter) string { return c.Dim })
+	buckets, err := st.KPIMonthBuckets(context.Background(), area, []string{"2026-09", "2026-10", "2026-11", "2026-12"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int64{}
+	for _, b := range buckets {
+		if b.Metric == metric {
+			out[b.Dim] += b.N
+		}
+	}
+	return out
 }
 
-func TestLogContactMakesOneRequest(t *testing.T) {
+func TestContactAndRequestStoredOnce(t *testing.T) {
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 	ctx, st := storeAt(t, now)
 	area, yp, kw := heard.NewID(), heard.NewID(), heard.NewID()
 	c := feedbackContact(area, yp, kw, heard.ContactReview, now)
-	r, created, err := st.LogContact(ctx, c, heard.PlacementFoster, "Europe/London")
-	if err != nil || !created {
-		t.Fatalf("log: %v %v", err, created)
+	stored, created, err := st.InsertContact(ctx, c)
+	if err != nil || !created || stored.ID != c.ID {
+		t.Fatalf("insert: %v %v", err, created)
 	}
-	if r.ContactID != c.ID || r.YoungPersonID != yp || r.StaffID != kw || !r.ExpiresAt.Equal(now.Add(14*24*time.Hour)) || r.PlacementType != heard.PlacementFoster {
+	// A retry returns the stored contact, even if the retry says something else.
+	changed := c
+	changed.Kind = heard.ContactVisit
+	if again, created, err := st.InsertContact(ctx, changed); err != nil || created || again.Kind != heard.ContactReview {
+		t.Fatalf("retry: %v %v %+v", err, created, again)
+	}
+	// The same id in another area is refused.
+	elsewhere := c
+	elsewhere.AreaID = heard.NewID()
+	if _, _, err := st.InsertContact(ctx, elsewhere); !errors.Is(err, heard.ErrConflict) {
+		t.Errorf("same id, other area: %v", err)
+	}
+	if _, err := st.Contact(ctx, elsewhere.AreaID, c.ID); !errors.Is(err, heard.ErrNotFound) {
+		t.Errorf("another area reads the contact: %v", err)
+	}
+
+	r := heard.NewFeedbackRequest(c, heard.PlacementFoster, now)
+	if r.ID != heard.FeedbackRequestID(c.ID) || r.ContactID != c.ID || r.YoungPersonID != yp || r.StaffID != kw ||
+		!r.ExpiresAt.Equal(now.Add(14*24*time.Hour)) || r.PlacementType != heard.PlacementFoster {
 		t.Fatalf("request: %+v", r)
 	}
-	// A retry of the same contact returns the same request and counts nothing more.
-	again, created, err := st.LogContact(ctx, c, heard.PlacementFoster, "Europe/London")
-	if err != nil || created || again.ID != r.ID {
-		t.Fatalf("retry: %v %v %s", err, created, again.ID)
+	for i := 0; i < 2; i++ {
+		got, created, err := st.InsertFeedbackRequest(ctx, r)
+		if err != nil || created != (i == 0) || got.ID != r.ID {
+			t.Fatalf("request %d: %v %v", i, err, created)
+		}
+		if err := st.CountFeedbackRequest(ctx, got, "Europe/London"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if got := feedbackCounts(t, st, area, "feedback_requests"); got["review"] != 1 || len(got) != 1 {
 		t.Fatalf("requests counted: %v", got)
-	}
-	// The same contact id for someone else, or from another area, is refused.
-	thief := c
-	thief.YoungPersonID = heard.NewID()
-	if _, _, err := st.LogContact(ctx, thief, "", "Europe/London"); !errors.Is(err, heard.ErrConflict) {
-		t.Errorf("same id, other young person: %v", err)
-	}
-	elsewhere := c
-	elsewhere.AreaID = heard.NewID()
-	if _, _, err := st.LogContact(ctx, elsewhere, "", "Europe/London"); !errors.Is(err, heard.ErrConflict) {
-		t.Errorf("same id, other area: %v", err)
 	}
 	open, err := st.OpenFeedbackRequests(ctx, area, yp)
 	if err != nil || len(open) != 1 || open[0].ID != r.ID {
@@ -70,75 +92,38 @@ func TestLogContactMakesOneRequest(t *testing.T) {
 	if open, _ := st.OpenFeedbackRequests(ctx, area, heard.NewID()); len(open) != 0 {
 		t.Error("another young person sees the request")
 	}
+	if _, err := st.FeedbackRequest(ctx, heard.NewID(), r.ID); !errors.Is(err, heard.ErrNotFound) {
+		t.Errorf("another area reads the request: %v", err)
+	}
 }
 
-func TestAnswerOnceAndExpiry(t *testing.T) {
-	ctx := context.Background()
+func TestClaimFeedbackRequestOnce(t *testing.T) {
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	clock := testkit.NewClock(now)
-	st := testkit.Store(t, clock)
-	area, yp, kw := heard.NewID(), heard.NewID(), heard.NewID()
-	r, _, err := st.LogContact(ctx, feedbackContact(area, yp, kw, heard.ContactMeeting, now), "", "Europe/London")
-	if err != nil {
+	ctx, st := storeAt(t, now)
+	area, yp := heard.NewID(), heard.NewID()
+	r := heard.NewFeedbackRequest(feedbackContact(area, yp, heard.NewID(), heard.ContactMeeting, now), "", now)
+	if _, _, err := st.InsertFeedbackRequest(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	a := feedbackAnswer(area, now, heard.ESQYes)
-	created, err := st.SaveAnswer(ctx, a, &r, "Europe/London")
-	if err != nil || !created {
-		t.Fatalf("answer: %v %v", err, created)
+	first, second := heard.FeedbackAnswerKey(heard.NewID()), heard.FeedbackAnswerKey(heard.NewID())
+	if got, err := st.ClaimFeedbackRequest(ctx, area, r.ID, first); err != nil || got.AnswerKey != first {
+		t.Fatalf("claim: %v %+v", err, got)
 	}
-	// The phone retries (same id): accepted, nothing counted twice.
-	if created, err := st.SaveAnswer(ctx, a, &r, "Europe/London"); err != nil || created {
-		t.Fatalf("retry: %v %v", err, created)
+	if _, err := st.ClaimFeedbackRequest(ctx, area, r.ID, first); err != nil {
+		t.Fatalf("the same answer again: %v", err)
 	}
-	// A different second answer is refused.
-	if _, err := st.SaveAnswer(ctx, feedbackAnswer(area, now, heard.ESQNo), &r, "Europe/London"); !errors.Is(err, heard.ErrAlreadyAnswered) {
-		t.Fatalf("second answer: %v", err)
+	if _, err := st.ClaimFeedbackRequest(ctx, area, r.ID, second); !errors.Is(err, heard.ErrAlreadyAnswered) {
+		t.Fatalf("a second answer: %v", err)
 	}
-	for metric, want := range map[string]map[string]int64{
-		"feedback_answers": {"": 1}, "esq_listened": {"yes": 1}, "esq_serious": {"a_bit": 1}, "had_say": {"no": 1}, "fft": {"good": 1},
-		"feedback_responses": {"meeting": 1},
-	} {
-		got := feedbackCounts(t, st, area, metric)
-		if len(got) != len(want) {
-			t.Errorf("%s: %v, want %v", metric, got, want)
-		}
-		for k, n := range want {
-			if got[k] != n {
-				t.Errorf("%s: %v, want %v", metric, got, want)
-			}
-		}
+	if _, err := st.ClaimFeedbackRequest(ctx, heard.NewID(), r.ID, second); !errors.Is(err, heard.ErrNotFound) {
+		t.Fatalf("from another area: %v", err)
 	}
 	if open, _ := st.OpenFeedbackRequests(ctx, area, yp); len(open) != 0 {
 		t.Error("an answered request is still open")
 	}
-
-	// Another young person cannot answer this young person's request.
-	r2, _, _ := st.LogContact(ctx, feedbackContact(area, yp, kw, heard.ContactVisit, now), "", "Europe/London")
-	stolen := r2
-	stolen.YoungPersonID = heard.NewID()
-	if _, err := st.SaveAnswer(ctx, feedbackAnswer(area, now, heard.ESQYes), &stolen, "Europe/London"); !errors.Is(err, heard.ErrNotFound) {
-		t.Fatalf("someone else's request: %v", err)
-	}
-	// Fourteen days later it has expired.
-	clock.Advance(14 * 24 * time.Hour)
-	if _, err := st.SaveAnswer(ctx, feedbackAnswer(area, clock.Now(), heard.ESQYes), &r2, "Europe/London"); !errors.Is(err, heard.ErrRequestExpired) {
-		t.Fatalf("expired: %v", err)
-	}
-	if open, _ := st.OpenFeedbackRequests(ctx, area, yp); len(open) != 0 {
-		t.Error("an expired request is still open")
-	}
-	if got := feedbackCounts(t, st, area, "feedback_answers"); got[""] != 1 {
-		t.Errorf("answers counted: %v", got)
-	}
-}
-
-func TestConcurrentAnswersOnlyOneWins(t *testing.T) {
-	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	ctx, st := storeAt(t, now)
-	area, yp := heard.NewID(), heard.NewID()
-	r, _, err := st.LogContact(ctx, feedbackContact(area, yp, heard.NewID(), heard.ContactMeeting, now), "", "Europe/London")
-	if err != nil {
+	// Many answers at the same moment: exactly one takes the request.
+	r2 := heard.NewFeedbackRequest(feedbackContact(area, yp, heard.NewID(), heard.ContactMeeting, now), "", now)
+	if _, _, err := st.InsertFeedbackRequest(ctx, r2); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
@@ -147,46 +132,127 @@ func TestConcurrentAnswersOnlyOneWins(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			_, results[i] = st.SaveAnswer(ctx, feedbackAnswer(area, now, heard.ESQYes), &r, "Europe/London")
+			_, results[i] = st.ClaimFeedbackRequest(ctx, area, r2.ID, heard.FeedbackAnswerKey(heard.NewID()))
 		}(i)
 	}
 	wg.Wait()
-	ok := 0
+	won := 0
 	for _, err := range results {
 		switch {
 		case err == nil:
-			ok++
+			won++
 		case !errors.Is(err, heard.ErrAlreadyAnswered):
 			t.Errorf("unexpected: %v", err)
 		}
 	}
-	n, err := st.DB.Collection("feedback_answers").CountDocuments(ctx, bson.D{{Key: "area", Value: area}})
-	if ok != 1 || n != 1 {
-		t.Fatalf("%d answers accepted, %d stored", ok, n)
-	}
-	if got := feedbackCounts(t, st, area, "feedback_answers"); got[""] != 1 {
-		t.Errorf("answers counted: %v", got)
+	if won != 1 {
+		t.Fatalf("%d answers took the request", won)
 	}
 }
 
-func TestAnonymousAnswerHoldsNoIdentity(t *testing.T) {
+func TestAnswerCountedOnceInTheRightMonths(t *testing.T) {
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	ctx, st := storeAt(t, now)
+	area := heard.NewID()
+	// Asked in October, answered in November: the response counts in October,
+	// with the request; the answer in November.
+	asked := time.Date(2026, 10, 28, 10, 0, 0, 0, time.UTC)
+	r := heard.NewFeedbackRequest(feedbackContact(area, heard.NewID(), heard.NewID(), heard.ContactVisit, asked), heard.PlacementFoster, asked)
+	a := feedbackAnswer(area, now, heard.ESQNo)
+	event := heard.NewID()
+	for i := 0; i < 3; i++ {
+		if err := st.CountFeedbackAnswer(ctx, a, &r, "Europe/London", event); err != nil {
+			t.Fatal(err)
+		}
+	}
+	months := map[string]map[string]int64{}
+	buckets, err := st.KPIMonthBuckets(ctx, area, []string{"2026-10", "2026-11"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range buckets {
+		if months[b.Month] == nil {
+			months[b.Month] = map[string]int64{}
+		}
+		months[b.Month][b.Metric+"/"+b.Dim] += b.N
+	}
+	want := map[string]map[string]int64{
+		"2026-10": {"feedback_responses/visit": 1},
+		"2026-11": {"feedback_answers/": 1, "esq_listened/no": 1, "esq_serious/a_bit": 1, "had_say/no": 1, "fft/good": 1},
+	}
+	if !reflect.DeepEqual(months, want) {
+		t.Fatalf("counted %v, want %v", months, want)
+	}
+}
+
+func TestStoredAnswerFinishedAndRemoved(t *testing.T) {
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	ctx, st := storeAt(t, now)
+	area := heard.NewID()
+	a := feedbackAnswer(area, now, heard.ESQYes)
+	a.Pending = &heard.AnswerPending{RequestID: heard.NewID(), Key: "k", CountEvent: heard.NewID()}
+	for i := 0; i < 2; i++ {
+		if created, err := st.InsertFeedbackAnswer(ctx, a); err != nil || created != (i == 0) {
+			t.Fatalf("insert %d: %v %v", i, err, created)
+		}
+	}
+	if got, err := st.FeedbackAnswer(ctx, area, a.ID); err != nil || got.Pending == nil || got.Pending.RequestID != a.Pending.RequestID {
+		t.Fatalf("stored: %v %+v", err, got)
+	}
+	if _, err := st.FeedbackAnswer(ctx, heard.NewID(), a.ID); !errors.Is(err, heard.ErrNotFound) {
+		t.Errorf("another area reads the answer: %v", err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := st.FinishFeedbackAnswer(ctx, area, a.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var raw bson.M
+	if err := st.DB.Collection("feedback_answers").FindOne(ctx, bson.D{{Key: "_id", Value: a.ID}}).Decode(&raw); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := raw["pending"]; ok {
+		t.Fatalf("still pending: %v", raw)
+	}
+	if err := st.DeleteFeedbackAnswer(ctx, heard.NewID(), a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.FeedbackAnswer(ctx, area, a.ID); err != nil {
+		t.Fatal("another area deleted the answer")
+	}
+	if err := st.DeleteFeedbackAnswer(ctx, area, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.FeedbackAnswer(ctx, area, a.ID); !errors.Is(err, heard.ErrNotFound) {
+		t.Fatalf("deleted answer: %v", err)
+	}
+}
+
+func TestSaveAnswerKeepsAnonymousAnswersCoarse(t *testing.T) {
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 	ctx, st := storeAt(t, now)
 	area, yp, kw := heard.NewID(), heard.NewID(), heard.NewID()
-	r, _, _ := st.LogContact(ctx, feedbackContact(area, yp, kw, heard.ContactMeeting, now), "", "Europe/London")
 	anon := feedbackAnswer(area, now, heard.ESQNo)
 	anon.Words = "nobody asked me"
-	if _, err := st.SaveAnswer(ctx, anon, &r, "Europe/London"); err != nil {
-		t.Fatal(err)
+	for i := 0; i < 2; i++ {
+		if created, err := st.SaveAnswer(ctx, anon, nil, "Europe/London"); err != nil || created != (i == 0) {
+			t.Fatalf("save %d: %v %v", i, err, created)
+		}
 	}
 	var raw bson.M
 	if err := st.DB.Collection("feedback_answers").FindOne(ctx, bson.D{{Key: "_id", Value: anon.ID}}).Decode(&raw); err != nil {
 		t.Fatal(err)
 	}
-	for _, field := range []string{"youngPersonId", "staffId", "requestId"} {
+	for _, field := range []string{"youngPersonId", "staffId", "requestId", "createdAt", "day", "kind", "pending"} {
 		if _, ok := raw[field]; ok {
-			t.Errorf("an anonymous answer stores %s", field)
+			t.Errorf("an anonymous answer stores %s: %v", field, raw)
 		}
+	}
+	if raw["month"] != "2026-11" {
+		t.Errorf("month: %v", raw["month"])
+	}
+	if got := feedbackCounts(t, st, area, "feedback_answers"); got[""] != 1 {
+		t.Errorf("counted: %v", got)
 	}
 	shared := feedbackAnswer(area, now, heard.ESQYes)
 	shared.ShareWithWorker, shared.YoungPersonID, shared.StaffID = true, yp, kw
@@ -194,11 +260,86 @@ func TestAnonymousAnswerHoldsNoIdentity(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := st.SharedAnswers(ctx, area, yp, kw)
-	if err != nil || len(got) != 1 || got[0].ID != shared.ID {
+	if err != nil || len(got) != 1 || got[0].ID != shared.ID || !got[0].CreatedAt.Equal(now) {
 		t.Fatalf("shared: %v %+v", err, got)
 	}
 	if got, _ := st.SharedAnswers(ctx, area, yp, heard.NewID()); len(got) != 0 {
 		t.Error("another worker sees the shared answer")
+	}
+	if _, err := st.SaveAnswer(ctx, anon, &heard.FeedbackRequest{}, "Europe/London"); err == nil {
+		t.Error("SaveAnswer took a request")
+	}
+}
+
+// A database written before answers were unlinkable keeps no link once
+// ForgetFeedbackLinks has run: no claims, no answer id or time on requests, no
+// day, time or kind on anonymous answers, no answer counters by day.
+func TestForgetFeedbackLinks(t *testing.T) {
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	ctx, st := storeAt(t, now)
+	area, yp := heard.NewID(), heard.NewID()
+	answerID := heard.NewID()
+	r := heard.NewFeedbackRequest(feedbackContact(area, yp, heard.NewID(), heard.ContactMeeting, now), "", now)
+	old := bson.D{{Key: "_id", Value: r.ID}, {Key: "area", Value: area}, {Key: "youngPersonId", Value: yp}, {Key: "kind", Value: "meeting"},
+		{Key: "service", Value: "camhs"}, {Key: "createdAt", Value: now}, {Key: "expiresAt", Value: now.Add(time.Hour)},
+		{Key: "answerId", Value: answerID}, {Key: "answeredAt", Value: now}}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := st.DB.Collection("feedback_requests").InsertOne(ctx, old)
+	must(err)
+	_, err = st.DB.Collection("feedback_claims").InsertOne(ctx, bson.D{{Key: "_id", Value: r.ID}, {Key: "area", Value: area}, {Key: "answerId", Value: answerID}})
+	must(err)
+	_, err = st.DB.Collection("feedback_answers").InsertOne(ctx, bson.D{{Key: "_id", Value: answerID}, {Key: "area", Value: area}, {Key: "kind", Value: "meeting"},
+		{Key: "service", Value: "camhs"}, {Key: "day", Value: "2026-11-02"}, {Key: "month", Value: "2026-11"}, {Key: "listened", Value: "no"},
+		{Key: "shareWithWorker", Value: false}, {Key: "followUp", Value: false}, {Key: "createdAt", Value: now}})
+	must(err)
+	must(st.Bump(ctx, store.CounterKey{Area: area, Metric: "esq_listened", Day: "2026-11-02", Service: "camhs", Dim: "no"}, 1))
+	must(st.Bump(ctx, store.CounterKey{Area: area, Metric: "cards", Day: "2026-11-02", Service: "camhs", Dim: "happy"}, 1))
+
+	// Until it runs, the request counts as answered.
+	if got, err := st.FeedbackRequest(ctx, area, r.ID); err != nil || got.Open(now) {
+		t.Fatalf("old answered request: %v %+v", err, got)
+	}
+	if open, _ := st.OpenFeedbackRequests(ctx, area, yp); len(open) != 0 {
+		t.Fatal("an old answered request is open")
+	}
+	if _, err := st.ClaimFeedbackRequest(ctx, area, r.ID, heard.FeedbackAnswerKey(heard.NewID())); !errors.Is(err, heard.ErrAlreadyAnswered) {
+		t.Fatalf("an old answered request took another answer: %v", err)
+	}
+	if n, err := st.ForgetFeedbackLinks(ctx); err != nil || n != 3 {
+		t.Fatalf("forget: %v, %d changed", err, n)
+	}
+	if n, err := st.ForgetFeedbackLinks(ctx); err != nil || n != 0 {
+		t.Fatalf("again: %v, %d changed", err, n)
+	}
+	var req, ans bson.M
+	must(st.DB.Collection("feedback_requests").FindOne(ctx, bson.D{{Key: "_id", Value: r.ID}}).Decode(&req))
+	must(st.DB.Collection("feedback_answers").FindOne(ctx, bson.D{{Key: "_id", Value: answerID}}).Decode(&ans))
+	for _, f := range []string{"answerId", "answeredAt"} {
+		if _, ok := req[f]; ok {
+			t.Errorf("the request keeps %s: %v", f, req)
+		}
+	}
+	for _, f := range []string{"createdAt", "day", "kind"} {
+		if _, ok := ans[f]; ok {
+			t.Errorf("the anonymous answer keeps %s: %v", f, ans)
+		}
+	}
+	if got, err := st.FeedbackRequest(ctx, area, r.ID); err != nil || got.Open(now) {
+		t.Fatalf("the request is open again: %v %+v", err, got)
+	}
+	if n, _ := st.DB.Collection("feedback_claims").CountDocuments(ctx, bson.D{}); n != 0 {
+		t.Errorf("%d claims left", n)
+	}
+	if got := counterSums(t, st, area, "esq_listened", func(c store.Counter) string { return c.Dim }); len(got) != 0 {
+		t.Errorf("answers still counted by day: %v", got)
+	}
+	if got := counterSums(t, st, area, "cards", func(c store.Counter) string { return c.Dim }); got["happy"] != 1 {
+		t.Errorf("cards by day were removed: %v", got)
 	}
 }
 
@@ -354,8 +495,8 @@ func TestKeyWorkerHistories(t *testing.T) {
 	}
 }
 
-// Answers arriving at the same moment are each counted: in the day counters and
-// in the month document the dashboard reads.
+// Answers arriving at the same moment are each counted, in the month document
+// the dashboard reads.
 func TestFeedbackCountsUnderConcurrency(t *testing.T) {
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 	ctx, st := storeAt(t, now)
@@ -374,7 +515,7 @@ func TestFeedbackCountsUnderConcurrency(t *testing.T) {
 	}
 	wg.Wait()
 	if got := feedbackCounts(t, st, area, "esq_listened"); got["yes"] != 80 {
-		t.Errorf("day counters: %v", got)
+		t.Errorf("counters: %v", got)
 	}
 	buckets, err := st.KPIMonthBuckets(ctx, area, []string{"2026-11"})
 	if err != nil {

@@ -20,7 +20,6 @@ import (
 	"heard/testkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
 
 // feedbackWorld is one area with a key worker, their young person (with a
 // joined phone and a signed-in session), a team manager and an administrator,

@@ -159,6 +159,11 @@ func run(ctx context.Context, args []string) error {
 	if err := st.EnsureIndexes(ctx); err != nil {
 		return err
 	}
+	// Anonymous answers stored by earlier versions lose what linked them to a
+	// young person (done once; later starts read only its mark).
+	if _, err := st.ForgetFeedbackLinks(ctx); err != nil {
+		return err
+	}
 	tokens, err := api.NewTokens(secrets.TokenKey, clock)
 	if err != nil {
 		return err

@@ -52,6 +52,10 @@ type Config struct {
 // root package; service.Service implements them all.
 type Services interface {
 	heard.CardService
+	heard.AuthService
+	heard.MeService
+	heard.PushService
+	heard.KPIService
 }
 
 // Server holds the dependencies every handler uses.

@@ -114,7 +114,6 @@ func (s *Service) Join(ctx context.Context, in heard.Join) (heard.SignedIn, erro
 	if errs := in.Validate(); len(errs) > 0 {
 		return heard.SignedIn{}, heard.Invalid(errs)
 	}
-	pinHash := heard.HashPassword(in.PIN)
 	jc, err := s.store.RedeemJoinCode(ctx, in.Code)
 	if errors.Is(err, heard.ErrNotFound) {
 		return heard.SignedIn{}, errJoinCodeInvalid
@@ -132,6 +131,7 @@ func (s *Service) Join(ctx context.Context, in heard.Join) (heard.SignedIn, erro
 	if err != nil {
 		return heard.SignedIn{}, err
 	}
+	pinHash := heard.HashPassword(in.PIN)
 	signed, err := s.startSession(ctx, youngPrincipal(y, jc.DeviceID))
 	if err != nil {
 		return heard.SignedIn{}, err

@@ -371,6 +371,42 @@ func TestPINGuessesAtOnce(t *testing.T) {
 	}
 }
 
+// Unlocking fails right after each of its writes in turn; the phone tries
+// again with the right PIN and is let in, its count of tries back to nothing.
+// A try cut short counts as a try (it was counted before its PIN was compared).
+func TestUnlockFailingAfterEachWrite(t *testing.T) {
+	w := newAuthWorld(t)
+	joined, err := w.svc.Join(w.ctx, heard.Join{Code: w.code(), PIN: "2580"})
+	authMust(t, err)
+	in := heard.Unlock{DeviceID: joined.DeviceID, DeviceSecret: joined.DeviceSecret, PIN: "2580"}
+	var clean writes
+	clean.watch(w.st, 0)
+	_, err = w.svc.Unlock(w.ctx, in)
+	authMust(t, err)
+	order := []string{"replace devices", "replace devices", "insert refresh_tokens"}
+	if got := clean.list(); !sameList(got, order) {
+		t.Fatalf("unlocking writes %v, want %v (the try, the right PIN, the session)", got, order)
+	}
+	for k := 1; k <= len(order); k++ {
+		var failing writes
+		failing.watch(w.st, k)
+		if _, err := w.svc.Unlock(w.ctx, in); !errors.Is(err, errInjected) {
+			t.Fatalf("unlock failing at write %d: %v", k, err)
+		}
+		w.st.Faults = nil
+		signed, err := w.svc.Unlock(w.ctx, in)
+		authMust(t, err)
+		if _, err := w.svc.Authenticate(w.ctx, signed.Principal); err != nil {
+			t.Fatalf("after a failure at write %d, the new session: %v", k, err)
+		}
+		d, err := w.st.DeviceByID(w.ctx, joined.DeviceID)
+		authMust(t, err)
+		if d.PINFailures != 0 || d.LockedUntil != nil {
+			t.Fatalf("after a failure at write %d and the right PIN: %d tries counted", k, d.PINFailures)
+		}
+	}
+}
+
 // The fifteenth wrong PIN signs the phone out: its sessions end with it.
 func TestManyWrongPINsSignThePhoneOut(t *testing.T) {
 	w := newAuthWorld(t)

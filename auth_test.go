@@ -228,3 +228,163 @@ func TestSignInLimits(t *testing.T) {
 		t.Fatalf("join codes last %s; passwords at least %d", JoinCodeLifetime, MinPasswordLength)
 	}
 }
+
+func TestSignInValidate(t *testing.T) {
+	for _, tc := range []struct {
+		in        SignIn
+		wantEmail string
+		want      map[string]string
+	}{
+		{SignIn{Email: "  Kim@Example.ORG ", Password: "x"}, "kim@example.org", map[string]string{}},
+		{SignIn{Email: "kim", Password: "x"}, "kim", map[string]string{"email": "email_format"}},
+		{SignIn{Email: "kim@example.org"}, "kim@example.org", map[string]string{"password": "required"}},
+		{SignIn{Email: "kim@example.org", Password: strings.Repeat("p", 257)}, "kim@example.org", map[string]string{"password": "required"}},
+		{SignIn{Email: "kim@example.org", Password: strings.Repeat("p", 256)}, "kim@example.org", map[string]string{}},
+	} {
+		in := tc.in
+		got := in.Validate()
+		if !equalFields(got, tc.want) || in.Email != tc.wantEmail {
+			t.Errorf("%+v: %v, email %q; want %v, %q", tc.in, got, in.Email, tc.want, tc.wantEmail)
+		}
+	}
+}
+
+func TestJoinValidate(t *testing.T) {
+	for _, tc := range []struct {
+		in         Join
+		code, name string
+		want       map[string]string
+	}{
+		{Join{Code: "kfrw 4829", PIN: "2580"}, "KFRW-4829", "Phone", map[string]string{}},
+		{Join{Code: "KFRW4829", PIN: "123456", DeviceName: "  Yara's phone "}, "KFRW-4829", "Yara's phone", map[string]string{}},
+		{Join{Code: "KFRW-4829", PIN: "123", DeviceName: strings.Repeat("é", 61)}, "KFRW-4829", strings.Repeat("é", 61),
+			map[string]string{"pin": "pin_format", "deviceName": "too_long"}},
+		{Join{Code: "KFRW-482", PIN: "1234", DeviceName: strings.Repeat("é", 60)}, "", strings.Repeat("é", 60), map[string]string{"code": "code_format"}},
+	} {
+		in := tc.in
+		got := in.Validate()
+		if !equalFields(got, tc.want) || in.Code != tc.code || in.DeviceName != tc.name {
+			t.Errorf("%+v: %v, code %q, name %q; want %v, %q, %q", tc.in, got, in.Code, in.DeviceName, tc.want, tc.code, tc.name)
+		}
+	}
+}
+
+func TestUnlockAndPasswordChangeValidate(t *testing.T) {
+	id := NewID()
+	for _, tc := range []struct {
+		got, want map[string]string
+	}{
+		{Unlock{DeviceID: id, DeviceSecret: "s", PIN: "1234"}.Validate(), map[string]string{}},
+		{Unlock{DeviceID: "phone", DeviceSecret: strings.Repeat("s", 101), PIN: "12"}.Validate(),
+			map[string]string{"deviceId": "id_format", "deviceSecret": "required", "pin": "pin_format"}},
+		{PasswordChange{Current: "old password", New: "a new password"}.Validate(), map[string]string{}},
+		{PasswordChange{Current: "old password", New: "short"}.Validate(), map[string]string{"newPassword": "password_length"}},
+		{PasswordChange{Current: "same password", New: "same password"}.Validate(), map[string]string{"newPassword": "same_as_current"}},
+		{PasswordChange{New: "a new password"}.Validate(), map[string]string{"currentPassword": "required"}},
+	} {
+		if !equalFields(tc.got, tc.want) {
+			t.Errorf("got %v, want %v", tc.got, tc.want)
+		}
+	}
+}
+
+func equalFields(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestLoginCounter(t *testing.T) {
+	start := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	l := LoginLimit{Failures: 3, Window: 15 * time.Minute, LockFor: 10 * time.Minute}
+	// Each step: minutes after start, then the pause wanted after a failure then (minutes from start; 0: none).
+	for _, tc := range []struct {
+		name  string
+		at    []int
+		until int
+	}{
+		{"under the limit", []int{0, 1}, 0},
+		{"the limit within the window", []int{0, 1, 2}, 12},
+		{"an old failure has left the window", []int{0, 10, 16}, 0},
+		{"the window slides", []int{0, 10, 16, 20}, 30},
+		{"the count starts again after a pause", []int{0, 1, 2, 13}, 0},
+		{"and can pause again", []int{0, 1, 2, 13, 14, 15}, 25},
+	} {
+		var c LoginCounter
+		for _, m := range tc.at {
+			c.Fail(start.Add(time.Duration(m)*time.Minute), l)
+		}
+		last := start.Add(time.Duration(tc.at[len(tc.at)-1]) * time.Minute)
+		var want time.Duration
+		if tc.until > 0 {
+			want = start.Add(time.Duration(tc.until) * time.Minute).Sub(last)
+		}
+		if got := c.LockedFor(last); got != want {
+			t.Errorf("%s: paused for %v, want %v", tc.name, got, want)
+		}
+	}
+	var c LoginCounter
+	c.Fail(start, l)
+	if got := c.ForgetAt(l); !got.Equal(start.Add(15 * time.Minute)) {
+		t.Errorf("one failure is forgotten at %v", got)
+	}
+	c.Fail(start, l)
+	c.Fail(start, l)
+	if got := c.ForgetAt(l); !got.Equal(start.Add(10*time.Minute)) || c.LockedFor(start.Add(10*time.Minute)) != 0 {
+		t.Errorf("a pause is forgotten at %v", got)
+	}
+}
+
+func TestPINTries(t *testing.T) {
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	var d Device
+	for n := 1; n <= PINTriesBeforeRevoke; n++ {
+		if got := d.StartPINTry(now); got != PINTryAllowed {
+			t.Fatalf("try %d: %v", n, got)
+		}
+		pause := n%PINTriesBeforeLock == 0 || n == PINTriesBeforeRevoke
+		if (d.LockedFor(now) == PINLockFor) != pause || d.PINWrongSignsOut() != (n == PINTriesBeforeRevoke) {
+			t.Fatalf("try %d: paused for %v, signs out %v", n, d.LockedFor(now), d.PINWrongSignsOut())
+		}
+		if !pause && d.PINAttemptsLeft() != PINTriesBeforeLock-n%PINTriesBeforeLock {
+			t.Fatalf("try %d: %d tries left", n, d.PINAttemptsLeft())
+		}
+		if pause {
+			if got := d.StartPINTry(now.Add(PINLockFor - time.Second)); got != PINTryLocked || d.PINFailures != n {
+				t.Fatalf("a try during the pause after %d: %v, %d counted", n, got, d.PINFailures)
+			}
+			now = now.Add(PINLockFor)
+		}
+	}
+	d.PINRight(now)
+	if d.PINFailures != 0 || d.LockedUntil != nil || !d.LastSeenAt.Equal(now) {
+		t.Fatalf("after the right PIN: %+v", d)
+	}
+	if !d.Revoke("kw", now) || d.Revoke("someone else", now.Add(time.Hour)) || d.RevokedBy != "kw" || !d.RevokedAt.Equal(now) {
+		t.Fatalf("the first sign-out stands: %+v", d)
+	}
+	if got := d.StartPINTry(now); got != PINTryRevoked || d.PINFailures != 0 {
+		t.Fatalf("a try on a signed-out phone: %v, %d counted", got, d.PINFailures)
+	}
+	d = Device{SecretHash: HashSecret("the secret")}
+	if !d.SecretMatches("the secret") || d.SecretMatches("the secreT") || d.SecretMatches("") {
+		t.Fatal("the phone's secret is compared wrongly")
+	}
+}
+
+func TestJoinCodeSpentOnce(t *testing.T) {
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	j := JoinCode{CreatedAt: now, ExpiresAt: now.Add(JoinCodeLifetime)}
+	if !j.Usable(now.Add(JoinCodeLifetime-time.Millisecond)) || j.Usable(now.Add(JoinCodeLifetime)) {
+		t.Fatal("a code works for exactly 24 hours")
+	}
+	if !j.Spend("phone-1", now) || j.Spend("phone-2", now.Add(time.Minute)) || j.DeviceID != "phone-1" || !j.UsedAt.Equal(now) {
+		t.Fatalf("a code is spent on its first phone only: %+v", j)
+	}
+}

@@ -1,6 +1,7 @@
 package heard
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sort"
@@ -35,6 +36,12 @@ var kpiZones sync.Map
 // KPIDay is the counter day (YYYY-MM-DD) of t in an area's time zone (Europe/London
 // when the area has none or an unknown one).
 func KPIDay(timeZone string, t time.Time) string {
+	return t.In(KPILocation(timeZone)).Format(time.DateOnly)
+}
+
+// KPILocation is an area's time zone for its figures (Europe/London when the
+// area has none or an unknown one).
+func KPILocation(timeZone string) *time.Location {
 	if timeZone == "" {
 		timeZone = "Europe/London"
 	}
@@ -50,7 +57,7 @@ func KPIDay(timeZone string, t time.Time) string {
 		kpiZones.Store(timeZone, l)
 		loc = l
 	}
-	return t.In(loc.(*time.Location)).Format(time.DateOnly)
+	return loc.(*time.Location)
 }
 
 // ParseMonth checks a YYYY-MM month.
@@ -765,4 +772,101 @@ func keyWorkerTile(months []string, people []KPIPerson, monthAxis, svcAxis, ptAx
 		t.Trend = append(t.Trend, RateFigure(m, changes.Cell(m, svc, pt), heads.Cell(m, svc, pt), exposure[m]))
 	}
 	return t
+}
+
+// ---- The dashboard as commissioners ask for it ----
+
+// KPIReaders are the roles that read area-wide figures.
+var KPIReaders = []Role{RoleCommissioner, RoleAdministrator}
+
+// KPIQuery is what a reader asks for: a period of months (YYYY-MM, inclusive)
+// and optionally one service and placement type. Empty months mean the last
+// 12 months up to this one.
+type KPIQuery struct {
+	From, To, Service, PlacementType string
+}
+
+// Months fills in the default period and checks the query against this month
+// (the area's), returning the months it covers or the problems per field.
+func (q *KPIQuery) Months(thisMonth string) ([]string, map[string]string) {
+	if q.To == "" {
+		q.To = thisMonth
+	}
+	if q.From == "" {
+		if t, ok := ParseMonth(q.To); ok {
+			q.From = t.AddDate(0, -11, 0).Format("2006-01")
+		}
+	}
+	errs := map[string]string{}
+	if _, ok := ParseMonth(q.From); !ok {
+		errs["from"] = "month_format"
+	}
+	if _, ok := ParseMonth(q.To); !ok {
+		errs["to"] = "month_format"
+	}
+	if q.Service != "" && !Service(q.Service).Valid() {
+		errs["service"] = "one_of"
+	}
+	if q.PlacementType != "" && q.PlacementType != NoPlacement && !PlacementType(q.PlacementType).Valid() {
+		errs["placementType"] = "one_of"
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	months, err := MonthsBetween(q.From, q.To)
+	switch {
+	case err != nil && q.To < q.From:
+		return nil, map[string]string{"from": "after_to"}
+	case err != nil:
+		return nil, map[string]string{"from": "too_long"}
+	case q.To > thisMonth:
+		return nil, map[string]string{"to": "in_future"}
+	}
+	return months, nil
+}
+
+// KPIReport is the dashboard of one area for a query, with how each figure is
+// worked out and the disclosure control applied.
+type KPIReport struct {
+	AreaName      string `json:"areaName"`
+	From          string `json:"from"`
+	To            string `json:"to"`
+	Service       string `json:"service"`
+	PlacementType string `json:"placementType"`
+	Dashboard
+	GeneratedAt time.Time         `json:"generatedAt"`
+	Definitions map[string]string `json:"definitions"`
+	Disclosure  string            `json:"disclosure"`
+}
+
+// KPIDefinitions say how each figure is worked out, for people and tools using the API.
+var KPIDefinitions = map[string]string{
+	TileFeltListened: "Share of answers saying \"yes\" (certainly true) to ESQ item 1, \"I feel that the people who saw me listened to me\". " +
+		"Every answer counts in n, including \"not sure\". 95% Wilson interval.",
+	TileViewsSerious: "Share of answers saying \"yes\" to \"My views and worries were taken seriously\". Every answer counts in n, including \"not sure\". 95% Wilson interval.",
+	TileHadSay:       "Share of answers saying \"yes\" to \"Did you have a say in what happens next?\". Every answer counts in n, including \"not sure\". 95% Wilson interval.",
+	TileSatisfaction: "Friends and Family Test: share of answers \"very good\" or \"good\" to \"Overall, how was your experience of our service?\". " +
+		"\"Don't know\" answers are included in n (NHS England convention). 95% Wilson interval.",
+	TileResponseRate: "Answers to feedback requests made in the period, divided by those requests (n). Answers given without a request are not in this figure.",
+	TileAckTime: "Median and 90th percentile time from a card reaching Heard to its first acknowledgement (n: cards acknowledged). Read from a histogram: " +
+		"each figure is the upper bound of the histogram bucket where the cumulative share reaches 50% or 90%.",
+	TileUrgentWithinLimit: "Share of urgent cards (n) acknowledged within the area's urgent limit. 95% Wilson interval.",
+	TileEscalations:       "Escalation steps that fired, by step: to the duty workers, to the team manager, concerning cards after hours to the duty workers.",
+	TileKeyWorkerChanges: "Key-worker changes per young person per year: changes that started in the period divided by the person-years in which young people " +
+		"had a key worker (n: young people). Each young person counts in their current service and placement type.",
+	TileCardMix: "Feeling cards received, by card.",
+}
+
+// KPIDisclosure explains the disclosure control every report has been through.
+const KPIDisclosure = "Disclosure control after NHS Digital practice. Below whole-area level (a service or placement type), counts of 1 to 7 are " +
+	"shown as suppressed and other counts are rounded to the nearest 5. A share, median or rate is hidden when its numerator is hidden or " +
+	"fewer than 10 are behind it. Further cells are hidden wherever a hidden one could be worked out by subtracting shown cells from a shown " +
+	"total, across every service and placement type together. Shares are computed from exact counts and given in whole percent."
+
+// KPIService is reading the area-wide figures.
+type KPIService interface {
+	// KPIs builds the dashboard of the reader's area for a query (commissioners
+	// and administrators only), from counters alone: never an individual's
+	// record or words.
+	KPIs(ctx context.Context, p Principal, q KPIQuery) (KPIReport, error)
 }

@@ -655,3 +655,51 @@ func TestBuildDashboardCardsAndKeyWorkers(t *testing.T) {
 		t.Errorf("CAMHS time to acknowledge: %+v", f)
 	}
 }
+
+func TestKPIQueryMonths(t *testing.T) {
+	const thisMonth = "2026-11"
+	for _, tc := range []struct {
+		q          KPIQuery
+		from, to   string
+		months     int
+		wantFields map[string]string
+	}{
+		{KPIQuery{}, "2025-12", "2026-11", 12, nil},
+		{KPIQuery{To: "2026-06"}, "2025-07", "2026-06", 12, nil},
+		{KPIQuery{From: "2026-11", To: "2026-11", Service: "camhs", PlacementType: "none"}, "2026-11", "2026-11", 1, nil},
+		{KPIQuery{From: "2023-12", To: "2026-11"}, "2023-12", "2026-11", 36, nil},
+		{KPIQuery{From: "2026-13"}, "", "", 0, map[string]string{"from": "month_format"}},
+		{KPIQuery{From: "2026-1", To: "2026-11"}, "", "", 0, map[string]string{"from": "month_format"}},
+		{KPIQuery{To: "november"}, "", "", 0, map[string]string{"from": "month_format", "to": "month_format"}},
+		{KPIQuery{From: "2026-10", To: "2026-09"}, "", "", 0, map[string]string{"from": "after_to"}},
+		{KPIQuery{From: "2023-01", To: "2026-11"}, "", "", 0, map[string]string{"from": "too_long"}},
+		{KPIQuery{To: "2026-12"}, "", "", 0, map[string]string{"to": "in_future"}},
+		{KPIQuery{Service: "school", PlacementType: "castle"}, "", "", 0, map[string]string{"service": "one_of", "placementType": "one_of"}},
+	} {
+		q := tc.q
+		months, errs := q.Months(thisMonth)
+		if len(errs) != len(tc.wantFields) {
+			t.Errorf("%+v: problems %v, want %v", tc.q, errs, tc.wantFields)
+			continue
+		}
+		for k, v := range tc.wantFields {
+			if errs[k] != v {
+				t.Errorf("%+v: problems %v, want %v", tc.q, errs, tc.wantFields)
+			}
+		}
+		if tc.wantFields == nil && (q.From != tc.from || q.To != tc.to || len(months) != tc.months || months[len(months)-1] != q.To) {
+			t.Errorf("%+v: %s to %s, %d months", tc.q, q.From, q.To, len(months))
+		}
+	}
+}
+
+func TestKPILocation(t *testing.T) {
+	for tz, want := range map[string]string{"": "Europe/London", "Mars/Olympus": "Europe/London", "Asia/Kabul": "Asia/Kabul"} {
+		if got := KPILocation(tz).String(); got != want {
+			t.Errorf("KPILocation(%q) = %s, want %s", tz, got, want)
+		}
+	}
+	if got := KPIDay("Asia/Kabul", time.Date(2026, 11, 2, 22, 0, 0, 0, time.UTC)); got != "2026-11-03" {
+		t.Fatalf("day in Kabul: %s", got)
+	}
+}

@@ -1,6 +1,9 @@
 package heard
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 // ErrInvalid is the kind of a Problem with what a person sent.
 var ErrInvalid = errors.New("invalid")
@@ -10,13 +13,18 @@ var ErrBusy = errors.New("busy")
 
 // Problem is a failure a person can act on: a stable Code for programs (the
 // app translates it), a plain Message, and per-field problems. Its Kind
-// (ErrInvalid, ErrNotFound, ErrForbidden, ErrConflict, ErrBusy) decides how the
-// API answers. Services return Problems; they never know about HTTP.
+// (ErrInvalid, ErrNotFound, ErrForbidden, ErrConflict, ErrBusy, and sign-in's
+// ErrUnauthenticated, ErrLocked, ErrTooManyAttempts) decides how the API
+// answers. Services return Problems; they never know about HTTP.
 type Problem struct {
 	Kind    error
 	Code    string
 	Message string
 	Fields  map[string]string
+	// RetryAfter says when trying again can work (a pause, a busy server).
+	RetryAfter time.Duration
+	// AttemptsLeft counts the tries left before a pause (a wrong PIN).
+	AttemptsLeft *int
 }
 
 func (p *Problem) Error() string { return p.Code + ": " + p.Message }

@@ -53,6 +53,10 @@ type Config struct {
 type Services interface {
 	heard.CardService
 	heard.FeedbackService
+	heard.AuthService
+	heard.MeService
+	heard.PushService
+	heard.KPIService
 }
 
 // Server holds the dependencies every handler uses.

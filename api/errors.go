@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -85,16 +86,28 @@ func problemError(p *heard.Problem) *Error {
 	switch {
 	case errors.Is(p.Kind, heard.ErrInvalid):
 		status = fiber.StatusBadRequest
+	case errors.Is(p.Kind, heard.ErrUnauthenticated):
+		status = fiber.StatusUnauthorized
 	case errors.Is(p.Kind, heard.ErrNotFound):
 		status = fiber.StatusNotFound
 	case errors.Is(p.Kind, heard.ErrForbidden):
 		status = fiber.StatusForbidden
 	case errors.Is(p.Kind, heard.ErrConflict):
 		status = fiber.StatusConflict
+	case errors.Is(p.Kind, heard.ErrLocked):
+		status = fiber.StatusLocked
+	case errors.Is(p.Kind, heard.ErrTooManyAttempts):
+		status = fiber.StatusTooManyRequests
 	case errors.Is(p.Kind, heard.ErrBusy):
-		return &Error{Status: fiber.StatusServiceUnavailable, Code: p.Code, Message: p.Message, RetryAfter: 5}
+		status = fiber.StatusServiceUnavailable
 	}
-	return &Error{Status: status, Code: p.Code, Message: p.Message, Fields: p.Fields}
+	e := &Error{Status: status, Code: p.Code, Message: p.Message, Fields: p.Fields, AttemptsLeft: p.AttemptsLeft}
+	if p.RetryAfter > 0 {
+		e.RetryAfter = max(1, int(math.Ceil(p.RetryAfter.Seconds())))
+	} else if status == fiber.StatusServiceUnavailable {
+		e.RetryAfter = 5
+	}
+	return e
 }
 
 func fiberError(fe *fiber.Error) *Error {

@@ -16,44 +16,11 @@ import (
 // here can reach an individual answer, a young person or their words: the
 // figures are built from counters alone (and key-worker histories, counted).
 
-var kpiRoles = []heard.Role{heard.RoleCommissioner, heard.RoleAdministrator}
+var kpiRoles = heard.KPIReaders
 
 var kpiQuery = []string{"from", "to", "service", "placementType"}
 
-// kpiDefinitions say how each figure is worked out, for people and tools using the API.
-var kpiDefinitions = map[string]string{
-	heard.TileFeltListened: "Share of answers saying \"yes\" (certainly true) to ESQ item 1, \"I feel that the people who saw me listened to me\". " +
-		"Every answer counts in n, including \"not sure\". 95% Wilson interval.",
-	heard.TileViewsSerious: "Share of answers saying \"yes\" to \"My views and worries were taken seriously\". Every answer counts in n, including \"not sure\". 95% Wilson interval.",
-	heard.TileHadSay:       "Share of answers saying \"yes\" to \"Did you have a say in what happens next?\". Every answer counts in n, including \"not sure\". 95% Wilson interval.",
-	heard.TileSatisfaction: "Friends and Family Test: share of answers \"very good\" or \"good\" to \"Overall, how was your experience of our service?\". " +
-		"\"Don't know\" answers are included in n (NHS England convention). 95% Wilson interval.",
-	heard.TileResponseRate: "Answers to feedback requests made in the period, divided by those requests (n). Answers given without a request are not in this figure.",
-	heard.TileAckTime: "Median and 90th percentile time from a card reaching Heard to its first acknowledgement (n: cards acknowledged). Read from a histogram: " +
-		"each figure is the upper bound of the histogram bucket where the cumulative share reaches 50% or 90%.",
-	heard.TileUrgentWithinLimit: "Share of urgent cards (n) acknowledged within the area's urgent limit. 95% Wilson interval.",
-	heard.TileEscalations:       "Escalation steps that fired, by step: to the duty workers, to the team manager, concerning cards after hours to the duty workers.",
-	heard.TileKeyWorkerChanges: "Key-worker changes per young person per year: changes that started in the period divided by the person-years in which young people " +
-		"had a key worker (n: young people). Each young person counts in their current service and placement type.",
-	heard.TileCardMix: "Feeling cards received, by card.",
-}
-
-const kpiDisclosure = "Disclosure control after NHS Digital practice. Below whole-area level (a service or placement type), counts of 1 to 7 are " +
-	"shown as suppressed and other counts are rounded to the nearest 5. A share, median or rate is hidden when its numerator is hidden or " +
-	"fewer than 10 are behind it. Further cells are hidden wherever a hidden one could be worked out by subtracting shown cells from a shown " +
-	"total, across every service and placement type together. Shares are computed from exact counts and given in whole percent."
-
-type kpiDashboardView struct {
-	AreaName      string `json:"areaName"`
-	From          string `json:"from"`
-	To            string `json:"to"`
-	Service       string `json:"service"`
-	PlacementType string `json:"placementType"`
-	heard.Dashboard
-	GeneratedAt time.Time         `json:"generatedAt"`
-	Definitions map[string]string `json:"definitions"`
-	Disclosure  string            `json:"disclosure"`
-}
+type kpiDashboardView = heard.KPIReport
 
 // kpiRow is one figure of the export, flat for spreadsheets.
 type kpiRow struct {
@@ -94,62 +61,12 @@ func (s *Server) kpiRoutes() {
 		Summary: "The same figures as /api/kpis as a download of flat JSON rows, one per KPI, month (\"all\" for the period) and part."}, s.kpiJSON)
 }
 
-// dashboard validates the query and builds the figures.
+// dashboard decodes the query and asks for the figures.
 func (s *Server) dashboard(c *fiber.Ctx) (kpiDashboardView, error) {
-	p := principal(c)
 	cx, cancel := ctx(c)
 	defer cancel()
-	area, err := s.store.Area(cx, p.AreaID)
-	if err != nil {
-		return kpiDashboardView{}, err
-	}
-	now := s.clock.Now()
-	thisMonth := heard.KPIDay(area.TimeZone, now)[:7]
-	from, to := c.Query("from"), c.Query("to")
-	if to == "" {
-		to = thisMonth
-	}
-	if from == "" {
-		if t, ok := heard.ParseMonth(to); ok {
-			from = t.AddDate(0, -11, 0).Format("2006-01")
-		}
-	}
-	service, placement := c.Query("service"), c.Query("placementType")
-	f := fields{}
-	_, okFrom := heard.ParseMonth(from)
-	_, okTo := heard.ParseMonth(to)
-	f.check(okFrom, "from", "month_format")
-	f.check(okTo, "to", "month_format")
-	f.check(service == "" || heard.Service(service).Valid(), "service", "one_of")
-	f.check(placement == "" || placement == heard.NoPlacement || heard.PlacementType(placement).Valid(), "placementType", "one_of")
-	if err := f.err(); err != nil {
-		return kpiDashboardView{}, err
-	}
-	months, err := heard.MonthsBetween(from, to)
-	if err != nil {
-		if to < from {
-			return kpiDashboardView{}, errValidation(map[string]string{"from": "after_to"})
-		}
-		return kpiDashboardView{}, errValidation(map[string]string{"from": "too_long"})
-	}
-	if to > thisMonth {
-		return kpiDashboardView{}, errValidation(map[string]string{"to": "in_future"})
-	}
-	buckets, err := s.store.KPIBuckets(cx, p.AreaID, months)
-	if err != nil {
-		return kpiDashboardView{}, err
-	}
-	people, err := s.store.KeyWorkerHistories(cx, p.AreaID, now)
-	if err != nil {
-		return kpiDashboardView{}, err
-	}
-	loc, err := time.LoadLocation(area.TimeZone)
-	if err != nil || area.TimeZone == "" {
-		loc, _ = time.LoadLocation("Europe/London")
-	}
-	d := heard.BuildDashboard(heard.KPIFilter{Service: service, PlacementType: placement}, months, buckets, people, loc, now)
-	return kpiDashboardView{AreaName: area.Name, From: from, To: to, Service: service, PlacementType: placement, Dashboard: d,
-		GeneratedAt: now.UTC().Truncate(time.Second), Definitions: kpiDefinitions, Disclosure: kpiDisclosure}, nil
+	return s.cfg.Services.KPIs(cx, principal(c), heard.KPIQuery{From: c.Query("from"), To: c.Query("to"),
+		Service: c.Query("service"), PlacementType: c.Query("placementType")})
 }
 
 func (s *Server) kpis(c *fiber.Ctx) error {

@@ -2,42 +2,23 @@ package api
 
 import (
 	"context"
-	"crypto/ecdh"
 	"crypto/subtle"
-	"encoding/base64"
 	"io"
-	"math"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"heard"
-	"heard/store"
 )
 
-// pushService is what the push routes need besides heard.Notifier; the notify
-// package's Service provides it (Config.Notifier).
-type pushService interface {
-	// PublicKey is the VAPID public key browsers subscribe with.
-	PublicKey() string
-	// EndpointProblem checks a browser's push endpoint: "" or a problem code.
-	EndpointProblem(endpoint string) string
+// metricsService is what /metrics needs of the push service (notify's Service,
+// Config.Notifier): an operations read, not something a person does.
+type metricsService interface {
 	// WriteMetrics writes the push and escalation metrics in Prometheus' text format.
 	WriteMetrics(ctx context.Context, w io.Writer) error
 	// MetricsToken opens /metrics to other machines ("" : only to this one).
 	MetricsToken() string
-}
-
-// push is the configured push service, or nil when Heard runs without one.
-func (s *Server) push() pushService {
-	p, _ := s.cfg.Notifier.(pushService)
-	return p
-}
-
-func errPushUnavailable() *Error {
-	return apiError(404, "push_unavailable", "Notifications are not set up on this server.")
 }
 
 type pushKey struct {
@@ -59,24 +40,9 @@ type pushKeys struct {
 	Auth string `json:"auth"`
 }
 
-type pushSubscriptionView struct {
-	ID        string    `json:"id"`
-	CreatedAt time.Time `json:"createdAt"`
-}
+type pushSubscriptionView = heard.PushSubscriptionView
 
-// deliveryProblemView is one delivery that met a problem, for administrators.
-// It says nothing of what the notification said or whom it was for.
-type deliveryProblemView struct {
-	At time.Time `json:"at"`
-	// Status is "failed" (given up) or "retrying".
-	Status        string     `json:"status"`
-	Type          string     `json:"type"`
-	RecipientRole heard.Role `json:"recipientRole"`
-	// StatusCode is the push service's last answer (0: it could not be reached).
-	StatusCode int    `json:"statusCode"`
-	Reason     string `json:"reason"`
-	Attempts   int    `json:"attempts"`
-}
+type deliveryProblemView = heard.DeliveryProblem
 
 func (s *Server) pushRoutes() {
 	s.route(http.MethodGet, "/api/push/key", doc{Tag: "Notifications", Response: pushKey{},
@@ -92,21 +58,13 @@ func (s *Server) pushRoutes() {
 }
 
 func (s *Server) pushKey(c *fiber.Ctx) error {
-	p := s.push()
-	if p == nil {
-		return errPushUnavailable()
+	cx, cancel := ctx(c)
+	defer cancel()
+	key, err := s.cfg.Services.PushKey(cx)
+	if err != nil {
+		return err
 	}
-	return c.JSON(pushKey{PublicKey: p.PublicKey()})
-}
-
-// decodeBrowserKey reads a key as browsers write it: URL-safe base64, with or
-// without padding.
-func decodeBrowserKey(s string) ([]byte, bool) {
-	if len(s) > 200 {
-		return nil, false
-	}
-	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
-	return b, err == nil
+	return c.JSON(pushKey{PublicKey: key})
 }
 
 func (s *Server) subscribe(c *fiber.Ctx) error {
@@ -114,85 +72,33 @@ func (s *Server) subscribe(c *fiber.Ctx) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	push := s.push()
-	if push == nil {
-		return errPushUnavailable()
-	}
-	f := fields{}
-	if problem := push.EndpointProblem(req.Endpoint); problem != "" {
-		f.check(false, "endpoint", problem)
-	}
-	key, ok := decodeBrowserKey(req.Keys.P256dh)
-	if ok && len(key) == 65 {
-		_, err := ecdh.P256().NewPublicKey(key)
-		ok = err == nil
-	}
-	f.check(ok && len(key) == 65, "keys.p256dh", "p256dh_format")
-	auth, ok := decodeBrowserKey(req.Keys.Auth)
-	f.check(ok && len(auth) == 16, "keys.auth", "auth_format")
-	var expires *time.Time
-	if req.ExpirationTime != nil {
-		ms := *req.ExpirationTime
-		valid := !math.IsNaN(ms) && !math.IsInf(ms, 0) && ms >= 0 && ms < 1e14
-		f.check(valid, "expirationTime", "time_format")
-		if valid {
-			t := time.UnixMilli(int64(ms)).UTC()
-			expires = &t
-		}
-	}
-	if err := f.err(); err != nil {
-		return err
-	}
-	p := principal(c)
 	cx, cancel := ctx(c)
 	defer cancel()
-	sub, err := s.store.SavePushSubscription(cx, store.PushSubscription{AreaID: p.AreaID, Endpoint: req.Endpoint,
-		P256dh: strings.TrimRight(req.Keys.P256dh, "="), Auth: strings.TrimRight(req.Keys.Auth, "="),
-		OwnerID: p.ID, OwnerRole: p.Role, DeviceID: p.DeviceID, SessionID: p.SessionID, ExpiresAt: expires})
+	v, err := s.cfg.Services.Subscribe(cx, principal(c), heard.NewPushSubscription{Endpoint: req.Endpoint, ExpirationTime: req.ExpirationTime,
+		P256dh: req.Keys.P256dh, Auth: req.Keys.Auth})
 	if err != nil {
 		return err
 	}
-	return c.Status(201).JSON(pushSubscriptionView{ID: sub.ID, CreatedAt: sub.CreatedAt})
+	return c.Status(fiber.StatusCreated).JSON(v)
 }
 
 func (s *Server) unsubscribe(c *fiber.Ctx) error {
-	endpoint := c.Query("endpoint")
-	f := fields{}
-	f.check(endpoint != "", "endpoint", "required")
-	f.check(len(endpoint) <= 2048, "endpoint", "too_long")
-	if err := f.err(); err != nil {
-		return err
-	}
-	p := principal(c)
 	cx, cancel := ctx(c)
 	defer cancel()
-	deleted, err := s.store.DeletePushSubscription(cx, p.AreaID, p.ID, endpoint)
-	if err != nil {
+	if err := s.cfg.Services.Unsubscribe(cx, principal(c), c.Query("endpoint")); err != nil {
 		return err
 	}
-	if !deleted {
-		return errNotFound()
-	}
-	return c.SendStatus(204)
+	return c.SendStatus(fiber.StatusNoContent)
 }
 
 func (s *Server) deliveryProblems(c *fiber.Ctx) error {
 	cx, cancel := ctx(c)
 	defer cancel()
-	ds, err := s.store.DeliveryProblems(cx, principal(c).AreaID, 100)
+	items, err := s.cfg.Services.DeliveryProblems(cx, principal(c))
 	if err != nil {
 		return err
 	}
-	out := make([]deliveryProblemView, 0, len(ds))
-	for _, d := range ds {
-		status := d.Status
-		if status == store.DeliveryPending || status == store.DeliverySending {
-			status = "retrying"
-		}
-		out = append(out, deliveryProblemView{At: d.UpdatedAt, Status: status, Type: d.Type, RecipientRole: d.RecipientRole,
-			StatusCode: d.LastStatus, Reason: d.LastError, Attempts: d.Attempts})
-	}
-	return c.JSON(list[deliveryProblemView]{Items: out})
+	return c.JSON(list[deliveryProblemView]{Items: items})
 }
 
 // metrics answers Prometheus. Metrics say how busy Heard is, so they are shown
@@ -200,8 +106,8 @@ func (s *Server) deliveryProblems(c *fiber.Ctx) error {
 // came through a proxy (it carries forwarding headers) is not from this machine
 // even when the proxy connects from the loopback address.
 func (s *Server) metrics(c *fiber.Ctx) error {
-	push := s.push()
-	if push == nil {
+	push, ok := s.cfg.Notifier.(metricsService)
+	if !ok {
 		return errNotFound()
 	}
 	local := c.Context().RemoteIP().IsLoopback() && c.Get("X-Forwarded-For") == "" && c.Get("Forwarded") == "" && c.Get("X-Real-Ip") == ""

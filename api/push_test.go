@@ -18,6 +18,7 @@ import (
 
 	"heard"
 	"heard/notify"
+	"heard/service"
 	"heard/store"
 	"heard/testkit"
 )
@@ -38,10 +39,13 @@ func withPush(metricsToken string) func(*Config) {
 	}
 }
 
-// ensurePush gives a world made without one (the access matrix's) a push service.
+// ensurePush gives a world made without one (the access matrix's) a push
+// service, and services that use it.
 func ensurePush(w *world) {
 	if w.srv.cfg.Notifier == nil {
-		withPush("")(&w.srv.cfg)
+		cfg := &w.srv.cfg
+		withPush("")(cfg)
+		cfg.Services = service.New(service.Config{Store: cfg.Store, Notifier: cfg.Notifier, Escalator: cfg.Escalator, Clock: cfg.Clock, Log: cfg.Log})
 	}
 }
 

@@ -18,8 +18,6 @@ import (
 	"heard/testkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
-
 var (
 	vapidOnce          sync.Once
 	vapidPub, vapidKey string

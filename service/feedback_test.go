@@ -123,7 +123,6 @@ type writeLog struct {
 	ops    []string
 }
 
-var errInjected = errors.New("injected failure")
 
 func (l *writeLog) fault(ctx context.Context, op, collection string) error {
 	l.mu.Lock()

@@ -50,7 +50,13 @@ type Service struct {
 	finishFor time.Duration
 }
 
-var _ heard.CardService = (*Service)(nil)
+var (
+	_ heard.CardService = (*Service)(nil)
+	_ heard.AuthService = (*Service)(nil)
+	_ heard.MeService   = (*Service)(nil)
+	_ heard.PushService = (*Service)(nil)
+	_ heard.KPIService  = (*Service)(nil)
+)
 
 // New builds the service.
 func New(cfg Config) *Service {
@@ -86,7 +92,9 @@ func (s *Service) finishing(ctx context.Context) (context.Context, context.Cance
 
 // Intent kinds, one per multi-write workflow.
 const (
-	intentCard = "card"
+	intentCard         = "card"
+	intentSignOut      = "sign_out"
+	intentDeviceRevoke = "device_revoke"
 )
 
 // RunOnce finishes the workflows whose intent's lease has run out (a request
@@ -112,6 +120,10 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 			err = s.CompleteFeedbackContact(ctx, in.AreaID, in.SubjectID)
 		case intentFeedbackAnswer:
 			err = s.CompleteFeedbackAnswer(ctx, in.AreaID, in.SubjectID)
+		case intentSignOut:
+			err = s.CompleteSignOut(ctx, in.AreaID, in.SubjectID)
+		case intentDeviceRevoke:
+			err = s.CompleteDeviceRevoke(ctx, in.AreaID, in.SubjectID)
 		default:
 			s.log.Error("unknown workflow in progress", "kind", in.Kind)
 			continue

@@ -6,70 +6,48 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"heard"
 )
+
+// Sign-in's data: join codes, phones, sessions (refresh-token families) and
+// failed sign-ins. Every "first one wins" and every counter here is one exact
+// write through update (guard.go), or an insert against a unique _id: a code
+// is spent on one phone, a refresh token rotates once, a PIN try and a failed
+// sign-in are each counted, however many arrive at once.
 
 var zeroSeconds int32
 
 func init() {
 	registerIndexes(
 		index{collection: colJoinCodes, keys: bson.D{{Key: "expiresAt", Value: 1}}, expireAfter: &zeroSeconds},
-		index{collection: colJoinCodes, keys: bson.D{{Key: "area", Value: 1}, {Key: "youngPersonId", Value: 1}}},
 		index{collection: colDevices, keys: bson.D{{Key: "area", Value: 1}, {Key: "youngPersonId", Value: 1}}},
 		index{collection: colRefreshTokens, keys: bson.D{{Key: "family", Value: 1}}},
 		index{collection: colRefreshTokens, keys: bson.D{{Key: "deviceId", Value: 1}}},
 		index{collection: colRefreshTokens, keys: bson.D{{Key: "expiresAt", Value: 1}}, expireAfter: &zeroSeconds},
-		index{collection: colLoginAttempts, keys: bson.D{{Key: "expiresAt", Value: 1}}, expireAfter: &zeroSeconds},
-		index{collection: colLoginFailures, keys: bson.D{{Key: "key", Value: 1}, {Key: "at", Value: 1}}},
 		index{collection: colLoginFailures, keys: bson.D{{Key: "expiresAt", Value: 1}}, expireAfter: &zeroSeconds},
-		index{collection: colSignInClaims, keys: bson.D{{Key: "expiresAt", Value: 1}}, expireAfter: &zeroSeconds},
 	)
 }
 
-// Collections of the sign-in machinery that only this file uses.
-const (
-	colSignInClaims  = "signin_claims"
-	colLoginFailures = "login_failures"
-)
+// colLoginFailures holds one counter of failed sign-ins per account and per address.
+const colLoginFailures = "login_failures"
 
-// signInClaim marks that something happened once (a join code used, a refresh token
-// spent, a session ended) or holds a short lease.
-type signInClaim struct {
-	ID        string    `bson:"_id"`
-	Owner     string    `bson:"owner,omitempty"`
-	ExpiresAt time.Time `bson:"expiresAt"`
-}
-
-// claimOnce records key and reports whether this caller was first. Inserting a
-// fixed _id is the one write that is atomic on both MongoDB and the embedded
-// server: the embedded server's conditional updates (findOneAndUpdate, $inc)
-// read and then write, so two requests can both "win" them.
-func (s *Store) claimOnce(ctx context.Context, key string, expires time.Time) (bool, error) {
-	_, err := s.c(colSignInClaims).InsertOne(ctx, signInClaim{ID: key, ExpiresAt: expires})
-	if mongo.IsDuplicateKeyError(err) {
-		return false, nil
+// areaOf reads the area of a document found by _id alone: sign-in starts from
+// a secret (a code, a token, a phone's id) before the area is known.
+func areaOf(ctx context.Context, col collection, id string) (string, error) {
+	raw, err := col.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "area", Value: 1}})).Raw()
+	if err != nil {
+		return "", notFound(err)
 	}
-	return err == nil, err
+	area, ok := raw.Lookup("area").StringValueOK()
+	if !ok {
+		return "", heard.ErrNotFound
+	}
+	return area, nil
 }
 
-func (s *Store) claimed(ctx context.Context, key string) (bool, error) {
-	n, err := s.c(colSignInClaims).CountDocuments(ctx, bson.D{{Key: "_id", Value: key}})
-	return n > 0, err
-}
-
-// JoinCode is stored only as the hash of the code a key worker reads out.
-type JoinCode struct {
-	Hash          string     `bson:"_id"`
-	AreaID        string     `bson:"area"`
-	YoungPersonID string     `bson:"youngPersonId"`
-	CreatedBy     string     `bson:"createdBy"`
-	CreatedAt     time.Time  `bson:"createdAt"`
-	ExpiresAt     time.Time  `bson:"expiresAt"`
-	UsedAt        *time.Time `bson:"usedAt,omitempty"`
-}
+// ---- Join codes ----
 
 // CreateJoinCode stores a new join code for a young person and returns the code
 // itself, which is never stored.
@@ -77,7 +55,7 @@ func (s *Store) CreateJoinCode(ctx context.Context, area, youngPersonID, created
 	now := s.now()
 	for range 5 {
 		code := heard.NewJoinCode()
-		jc := JoinCode{Hash: heard.HashSecret(code), AreaID: area, YoungPersonID: youngPersonID, CreatedBy: createdBy,
+		jc := heard.JoinCode{Hash: heard.HashSecret(code), AreaID: area, YoungPersonID: youngPersonID, CreatedBy: createdBy,
 			CreatedAt: now, ExpiresAt: now.Add(heard.JoinCodeLifetime)}
 		_, err := s.c(colJoinCodes).InsertOne(ctx, jc)
 		if err == nil {
@@ -90,35 +68,33 @@ func (s *Store) CreateJoinCode(ctx context.Context, area, youngPersonID, created
 	return "", time.Time{}, errors.New("could not make a unique join code")
 }
 
-// RedeemJoinCode marks a code used and returns it; a code works once and only
-// before it expires. The use is claimed with a unique insert, so two phones
-// cannot both join with one code.
-func (s *Store) RedeemJoinCode(ctx context.Context, code string) (JoinCode, error) {
-	now := s.now()
+// RedeemJoinCode spends a join code, the first time, on a new phone id (one
+// exact write), and returns the code with the id of the phone it makes.
+// Redeeming it again returns the same id: whether that phone exists yet
+// decides whether a join may still finish. An unknown or expired code is "not found".
+func (s *Store) RedeemJoinCode(ctx context.Context, code string) (heard.JoinCode, error) {
 	hash := heard.HashSecret(code)
-	jc, err := findOne[JoinCode](ctx, s.c(colJoinCodes),
-		bson.D{{Key: "_id", Value: hash}, {Key: "usedAt", Value: nil}, {Key: "expiresAt", Value: bson.D{{Key: "$gt", Value: now}}}})
+	area, err := areaOf(ctx, s.c(colJoinCodes), hash)
 	if err != nil {
-		return JoinCode{}, err
+		return heard.JoinCode{}, err
 	}
-	first, err := s.claimOnce(ctx, "join:"+hash, jc.ExpiresAt)
-	if err != nil {
-		return JoinCode{}, err
-	}
-	if !first {
-		return JoinCode{}, heard.ErrNotFound
-	}
-	if _, err := s.c(colJoinCodes).UpdateOne(ctx, bson.D{{Key: "_id", Value: hash}}, bson.D{{Key: "$set", Value: bson.D{{Key: "usedAt", Value: now}}}}); err != nil {
-		return JoinCode{}, err
-	}
-	jc.UsedAt = &now
-	return jc, nil
+	now, device := s.now(), heard.NewID()
+	jc, _, err := update(ctx, s, colJoinCodes, area, hash, func(jc *heard.JoinCode, exists bool) (bool, error) {
+		if !exists || !jc.Usable(now) {
+			return false, heard.ErrNotFound
+		}
+		return jc.Spend(device, now), nil
+	})
+	return jc, err
 }
 
-// CreateDevice stores a young person's newly joined phone.
+// ---- Phones ----
+
+// CreateDevice stores a young person's newly joined phone. Its id is taken
+// once: a second phone with the same id is a conflict.
 func (s *Store) CreateDevice(ctx context.Context, d heard.Device) error {
 	_, err := s.c(colDevices).InsertOne(ctx, d)
-	return err
+	return duplicate(err)
 }
 
 // DeviceByID finds a device by id alone: unlocking happens before the area is known.
@@ -141,282 +117,250 @@ func (s *Store) Devices(ctx context.Context, area, youngPersonID string) ([]hear
 		options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}}))
 }
 
-// ErrBusy means another request holds the lease.
-var ErrBusy = errors.New("busy")
-
-// pinLease is how long one PIN check may hold a device; a crashed request's
-// lease runs out by itself.
-const pinLease = 10 * time.Second
-
-// LeaseDevice lets one PIN check at a time run for a device, so a burst of
-// guesses cannot all be checked before the first wrong one is counted. It
-// returns ErrBusy while another check runs; call release when done.
-func (s *Store) LeaseDevice(ctx context.Context, deviceID string) (release func(), err error) {
-	key, owner := "pin:"+deviceID, heard.NewID()
+// StartPINTry counts a PIN try on a phone before its PIN is compared (one
+// exact write, heard.Device.StartPINTry) and returns the phone as it now is,
+// with whether the try may go ahead.
+func (s *Store) StartPINTry(ctx context.Context, area, id string) (heard.Device, heard.PINTry, error) {
 	now := s.now()
-	for range 2 {
-		_, err = s.c(colSignInClaims).InsertOne(ctx, signInClaim{ID: key, Owner: owner, ExpiresAt: now.Add(pinLease)})
-		if err == nil {
-			return func() {
-				_, _ = s.c(colSignInClaims).DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: key}, {Key: "owner", Value: owner}})
-			}, nil
+	var try heard.PINTry
+	d, _, err := update(ctx, s, colDevices, area, id, func(d *heard.Device, exists bool) (bool, error) {
+		if !exists {
+			return false, heard.ErrNotFound
 		}
-		if !mongo.IsDuplicateKeyError(err) {
-			return nil, err
-		}
-		// Clear a lease left by a request that never finished, then try once more.
-		if _, err := s.c(colSignInClaims).DeleteOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "expiresAt", Value: bson.D{{Key: "$lte", Value: now}}}}); err != nil {
-			return nil, err
-		}
-	}
-	return nil, ErrBusy
+		try = d.StartPINTry(now)
+		return try == heard.PINTryAllowed, nil
+	})
+	return d, try, err
 }
 
-// RecordPINFailure counts a wrong PIN and applies the lock or revoke rule.
-// It returns the device as it now is. Call it under LeaseDevice: the embedded
-// server's $inc is not atomic.
-func (s *Store) RecordPINFailure(ctx context.Context, d heard.Device) (heard.Device, error) {
+// PINRight starts a phone's count of PIN tries again after the right PIN and
+// notes when it was seen. A phone signed out meanwhile stays signed out: the
+// returned phone says so.
+func (s *Store) PINRight(ctx context.Context, area, id string) (heard.Device, error) {
 	now := s.now()
-	var after heard.Device
-	err := s.c(colDevices).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: d.ID}},
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "pinFailures", Value: 1}}}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&after)
+	d, _, err := update(ctx, s, colDevices, area, id, func(d *heard.Device, exists bool) (bool, error) {
+		if !exists {
+			return false, heard.ErrNotFound
+		}
+		if d.RevokedAt != nil {
+			return false, nil
+		}
+		d.PINRight(now)
+		return true, nil
+	})
+	return d, err
+}
+
+// RevokeDevice signs a phone out for good: the phone first (one exact write;
+// from then on it is refused), then every session it holds and its
+// notifications. Revoking it again repeats the last two, so a revocation that
+// failed part way is finished by doing it again.
+func (s *Store) RevokeDevice(ctx context.Context, area, youngPersonID, id, by string) error {
+	now := s.now()
+	_, _, err := update(ctx, s, colDevices, area, id, func(d *heard.Device, exists bool) (bool, error) {
+		if !exists || d.YoungPersonID != youngPersonID {
+			return false, heard.ErrNotFound
+		}
+		return d.Revoke(by, now), nil
+	})
 	if err != nil {
-		return d, notFound(err)
+		return err
 	}
-	lockedUntil, revoke := heard.PINFailure(after.PINFailures, now)
-	set := bson.D{}
-	if revoke {
-		set = append(set, bson.E{Key: "revokedAt", Value: now}, bson.E{Key: "revokedBy", Value: "pin_failures"})
-		after.RevokedAt = &now
-	} else if !lockedUntil.IsZero() {
-		set = append(set, bson.E{Key: "lockedUntil", Value: lockedUntil})
-		after.LockedUntil = &lockedUntil
+	if err := s.endDeviceSessions(ctx, area, id); err != nil {
+		return err
 	}
-	if len(set) > 0 {
-		if _, err := s.c(colDevices).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, bson.D{{Key: "$set", Value: set}}); err != nil {
-			return after, err
-		}
-	}
-	if revoke {
-		return after, s.RevokeDeviceTokens(ctx, d.ID)
-	}
-	return after, nil
+	return s.DeleteDeviceSubscriptions(ctx, id)
 }
 
-// RecordPINSuccess clears the failure count and notes the device was seen.
-func (s *Store) RecordPINSuccess(ctx context.Context, id string) error {
-	_, err := s.c(colDevices).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{
-		{Key: "$set", Value: bson.D{{Key: "pinFailures", Value: 0}, {Key: "lastSeenAt", Value: s.now()}}},
-		{Key: "$unset", Value: bson.D{{Key: "lockedUntil", Value: ""}}},
+// ---- Sessions ----
+
+// RefreshToken is how a session is stored: one document per refresh-token
+// family, holding the hash of its newest token and of those spent.
+type RefreshToken = heard.Session
+
+// IssueRefreshToken starts a session (t.Family, or a new one when empty) and
+// returns its first refresh token.
+func (s *Store) IssueRefreshToken(ctx context.Context, t RefreshToken, lifetime time.Duration) (string, error) {
+	if t.Family == "" {
+		t.Family = heard.NewID()
+	}
+	token, hash := heard.NewRefreshToken(t.Family)
+	now := s.now()
+	t.ID, t.TokenHash, t.Spent, t.Lifetime = t.Family, hash, nil, lifetime
+	t.CreatedAt, t.ExpiresAt, t.EndedAt, t.Token = now, now.Add(lifetime), nil, ""
+	if _, err := s.c(colRefreshTokens).InsertOne(ctx, t); err != nil {
+		return "", duplicate(err)
+	}
+	return token, nil
+}
+
+// ErrTokenReused means a refresh token was presented a second time: someone
+// has a copy, so the whole session has ended.
+var ErrTokenReused = errors.New("refresh token reused")
+
+// UseRefreshToken spends a refresh token (one exact write, heard.Session.Rotate)
+// and returns the session with its next token in Token. Presenting a spent
+// token ends the session and returns ErrTokenReused with the session, so the
+// caller can say whose it was; an unknown, expired or ended one is "not found".
+func (s *Store) UseRefreshToken(ctx context.Context, token string) (RefreshToken, error) {
+	family, hash, ok := heard.ParseRefreshToken(token)
+	if !ok {
+		return RefreshToken{}, heard.ErrNotFound
+	}
+	area, err := areaOf(ctx, s.c(colRefreshTokens), family)
+	if err != nil {
+		return RefreshToken{}, err
+	}
+	next, nextHash := heard.NewRefreshToken(family)
+	now := s.now()
+	var use heard.SessionUse
+	t, _, err := update(ctx, s, colRefreshTokens, area, family, func(t *heard.Session, exists bool) (bool, error) {
+		if !exists {
+			return false, heard.ErrNotFound
+		}
+		use = t.Rotate(hash, nextHash, now)
+		return use != heard.SessionUnknown, nil
+	})
+	switch {
+	case err != nil:
+		return RefreshToken{}, err
+	case use == heard.SessionReused:
+		return t, ErrTokenReused
+	case use != heard.SessionRotated:
+		return RefreshToken{}, heard.ErrNotFound
+	}
+	t.Token = next
+	return t, nil
+}
+
+// SessionOf finds the session a refresh token is or was one of (for signing out).
+func (s *Store) SessionOf(ctx context.Context, token string) (RefreshToken, error) {
+	family, hash, ok := heard.ParseRefreshToken(token)
+	if !ok {
+		return RefreshToken{}, heard.ErrNotFound
+	}
+	t, err := findOne[RefreshToken](ctx, s.c(colRefreshTokens), bson.D{{Key: "_id", Value: family}})
+	if err == nil && !t.Holds(hash) {
+		return RefreshToken{}, heard.ErrNotFound
+	}
+	return t, err
+}
+
+// Session reads a session of an area by its id.
+func (s *Store) Session(ctx context.Context, area, id string) (RefreshToken, error) {
+	return findByID[RefreshToken](ctx, s.c(colRefreshTokens), area, id)
+}
+
+// RevokeFamily ends a session (one exact write, so a refresh at the same
+// moment cannot bring it back). Ending an unknown or ended one does nothing.
+func (s *Store) RevokeFamily(ctx context.Context, family string) error {
+	area, err := areaOf(ctx, s.c(colRefreshTokens), family)
+	if errors.Is(err, heard.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.endSession(ctx, area, family)
+}
+
+func (s *Store) endSession(ctx context.Context, area, family string) error {
+	now := s.now()
+	_, _, err := update(ctx, s, colRefreshTokens, area, family, func(t *heard.Session, exists bool) (bool, error) {
+		return exists && t.End(now), nil
 	})
 	return err
 }
 
-// RevokeDevice signs a phone out for good: its device secret and every session
-// it holds stop working.
-func (s *Store) RevokeDevice(ctx context.Context, area, youngPersonID, id, by string) error {
-	res, err := s.c(colDevices).UpdateOne(ctx, inArea(area, bson.E{Key: "_id", Value: id}, bson.E{Key: "youngPersonId", Value: youngPersonID}),
-		bson.D{{Key: "$set", Value: bson.D{{Key: "revokedAt", Value: s.now()}, {Key: "revokedBy", Value: by}}}})
+// endDeviceSessions ends every session a phone holds.
+func (s *Store) endDeviceSessions(ctx context.Context, area, deviceID string) error {
+	sessions, err := findAll[RefreshToken](ctx, s.c(colRefreshTokens), bson.D{{Key: "deviceId", Value: deviceID}, {Key: "revokedAt", Value: nil}})
 	if err != nil {
 		return err
 	}
-	if res.MatchedCount == 0 {
-		return heard.ErrNotFound
-	}
-	return s.RevokeDeviceTokens(ctx, id)
-}
-
-// RevokeDeviceTokens ends every session of a device, and stops its notifications.
-func (s *Store) RevokeDeviceTokens(ctx context.Context, deviceID string) error {
-	_, err := s.c(colRefreshTokens).UpdateMany(ctx, bson.D{{Key: "deviceId", Value: deviceID}, {Key: "revokedAt", Value: nil}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "revokedAt", Value: s.now()}}}})
-	if err != nil {
-		return err
-	}
-	return s.DeleteDeviceSubscriptions(ctx, deviceID)
-}
-
-// RefreshToken is one link in a family of rotating refresh tokens; only its hash is stored.
-type RefreshToken struct {
-	Hash      string     `bson:"_id"`
-	Family    string     `bson:"family"`
-	SubjectID string     `bson:"subjectId"`
-	Role      heard.Role `bson:"role"`
-	AreaID    string     `bson:"area"`
-	DeviceID  string     `bson:"deviceId,omitempty"`
-	CreatedAt time.Time  `bson:"createdAt"`
-	ExpiresAt time.Time  `bson:"expiresAt"`
-	UsedAt    *time.Time `bson:"usedAt,omitempty"`
-	RevokedAt *time.Time `bson:"revokedAt,omitempty"`
-}
-
-// ErrTokenReused means a refresh token was presented a second time: someone has
-// a copy, so the whole family has been revoked.
-var ErrTokenReused = errors.New("refresh token reused")
-
-// IssueRefreshToken stores a new token of family (a new family when empty) and returns the token.
-func (s *Store) IssueRefreshToken(ctx context.Context, t RefreshToken, lifetime time.Duration) (string, error) {
-	token := heard.NewSecret()
-	now := s.now()
-	t.Hash = heard.HashSecret(token)
-	if t.Family == "" {
-		t.Family = heard.NewID()
-	}
-	t.CreatedAt, t.ExpiresAt, t.UsedAt, t.RevokedAt = now, now.Add(lifetime), nil, nil
-	_, err := s.c(colRefreshTokens).InsertOne(ctx, t)
-	return token, err
-}
-
-// UseRefreshToken spends a refresh token once. Presenting a spent token (or
-// presenting one token twice at the same moment) ends its session and returns
-// ErrTokenReused with the spent token, so the caller can say whose it was.
-func (s *Store) UseRefreshToken(ctx context.Context, token string) (RefreshToken, error) {
-	now := s.now()
-	hash := heard.HashSecret(token)
-	t, err := findOne[RefreshToken](ctx, s.c(colRefreshTokens), bson.D{{Key: "_id", Value: hash}})
-	if err != nil {
-		return RefreshToken{}, err
-	}
-	if t.UsedAt == nil && t.RevokedAt == nil && t.ExpiresAt.After(now) {
-		ended, err := s.claimed(ctx, "ended:"+t.Family)
-		if err != nil || ended {
-			return RefreshToken{}, notFoundUnless(err)
+	for _, t := range sessions {
+		if err := s.endSession(ctx, area, t.ID); err != nil {
+			return err
 		}
-		first, err := s.claimOnce(ctx, "refresh:"+hash, t.ExpiresAt)
-		if err != nil {
-			return RefreshToken{}, err
-		}
-		if first {
-			_, err := s.c(colRefreshTokens).UpdateOne(ctx, bson.D{{Key: "_id", Value: hash}}, bson.D{{Key: "$set", Value: bson.D{{Key: "usedAt", Value: now}}}})
-			t.UsedAt = &now
-			return t, err
-		}
-	} else if t.UsedAt == nil {
-		return RefreshToken{}, heard.ErrNotFound // expired or signed out
 	}
-	// Someone else has a copy of this token: end the whole session.
-	if err := s.RevokeFamily(ctx, t.Family); err != nil {
-		return RefreshToken{}, err
-	}
-	return t, ErrTokenReused
+	return nil
 }
 
-func notFoundUnless(err error) error {
-	if err != nil {
-		return err
-	}
-	return heard.ErrNotFound
-}
-
-// endedFor is how long the mark of an ended session is kept: far longer than
-// any refresh token of it can live.
-const endedFor = 30 * 24 * time.Hour
-
-// RevokeFamily ends a session: every token of the family stops working, and so
-// does any token a racing refresh adds to it afterwards.
-func (s *Store) RevokeFamily(ctx context.Context, family string) error {
-	if _, err := s.claimOnce(ctx, "ended:"+family, s.now().Add(endedFor)); err != nil {
-		return err
-	}
-	_, err := s.c(colRefreshTokens).UpdateMany(ctx, bson.D{{Key: "family", Value: family}, {Key: "revokedAt", Value: nil}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "revokedAt", Value: s.now()}}}})
-	return err
-}
-
-// SessionActive reports whether a session (a refresh-token family) has not been
-// ended by signing out or by a reused token. Access tokens carry their session,
-// so they stop working at once too.
+// SessionActive reports whether a session has not been ended by signing out,
+// by a reused token or by signing its phone out. Access tokens carry their
+// session, so they stop working at once too. A session no longer stored has
+// run out, and so have its access tokens (they live shorter).
 func (s *Store) SessionActive(ctx context.Context, family string) (bool, error) {
-	ended, err := s.claimed(ctx, "ended:"+family)
-	return !ended, err
+	raw, err := s.c(colRefreshTokens).FindOne(ctx, bson.D{{Key: "_id", Value: family}},
+		options.FindOne().SetProjection(bson.D{{Key: "revokedAt", Value: 1}})).Raw()
+	if errors.Is(notFound(err), heard.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	ended := raw.Lookup("revokedAt")
+	return ended.IsZero() || ended.Type == bson.TypeNull, nil
 }
 
-// RefreshTokenFamily finds the family of a token, used or not (for sign-out).
-func (s *Store) RefreshTokenFamily(ctx context.Context, token string) (string, error) {
-	t, err := findOne[RefreshToken](ctx, s.c(colRefreshTokens), bson.D{{Key: "_id", Value: heard.HashSecret(token)}})
-	return t.Family, err
+// ---- Failed sign-ins ----
+
+// loginCounter is the failed sign-ins of one key ("account:<email>" or
+// "address:<ip>"), counted by one exact write each.
+type loginCounter struct {
+	Key string `bson:"_id"`
+	// AreaID is always empty: sign-in comes before anyone's area is known.
+	AreaID             string `bson:"area"`
+	heard.LoginCounter `bson:",inline"`
+	ExpiresAt          time.Time `bson:"expiresAt"`
 }
 
-// loginLock is a sign-in key ("account:<email>" or "address:<ip>") paused after
-// too many failures.
-type loginLock struct {
-	Key         string    `bson:"_id"`
-	LockedAt    time.Time `bson:"lockedAt"`
-	LockedUntil time.Time `bson:"lockedUntil"`
-	ExpiresAt   time.Time `bson:"expiresAt"`
-}
-
-// loginFailure is one failed sign-in. Each failure is its own document, because
-// an insert is never lost when many arrive at once, where an $inc on the
-// embedded server can be.
-type loginFailure struct {
-	ID        string    `bson:"_id"`
-	Key       string    `bson:"key"`
-	At        time.Time `bson:"at"`
-	ExpiresAt time.Time `bson:"expiresAt"`
-}
-
-// LoginLockedUntil returns when the key's lock ends, or zero when it is not locked.
+// LoginLockedUntil returns when the key's pause ends, or zero when it is not paused.
 func (s *Store) LoginLockedUntil(ctx context.Context, key string) (time.Time, error) {
-	l, err := findOne[loginLock](ctx, s.c(colLoginAttempts), bson.D{{Key: "_id", Value: key}})
+	c, err := findOne[loginCounter](ctx, s.c(colLoginFailures), bson.D{{Key: "_id", Value: key}})
 	if errors.Is(err, heard.ErrNotFound) {
 		return time.Time{}, nil
 	}
-	if err != nil || !l.LockedUntil.After(s.now()) {
+	now := s.now()
+	if err != nil || c.LockedFor(now) == 0 {
 		return time.Time{}, err
 	}
-	return l.LockedUntil, nil
+	return *c.LockedUntil, nil
 }
 
 // RecordLoginFailure counts a failure for key; after limit failures within the
-// window (not counting those before the last lock) the key is locked for lockFor.
+// window (not counting those before the last pause) the key is paused for lockFor.
 func (s *Store) RecordLoginFailure(ctx context.Context, key string, limit int, window, lockFor time.Duration) error {
+	l := heard.LoginLimit{Failures: limit, Window: window, LockFor: lockFor}
 	now := s.now()
-	if _, err := s.c(colLoginFailures).InsertOne(ctx, loginFailure{ID: heard.NewID(), Key: key, At: now, ExpiresAt: now.Add(window)}); err != nil {
-		return err
-	}
-	since := now.Add(-window)
-	l, err := findOne[loginLock](ctx, s.c(colLoginAttempts), bson.D{{Key: "_id", Value: key}})
-	switch {
-	case err == nil && !l.LockedAt.Before(since):
-		since = l.LockedAt
-	case err != nil && !errors.Is(err, heard.ErrNotFound):
-		return err
-	}
-	n, err := s.c(colLoginFailures).CountDocuments(ctx, bson.D{{Key: "key", Value: key}, {Key: "at", Value: bson.D{{Key: "$gt", Value: since}}}})
-	if err != nil || n < int64(limit) {
-		return err
-	}
-	_, err = s.c(colLoginAttempts).UpdateOne(ctx, bson.D{{Key: "_id", Value: key}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "lockedAt", Value: now}, {Key: "lockedUntil", Value: now.Add(lockFor)}, {Key: "expiresAt", Value: now.Add(lockFor + window)}}}},
-		options.UpdateOne().SetUpsert(true))
-	if mongo.IsDuplicateKeyError(err) {
-		return nil // a failure arriving at the same moment set the lock
-	}
+	_, _, err := update(ctx, s, colLoginFailures, "", key, func(c *loginCounter, exists bool) (bool, error) {
+		c.Key = key
+		c.Fail(now, l)
+		c.ExpiresAt = c.ForgetAt(l)
+		return true, nil
+	})
 	return err
 }
 
 // ClearLoginFailures forgets the failures of key after a successful sign-in.
 func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
-	if _, err := s.c(colLoginFailures).DeleteMany(ctx, bson.D{{Key: "key", Value: key}}); err != nil {
-		return err
-	}
-	_, err := s.c(colLoginAttempts).DeleteOne(ctx, bson.D{{Key: "_id", Value: key}})
+	_, err := s.c(colLoginFailures).DeleteOne(ctx, bson.D{{Key: "_id", Value: key}})
 	return err
 }
 
-// Sweep deletes expired join codes, refresh tokens, sign-in counters and claims. TTL indexes
+// Sweep deletes expired join codes, sessions and sign-in counters. TTL indexes
 // do this on MongoDB; the embedded server has none, so Heard sweeps as well.
 func (s *Store) Sweep(ctx context.Context) error {
 	past := bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: s.now()}}}}
-	for _, col := range []string{colJoinCodes, colRefreshTokens, colLoginAttempts, colLoginFailures, colSignInClaims} {
+	for _, col := range []string{colJoinCodes, colRefreshTokens, colLoginFailures} {
 		if _, err := s.c(col).DeleteMany(ctx, past); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// ---- The audit log ----
 
 // Audit writes an audit entry.
 func (s *Store) Audit(ctx context.Context, e heard.AuditEntry) error {

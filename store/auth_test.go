@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -48,11 +49,15 @@ func TestJoinCodeWorksOnceAndIsStoredOnlyAsAHash(t *testing.T) {
 	clock.Advance(time.Minute)
 	jc, err := s.RedeemJoinCode(ctx, code)
 	storeCheck(t, err)
-	if jc.AreaID != a.ID || jc.YoungPersonID != y.ID || jc.CreatedBy != "kw-1" || jc.UsedAt == nil || !jc.UsedAt.Equal(clock.Now()) {
+	if jc.AreaID != a.ID || jc.YoungPersonID != y.ID || jc.CreatedBy != "kw-1" || jc.UsedAt == nil || !jc.UsedAt.Equal(clock.Now()) || !heard.ValidID(jc.DeviceID) {
 		t.Fatalf("redeemed code: %+v", jc)
 	}
-	if _, err := s.RedeemJoinCode(ctx, code); !errors.Is(err, heard.ErrNotFound) {
-		t.Fatalf("a used code: %v, want ErrNotFound", err)
+	// Redeemed again, the code names the same phone: it is spent on one phone only.
+	clock.Advance(time.Minute)
+	again, err := s.RedeemJoinCode(ctx, code)
+	storeCheck(t, err)
+	if again.DeviceID != jc.DeviceID || !again.UsedAt.Equal(*jc.UsedAt) {
+		t.Fatalf("a used code was spent again: %+v, first %+v", again, jc)
 	}
 	if _, err := s.RedeemJoinCode(ctx, heard.NewJoinCode()); !errors.Is(err, heard.ErrNotFound) {
 		t.Fatalf("an unknown code: %v, want ErrNotFound", err)
@@ -83,30 +88,28 @@ func TestJoinCodeRaceHasOneWinner(t *testing.T) {
 	y := storeYoung(t, s, a.ID, "Yara", "")
 	code, _, err := s.CreateJoinCode(ctx, a.ID, y.ID, "kw")
 	storeCheck(t, err)
-	const phones = 8
+	const phones = 20
 	var wg sync.WaitGroup
-	results := make(chan error, phones)
+	results := make(chan string, phones)
 	for range phones {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := s.RedeemJoinCode(ctx, code)
-			results <- err
+			jc, err := s.RedeemJoinCode(ctx, code)
+			if err != nil {
+				t.Errorf("unexpected error: %v", err)
+			}
+			results <- jc.DeviceID
 		}()
 	}
 	wg.Wait()
 	close(results)
-	won := 0
-	for err := range results {
-		switch {
-		case err == nil:
-			won++
-		case !errors.Is(err, heard.ErrNotFound):
-			t.Errorf("unexpected error: %v", err)
-		}
+	phonesNamed := map[string]int{}
+	for id := range results {
+		phonesNamed[id]++
 	}
-	if won != 1 {
-		t.Fatalf("%d phones joined with one code, want exactly 1", won)
+	if len(phonesNamed) != 1 {
+		t.Fatalf("one code was spent on %d phones, want exactly 1: %v", len(phonesNamed), phonesNamed)
 	}
 }
 
@@ -182,41 +185,49 @@ func TestRevokingADeviceEndsOnlyItsSessions(t *testing.T) {
 	}
 }
 
-func TestWrongPINsLockThenRevoke(t *testing.T) {
+func TestPINTriesAreCountedBeforeTheyAreCompared(t *testing.T) {
 	s, clock, ctx := storeNew(t)
 	a := storeArea(t, s, "A")
 	y := storeYoung(t, s, a.ID, "Yara", "")
 	d := storeDevice(t, s, a.ID, y.ID)
-	tok, err := s.IssueRefreshToken(ctx, store.RefreshToken{SubjectID: y.ID, Role: heard.RoleYoungPerson, AreaID: a.ID, DeviceID: d.ID}, 24*time.Hour)
-	storeCheck(t, err)
-
-	for n := 1; n <= heard.PINTriesBeforeRevoke; n++ {
-		after, err := s.RecordPINFailure(ctx, d)
+	try := func() (heard.Device, heard.PINTry) {
+		t.Helper()
+		after, try, err := s.StartPINTry(ctx, a.ID, d.ID)
 		storeCheck(t, err)
-		if after.PINFailures != n {
-			t.Fatalf("after %d wrong PINs the count is %d", n, after.PINFailures)
-		}
 		stored, err := s.DeviceByID(ctx, d.ID)
 		storeCheck(t, err)
-		switch {
-		case n == 5 || n == 10:
-			want := clock.Now().Add(heard.PINLockFor)
-			if after.LockedUntil == nil || !after.LockedUntil.Equal(want) || stored.LockedUntil == nil || !stored.LockedUntil.Equal(want) {
-				t.Fatalf("after %d wrong PINs: locked until %v (stored %v), want %v", n, after.LockedUntil, stored.LockedUntil, want)
+		if stored.PINFailures != after.PINFailures {
+			t.Fatalf("the try returned %d tries, the phone holds %d", after.PINFailures, stored.PINFailures)
+		}
+		return after, try
+	}
+	for n := 1; n <= heard.PINTriesBeforeRevoke; n++ {
+		after, got := try()
+		if got != heard.PINTryAllowed || after.PINFailures != n {
+			t.Fatalf("try %d: %v with %d counted", n, got, after.PINFailures)
+		}
+		if n%heard.PINTriesBeforeLock == 0 || n == heard.PINTriesBeforeRevoke {
+			// The try that reaches a pause holds it while its PIN is compared.
+			if want := clock.Now().Add(heard.PINLockFor); after.LockedUntil == nil || !after.LockedUntil.Equal(want) {
+				t.Fatalf("try %d: locked until %v, want %v", n, after.LockedUntil, want)
+			}
+			if _, got := try(); got != heard.PINTryLocked {
+				t.Fatalf("a try during the pause: %v", got)
+			}
+			if n == heard.PINTriesBeforeRevoke && !after.PINWrongSignsOut() {
+				t.Fatalf("try %d, wrong, should sign the phone out", n)
 			}
 			clock.Advance(heard.PINLockFor)
-		case n == heard.PINTriesBeforeRevoke:
-			if after.RevokedAt == nil || stored.RevokedAt == nil || stored.RevokedBy != "pin_failures" {
-				t.Fatalf("after %d wrong PINs the phone should be signed out: %+v", n, stored)
-			}
-		default:
-			if stored.RevokedAt != nil {
-				t.Fatalf("signed out after only %d wrong PINs", n)
-			}
+		} else if after.LockedUntil != nil || after.PINWrongSignsOut() || after.PINAttemptsLeft() != heard.PINTriesBeforeLock-n%heard.PINTriesBeforeLock {
+			t.Fatalf("try %d: %+v", n, after)
 		}
 	}
-	if _, err := s.UseRefreshToken(ctx, tok); !errors.Is(err, heard.ErrNotFound) {
-		t.Fatalf("the phone's session survived being signed out: %v", err)
+	storeCheck(t, s.RevokeDevice(ctx, a.ID, y.ID, d.ID, "pin_failures"))
+	if _, got := try(); got != heard.PINTryRevoked {
+		t.Fatalf("a try on a signed-out phone: %v", got)
+	}
+	if _, _, err := s.StartPINTry(ctx, storeArea(t, s, "B").ID, d.ID); !errors.Is(err, heard.ErrNotFound) {
+		t.Fatalf("a try through another area: %v", err)
 	}
 }
 
@@ -226,20 +237,65 @@ func TestRightPINClearsTheCount(t *testing.T) {
 	y := storeYoung(t, s, a.ID, "Yara", "")
 	d := storeDevice(t, s, a.ID, y.ID)
 	for range 5 {
-		_, err := s.RecordPINFailure(ctx, d)
+		_, _, err := s.StartPINTry(ctx, a.ID, d.ID)
 		storeCheck(t, err)
 	}
 	clock.Advance(time.Hour)
-	storeCheck(t, s.RecordPINSuccess(ctx, d.ID))
-	got, err := s.DeviceByID(ctx, d.ID)
+	got, err := s.PINRight(ctx, a.ID, d.ID)
 	storeCheck(t, err)
-	if got.PINFailures != 0 || got.LockedUntil != nil || !got.LastSeenAt.Equal(clock.Now()) {
-		t.Fatalf("after the right PIN: failures %d, locked %v, last seen %v", got.PINFailures, got.LockedUntil, got.LastSeenAt)
+	stored, err := s.DeviceByID(ctx, d.ID)
+	storeCheck(t, err)
+	for _, d := range []heard.Device{got, stored} {
+		if d.PINFailures != 0 || d.LockedUntil != nil || !d.LastSeenAt.Equal(clock.Now()) {
+			t.Fatalf("after the right PIN: failures %d, locked %v, last seen %v", d.PINFailures, d.LockedUntil, d.LastSeenAt)
+		}
 	}
-	after, err := s.RecordPINFailure(ctx, d)
+	after, _, err := s.StartPINTry(ctx, a.ID, d.ID)
 	storeCheck(t, err)
 	if after.PINFailures != 1 || after.LockedUntil != nil {
 		t.Fatalf("counting should start again: %+v", after)
+	}
+	// A phone signed out while its right PIN was being compared stays signed out.
+	storeCheck(t, s.RevokeDevice(ctx, a.ID, y.ID, d.ID, "kw"))
+	got, err = s.PINRight(ctx, a.ID, d.ID)
+	storeCheck(t, err)
+	if got.RevokedAt == nil || got.RevokedBy != "kw" {
+		t.Fatalf("the right PIN brought a signed-out phone back: %+v", got)
+	}
+}
+
+// Twenty guesses at once: each try is one exact write, so exactly as many are
+// let through as the phone allows before its pause, and each is counted.
+func TestConcurrentPINTriesAreCountedExactly(t *testing.T) {
+	s, _, ctx := storeNew(t)
+	a := storeArea(t, s, "A")
+	y := storeYoung(t, s, a.ID, "Yara", "")
+	d := storeDevice(t, s, a.ID, y.ID)
+	const tries = 20
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	allowed := 0
+	for range tries {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, try, err := s.StartPINTry(ctx, a.ID, d.ID)
+			if err != nil {
+				t.Errorf("try: %v", err)
+			}
+			if try == heard.PINTryAllowed {
+				mu.Lock()
+				allowed++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	stored, err := s.DeviceByID(ctx, d.ID)
+	storeCheck(t, err)
+	if allowed != heard.PINTriesBeforeLock || stored.PINFailures != heard.PINTriesBeforeLock || stored.LockedUntil == nil {
+		t.Fatalf("%d of %d tries let through, %d counted, locked until %v; want %d, %d and a pause",
+			allowed, tries, stored.PINFailures, stored.LockedUntil, heard.PINTriesBeforeLock, heard.PINTriesBeforeLock)
 	}
 }
 
@@ -254,16 +310,27 @@ func TestRefreshTokensRotateAndReuseRevokesTheFamily(t *testing.T) {
 	}
 	used, err := s.UseRefreshToken(ctx, first)
 	storeCheck(t, err)
-	if used.SubjectID != st.ID || used.AreaID != a.ID || used.Role != st.Role || used.Family == "" {
+	if used.SubjectID != st.ID || used.AreaID != a.ID || used.Role != st.Role || used.Family == "" || used.Token == "" || used.Token == first {
 		t.Fatalf("token read back as %+v", used)
 	}
-	family, err := s.RefreshTokenFamily(ctx, first)
-	storeCheck(t, err)
-	if family != used.Family {
-		t.Fatalf("family %q, want %q", family, used.Family)
+	if strings.Contains(storeRaw(t, s, "refresh_tokens"), used.Token) {
+		t.Fatal("the next refresh token is stored in clear")
 	}
-	second, err := s.IssueRefreshToken(ctx, store.RefreshToken{Family: used.Family, SubjectID: st.ID, Role: st.Role, AreaID: a.ID}, time.Hour)
-	storeCheck(t, err)
+	for _, tok := range []string{first, used.Token} {
+		sess, err := s.SessionOf(ctx, tok)
+		storeCheck(t, err)
+		if sess.Family != used.Family {
+			t.Fatalf("family %q, want %q", sess.Family, used.Family)
+		}
+	}
+	// The right session with a made-up secret is nobody's token.
+	if _, err := s.SessionOf(ctx, used.Family+"."+heard.NewSecret()); !errors.Is(err, heard.ErrNotFound) {
+		t.Fatalf("a made-up token of a real session: %v", err)
+	}
+	if _, err := s.UseRefreshToken(ctx, used.Family+"."+heard.NewSecret()); !errors.Is(err, heard.ErrNotFound) {
+		t.Fatalf("using a made-up token of a real session: %v, want ErrNotFound (the session goes on)", err)
+	}
+	second := used.Token
 	other, err := s.IssueRefreshToken(ctx, store.RefreshToken{SubjectID: st.ID, Role: st.Role, AreaID: a.ID}, time.Hour)
 	storeCheck(t, err)
 
@@ -292,9 +359,9 @@ func TestRefreshTokensExpireAndSignOutEndsTheSession(t *testing.T) {
 	issue := func() (string, string) {
 		tok, err := s.IssueRefreshToken(ctx, store.RefreshToken{SubjectID: "someone", Role: heard.RoleKeyWorker, AreaID: a.ID}, time.Hour)
 		storeCheck(t, err)
-		fam, err := s.RefreshTokenFamily(ctx, tok)
+		sess, err := s.SessionOf(ctx, tok)
 		storeCheck(t, err)
-		return tok, fam
+		return tok, sess.Family
 	}
 	old, _ := issue()
 	clock.Advance(time.Hour)
@@ -315,8 +382,12 @@ func TestRefreshTokensExpireAndSignOutEndsTheSession(t *testing.T) {
 	if _, err := s.UseRefreshToken(ctx, "never-issued"); !errors.Is(err, heard.ErrNotFound) {
 		t.Fatalf("an unknown token: %v", err)
 	}
-	if _, err := s.RefreshTokenFamily(ctx, "never-issued"); !errors.Is(err, heard.ErrNotFound) {
+	if _, err := s.SessionOf(ctx, "never-issued"); !errors.Is(err, heard.ErrNotFound) {
 		t.Fatalf("the family of an unknown token: %v", err)
+	}
+	// A session started with a family already in use is refused.
+	if _, err := s.IssueRefreshToken(ctx, store.RefreshToken{Family: family, SubjectID: "someone", Role: heard.RoleKeyWorker, AreaID: a.ID}, time.Hour); !errors.Is(err, heard.ErrConflict) {
+		t.Fatalf("a second session with one family: %v", err)
 	}
 }
 
@@ -411,104 +482,71 @@ func TestRefreshRaceEndsTheSession(t *testing.T) {
 	a := storeArea(t, s, "A")
 	tok, err := s.IssueRefreshToken(ctx, store.RefreshToken{SubjectID: "kim", Role: heard.RoleKeyWorker, AreaID: a.ID}, time.Hour)
 	storeCheck(t, err)
-	family, err := s.RefreshTokenFamily(ctx, tok)
+	sess, err := s.SessionOf(ctx, tok)
 	storeCheck(t, err)
-	const copies = 8
-	results := make(chan error, copies)
+	const copies = 20
+	type result struct {
+		next string
+		err  error
+	}
+	results := make(chan result, copies)
 	var wg sync.WaitGroup
 	for range copies {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := s.UseRefreshToken(ctx, tok)
-			results <- err
+			t, err := s.UseRefreshToken(ctx, tok)
+			results <- result{t.Token, err}
 		}()
 	}
 	wg.Wait()
 	close(results)
 	won, reused := 0, 0
-	for err := range results {
+	var next string
+	for r := range results {
 		switch {
-		case err == nil:
+		case r.err == nil:
 			won++
-		case errors.Is(err, store.ErrTokenReused):
+			next = r.next
+		case errors.Is(r.err, store.ErrTokenReused):
 			reused++
-		case errors.Is(err, heard.ErrNotFound): // arrived after the session had ended
+		case errors.Is(r.err, heard.ErrNotFound): // arrived after the session had ended
 		default:
-			t.Errorf("unexpected error: %v", err)
+			t.Errorf("unexpected error: %v", r.err)
 		}
 	}
 	if won != 1 || reused == 0 {
 		t.Fatalf("%d refreshes won and %d were seen as reuse; want exactly 1 winner and the reuse seen", won, reused)
 	}
-	if ok, _ := s.SessionActive(ctx, family); ok {
+	if ok, _ := s.SessionActive(ctx, sess.Family); ok {
 		t.Fatal("two holders of one token: the session must end")
 	}
-	// A token the winner adds to the ended family does not bring it back.
-	late, err := s.IssueRefreshToken(ctx, store.RefreshToken{Family: family, SubjectID: "kim", Role: heard.RoleKeyWorker, AreaID: a.ID}, time.Hour)
-	storeCheck(t, err)
-	if _, err := s.UseRefreshToken(ctx, late); !errors.Is(err, heard.ErrNotFound) {
-		t.Fatalf("a token added to an ended session: %v, want ErrNotFound", err)
+	// The winner's new token does not bring the ended session back.
+	if _, err := s.UseRefreshToken(ctx, next); !errors.Is(err, heard.ErrNotFound) {
+		t.Fatalf("the winner's token of an ended session: %v, want ErrNotFound", err)
 	}
 }
 
-func TestDeviceLeaseLetsOnePINCheckRunAtATime(t *testing.T) {
-	s, clock, ctx := storeNew(t)
-	release, err := s.LeaseDevice(ctx, "phone-1")
-	storeCheck(t, err)
-	if _, err := s.LeaseDevice(ctx, "phone-1"); !errors.Is(err, store.ErrBusy) {
-		t.Fatalf("a second check while one runs: %v, want ErrBusy", err)
-	}
-	other, err := s.LeaseDevice(ctx, "phone-2")
-	storeCheck(t, err)
-	other()
-	release()
-	again, err := s.LeaseDevice(ctx, "phone-1")
-	storeCheck(t, err)
-	// A check that never finishes (a crash) does not lock the phone for ever.
-	clock.Advance(11 * time.Second)
-	if _, err := s.LeaseDevice(ctx, "phone-1"); err != nil {
-		t.Fatalf("a lease left by a crashed request: %v", err)
-	}
-	again() // releasing a lease that was taken over must not free the new holder's
-	if _, err := s.LeaseDevice(ctx, "phone-1"); !errors.Is(err, store.ErrBusy) {
-		t.Fatalf("an old holder released the new holder's lease: %v", err)
-	}
-
-	const tries = 10
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	got := 0
-	for range tries {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := s.LeaseDevice(ctx, "phone-3"); err == nil {
-				mu.Lock()
-				got++
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	if got != 1 {
-		t.Fatalf("%d of %d concurrent checks got the lease, want 1", got, tries)
-	}
-}
-
+// Failed sign-ins arriving together are each counted: twenty at once on a key
+// whose limit is twenty pause it; nineteen do not.
 func TestConcurrentLoginFailuresAreAllCounted(t *testing.T) {
 	s, _, ctx := storeNew(t)
-	const key = "account:kim@a.test"
-	var wg sync.WaitGroup
-	for range 5 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			storeCheck(t, s.RecordLoginFailure(ctx, key, 5, 15*time.Minute, 15*time.Minute))
-		}()
-	}
-	wg.Wait()
-	if until, _ := s.LoginLockedUntil(ctx, key); until.IsZero() {
-		t.Fatal("five failures arriving together did not lock the account")
+	for _, tc := range []struct {
+		failures int
+		paused   bool
+	}{{heard.LoginFailuresAddress - 1, false}, {heard.LoginFailuresAddress, true}} {
+		key := "address:192.0.2." + strconv.Itoa(tc.failures)
+		var wg sync.WaitGroup
+		for range tc.failures {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				storeCheck(t, s.RecordLoginFailure(ctx, key, heard.LoginFailuresAddress, heard.LoginWindow, heard.LoginLockFor))
+			}()
+		}
+		wg.Wait()
+		if until, _ := s.LoginLockedUntil(ctx, key); until.IsZero() == tc.paused {
+			t.Fatalf("%d failures arriving together: paused %v, want %v", tc.failures, !until.IsZero(), tc.paused)
+		}
 	}
 }

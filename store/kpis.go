@@ -67,7 +67,10 @@ type kpiEvent struct {
 	AreaID string           `bson:"area"`
 	Month  string           `bson:"month"`
 	Counts map[string]int64 `bson:"counts"`
-	At     time.Time        `bson:"at"`
+	// FoldAt is when the event may be folded: at least FoldAfter from when it
+	// was counted, rounded up to a whole ten minutes, so it does not keep the
+	// moment of counting (an anonymous answer's time could link it to a person).
+	FoldAt time.Time `bson:"foldAt"`
 }
 
 // Count records amounts for the month counters exactly once for an event (see
@@ -81,7 +84,8 @@ func (s *Store) Count(ctx context.Context, event string, adds ...CounterAdd) err
 	if len(k.Day) != len("2006-01-02") {
 		return fmt.Errorf("counter day %q", k.Day)
 	}
-	e := kpiEvent{ID: event, AreaID: k.Area, Month: k.Day[:7], Counts: map[string]int64{}, At: s.now()}
+	foldAt := s.now().Add(FoldAfter + 10*time.Minute).Truncate(10 * time.Minute)
+	e := kpiEvent{ID: event, AreaID: k.Area, Month: k.Day[:7], Counts: map[string]int64{}, FoldAt: foldAt}
 	for _, a := range adds {
 		if a.Key.Area != k.Area || len(a.Key.Day) < 7 || a.Key.Day[:7] != e.Month {
 			return fmt.Errorf("count %s: amounts of several months or areas", event)
@@ -115,7 +119,7 @@ func (s *Store) FoldCounts(ctx context.Context) error {
 	if err != nil || left > 0 {
 		return err // a left-behind workflow may still count: fold after it is finished
 	}
-	events, err := findAll[kpiEvent](ctx, s.c(colKPIEvents), bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: now.Add(-FoldAfter)}}}},
+	events, err := findAll[kpiEvent](ctx, s.c(colKPIEvents), bson.D{{Key: "foldAt", Value: bson.D{{Key: "$lt", Value: now}}}},
 		options.Find().SetLimit(2000))
 	if err != nil || len(events) == 0 {
 		return err

@@ -173,7 +173,13 @@ func duplicate(err error) error {
 
 // findAll runs a find and decodes every document.
 func findAll[T any](ctx context.Context, col collection, filter any, opts ...options.Lister[options.FindOptions]) ([]T, error) {
-	cur, err := col.Find(ctx, filter, opts...)
+	// The whole read is one call (see collection), later batches included.
+	ctx, end, err := col.s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer end()
+	cur, err := col.Collection.Find(ctx, filter, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,8 @@ type Store struct {
 	locks    keyedLocks
 	// Faults, for tests only, fails a workflow after a chosen write (faults.go).
 	Faults Faults
+	// writes remembers the last answer of CanWrite (health.go).
+	writes writeCheck
 }
 
 // Open connects to uri and uses the database name given.
@@ -64,7 +66,10 @@ func (s *Store) Embedded() bool { return s.embedded != nil }
 func (s *Store) Ping(ctx context.Context) error { return s.Client.Ping(ctx, readpref.Primary()) }
 
 // Close disconnects.
-func (s *Store) Close(ctx context.Context) error { return s.Client.Disconnect(ctx) }
+func (s *Store) Close(ctx context.Context) error {
+	s.writes.closed.Store(true)
+	return s.Client.Disconnect(ctx)
+}
 
 func (s *Store) now() time.Time { return s.Clock.Now().UTC().Truncate(time.Millisecond) }
 

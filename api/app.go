@@ -46,6 +46,11 @@ type Config struct {
 	// Requests from them are taken to come from the address in X-Forwarded-For, so
 	// sign-in limits count each person, not the proxy. Empty: no proxy is trusted.
 	TrustedProxies []string
+	// MaxInFlight bounds the API requests worked on at once (DefaultMaxInFlight
+	// when zero); QueueWait is how long one more may wait for a place
+	// (DefaultQueueWait when zero) before it is answered 503 busy.
+	MaxInFlight int
+	QueueWait   time.Duration
 }
 
 // Services is every workflow the API calls, one interface per feature from the
@@ -68,6 +73,7 @@ type Server struct {
 	clock  heard.Clock
 	app    *fiber.App
 	routes []route
+	shed   *shedder
 }
 
 // DefaultBodyLimit is 1 MiB: enough for any JSON Heard accepts.
@@ -84,7 +90,13 @@ func New(cfg Config) *Server {
 	if cfg.Clock == nil {
 		cfg.Clock = heard.SystemClock{}
 	}
-	s := &Server{cfg: cfg, store: cfg.Store, tokens: cfg.Tokens, log: cfg.Log, clock: cfg.Clock}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = DefaultMaxInFlight()
+	}
+	if cfg.QueueWait <= 0 {
+		cfg.QueueWait = DefaultQueueWait
+	}
+	s := &Server{cfg: cfg, store: cfg.Store, tokens: cfg.Tokens, log: cfg.Log, clock: cfg.Clock, shed: newShedder(cfg.MaxInFlight, cfg.QueueWait)}
 	fcfg := fiber.Config{
 		AppName:               "Heard",
 		BodyLimit:             cfg.BodyLimit,
@@ -102,6 +114,9 @@ func New(cfg Config) *Server {
 		fcfg.ProxyHeader = fiber.HeaderXForwardedFor
 	}
 	s.app = fiber.New(fcfg)
+	// The access log comes first, so that it sees every answer as sent,
+	// recovered panics included.
+	s.app.Use(s.accessLog)
 	s.app.Use(recover.New())
 	s.app.Use(func(c *fiber.Ctx) error {
 		// A request id from outside is kept only when it looks like one of ours:
@@ -112,7 +127,6 @@ func New(cfg Config) *Server {
 		return c.Next()
 	})
 	s.app.Use(requestid.New(requestid.Config{Generator: uuid.NewString}))
-	s.app.Use(s.accessLog)
 	s.app.Use(helmet.New(helmet.Config{
 		ContentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
 			"connect-src 'self'; manifest-src 'self'; worker-src 'self'; font-src 'self'; object-src 'none'; " +
@@ -132,6 +146,8 @@ func New(cfg Config) *Server {
 		}
 		return c.Next()
 	})
+
+	s.app.Use("/api", s.shed.handle)
 
 	s.healthRoutes()
 	s.i18nRoutes()
@@ -191,21 +207,29 @@ func (s *Server) authLimiter() fiber.Handler {
 }
 
 // accessLog writes one structured line per request: never bodies, query strings
-// or headers, which can hold tokens, PINs or a young person's words.
+// or headers, which can hold tokens, PINs or a young person's words. It answers
+// an error itself (through the error handler) before it logs, so the status
+// logged is the status the client got.
 func (s *Server) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
-	err := c.Next()
-	status := c.Response().StatusCode()
-	if err != nil {
-		if e, ok := err.(*Error); ok {
-			status = e.Status
-		} else if fe, ok := err.(*fiber.Error); ok {
-			status = fe.Code
+	c.Locals(accessLogged, true)
+	if err := c.Next(); err != nil {
+		if err := s.app.ErrorHandler(c, err); err != nil {
+			_ = c.SendStatus(fiber.StatusInternalServerError)
 		}
 	}
-	s.log.Info("request", "requestId", requestID(c), "method", c.Method(), "route", c.Route().Path,
-		"status", status, "ms", time.Since(start).Milliseconds())
-	return err
+	logRequest(s.log, c, time.Since(start))
+	return nil
+}
+
+// accessLogged marks a request the access log sees. The few it cannot see (a
+// body too large is refused before any middleware runs) are logged by the
+// error handler.
+const accessLogged = "heard.accessLogged"
+
+func logRequest(log *slog.Logger, c *fiber.Ctx, took time.Duration) {
+	log.Info("request", "requestId", requestID(c), "method", c.Method(), "route", c.Route().Path,
+		"status", c.Response().StatusCode(), "ms", took.Milliseconds())
 }
 
 func requestID(c *fiber.Ctx) string {
@@ -215,25 +239,8 @@ func requestID(c *fiber.Ctx) string {
 	return c.GetRespHeader(fiber.HeaderXRequestID)
 }
 
-// ctx gives database calls a deadline tied to the request.
+// ctx gives a request's database calls their deadline. Past it, calls not yet
+// sent are not sent; a call already sent runs to its end (see store.collection).
 func ctx(c *fiber.Ctx) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(c.UserContext(), 10*time.Second)
-}
-
-func (s *Server) healthRoutes() {
-	s.route(http.MethodGet, "/healthz", doc{Summary: "The process is alive.", Public: true, Response: statusBody{}}, func(c *fiber.Ctx) error {
-		return c.JSON(statusBody{Status: "ok"})
-	})
-	s.route(http.MethodGet, "/readyz", doc{Summary: "The database answers; ready for traffic.", Public: true, Response: statusBody{}}, func(c *fiber.Ctx) error {
-		cx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
-		defer cancel()
-		if err := s.store.Ping(cx); err != nil {
-			return apiError(503, "not_ready", "The database is not answering.")
-		}
-		return c.JSON(statusBody{Status: "ready"})
-	})
-}
-
-type statusBody struct {
-	Status string `json:"status"`
 }

@@ -8,8 +8,11 @@ import (
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/google/uuid"
 
 	"heard"
+	"heard/store"
 )
 
 // Error is the one shape of every error Heard's API returns:
@@ -69,12 +72,26 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 			e = errForbidden()
 		case errors.Is(err, heard.ErrConflict):
 			e = apiError(409, "conflict", "This already exists.")
+		case store.Busy(err):
+			// The database could not do it in time: "try again", not "broken".
+			log.Warn("database busy", "requestId", requestID(c), "path", c.Route().Path, "err", err.Error())
+			e = errBusy()
 		default:
 			log.Error("request failed", "requestId", requestID(c), "path", c.Route().Path, "err", err.Error())
 			e = apiError(500, "internal", "Something went wrong on our side. Please try again.")
 		}
 		if e.RetryAfter > 0 {
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(e.RetryAfter))
+		}
+		if c.Locals(accessLogged) == nil {
+			// Refused before any middleware ran (a body too large): give it a
+			// request id and its line in the access log here.
+			if requestID(c) == "" {
+				id := uuid.NewString()
+				c.Locals(requestid.ConfigDefault.ContextKey, id)
+				c.Set(fiber.HeaderXRequestID, id)
+			}
+			defer logRequest(log, c, 0)
 		}
 		return c.Status(e.Status).JSON(errorBody{Error: e, RequestID: requestID(c)})
 	}

@@ -22,6 +22,8 @@ type Embedded struct {
 	dir    string
 	cancel context.CancelFunc
 	done   chan error
+	// inFlight holds a place for each call the server is working on (see collection).
+	inFlight chan struct{}
 }
 
 // EmbeddedOptions tune the embedded server.
@@ -64,7 +66,7 @@ func StartEmbeddedWith(dir string, logger *slog.Logger, o EmbeddedOptions) (*Emb
 		return nil, fmt.Errorf("configure embedded database: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &Embedded{dir: abs, cancel: cancel, done: make(chan error, 1)}
+	e := &Embedded{dir: abs, cancel: cancel, done: make(chan error, 1), inFlight: make(chan struct{}, EmbeddedInFlight)}
 	go func() { e.done <- f.Run(ctx) }()
 	// MongoDBURI waits for the listener that Run opens.
 	got := make(chan string, 1)

@@ -31,6 +31,8 @@ type Store struct {
 	locks    keyedLocks
 	// Faults, for tests only, fails a workflow after a chosen write (faults.go).
 	Faults Faults
+	// writes remembers the last answer of CanWrite (health.go).
+	writes writeCheck
 }
 
 // Open connects to uri and uses the database name given.
@@ -64,7 +66,10 @@ func (s *Store) Embedded() bool { return s.embedded != nil }
 func (s *Store) Ping(ctx context.Context) error { return s.Client.Ping(ctx, readpref.Primary()) }
 
 // Close disconnects.
-func (s *Store) Close(ctx context.Context) error { return s.Client.Disconnect(ctx) }
+func (s *Store) Close(ctx context.Context) error {
+	s.writes.closed.Store(true)
+	return s.Client.Disconnect(ctx)
+}
 
 func (s *Store) now() time.Time { return s.Clock.Now().UTC().Truncate(time.Millisecond) }
 
@@ -173,7 +178,13 @@ func duplicate(err error) error {
 
 // findAll runs a find and decodes every document.
 func findAll[T any](ctx context.Context, col collection, filter any, opts ...options.Lister[options.FindOptions]) ([]T, error) {
-	cur, err := col.Find(ctx, filter, opts...)
+	// The whole read is one call (see collection), later batches included.
+	ctx, end, err := col.s.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer end()
+	cur, err := col.Collection.Find(ctx, filter, opts...)
 	if err != nil {
 		return nil, err
 	}

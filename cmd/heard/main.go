@@ -32,6 +32,8 @@ type config struct {
 	BehindTLS     bool
 	BodyLimit     int
 	AuthRateLimit int
+	// MaxInFlight bounds the API requests worked on at once (HEARD_MAX_IN_FLIGHT).
+	MaxInFlight int
 	// TrustedProxies come from HEARD_TRUSTED_PROXIES, comma-separated.
 	TrustedProxies []string
 	LogLevel       string
@@ -73,7 +75,7 @@ func loadConfig(args []string) (config, error) {
 		Addr: env("HEARD_ADDR", ":8080"), DataDir: env("HEARD_DATA_DIR", "data"), MongoURI: os.Getenv("MONGODB_URI"),
 		Database: env("HEARD_DB_NAME", "heard"), TLSCert: os.Getenv("HEARD_TLS_CERT"), TLSKey: os.Getenv("HEARD_TLS_KEY"),
 		BehindTLS: env("HEARD_BEHIND_TLS_PROXY", "") == "true", BodyLimit: envInt("HEARD_BODY_LIMIT", api.DefaultBodyLimit),
-		AuthRateLimit: envInt("HEARD_AUTH_RATE_LIMIT", 30), LogLevel: env("HEARD_LOG_LEVEL", "info"), Demo: env("HEARD_DEMO", "") == "true",
+		AuthRateLimit: envInt("HEARD_AUTH_RATE_LIMIT", 30), MaxInFlight: envInt("HEARD_MAX_IN_FLIGHT", api.DefaultMaxInFlight()), LogLevel: env("HEARD_LOG_LEVEL", "info"), Demo: env("HEARD_DEMO", "") == "true",
 		VAPIDSubject: env("HEARD_VAPID_SUBJECT", defaultVAPIDSubject), MetricsToken: os.Getenv("HEARD_METRICS_TOKEN"),
 		PushAllowLoopback: env("HEARD_PUSH_ALLOW_LOOPBACK", "") == "true",
 		EmbeddedFullSync:  env("HEARD_EMBEDDED_FULL_SYNC", "") == "true", PprofAddr: os.Getenv("HEARD_PPROF_ADDR"),
@@ -179,7 +181,8 @@ func run(ctx context.Context, args []string) error {
 	}
 	svc := service.New(service.Config{Store: st, Notifier: notifier, Escalator: notifier, Clock: clock, Log: log})
 	srv := api.New(api.Config{Store: st, Tokens: tokens, Log: log, Clock: clock, PWA: pwa.FS(), Notifier: notifier, Escalator: notifier, Services: svc,
-		TLS: cfg.TLSCert != "" || cfg.BehindTLS, BodyLimit: cfg.BodyLimit, AuthRateLimit: cfg.AuthRateLimit, TrustedProxies: cfg.TrustedProxies})
+		TLS: cfg.TLSCert != "" || cfg.BehindTLS, BodyLimit: cfg.BodyLimit, AuthRateLimit: cfg.AuthRateLimit, TrustedProxies: cfg.TrustedProxies,
+		MaxInFlight: cfg.MaxInFlight})
 
 	// The dispatcher and escalation timers run until Heard stops; on the way
 	// out they finish the sends in hand (the database is closed after them).

@@ -9,7 +9,9 @@
 // made here, and removed only once Heard has answered; sending the same id
 // again is harmless (the server keeps the first), so a card goes out exactly
 // once however often the connection drops. The queue is sent on start, when the
-// phone comes back online, and every little while while cards wait.
+// phone comes back online, and every little while while cards wait; when Heard
+// is busy (503) or asks the phone to slow down (429), cards keep waiting and go
+// again when its Retry-After says (see outbox.js).
 //
 // Staff: the inbox (home section and #/inbox) and a card (#/inbox/:id), with
 // one-tap acknowledgement and a quick reply or their own words.
@@ -21,10 +23,9 @@ import { api, getUser, isYoungPerson } from './api.js';
 import { route, navigate, currentPath } from './router.js';
 import { addHomeSection } from './home.js';
 import * as speech from './speech.js';
-import { outbox, request, newId, permanent } from './outbox.js';
+import { outbox, request, newId, permanent, notNow, retryDelay, retrier } from './outbox.js';
 
 const NOTE_MAX = 280;
-const RETRY_MS = 20000;
 const REFRESH_MS = 15000;
 const CRISIS_KEY = 'heard.cards.crisis';
 
@@ -96,40 +97,41 @@ function body(entry) {
 }
 
 /**
- * Send one queued card. Returns 'sent', 'offline', 'failed' (kept, marked) or
- * 'later' (kept for the next try).
+ * Send one queued card. Its outcome is 'sent', 'offline', 'busy' (Heard said
+ * "not now"), 'later' (another passing fault) or 'failed' (kept, marked);
+ * retryMs is when to try again, for a card still waiting.
  */
 async function sendOne(entry) {
   try {
     const card = await api('POST', '/api/cards', body(entry));
     await queueDelete(entry.id);
     results.set(entry.id, { card, queued: false });
-    return 'sent';
+    return { outcome: 'sent' };
   } catch (err) {
-    if (err.code === 'offline') return 'offline';
+    if (err.code === 'offline') return { outcome: 'offline', retryMs: retryDelay(null) };
     if (permanent(err)) {
       await queuePut({ ...entry, status: 'failed', error: err.code || 'generic' });
-      return 'failed';
+      return { outcome: 'failed' };
     }
-    return 'later';
+    return { outcome: notNow(err) ? 'busy' : 'later', retryMs: retryDelay(err) };
   }
 }
 
 let flushing = null;
-let retryTimer = null;
+const retryIn = retrier(() => flushQueue());
 
 /** Send every waiting card of the signed-in young person, one at a time. */
 export function flushQueue() {
   if (!isYoungPerson()) return Promise.resolve();
   if (!flushing) {
     flushing = (async () => {
-      let waiting = 0;
+      let retryMs = 0;
       try {
         for (const entry of await queued()) {
           if (entry.status === 'failed') continue;
           const r = await sendOne(entry);
-          if (r === 'offline' || r === 'later') {
-            waiting += 1;
+          if (r.retryMs) {
+            retryMs = r.retryMs;
             break;
           }
         }
@@ -138,8 +140,7 @@ export function flushQueue() {
       } finally {
         flushing = null;
       }
-      clearTimeout(retryTimer);
-      if (waiting) retryTimer = setTimeout(flushQueue, RETRY_MS);
+      retryIn(retryMs);
       changed();
     })();
   }
@@ -153,13 +154,12 @@ async function sendCard(draft) {
   await queuePut(entry);
   if (flushing) await flushing.catch(() => {});
   const r = await sendOne(entry);
-  if (r !== 'sent') {
-    results.set(entry.id, { card: null, queued: true, entry });
-    clearTimeout(retryTimer);
-    retryTimer = setTimeout(flushQueue, RETRY_MS);
+  if (r.outcome !== 'sent') {
+    results.set(entry.id, { card: null, queued: true, busy: r.outcome === 'busy', entry });
+    retryIn(r.retryMs || retryDelay(null));
   }
   changed();
-  return { id: entry.id, outcome: r };
+  return { id: entry.id, outcome: r.outcome };
 }
 
 /* ------------------------------------------------------ crisis contacts -- */
@@ -422,6 +422,11 @@ function workerName() {
   return user && user.keyWorker && user.keyWorker.name ? user.keyWorker.name : '';
 }
 
+function sentText(r, name) {
+  if (r.queued) return r.busy ? t('cards.queued.body_busy') : t('cards.queued.body');
+  return name ? t('cards.sent.body', { name }) : t('cards.sent.body_no_name');
+}
+
 async function sentScreen({ id }) {
   const stop = ypOnly();
   if (stop) return stop;
@@ -439,7 +444,7 @@ async function sentScreen({ id }) {
       h('div', { class: ['fc-chosen', 'fc-chosen-small', `fc-g-${kind.group}`] }, picture(kind.id, 72),
         h('p', { class: 'fc-chosen-label', text: cardLabel(kind.id) })),
       h('h1', { id: 'fc-sent-title', text: title }),
-      h('p', { class: 'lead', text: r.queued ? t('cards.queued.body') : (name ? t('cards.sent.body', { name }) : t('cards.sent.body_no_name')) }),
+      h('p', { class: 'lead', text: sentText(r, name) }),
       r.card ? autoReplyBox(r.card.autoReply) : null),
     actionsArea(
       h('a', { class: 'btn btn-primary', href: '#/cards/mine', id: 'fc-see-mine', text: t('cards.see_my_cards') }),
@@ -456,7 +461,7 @@ async function helpScreen({ id }) {
     if (items) clear(list).append(contactList(items));
   });
   let told = null;
-  if (r && r.queued) told = t('cards.crisis.queued');
+  if (r && r.queued) told = r.busy ? t('cards.crisis.queued_busy') : t('cards.crisis.queued');
   else if (r && r.card) told = name ? t('cards.crisis.told', { name }) : t('cards.crisis.told_duty');
   return screen({ title: t('cards.crisis.title'), name: 'card-help', back: '/cards', className: 'screen-yp' },
     h('div', { class: 'fc-help' },
@@ -599,11 +604,12 @@ function mineScreen() {
       [cards, history] = await Promise.all([api('GET', '/api/me/cards'), api('GET', '/api/cards/history?days=28')]);
       showMessage(note, 'info', '');
     } catch (err) {
-      if (err.code !== 'offline') {
+      // Offline or busy, the cards waiting on the phone still show.
+      if (err.code !== 'offline' && !notNow(err)) {
         clear(listBox).append(loadFailed(err, load));
         return;
       }
-      showMessage(note, 'info', t('cards.mine.offline'));
+      showMessage(note, 'info', notNow(err) ? t('cards.mine.busy') : t('cards.mine.offline'));
     }
     const items = [];
     for (const e of waiting.slice().reverse()) items.push(myCardItem(null, e.status === 'failed' ? 'failed' : 'waiting', e));

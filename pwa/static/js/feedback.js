@@ -23,7 +23,7 @@ import { route, navigate } from './router.js';
 import { addHomeSection } from './home.js';
 import { addItemAction } from './youngpeople.js';
 import * as speech from './speech.js';
-import { outbox, request, newId, permanent } from './outbox.js';
+import { outbox, request, newId, permanent, notNow, retryDelay, retrier } from './outbox.js';
 import { loadItems } from './lists.js';
 
 const WORDS_MAX = 500;
@@ -52,23 +52,28 @@ const withStore = outbox('heard-feedback');
 const keep = (entry) => withStore('readwrite', (s) => request(s.put(entry)));
 const forget = (id) => withStore('readwrite', (s) => request(s.delete(id)));
 
-/** Send one kept answer. Returns {state: 'sent'|'offline'|'later'|'refused', result, error}. */
+/**
+ * Send one kept answer. Returns {state: 'sent'|'offline'|'busy'|'later'|'refused',
+ * result, error, retryMs}: busy is Heard's "not now" (503 or 429); retryMs is
+ * when to try again, for an answer still kept.
+ */
 async function sendOne(entry) {
   try {
     const result = await api('POST', '/api/feedback', entry.body);
     await forget(entry.id);
     return { state: 'sent', result };
   } catch (err) {
-    if (err.code === 'offline') return { state: 'offline' };
+    if (err.code === 'offline') return { state: 'offline', retryMs: retryDelay(null) };
     if (permanent(err)) {
       await forget(entry.id);
       return { state: 'refused', error: err };
     }
-    return { state: 'later' };
+    return { state: notNow(err) ? 'busy' : 'later', retryMs: retryDelay(err) };
   }
 }
 
 let flushing = null;
+const retryIn = retrier(() => flushFeedback());
 
 /** Send every answer this young person left on the phone. */
 export function flushFeedback() {
@@ -76,17 +81,22 @@ export function flushFeedback() {
   if (!user || !isYoungPerson()) return Promise.resolve();
   if (!flushing) {
     flushing = (async () => {
+      let retryMs = 0;
       try {
         const waiting = await withStore('readonly', (s) => request(s.index('user').getAll(user.id)));
         for (const entry of waiting) {
           const r = await sendOne(entry);
-          if (r.state === 'offline' || r.state === 'later') break;
+          if (r.retryMs) {
+            retryMs = r.retryMs;
+            break;
+          }
         }
       } catch (err) {
         console.warn('feedback: outbox', err);
       } finally {
         flushing = null;
       }
+      retryIn(retryMs);
     })();
   }
   return flushing;
@@ -340,8 +350,11 @@ function questionnaire(req) {
     }
     const r = await sendOne(entry);
     done();
-    if (r.state === 'sent') return thanks(r.result, false);
-    if (r.state === 'offline' || r.state === 'later') return thanks(null, true);
+    if (r.state === 'sent') return thanks(r.result, null);
+    if (r.retryMs) {
+      retryIn(r.retryMs);
+      return thanks(null, r.state === 'busy' ? 'busy' : 'offline');
+    }
     const err = r.error;
     if (err.code === 'already_answered') return closedScreen(t('feedback.already'), false);
     if (err.code === 'request_expired') return closedScreen(t('feedback.closed'), true);
@@ -349,10 +362,11 @@ function questionnaire(req) {
     showMessage(msg, 'error', err.fields && Object.keys(err.fields).length ? fieldText(Object.values(err.fields)[0]) : errorText(err));
   }
 
+  // saved: why the answers wait on the phone ('offline' or 'busy'), if they do.
   function thanks(result, saved) {
     speech.stop();
     const lines = [t('feedback.thanks.text')];
-    if (saved) lines.push(t('feedback.thanks.saved'));
+    if (saved) lines.push(saved === 'busy' ? t('feedback.thanks.saved_busy') : t('feedback.thanks.saved'));
     if (answer.shareWithWorker && worker) lines.push(t('feedback.thanks.shared', { name: (result && result.workerName) || worker }));
     else lines.push(t('feedback.thanks.anonymous'));
     if (answer.followUp) lines.push(t('feedback.thanks.followup'));

@@ -17,6 +17,40 @@ export function permanent(err) {
   return err.status >= 400 && err.status < 500 && ![401, 408, 425, 429].includes(err.status) && err.code !== 'session_expired';
 }
 
+/**
+ * "Not now" from Heard: it is busy (503) or asks this phone to slow down
+ * (429). The item stays on the phone, shown as waiting, never as failed, and
+ * goes again later with the same id.
+ */
+export function notNow(err) {
+  return err.status === 503 || err.status === 429;
+}
+
+// How long to wait before sending again when Heard did not say.
+const RETRY_MS = 20000;
+
+/**
+ * How long to wait before sending an item again: the Retry-After Heard gave,
+ * else RETRY_MS; plus up to half as much again at random, so that phones told
+ * to wait at the same moment do not all come back at the same moment.
+ */
+export function retryDelay(err) {
+  const asked = err && err.retryAfter > 0 ? err.retryAfter * 1000 : RETRY_MS;
+  return Math.round(asked * (1 + Math.random() / 2));
+}
+
+/**
+ * One pending retry of fn: each call of the returned function(ms) replaces the
+ * one before; ms 0 cancels it.
+ */
+export function retrier(fn) {
+  let timer = null;
+  return (ms) => {
+    clearTimeout(timer);
+    timer = ms ? setTimeout(fn, ms) : null;
+  };
+}
+
 /** An IndexedDB request as a promise. */
 export function request(req) {
   return new Promise((resolve, reject) => {

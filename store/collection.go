@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Every database call of the store goes through collection, which does three
+// things at this one depth. In tests, writes pass through the store's Faults
+// (faults.go).
+//
+// A call, once sent, runs to its end (or OperationTimeout), whatever happens
+// to the caller's context. Found under overload (issue 8): when a request's
+// deadline ended a call, the driver gave up on its connection while the
+// embedded server went on with the command, and opened another connection for
+// the next one; FerretDB also turned the deadline into maxTimeMS and cancelled
+// finds and findAndModify inside SQLite. Commands piled up on the server beyond
+// its SQLite pool of 100 connections, and an update that finds its document
+// keeps one connection (the open query) while it waits for a second (its
+// transaction): once 100 such updates held all 100 connections, every command
+// waited for ever, and only a restart helped. Cancelling a SQLite query at the
+// wrong moment could also leave a connection that answers "interrupted (9)" to
+// everything.
+//
+// On the embedded server, calls also take a place among EmbeddedInFlight
+// before they are sent, and wait for it with the caller's context: waiting is
+// where a request that has run out of time can stop without leaving anything
+// half done. So the server never holds more commands than it can finish.
+// MongoDB bounds its own work; there only the first rule applies.
+type collection struct {
+	*mongo.Collection
+	s *Store
+}
+
+// OperationTimeout bounds one database call once it has been sent.
+const OperationTimeout = 30 * time.Second
+
+// EmbeddedInFlight is how many calls the embedded server is given at once:
+// well under half its 100 SQLite connections, as a call can hold two. SQLite
+// writes one at a time, so a longer queue inside the server only makes calls
+// wait where they can no longer be cancelled. (Measured on 2 cores shared with
+// other work: 64 callers each sending a card, counting it and reading the young
+// person's cards made 45-85 rounds a second with 8, 16 or 32 places and with
+// no bound alike.)
+const EmbeddedInFlight = 16
+
+// begin admits a call: it waits for a place with the caller's context and
+// returns the context the call runs with, and the function that ends it.
+func (s *Store) begin(ctx context.Context) (context.Context, func(), error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	release := func() {}
+	if s.embedded != nil {
+		select {
+		case s.embedded.inFlight <- struct{}{}:
+			release = func() { <-s.embedded.inFlight }
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
+	}
+	run, cancel := context.WithTimeout(context.WithoutCancel(ctx), OperationTimeout)
+	return run, func() { cancel(); release() }, nil
+}
+
+// run makes one call of the driver through begin.
+func run[R any](s *Store, ctx context.Context, call func(context.Context) (R, error)) (R, error) {
+	ctx, end, err := s.begin(ctx)
+	if err != nil {
+		var none R
+		return none, err
+	}
+	defer end()
+	return call(ctx)
+}
+
+// runOne is run for the calls that answer one document (its error inside).
+func runOne(s *Store, ctx context.Context, call func(context.Context) *mongo.SingleResult) *mongo.SingleResult {
+	ctx, end, err := s.begin(ctx)
+	if err != nil {
+		return failed(err)
+	}
+	defer end()
+	return call(ctx)
+}
+
+// failed is a single result that is the error err.
+func failed(err error) *mongo.SingleResult {
+	return mongo.NewSingleResultFromDocument(bson.D{}, err, nil)
+}
+
+// The driver's calls the store uses, each run to its end. (A Find's cursor
+// reads later batches with the context the caller gives them; findAll makes
+// the whole read one call.)
+
+func (c collection) InsertOne(ctx context.Context, doc any, opts ...options.Lister[options.InsertOneOptions]) (*mongo.InsertOneResult, error) {
+	return run(c.s, ctx, func(ctx context.Context) (*mongo.InsertOneResult, error) {
+		res, err := c.Collection.InsertOne(ctx, doc, opts...)
+		return res, c.fault(ctx, "insert", err)
+	})
+}
+
+func (c collection) InsertMany(ctx context.Context, docs any, opts ...options.Lister[options.InsertManyOptions]) (*mongo.InsertManyResult, error) {
+	return run(c.s, ctx, func(ctx context.Context) (*mongo.InsertManyResult, error) {
+		res, err := c.Collection.InsertMany(ctx, docs, opts...)
+		return res, c.fault(ctx, "insert", err)
+	})
+}
+
+func (c collection) UpdateOne(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
+	return run(c.s, ctx, func(ctx context.Context) (*mongo.UpdateResult, error) {
+		res, err := c.Collection.UpdateOne(ctx, filter, update, opts...)
+		return res, c.fault(ctx, "update", err)
+	})
+}
+
+func (c collection) UpdateMany(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateManyOptions]) (*mongo.UpdateResult, error) {
+	return run(c.s, ctx, func(ctx context.Context) (*mongo.UpdateResult, error) {
+		res, err := c.Collection.UpdateMany(ctx, filter, update, opts...)
+		return res, c.fault(ctx, "update", err)
+	})
+}
+
+func (c collection) ReplaceOne(ctx context.Context, filter, doc any, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
+	return run(c.s, ctx, func(ctx context.Context) (*mongo.UpdateResult, error) {
+		res, err := c.Collection.ReplaceOne(ctx, filter, doc, opts...)
+		return res, c.fault(ctx, "replace", err)
+	})
+}
+
+func (c collection) DeleteOne(ctx context.Context, filter any, opts ...options.Lister[options.DeleteOneOptions]) (*mongo.DeleteResult, error) {
+	return run(c.s, ctx, func(ctx context.Context) (*mongo.DeleteResult, error) {
+		res, err := c.Collection.DeleteOne(ctx, filter, opts...)
+		return res, c.fault(ctx, "delete", err)
+	})
+}
+
+func (c collection) DeleteMany(ctx context.Context, filter any, opts ...options.Lister[options.DeleteManyOptions]) (*mongo.DeleteResult, error) {
+	return run(c.s, ctx, func(ctx context.Context) (*mongo.DeleteResult, error) {
+		res, err := c.Collection.DeleteMany(ctx, filter, opts...)
+		return res, c.fault(ctx, "delete", err)
+	})
+}
+
+func (c collection) CountDocuments(ctx context.Context, filter any, opts ...options.Lister[options.CountOptions]) (int64, error) {
+	return run(c.s, ctx, func(ctx context.Context) (int64, error) { return c.Collection.CountDocuments(ctx, filter, opts...) })
+}
+
+func (c collection) Find(ctx context.Context, filter any, opts ...options.Lister[options.FindOptions]) (*mongo.Cursor, error) {
+	return run(c.s, ctx, func(ctx context.Context) (*mongo.Cursor, error) { return c.Collection.Find(ctx, filter, opts...) })
+}
+
+func (c collection) FindOne(ctx context.Context, filter any, opts ...options.Lister[options.FindOneOptions]) *mongo.SingleResult {
+	return runOne(c.s, ctx, func(ctx context.Context) *mongo.SingleResult { return c.Collection.FindOne(ctx, filter, opts...) })
+}
+
+// FindOneAndUpdate is a write too.
+func (c collection) FindOneAndUpdate(ctx context.Context, filter, update any, opts ...options.Lister[options.FindOneAndUpdateOptions]) *mongo.SingleResult {
+	return runOne(c.s, ctx, func(ctx context.Context) *mongo.SingleResult {
+		res := c.Collection.FindOneAndUpdate(ctx, filter, update, opts...)
+		if err := c.fault(ctx, "update", res.Err()); err != nil {
+			return failed(err)
+		}
+		return res
+	})
+}

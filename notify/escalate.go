@@ -111,13 +111,35 @@ func (s *Service) runDue(ctx context.Context, only string) (int, error) {
 		if len(alerts) == 0 {
 			break
 		}
-		for _, a := range alerts {
-			if err := s.step(ctx, a); err != nil {
-				// The lease runs out and the step is taken again; its
-				// notifications have fixed ids, so nobody is told twice.
-				return done, fmt.Errorf("alert %s step %s: %w", a.ID, a.NextStep, err)
+		// Each lease is renewed from the take until its step is recorded.
+		leases := make([]func(), len(alerts))
+		works := make([]context.Context, len(alerts))
+		for i, a := range alerts {
+			works[i], leases[i] = s.keepLeased(ctx, "alert", a.ID, func(ctx context.Context) (bool, error) {
+				return s.store.RenewAlert(ctx, a, s.cfg.Lease)
+			})
+		}
+		var failure error
+		for i, a := range alerts {
+			err := s.step(works[i], a)
+			leases[i]()
+			if err != nil {
+				// Let go at once (the request that raised the alert ended, the
+				// database failed), so the step is taken again on the next
+				// pass, here or by another instance, instead of after the
+				// lease. Its notifications have fixed ids, so nobody is told twice.
+				if rerr := s.store.ReleaseAlert(context.WithoutCancel(ctx), a); rerr != nil {
+					s.log.Warn("letting go of an alert step failed; its lease will run out", "alert", a.ID, "err", rerr.Error())
+				}
+				if failure == nil {
+					failure = fmt.Errorf("alert %s step %s: %w", a.ID, a.NextStep, err)
+				}
+				continue
 			}
 			done++
+		}
+		if failure != nil {
+			return done, failure
 		}
 	}
 	return done, nil

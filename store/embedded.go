@@ -22,6 +22,8 @@ type Embedded struct {
 	dir    string
 	cancel context.CancelFunc
 	done   chan error
+	// locks back Store.guard for every store handle on this server.
+	locks keyedLocks
 }
 
 // StartEmbedded starts FerretDB with its SQLite files under dir and returns once

@@ -158,7 +158,7 @@ func (s *Store) TakeAlerts(ctx context.Context, owner, id string, leaseFor time.
 	due := bson.D{{Key: "dueAt", Value: bson.D{{Key: "$lte", Value: now}}}}
 	ids := []string{id}
 	if id == "" {
-		candidates, err := findAll[AlertTimer](ctx, s.c(colAlertTimers), append(due, bson.E{Key: "leaseUntil", Value: bson.D{{Key: "$lt", Value: now}}}),
+		candidates, err := findAll[AlertTimer](ctx, s.c(colAlertTimers), append(due, unheld(now)),
 			options.Find().SetSort(bson.D{{Key: "dueAt", Value: 1}}).SetLimit(int64(max)))
 		if err != nil {
 			return nil, err

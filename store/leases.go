@@ -14,7 +14,7 @@ import (
 
 // Leases. Background work (a delivery in push_queue, an alert's next step in
 // alert_timers) is a job document that any Heard instance may take. A take is
-// ONE conditional write: {_id, the job is due, leaseUntil < now} → set
+// ONE conditional write: {_id, the job is due, leaseUntil <= now} → set
 // leaseOwner, leaseUntil and a leaseId new to this take, together. There is no
 // moment at which a job is claimed but not leased, so whatever crashes when, a
 // job is free again at most one lease later. Leases are short; the holder
@@ -44,6 +44,12 @@ var noLease = time.Unix(0, 0).UTC()
 // the caller's write was refused.
 var ErrLeaseLost = errors.New("the job's lease ran out and was taken over")
 
+// unheld selects the jobs nobody holds at now: their lease, if any, has ended
+// (a lease holds until, not including, its leaseUntil).
+func unheld(now time.Time) bson.E {
+	return bson.E{Key: "leaseUntil", Value: bson.D{{Key: "$lte", Value: now}}}
+}
+
 // holding is what a job still held under lease l has, besides its _id.
 func holding(l JobLease) bson.D {
 	return bson.D{{Key: "leaseOwner", Value: l.LeaseOwner}, {Key: "leaseId", Value: l.LeaseID}}
@@ -61,7 +67,7 @@ func letGo() bson.D {
 func (s *Store) takeJob(ctx context.Context, col, id string, due bson.D, owner string, leaseFor time.Duration,
 	set, inc bson.D, out any) (bool, error) {
 	now := s.now()
-	filter := append(bson.D{{Key: "_id", Value: id}, {Key: "leaseUntil", Value: bson.D{{Key: "$lt", Value: now}}}}, due...)
+	filter := append(bson.D{{Key: "_id", Value: id}, unheld(now)}, due...)
 	update := bson.D{{Key: "$set", Value: append(bson.D{{Key: "leaseOwner", Value: owner},
 		{Key: "leaseUntil", Value: now.Add(leaseFor)}, {Key: "leaseId", Value: heard.NewID()}}, set...)}}
 	if len(inc) > 0 {
@@ -111,7 +117,7 @@ func (s *Store) ReleaseLeasesOf(ctx context.Context, owner string) (int, error) 
 		held, err := findAll[struct {
 			ID       string `bson:"_id"`
 			JobLease `bson:",inline"`
-		}](ctx, s.c(col), bson.D{{Key: "leaseOwner", Value: owner}, {Key: "leaseUntil", Value: bson.D{{Key: "$gte", Value: s.now()}}}},
+		}](ctx, s.c(col), bson.D{{Key: "leaseOwner", Value: owner}, {Key: "leaseUntil", Value: bson.D{{Key: "$gt", Value: s.now()}}}},
 			options.Find().SetProjection(bson.D{{Key: "leaseOwner", Value: 1}, {Key: "leaseId", Value: 1}}))
 		if err != nil {
 			return released, err

@@ -226,8 +226,7 @@ func (s *Store) deliveryLogged(ctx context.Context, id string) (bool, error) {
 func (s *Store) DueDeliveries(ctx context.Context, max int) ([]PushDelivery, error) {
 	now := s.now()
 	return findAll[PushDelivery](ctx, s.c(colQueue), bson.D{
-		{Key: "nextAttemptAt", Value: bson.D{{Key: "$lte", Value: now}}},
-		{Key: "leaseUntil", Value: bson.D{{Key: "$lt", Value: now}}},
+		{Key: "nextAttemptAt", Value: bson.D{{Key: "$lte", Value: now}}}, unheld(now),
 	}, options.Find().SetSort(bson.D{{Key: "priority", Value: 1}, {Key: "nextAttemptAt", Value: 1}}).SetLimit(int64(max)))
 }
 

@@ -28,7 +28,7 @@ type Instance struct {
 	mu         sync.Mutex
 	writes     []string // "findAndModify push_queue", … in order
 	started    map[int64]string
-	dieAfterW  int
+	afterW     map[int]func()
 	sends      int
 	dieAfterS  int
 	conns      []net.Conn
@@ -42,7 +42,7 @@ var errKilled = errors.New("testkit: this instance was killed")
 // NewInstance opens another handle on st's database for an instance the test may kill.
 func NewInstance(t testing.TB, st *store.Store) *Instance {
 	t.Helper()
-	i := &Instance{started: map[int64]string{}, dead: make(chan struct{})}
+	i := &Instance{started: map[int64]string{}, afterW: map[int]func(){}, dead: make(chan struct{})}
 	monitor := &event.CommandMonitor{Started: i.commandStarted, Succeeded: i.commandSucceeded}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -65,10 +65,15 @@ func NewInstance(t testing.TB, st *store.Store) *Instance {
 
 // DieAfterWrites kills the instance as soon as its n-th write (counted from
 // now) to the database has been carried out.
-func (i *Instance) DieAfterWrites(n int) {
+func (i *Instance) DieAfterWrites(n int) { i.AfterWrites(n, i.Kill) }
+
+// AfterWrites calls f as soon as the instance's n-th write (counted from now)
+// to the database has been carried out, before the caller of that write sees
+// its result: to cancel a request's context right there, for example.
+func (i *Instance) AfterWrites(n int, f func()) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	i.dieAfterW = len(i.writes) + n
+	i.afterW[len(i.writes)+n] = f
 }
 
 // DieAfterSends kills the instance as soon as a push service has answered its
@@ -132,10 +137,10 @@ func (i *Instance) commandSucceeded(_ context.Context, e *event.CommandSucceeded
 		return
 	}
 	i.writes = append(i.writes, what)
-	die := len(i.writes) == i.dieAfterW
+	then := i.afterW[len(i.writes)]
 	i.mu.Unlock()
-	if die {
-		i.Kill()
+	if then != nil {
+		then()
 	}
 }
 

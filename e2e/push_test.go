@@ -3,10 +3,14 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	webpush "github.com/SherClockHolmes/webpush-go"
+	"github.com/chromedp/cdproto/backgroundservice"
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/runtime"
@@ -18,6 +22,7 @@ import (
 	"heard/notify"
 	"heard/notify/pushtest"
 	"heard/store"
+	"heard/testkit"
 )
 
 func awaitPromise(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }
@@ -33,6 +38,40 @@ type shownNotification struct {
 		ID  string `json:"id"`
 		URL string `json:"url"`
 	} `json:"data"`
+}
+
+// allowNotifications grants the page notification permission (Browser.setPermission
+// stands in for the "Allow" prompt) and returns the service worker's
+// registration, from the DevTools protocol's events.
+func allowNotifications(t *testing.T, ctx context.Context, h *heardServer) serviceworker.RegistrationID {
+	t.Helper()
+	run(t, ctx, "grant notifications", chromedp.ActionFunc(func(ctx context.Context) error {
+		b := cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser)
+		return browser.SetPermission(&browser.PermissionDescriptor{Name: "notifications"}, browser.PermissionSettingGranted).WithOrigin(h.URL).Do(b)
+	}))
+	regs := make(chan serviceworker.RegistrationID, 10)
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if e, ok := ev.(*serviceworker.EventWorkerRegistrationUpdated); ok {
+			for _, r := range e.Registrations {
+				if !r.IsDeleted && strings.TrimSuffix(r.ScopeURL, "/") == h.URL {
+					select {
+					case regs <- r.RegistrationID:
+					default:
+					}
+				}
+			}
+		}
+	})
+	var ready bool
+	run(t, ctx, "service worker ready", serviceworker.Enable(),
+		chromedp.Evaluate(`navigator.serviceWorker.ready.then(() => true)`, &ready, awaitPromise))
+	select {
+	case reg := <-regs:
+		return reg
+	case <-time.After(15 * time.Second):
+		t.Fatal("no service worker registration reported")
+		return ""
+	}
 }
 
 // shown reads the service worker's notifications from the page.
@@ -83,31 +122,7 @@ func TestServiceWorkerShowsALockScreenSafePush(t *testing.T) {
 	}
 
 	// Sam allows notifications (Browser.setPermission stands in for the "Allow" prompt).
-	run(t, ctx, "grant notifications", chromedp.ActionFunc(func(ctx context.Context) error {
-		b := cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser)
-		return browser.SetPermission(&browser.PermissionDescriptor{Name: "notifications"}, browser.PermissionSettingGranted).WithOrigin(h.URL).Do(b)
-	}))
-
-	// The service worker's registration, from the DevTools protocol's events.
-	regs := make(chan serviceworker.RegistrationID, 10)
-	chromedp.ListenTarget(ctx, func(ev any) {
-		if e, ok := ev.(*serviceworker.EventWorkerRegistrationUpdated); ok {
-			for _, r := range e.Registrations {
-				if !r.IsDeleted && strings.TrimSuffix(r.ScopeURL, "/") == h.URL {
-					regs <- r.RegistrationID
-				}
-			}
-		}
-	})
-	var ready bool
-	run(t, ctx, "service worker ready", serviceworker.Enable(),
-		chromedp.Evaluate(`navigator.serviceWorker.ready.then(() => true)`, &ready, awaitPromise))
-	var reg serviceworker.RegistrationID
-	select {
-	case reg = <-regs:
-	case <-time.After(15 * time.Second):
-		t.Fatal("no service worker registration reported")
-	}
+	reg := allowNotifications(t, ctx, h)
 
 	// Sam's browser is registered with Heard. Headless Chromium has no push
 	// service, so the subscription carries a loopback receiver's keys, sent
@@ -194,4 +209,109 @@ func TestServiceWorkerShowsALockScreenSafePush(t *testing.T) {
 		t.Fatalf("the Arabic offer reads %s", dir)
 	}
 	screenshot(t, ar, "push-offer-ar")
+}
+
+// A Heard instance dies right after the push service accepted its push, before
+// it wrote that down; another instance sends the push again after the lease,
+// with the same id. Both copies reach the phone, even at the same moment, and
+// the service worker shows one notification; a copy arriving after that
+// notification was dismissed is not shown again either.
+func TestServiceWorkerShowsAPushSentAgainOnce(t *testing.T) {
+	chromiumPath(t)
+	h := startHeard(t)
+	bg := context.Background()
+	private, public, err := webpush.GenerateVAPIDKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pushSvc := pushtest.New(t, public)
+	sam := h.staffMember(t, "sam@demo.heard")
+	phone := h.subscribe(t, pushSvc, sam.AreaID, sam.ID, sam.Role)
+	const lease = 2 * time.Second // short, so that it runs out during the test
+	instance := func(name string, st *store.Store, client *http.Client) *notify.Service {
+		s, err := notify.New(notify.Config{Store: st, Log: testkit.Quiet(), VAPIDPublicKey: public, VAPIDPrivateKey: private,
+			Subject: "safeguarding@heard.test", Instance: name, AllowLoopbackEndpoints: true, HTTPClient: client,
+			SendTimeout: lease / 2, Lease: lease})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	dying := testkit.NewInstance(t, h.Store)
+	dying.DieAfterSends(1)
+	first := instance("first", dying.Store, &http.Client{Transport: dying.Transport()})
+	n := heard.Notification{ID: heard.NewID(), AreaID: sam.AreaID, RecipientID: sam.ID, Type: "card_urgent", Link: "/#/inbox",
+		Urgency: heard.UrgencyUrgent}
+	if err := first.Notify(bg, n); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = first.RunOnce(bg)
+	time.Sleep(lease + 100*time.Millisecond) // the dead instance's lease runs out
+	if _, err := instance("second", h.Store, nil).RunOnce(bg); err != nil {
+		t.Fatal(err)
+	}
+	copies := pushSvc.Accepted(phone)
+	if len(copies) != 2 || copies[0].Payload["id"] != n.ID || copies[1].Payload["id"] != n.ID {
+		t.Fatalf("the push service accepted %d copies", len(copies))
+	}
+
+	ctx := newBrowser(t, "en")
+	signIn(t, ctx, h, sam.Email)
+	reg := allowNotifications(t, ctx, h)
+	// Count what the service worker puts on the screen as DevTools' record of
+	// background services does: the notification's tag would hide a second
+	// showing from getNotifications.
+	var (
+		mu       sync.Mutex
+		displays []string
+	)
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if e, ok := ev.(*backgroundservice.EventBackgroundServiceEventReceived); ok && e.BackgroundServiceEvent.Service == backgroundservice.ServiceNameNotifications {
+			mu.Lock()
+			defer mu.Unlock()
+			desc := e.BackgroundServiceEvent.EventName
+			for _, m := range e.BackgroundServiceEvent.EventMetadata {
+				desc += " " + m.Key + "=" + m.Value
+			}
+			displays = append(displays, desc)
+		}
+	})
+	run(t, ctx, "record notifications", backgroundservice.StartObserving(backgroundservice.ServiceNameNotifications),
+		backgroundservice.SetRecording(true, backgroundservice.ServiceNameNotifications))
+	showings := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), displays...)
+	}
+	deliverTogether := func(payloads ...[]byte) {
+		var wg sync.WaitGroup
+		for _, p := range payloads {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := chromedp.Run(ctx, serviceworker.DeliverPushMessage(h.URL, reg, string(p))); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+
+	deliverTogether(copies[0].Plaintext, copies[1].Plaintext)
+	if got := waitShown(t, ctx, 1); len(got) != 1 || got[0].Data.ID != n.ID {
+		t.Fatalf("shown: %+v", got)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if got := showings(); len(got) != 1 {
+		t.Fatalf("two copies of one push were shown %d times: %q", len(got), got)
+	}
+
+	// Dismissed, then a copy comes again: it is not shown.
+	run(t, ctx, "dismiss", chromedp.Evaluate(`navigator.serviceWorker.ready.then((r) => r.getNotifications())
+		.then((ns) => { ns.forEach((x) => x.close()); return ns.length; })`, nil, awaitPromise))
+	deliverTogether(copies[1].Plaintext)
+	time.Sleep(time.Second)
+	if got, left := showings(), shown(t, ctx); len(got) != 1 || len(left) != 0 {
+		t.Fatalf("a dismissed push came back: %d showings, %d on screen", len(got), len(left))
+	}
 }

@@ -27,20 +27,22 @@ import (
 // so "exactly once" cannot be promised on the wire. Heard chooses never to lose
 // a notification over never sending one twice:
 //
-//   - Each delivery is sent under a lease that outlasts the send (Lease is at
-//     least twice SendTimeout), and the lease is arbitrated by a unique claim in
-//     the database (store/push.go). Two live dispatchers therefore never send the
-//     same delivery, and a dispatcher never sends one another holds.
+//   - Each delivery is taken, just before it is sent, with a short lease (one
+//     conditional write, store/leases.go) that is renewed while the send is in
+//     flight, and the send times out well within the lease. Two live
+//     dispatchers therefore never send the same delivery, and only the holder
+//     of the current lease records an outcome.
 //   - If an instance dies after the push service accepted a message but before
-//     the outcome was written, its lease runs out and another instance sends the
-//     message again. The payload carries the notification's id; the service
-//     worker shows each id once (and the Topic header lets the push service
-//     replace a copy it still holds). At-least-once to the push service plus
-//     de-duplication on the phone gives exactly-once on the screen.
+//     the outcome was written, its lease runs out (30 s at most) and another
+//     instance sends the message again. The payload carries the notification's
+//     id; the service worker shows each id once (and the Topic header lets the
+//     push service replace a copy it still holds). At-least-once to the push
+//     service plus de-duplication on the phone gives exactly-once on the screen.
 
 // RunOnce expands waiting notifications into deliveries and sends every delivery
-// that is due, until none is left. It returns the number of send attempts. Tests
-// drive the dispatcher with it step by step; Run calls it in a loop.
+// that is due, until none is left that nobody holds. It returns the number of
+// send attempts. Tests drive the dispatcher with it step by step; Run calls it
+// in a loop.
 func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	for ctx.Err() == nil {
 		ns, err := s.store.PendingNotifications(ctx, s.cfg.Batch)
@@ -57,17 +59,33 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	}
 	attempts := 0
 	for ctx.Err() == nil {
-		ds, err := s.store.TakeDeliveries(ctx, s.instance, s.cfg.Lease, s.cfg.Batch)
+		due, err := s.store.DueDeliveries(ctx, s.cfg.Batch)
 		if err != nil {
 			return attempts, err
 		}
-		if len(ds) == 0 {
-			break
+		var (
+			mu      sync.Mutex
+			sent    int
+			failure error
+		)
+		parallel(due, s.cfg.Workers, func(d store.PushDelivery) {
+			took, err := s.deliver(ctx, d)
+			mu.Lock()
+			defer mu.Unlock()
+			if took {
+				sent++
+			}
+			if err != nil && failure == nil {
+				failure = err
+			}
+		})
+		attempts += sent
+		if failure != nil && ctx.Err() == nil {
+			return attempts, failure
 		}
-		// A send in hand is finished even when ctx ends, so its outcome is written.
-		work := context.WithoutCancel(ctx)
-		parallel(ds, s.cfg.Workers, func(d store.PushDelivery) { s.deliver(work, d) })
-		attempts += len(ds)
+		if sent == 0 {
+			break // all taken by other instances, or only half-done work to complete
+		}
 	}
 	return attempts, nil
 }
@@ -172,23 +190,22 @@ func (s *Service) recipientLanguage(ctx context.Context, area, id string, role h
 	return st.Language, "", nil
 }
 
-// deliver makes one attempt and records its outcome.
-func (s *Service) deliver(ctx context.Context, d store.PushDelivery) {
-	if d.Attempts > 1 {
-		// An instance may have died between logging a delivery and taking it out
-		// of the queue; what is logged is finished.
-		if logged, err := s.store.DeliveryLogged(ctx, d.ID); err != nil || logged {
-			if logged {
-				err = s.store.DropQueued(ctx, d.ID)
-			}
-			if err != nil {
-				s.log.Warn("checking a retried delivery failed", "delivery", d.ID, "err", err.Error())
-			}
-			return
-		}
+// deliver takes a due delivery, if it is still there to take, makes one
+// attempt under its lease, renewed while the send is in flight, and records
+// the outcome. It reports whether it took the delivery to send.
+func (s *Service) deliver(ctx context.Context, due store.PushDelivery) (bool, error) {
+	d, took, err := s.store.TakeDelivery(ctx, due, s.instance, s.cfg.Lease)
+	if err != nil || !took {
+		return false, err
 	}
-	o := s.attempt(ctx, d)
-	ok, err := s.store.RecordAttempt(ctx, d, s.instance, o)
+	// A send in hand is finished even when ctx ends, so its outcome is written.
+	inHand := context.WithoutCancel(ctx)
+	work, stop := s.keepLeased(inHand, "delivery", d.ID, func(ctx context.Context) (bool, error) {
+		return s.store.RenewDelivery(ctx, d, s.cfg.Lease)
+	})
+	o := s.attempt(work, d)
+	stop()
+	ok, err := s.store.RecordAttempt(inHand, d, s.instance, o)
 	switch {
 	case err != nil:
 		// The lease runs out and the delivery is attempted again.
@@ -196,6 +213,7 @@ func (s *Service) deliver(ctx context.Context, d store.PushDelivery) {
 	case !ok:
 		s.log.Warn("a push lease ran out before its outcome was recorded", "delivery", d.ID)
 	}
+	return true, nil
 }
 
 // attempt sends a delivery once and decides what happens next.

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -111,26 +112,55 @@ func (s *Service) runDue(ctx context.Context, only string) (int, error) {
 		if len(alerts) == 0 {
 			break
 		}
-		for _, a := range alerts {
-			if err := s.step(ctx, a); err != nil {
-				// The lease runs out and the step is taken again; its
-				// notifications have fixed ids, so nobody is told twice.
-				return done, fmt.Errorf("alert %s step %s: %w", a.ID, a.NextStep, err)
+		// Each lease is renewed from the take until its step is recorded.
+		leases := make([]func(), len(alerts))
+		works := make([]context.Context, len(alerts))
+		for i, a := range alerts {
+			works[i], leases[i] = s.keepLeased(ctx, "alert", a.ID, func(ctx context.Context) (bool, error) {
+				return s.store.RenewAlert(ctx, a, s.cfg.Lease)
+			})
+		}
+		var failure error
+		for i, a := range alerts {
+			escalatedAt, err := s.step(works[i], a)
+			leases[i]()
+			if err != nil {
+				// Let go at once (the request that raised the alert ended, the
+				// database failed), so the step is taken again on the next
+				// pass, here or by another instance, instead of after the
+				// lease. Its notifications have fixed ids, so nobody is told twice.
+				if rerr := s.store.ReleaseAlert(context.WithoutCancel(ctx), a); rerr != nil {
+					s.log.Warn("letting go of an alert step failed; its lease will run out", "alert", a.ID, "err", rerr.Error())
+				}
+				failure = cmp.Or(failure, fmt.Errorf("alert %s step %s: %w", a.ID, a.NextStep, err))
+				continue
 			}
 			done++
+			if !escalatedAt.IsZero() {
+				// Counted once the step is recorded: a crash before this loses
+				// a count, never doubles one.
+				if err := s.countEscalation(ctx, a, escalatedAt); err != nil {
+					failure = cmp.Or(failure, fmt.Errorf("alert %s: counting step %s: %w", a.ID, a.NextStep, err))
+				}
+			}
+		}
+		if failure != nil {
+			return done, failure
 		}
 	}
 	return done, nil
 }
 
-// step takes an alert's next step: tells the people it names and sets the next timer.
-func (s *Service) step(ctx context.Context, a store.AlertTimer) error {
+// step takes an alert's next step: tells the people it names and sets the next
+// timer, which lets go of the timer's lease. It returns when the step escalated
+// the alert (the zero time when it did not), for the KPI count.
+func (s *Service) step(ctx context.Context, a store.AlertTimer) (time.Time, error) {
 	acknowledged, err := s.store.AlertAcknowledged(ctx, a.AreaID, a.ID)
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
 	if acknowledged {
-		return s.store.AdvanceAlert(ctx, a, s.instance, nil, nil, "", time.Time{})
+		return time.Time{}, s.store.AdvanceAlert(ctx, a, s.instance, nil, nil, "", time.Time{})
 	}
 	now := s.clock.Now().UTC().Truncate(time.Millisecond)
 	var told, escalated []string
@@ -150,17 +180,17 @@ func (s *Service) step(ctx context.Context, a store.AlertTimer) error {
 	case stepNotify:
 		if a.KeyWorkerID != "" {
 			if err := tell([]string{a.KeyWorkerID}, a.Type, a.Urgency); err != nil {
-				return err
+				return time.Time{}, err
 			}
 		}
 		switch a.Urgency {
 		case heard.UrgencyUrgent:
 			duty, err := s.dutyWorkers(ctx, a.AreaID, now, told)
 			if err != nil {
-				return err
+				return time.Time{}, err
 			}
 			if err := tell(duty, typeDutyAlert, heard.UrgencyUrgent); err != nil {
-				return err
+				return time.Time{}, err
 			}
 			escalated = duty
 			next, due = stepDuty, a.CreatedAt.Add(a.Policy.UrgentToDuty)
@@ -170,14 +200,14 @@ func (s *Service) step(ctx context.Context, a store.AlertTimer) error {
 	case stepDuty:
 		duty, err := s.dutyWorkers(ctx, a.AreaID, now, a.Told)
 		if err != nil {
-			return err
+			return time.Time{}, err
 		}
 		typ := typeEscalation
 		if a.Urgency != heard.UrgencyUrgent {
 			typ = typeEscalationConcerning
 		}
 		if err := tell(duty, typ, a.Urgency); err != nil {
-			return err
+			return time.Time{}, err
 		}
 		escalated = duty
 		s.metrics.escalation(stepDuty)
@@ -190,10 +220,10 @@ func (s *Service) step(ctx context.Context, a store.AlertTimer) error {
 	case stepManager:
 		managers, err := s.teamManagers(ctx, a, a.Told)
 		if err != nil {
-			return err
+			return time.Time{}, err
 		}
 		if err := tell(managers, typeEscalation, a.Urgency); err != nil {
-			return err
+			return time.Time{}, err
 		}
 		escalated = managers
 		s.metrics.escalation(stepManager)
@@ -202,13 +232,12 @@ func (s *Service) step(ctx context.Context, a store.AlertTimer) error {
 		}
 	}
 	if err := s.store.AdvanceAlert(ctx, a, s.instance, &store.AlertStep{Step: a.NextStep, At: now, Told: told}, escalated, next, due); err != nil {
-		return err
+		return time.Time{}, err
 	}
 	if a.NextStep == stepNotify {
-		return nil
+		return time.Time{}, nil
 	}
-	// Counted once the step is recorded: a crash before this loses a count, never doubles one.
-	return s.countEscalation(ctx, a, now)
+	return now, nil
 }
 
 // countEscalation adds a fired escalation step to the area's KPI counters, by

@@ -7,8 +7,9 @@
 // aes128gcm encryption, retrying with backoff for up to a day. Raise stores an
 // alert whose escalation timer lives in the same database, so timers survive a
 // restart and go on in whichever instance is running. Instances share the work
-// through leases (see store/push.go): two instances never send the same
-// delivery at the same time.
+// through short leases, renewed while a job is worked on (store/leases.go):
+// two instances never send the same delivery at the same time, and the work of
+// an instance that dies is taken over within one lease.
 package notify
 
 import (
@@ -42,7 +43,9 @@ type Config struct {
 	// Subject is who push services may contact about Heard's messages: a bare
 	// email address or an https URL.
 	Subject string
-	// Instance names this process in leases; a random name when empty.
+	// Instance names this process in leases; a random name when empty. A
+	// name kept across restarts (unique among the running instances) lets a
+	// restarted instance take back at once the jobs its previous process held.
 	Instance string
 	// HTTPClient sends to push services. When nil, a client with SendTimeout that
 	// refuses private and (unless AllowLoopbackEndpoints) loopback addresses.
@@ -54,8 +57,9 @@ type Config struct {
 	// this machine if it carries "Authorization: Bearer <token>".
 	MetricsToken string
 
-	SendTimeout time.Duration // one request to a push service (30s)
-	Lease       time.Duration // how long a taken job is ours (2m, at least 2 × SendTimeout)
+	SendTimeout time.Duration // one request to a push service (10s)
+	Lease       time.Duration // how long a taken job is ours unless renewed (30s, at least 2 × SendTimeout)
+	RenewEvery  time.Duration // how often a job being worked on renews its lease (Lease / 3)
 	PollEvery   time.Duration // how often Run looks for due work (1s)
 	Workers     int           // deliveries sent at once (16)
 	Batch       int           // jobs taken at a time (64)
@@ -125,10 +129,13 @@ func defaults(c *Config) {
 			*d = v
 		}
 	}
-	set(&c.SendTimeout, 30*time.Second)
-	set(&c.Lease, 2*time.Minute)
-	// A lease must outlast a send, or a slow send could be taken over and sent again.
+	set(&c.SendTimeout, 10*time.Second)
+	set(&c.Lease, 30*time.Second)
+	// A lease must outlast a send even when a renewal fails, or a slow send
+	// could be taken over and sent again.
 	c.Lease = max(c.Lease, 2*c.SendTimeout)
+	set(&c.RenewEvery, c.Lease/3)
+	c.RenewEvery = min(c.RenewEvery, c.Lease/2)
 	set(&c.PollEvery, time.Second)
 	set(&c.MaxAge, 24*time.Hour)
 	set(&c.RetryBase, 15*time.Second)
@@ -245,8 +252,14 @@ func (s *Service) Wake() {
 }
 
 // Run delivers notifications and takes escalation steps until ctx ends, then
-// finishes what it has in hand and returns. Run it once per process.
+// finishes what it has in hand and returns. Run it once per process. It starts
+// by taking back the jobs a previous process of the same instance name held.
 func (s *Service) Run(ctx context.Context) {
+	if n, err := s.store.ReleaseLeasesOf(ctx, s.instance); err != nil && ctx.Err() == nil {
+		s.log.Warn("taking back this instance's jobs failed; their leases will run out", "err", err.Error())
+	} else if n > 0 {
+		s.log.Info("took back the jobs of this instance's previous process", "jobs", n)
+	}
 	tick := time.NewTicker(s.cfg.PollEvery)
 	defer tick.Stop()
 	sweep := time.NewTicker(s.cfg.SweepEvery)
@@ -271,8 +284,8 @@ func (s *Service) Run(ctx context.Context) {
 	}
 }
 
-// Sweep deletes finished deliveries and old claims (the embedded database has
-// no TTL indexes).
+// Sweep deletes old finished deliveries and ended escalated access (the
+// embedded database has no TTL indexes).
 func (s *Service) Sweep(ctx context.Context) error {
 	return s.store.SweepPush(ctx, s.cfg.KeepFor, s.cfg.KeepFailed)
 }

@@ -24,6 +24,8 @@ type Embedded struct {
 	done   chan error
 	// inFlight holds a place for each call the server is working on (see collection).
 	inFlight chan struct{}
+	// locks back Store.guard for every store handle on this server.
+	locks keyedLocks
 }
 
 // EmbeddedOptions tune the embedded server.

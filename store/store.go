@@ -28,20 +28,25 @@ type Store struct {
 	// Embedded.indexID and Store.guard.
 	embedded *Embedded
 	ids      idIndexes
-	locks    keyedLocks
 	// Faults, for tests only, fails a workflow after a chosen write (faults.go).
 	Faults Faults
 	// writes remembers the last answer of CanWrite (health.go).
 	writes writeCheck
+	uri    string
 }
 
 // Open connects to uri and uses the database name given.
 func Open(ctx context.Context, uri, database string, clock heard.Clock) (*Store, error) {
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(30 * time.Second))
+	return open(ctx, uri, database, clock)
+}
+
+func open(ctx context.Context, uri, database string, clock heard.Clock, extra ...*options.ClientOptions) (*Store, error) {
+	opts := append([]*options.ClientOptions{options.Client().ApplyURI(uri).SetTimeout(30 * time.Second)}, extra...)
+	client, err := mongo.Connect(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	s := &Store{Client: client, DB: client.Database(database), Clock: clock}
+	s := &Store{Client: client, DB: client.Database(database), Clock: clock, uri: uri}
 	if err := s.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("reach database: %w", err)
@@ -57,6 +62,19 @@ func OpenEmbedded(ctx context.Context, e *Embedded, database string, clock heard
 	}
 	s.embedded = e
 	return s, nil
+}
+
+// Reopen connects to the same database again, with connections of its own, as
+// another Heard instance would: tests run two instances on one database so.
+// Extra client options (a dialer, a command monitor) let fault-injection tests
+// cut an instance off at a chosen moment.
+func (s *Store) Reopen(ctx context.Context, extra ...*options.ClientOptions) (*Store, error) {
+	other, err := open(ctx, s.uri, s.DB.Name(), s.Clock, extra...)
+	if err != nil {
+		return nil, err
+	}
+	other.embedded = s.embedded
+	return other, nil
 }
 
 // Embedded reports whether the store runs on the in-process embedded server.

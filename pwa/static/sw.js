@@ -8,7 +8,8 @@
  * - Every other /api/ request goes to the network only: personal data is
  *   never cached.
  * - Push: show the (already translated, lock-screen-safe) notification once
- *   per id; a tap opens the app at the notification's address.
+ *   per id, even when Heard sends it again after a crash and the first was
+ *   dismissed; a tap opens the app at the notification's address.
  *
  * The server (pwa.FS) fills in BUILD with a hash of the app's files, so every
  * change gets a fresh cache, and FILES with the list of the app's files. Bump
@@ -177,40 +178,60 @@ async function savePrefs(prefs) {
   db.close();
 }
 
-async function alreadyShown(id) {
+/**
+ * Claim a notification id for showing. A push is sent again after a server
+ * crash with the same id, and the notification's tag alone would show it again
+ * once the first was dismissed. The check and the record are one readwrite
+ * transaction, which IndexedDB runs one at a time, so two copies arriving
+ * together cannot both pass. Keeps the newest SHOWN_LIMIT ids. Resolves true
+ * the first time an id is claimed (and when the list cannot be read: better
+ * shown twice than not at all).
+ */
+async function claimShowing(id) {
+  let db;
   try {
-    const db = await openDb();
-    const tx = db.transaction('shown', 'readonly');
-    const found = await get(tx.objectStore('shown'), id);
-    db.close();
-    return Boolean(found);
+    db = await openDb();
   } catch {
-    return false;
+    return true;
+  }
+  try {
+    const tx = db.transaction('shown', 'readwrite');
+    const store = tx.objectStore('shown');
+    if (await get(store, id)) {
+      await done(tx);
+      return false;
+    }
+    store.put({ id, at: Date.now() });
+    const count = await new Promise((resolve) => {
+      const req = store.count();
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => resolve(0);
+    });
+    let extra = count - SHOWN_LIMIT;
+    if (extra > 0) {
+      store.index('at').openCursor().onsuccess = (e) => {
+        const cursor = e.target.result;
+        if (cursor && extra > 0) {
+          cursor.delete();
+          extra -= 1;
+          cursor.continue();
+        }
+      };
+    }
+    await done(tx);
+    return true;
+  } catch {
+    return true;
+  } finally {
+    db.close();
   }
 }
 
-/** Remember an id, keeping only the newest SHOWN_LIMIT. */
-async function remember(id) {
+/** Give back a claimed id whose notification could not be shown, so a copy sent again is shown. */
+async function unclaimShowing(id) {
   const db = await openDb();
   const tx = db.transaction('shown', 'readwrite');
-  const store = tx.objectStore('shown');
-  store.put({ id, at: Date.now() });
-  const count = await new Promise((resolve) => {
-    const req = store.count();
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => resolve(0);
-  });
-  let extra = count - SHOWN_LIMIT;
-  if (extra > 0) {
-    store.index('at').openCursor().onsuccess = (e) => {
-      const cursor = e.target.result;
-      if (cursor && extra > 0) {
-        cursor.delete();
-        extra -= 1;
-        cursor.continue();
-      }
-    };
-  }
+  tx.objectStore('shown').delete(id);
   await done(tx);
   db.close();
 }
@@ -241,7 +262,7 @@ self.addEventListener('push', (event) => {
   }
   event.waitUntil((async () => {
     const id = payload.id ? String(payload.id) : '';
-    if (id && await alreadyShown(id)) return;
+    if (id && !await claimShowing(id)) return;
     const prefs = await getPrefs();
     const url = safeUrl(payload.url);
     const options = {
@@ -253,8 +274,12 @@ self.addEventListener('push', (event) => {
       dir: payload.dir || prefs.dir || 'auto',
     };
     if (id) options.tag = id;
-    await self.registration.showNotification(typeof payload.title === 'string' && payload.title ? payload.title : 'Heard', options);
-    if (id) await remember(id).catch(() => {});
+    try {
+      await self.registration.showNotification(typeof payload.title === 'string' && payload.title ? payload.title : 'Heard', options);
+    } catch (err) {
+      if (id) await unclaimShowing(id).catch(() => {});
+      throw err;
+    }
   })());
 });
 

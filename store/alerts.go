@@ -1,0 +1,337 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"heard"
+)
+
+// Alerts and their escalation. An alert's timer (alert_timers) is its next step
+// and when it is due: a job taken under a lease (leases.go), which only ever
+// holds alerts with a step to come. What happened (alerts), who acknowledged
+// (alert_acks) and who may read the young person's record because of it
+// (escalated_access) are kept apart and read by _id.
+const (
+	colAlerts          = "alerts"
+	colAlertTimers     = "alert_timers"
+	colAlertAcks       = "alert_acks"
+	colEscalatedAccess = "escalated_access"
+)
+
+func init() {
+	registerIndexes(
+		index{collection: colAlertTimers, keys: bson.D{{Key: "dueAt", Value: 1}}},
+		index{collection: colAlerts, keys: bson.D{{Key: "area", Value: 1}, {Key: "youngPersonId", Value: 1}, {Key: "createdAt", Value: -1}}},
+		index{collection: colEscalatedAccess, keys: bson.D{{Key: "until", Value: 1}}},
+	)
+}
+
+// Alert states.
+const (
+	AlertOpen = "open" // more escalation steps may follow
+	AlertDone = "done" // no more steps: all taken, or acknowledged
+)
+
+// AlertStep records one escalation step: who was told, and when.
+type AlertStep struct {
+	Step string    `bson:"step" json:"step"`
+	At   time.Time `bson:"at" json:"at"`
+	Told []string  `bson:"told" json:"told"`
+}
+
+// AlertTimer is an alert's escalation timer: its next step and when it is due.
+// It carries the alert, so a step can be taken from the timer alone, and is
+// deleted when no step is left.
+type AlertTimer struct {
+	heard.Alert `bson:",inline"`
+	JobLease    `bson:",inline"`
+	// Policy is the area's escalation policy when the alert was raised.
+	Policy   heard.EscalationPolicy `bson:"policy"`
+	NextStep string                 `bson:"nextStep"`
+	DueAt    time.Time              `bson:"dueAt"`
+	// Told is everyone told so far, so a step does not tell them again.
+	Told []string `bson:"told"`
+}
+
+// AlertRecord is what is kept about an alert: each step taken (who was told,
+// when), who it was escalated to, and who acknowledged it when.
+type AlertRecord struct {
+	heard.Alert `bson:",inline"`
+	Policy      heard.EscalationPolicy `bson:"policy"`
+	Status      string                 `bson:"status"`
+	// NextStep and DueAt are the timer's, while one is set.
+	NextStep string    `bson:"nextStep"`
+	DueAt    time.Time `bson:"dueAt"`
+	// StepsTaken is keyed by step name, so taking a step again after a crash
+	// records it once.
+	StepsTaken  map[string]AlertStep `bson:"steps"`
+	Told        []string             `bson:"told"`
+	EscalatedTo []string             `bson:"escalatedTo"`
+	UpdatedAt   time.Time            `bson:"updatedAt"`
+	// Acknowledgement, read from its own collection (see AcknowledgeAlert).
+	AcknowledgedAt *time.Time `bson:"-"`
+	AcknowledgedBy string     `bson:"-"`
+}
+
+// Steps lists the steps taken, in order.
+func (a AlertRecord) Steps() []AlertStep {
+	out := make([]AlertStep, 0, len(a.StepsTaken))
+	for _, s := range a.StepsTaken {
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(x, y AlertStep) int { return x.At.Compare(y.At) })
+	return out
+}
+
+// alertAck records the first acknowledgement of an alert. It is a document of its
+// own, never a field written onto the alert, because the alert is written by
+// whichever instance holds its timer; keeping the two apart means neither write
+// can undo the other.
+type alertAck struct {
+	AlertID string    `bson:"_id"`
+	AreaID  string    `bson:"area"`
+	By      string    `bson:"by"`
+	At      time.Time `bson:"at"`
+}
+
+// CreateAlert stores an alert record as given, with no timer (seeding, tools and
+// tests; Heard raises alerts with RaiseAlert). Those it lists as escalated to get
+// access to the young person's record. It reports false when the alert exists.
+func (s *Store) CreateAlert(ctx context.Context, a AlertRecord) (bool, error) {
+	if a.Status == "" {
+		a.Status = AlertDone
+	}
+	for _, list := range []*[]string{&a.Told, &a.EscalatedTo} {
+		if *list == nil {
+			*list = []string{}
+		}
+	}
+	a.UpdatedAt = s.now()
+	_, err := s.c(colAlerts).InsertOne(ctx, a)
+	if mongo.IsDuplicateKeyError(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	for _, staffID := range a.EscalatedTo {
+		if err := s.grantEscalatedAccess(ctx, a.AreaID, staffID, a.YoungPersonID, a.CreatedAt.Add(EscalatedAccessFor)); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// RaiseAlert starts an alert's timer with its first step due at dueAt. It
+// reports false when the alert was raised before (its timer or its record
+// exists), and then changes nothing.
+func (s *Store) RaiseAlert(ctx context.Context, t AlertTimer) (bool, error) {
+	if _, err := findOne[AlertRecord](ctx, s.c(colAlerts), idFilter(t.ID)); err == nil {
+		return false, nil
+	} else if !errors.Is(err, heard.ErrNotFound) {
+		return false, err
+	}
+	t.JobLease = JobLease{LeaseUntil: noLease}
+	if t.Told == nil {
+		t.Told = []string{}
+	}
+	_, err := s.c(colAlertTimers).InsertOne(ctx, t)
+	if mongo.IsDuplicateKeyError(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// TakeAlerts leases, for owner, up to max alert timers whose step is due and
+// that nobody holds, soonest first, each in one conditional write. When id is
+// given only that alert is considered.
+func (s *Store) TakeAlerts(ctx context.Context, owner, id string, leaseFor time.Duration, max int) ([]AlertTimer, error) {
+	now := s.now()
+	due := bson.D{{Key: "dueAt", Value: bson.D{{Key: "$lte", Value: now}}}}
+	ids := []string{id}
+	if id == "" {
+		candidates, err := findAll[AlertTimer](ctx, s.c(colAlertTimers), append(due, unheld(now)),
+			options.Find().SetSort(bson.D{{Key: "dueAt", Value: 1}}).SetLimit(int64(max)))
+		if err != nil {
+			return nil, err
+		}
+		ids = idsOf(candidates, func(t AlertTimer) string { return t.ID })
+	}
+	var taken []AlertTimer
+	for _, id := range ids {
+		var t AlertTimer
+		ok, err := s.takeJob(ctx, colAlertTimers, id, due, owner, leaseFor, nil, nil, &t)
+		if err != nil {
+			return taken, err
+		}
+		if ok {
+			taken = append(taken, t)
+		}
+	}
+	return taken, nil
+}
+
+// RenewAlert extends the lease on an alert's timer while its step is being
+// taken. It reports false when the lease was lost.
+func (s *Store) RenewAlert(ctx context.Context, t AlertTimer, leaseFor time.Duration) (bool, error) {
+	return s.renewJob(ctx, colAlertTimers, t.ID, t.JobLease, leaseFor)
+}
+
+// ReleaseAlert lets go of an alert's timer whose step could not be taken now
+// (a request ended, the database failed), so any instance can take the step
+// again at once rather than after the lease.
+func (s *Store) ReleaseAlert(ctx context.Context, t AlertTimer) error {
+	_, err := s.releaseJob(ctx, colAlertTimers, t.ID, t.JobLease)
+	return err
+}
+
+// AdvanceAlert records a step taken by the holder of the alert's timer (none
+// when step is nil: the alert was acknowledged), gives those it was escalated
+// to access to the young person's record, and sets the next step, or deletes the
+// timer when next is "".
+func (s *Store) AdvanceAlert(ctx context.Context, t AlertTimer, owner string, step *AlertStep, escalated []string, next string, dueAt time.Time) error {
+	now := s.now()
+	status := AlertOpen
+	if next == "" {
+		status, dueAt = AlertDone, time.Time{}
+	}
+	told := []string{}
+	if step != nil && step.Told != nil {
+		told = step.Told
+	}
+	if escalated == nil {
+		escalated = []string{}
+	}
+	set := bson.D{{Key: "status", Value: status}, {Key: "nextStep", Value: next}, {Key: "dueAt", Value: dueAt}, {Key: "updatedAt", Value: now}}
+	if step != nil {
+		step.Told = told
+		set = append(set, bson.E{Key: "steps." + step.Step, Value: step})
+	}
+	a := t.Alert
+	unlock := s.guard(colAlerts, a.ID)
+	_, err := s.c(colAlerts).UpdateOne(ctx, bson.D{{Key: "_id", Value: a.ID}}, bson.D{
+		{Key: "$setOnInsert", Value: bson.D{{Key: "area", Value: a.AreaID}, {Key: "youngPersonId", Value: a.YoungPersonID},
+			{Key: "keyWorkerId", Value: a.KeyWorkerID}, {Key: "teamId", Value: a.TeamID}, {Key: "urgency", Value: a.Urgency},
+			{Key: "type", Value: a.Type}, {Key: "link", Value: a.Link}, {Key: "createdAt", Value: a.CreatedAt}, {Key: "policy", Value: t.Policy}}},
+		{Key: "$set", Value: set},
+		{Key: "$addToSet", Value: bson.D{{Key: "told", Value: bson.D{{Key: "$each", Value: told}}},
+			{Key: "escalatedTo", Value: bson.D{{Key: "$each", Value: escalated}}}}},
+	}, options.UpdateOne().SetUpsert(true))
+	unlock()
+	if err != nil {
+		return err
+	}
+	for _, staffID := range escalated {
+		if err := s.grantEscalatedAccess(ctx, a.AreaID, staffID, a.YoungPersonID, a.CreatedAt.Add(EscalatedAccessFor)); err != nil {
+			return err
+		}
+	}
+	lease := t.JobLease
+	lease.LeaseOwner = owner
+	var held bool
+	if next == "" {
+		held, err = s.deleteHeld(ctx, colAlertTimers, a.ID, lease)
+	} else {
+		held, err = s.updateHeld(ctx, colAlertTimers, a.ID, lease, bson.D{
+			{Key: "$set", Value: append(bson.D{{Key: "nextStep", Value: next}, {Key: "dueAt", Value: dueAt}}, letGo()...)},
+			{Key: "$addToSet", Value: bson.D{{Key: "told", Value: bson.D{{Key: "$each", Value: told}}}}}})
+	}
+	if err == nil && !held {
+		return fmt.Errorf("alert %s: %w before its step was recorded", a.ID, ErrLeaseLost)
+	}
+	return err
+}
+
+// AcknowledgeAlert records that a staff member acknowledged an alert. The first
+// acknowledgement stands; it reports whether this one was the first.
+func (s *Store) AcknowledgeAlert(ctx context.Context, area, id, by string) (bool, error) {
+	if _, err := s.Alert(ctx, area, id); err != nil {
+		return false, err
+	}
+	_, err := s.c(colAlertAcks).InsertOne(ctx, alertAck{AlertID: id, AreaID: area, By: by, At: s.now()})
+	if mongo.IsDuplicateKeyError(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// AlertAcknowledged reports whether an alert has been acknowledged.
+func (s *Store) AlertAcknowledged(ctx context.Context, area, id string) (bool, error) {
+	_, err := findByID[alertAck](ctx, s.c(colAlertAcks), area, id)
+	if errors.Is(err, heard.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Alert returns an alert with its escalation record and acknowledgement. An
+// alert raised whose first step has not been taken yet is read from its timer.
+func (s *Store) Alert(ctx context.Context, area, id string) (AlertRecord, error) {
+	a, err := findByID[AlertRecord](ctx, s.c(colAlerts), area, id)
+	if errors.Is(err, heard.ErrNotFound) {
+		t, terr := findByID[AlertTimer](ctx, s.c(colAlertTimers), area, id)
+		if terr != nil {
+			return a, terr
+		}
+		a = AlertRecord{Alert: t.Alert, Policy: t.Policy, Status: AlertOpen, NextStep: t.NextStep, DueAt: t.DueAt, Told: t.Told}
+	} else if err != nil {
+		return a, err
+	}
+	ack, err := findByID[alertAck](ctx, s.c(colAlertAcks), area, id)
+	switch {
+	case err == nil:
+		a.AcknowledgedAt, a.AcknowledgedBy = &ack.At, ack.By
+	case !errors.Is(err, heard.ErrNotFound):
+		return a, err
+	}
+	return a, nil
+}
+
+// EscalatedAccessFor is how long being told about an alert lets a duty worker or
+// team manager read that young person's record: long enough to respond and
+// follow up, not for ever.
+const EscalatedAccessFor = 7 * 24 * time.Hour
+
+// escalatedAccess says a staff member may read a young person's record until a
+// time because an alert about them was escalated to that staff member. Its _id
+// is area, staff and young person, so checking it is one direct lookup.
+type escalatedAccess struct {
+	ID            string    `bson:"_id"`
+	AreaID        string    `bson:"area"`
+	StaffID       string    `bson:"staffId"`
+	YoungPersonID string    `bson:"youngPersonId"`
+	Until         time.Time `bson:"until"`
+}
+
+func escalatedAccessID(area, staffID, youngPersonID string) string {
+	return area + "/" + staffID + "/" + youngPersonID
+}
+
+func (s *Store) grantEscalatedAccess(ctx context.Context, area, staffID, youngPersonID string, until time.Time) error {
+	id := escalatedAccessID(area, staffID, youngPersonID)
+	unlock := s.guard(colEscalatedAccess, id)
+	defer unlock()
+	_, err := s.c(colEscalatedAccess).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "area", Value: area}, {Key: "staffId", Value: staffID}, {Key: "youngPersonId", Value: youngPersonID}}},
+			{Key: "$max", Value: bson.D{{Key: "until", Value: until}}}},
+		options.UpdateOne().SetUpsert(true))
+	return err
+}
+
+// EscalatedTo reports whether an alert about the young person was escalated to
+// the staff member within EscalatedAccessFor.
+func (s *Store) EscalatedTo(ctx context.Context, area, staffID, youngPersonID string) (bool, error) {
+	a, err := findByID[escalatedAccess](ctx, s.c(colEscalatedAccess), area, escalatedAccessID(area, staffID, youngPersonID))
+	if errors.Is(err, heard.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil && a.Until.After(s.now()), err
+}

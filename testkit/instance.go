@@ -1,0 +1,207 @@
+package testkit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/event"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"heard/store"
+)
+
+// Instance is another Heard instance on a test's database that the test can
+// kill at a chosen moment: right after its n-th write to the database, or right
+// after a push service answered its n-th request. From then on nothing it does
+// reaches the database or a push service, as if its process had been killed
+// with -9 (its goroutines see errors and wind down, writing nothing).
+type Instance struct {
+	// Store is the instance's own handle on the database.
+	Store *store.Store
+
+	mu         sync.Mutex
+	writes     []string // "findAndModify push_queue", … in order
+	started    map[int64]string
+	afterW     map[int]func()
+	sends      int
+	dieAfterS  int
+	conns      []net.Conn
+	dead       chan struct{}
+	killedOnce sync.Once
+}
+
+// errKilled is what a killed instance's database calls and pushes fail with.
+var errKilled = errors.New("testkit: this instance was killed")
+
+// NewInstance opens another handle on st's database for an instance the test may kill.
+func NewInstance(t testing.TB, st *store.Store) *Instance {
+	t.Helper()
+	i := &Instance{started: map[int64]string{}, afterW: map[int]func(){}, dead: make(chan struct{})}
+	monitor := &event.CommandMonitor{Started: i.commandStarted, Succeeded: i.commandSucceeded}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// A dead instance's calls fail at once instead of waiting to find a server.
+	opts := options.Client().SetDialer(dialer{i}).SetMonitor(monitor).SetServerSelectionTimeout(200 * time.Millisecond).
+		SetRetryReads(false).SetRetryWrites(false)
+	s, err := st.Reopen(ctx, opts)
+	if err != nil {
+		t.Fatalf("open another instance's store: %v", err)
+	}
+	i.Store = s
+	t.Cleanup(func() {
+		i.Kill()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = s.Close(ctx)
+	})
+	return i
+}
+
+// DieAfterWrites kills the instance as soon as its n-th write (counted from
+// now) to the database has been carried out.
+func (i *Instance) DieAfterWrites(n int) { i.AfterWrites(n, i.Kill) }
+
+// AfterWrites calls f as soon as the instance's n-th write (counted from now)
+// to the database has been carried out, before the caller of that write sees
+// its result: to cancel a request's context right there, for example.
+func (i *Instance) AfterWrites(n int, f func()) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.afterW[len(i.writes)+n] = f
+}
+
+// DieAfterSends kills the instance as soon as a push service has answered its
+// n-th request (counted from now): the push was sent, its answer never heard.
+func (i *Instance) DieAfterSends(n int) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.dieAfterS = i.sends + n
+}
+
+// Kill stops the instance now.
+func (i *Instance) Kill() {
+	i.killedOnce.Do(func() {
+		i.mu.Lock()
+		conns := i.conns
+		i.mu.Unlock()
+		close(i.dead)
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+}
+
+// Dead is closed when the instance has been killed.
+func (i *Instance) Dead() <-chan struct{} { return i.dead }
+
+func (i *Instance) isDead() bool {
+	select {
+	case <-i.dead:
+		return true
+	default:
+		return false
+	}
+}
+
+// Writes lists the writes the instance carried out, in order.
+func (i *Instance) Writes() []string {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return append([]string(nil), i.writes...)
+}
+
+var writeCommands = map[string]bool{"insert": true, "update": true, "delete": true, "findAndModify": true}
+
+func (i *Instance) commandStarted(_ context.Context, e *event.CommandStartedEvent) {
+	if !writeCommands[e.CommandName] {
+		return
+	}
+	collection, _ := e.Command.Lookup(e.CommandName).StringValueOK()
+	i.mu.Lock()
+	i.started[e.RequestID] = e.CommandName + " " + collection
+	i.mu.Unlock()
+}
+
+func (i *Instance) commandSucceeded(_ context.Context, e *event.CommandSucceededEvent) {
+	i.mu.Lock()
+	what, ok := i.started[e.RequestID]
+	delete(i.started, e.RequestID)
+	if !ok || i.isDead() {
+		i.mu.Unlock()
+		return
+	}
+	i.writes = append(i.writes, what)
+	then := i.afterW[len(i.writes)]
+	i.mu.Unlock()
+	if then != nil {
+		then()
+	}
+}
+
+// Transport is an HTTP transport for the instance's push sends: it stops
+// when the instance dies.
+func (i *Instance) Transport() http.RoundTripper { return transport{i} }
+
+type transport struct{ i *Instance }
+
+func (t transport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if t.i.isDead() {
+		return nil, errKilled
+	}
+	res, err := http.DefaultTransport.RoundTrip(r)
+	t.i.mu.Lock()
+	t.i.sends++
+	die := t.i.sends == t.i.dieAfterS
+	t.i.mu.Unlock()
+	if die {
+		if res != nil {
+			res.Body.Close()
+		}
+		t.i.Kill()
+		return nil, errKilled
+	}
+	return res, err
+}
+
+type dialer struct{ i *Instance }
+
+func (d dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	if d.i.isDead() {
+		return nil, errKilled
+	}
+	c, err := (&net.Dialer{}).DialContext(ctx, network, address)
+	if err != nil {
+		return nil, err
+	}
+	c = conn{Conn: c, i: d.i}
+	d.i.mu.Lock()
+	d.i.conns = append(d.i.conns, c)
+	d.i.mu.Unlock()
+	return c, nil
+}
+
+// conn is a database connection that stops working when its instance dies.
+type conn struct {
+	net.Conn
+	i *Instance
+}
+
+func (c conn) Read(b []byte) (int, error) {
+	if c.i.isDead() {
+		return 0, fmt.Errorf("read: %w", errKilled)
+	}
+	return c.Conn.Read(b)
+}
+
+func (c conn) Write(b []byte) (int, error) {
+	if c.i.isDead() {
+		return 0, fmt.Errorf("write: %w", errKilled)
+	}
+	return c.Conn.Write(b)
+}

@@ -52,6 +52,9 @@ type Config struct {
 // root package; service.Service implements them all.
 type Services interface {
 	heard.CardService
+	heard.PeopleService
+	heard.AdminService
+	heard.MoveService
 }
 
 // Server holds the dependencies every handler uses.

@@ -102,6 +102,10 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 		switch in.Kind {
 		case intentCard:
 			err = s.CompleteCard(ctx, in.AreaID, in.SubjectID)
+		case intentKeyWorkers:
+			err = s.completeKeyWorkers(ctx, in.AreaID, in.SubjectID)
+		case intentMove:
+			err = s.completeMove(ctx, in.AreaID, in.SubjectID)
 		default:
 			s.log.Error("unknown workflow in progress", "kind", in.Kind)
 			continue

@@ -1,0 +1,461 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"heard"
+)
+
+// Key workers. A young person's key workers, past and present, are kept in the
+// young person's own document ("keyWorkers", oldest first; the last one, while
+// it has no end, is the key worker now). A change of key worker is one exact
+// write of that document (update, guard.go): two changes at once can never
+// leave two open assignments, as one of them goes second and ends the other's.
+//
+// What follows from a change is written afterwards, from that document, by
+// WriteKeyWorkers; every step is safe to repeat and to run in any order:
+//   - the assignments collection, one document per assignment by its id, kept
+//     for the consistency KPI (KeyWorkerHistories); an ended assignment is
+//     never opened again;
+//   - each key worker's caseload ("caseload/<area>/<staff>"), the read model a
+//     card send and an inbox read by _id. It says, per young person, whether
+//     they are on it and the number of the change that said so, so that an
+//     older word, written late, never overrides a newer one;
+//   - the audit entries the change owes, with ids made from the assignment's.
+//
+// The service records an intent before a change, so a failure after it is
+// finished by a retry or by the background worker. Every read here is by _id.
+const colCaseloads = "caseloads"
+
+// keyWorkersVersion is the version of the key-worker records an area's
+// document says it is at: an area made before them (whose history is in the
+// assignments collection only) is brought up to date once, on first use.
+const keyWorkersVersion = 1
+
+func init() {
+	registerIndexes(index{collection: colAssignments, keys: bson.D{{Key: "area", Value: 1}, {Key: "start", Value: 1}}})
+}
+
+// keyWorkerSpell is one assignment of a young person's key workers. OpenSeq
+// and EndSeq number the changes that began and ended it.
+type keyWorkerSpell struct {
+	ID      string     `bson:"id"`
+	StaffID string     `bson:"staffId"`
+	Start   time.Time  `bson:"start"`
+	End     *time.Time `bson:"end,omitempty"`
+	OpenSeq int64      `bson:"openSeq"`
+	EndSeq  int64      `bson:"endSeq,omitempty"`
+}
+
+func (k keyWorkerSpell) assignment(area, youngPersonID string) heard.Assignment {
+	return heard.Assignment{ID: k.ID, AreaID: area, YoungPersonID: youngPersonID, StaffID: k.StaffID, Start: k.Start, End: k.End}
+}
+
+// pendingAudit is an audit entry a change still owes the audit log.
+type pendingAudit struct {
+	ID        string     `bson:"id"`
+	At        time.Time  `bson:"at"`
+	ActorID   string     `bson:"actorId"`
+	ActorName string     `bson:"actorName"`
+	ActorRole heard.Role `bson:"actorRole"`
+	Action    string     `bson:"action"`
+	RequestID string     `bson:"requestId"`
+}
+
+func toPending(e heard.AuditEntry, at time.Time) pendingAudit {
+	if !e.At.IsZero() {
+		at = e.At
+	}
+	return pendingAudit{ID: e.ID, At: at, ActorID: e.ActorID, ActorName: e.ActorName, ActorRole: e.ActorRole, Action: e.Action, RequestID: e.RequestID}
+}
+
+// writeOwedAudit writes the audit entries a change of a young person's
+// record owes (each once: its id is made from what it records) and returns
+// the ids written.
+func (s *Store) writeOwedAudit(ctx context.Context, area, youngPersonID string, owed []pendingAudit) (map[string]bool, error) {
+	written := map[string]bool{}
+	for _, e := range owed {
+		_, err := s.c(colAudit).InsertOne(ctx, heard.AuditEntry{ID: e.ID, AreaID: area, At: e.At, ActorID: e.ActorID, ActorName: e.ActorName,
+			ActorRole: e.ActorRole, Action: e.Action, YoungPersonID: youngPersonID, RequestID: e.RequestID})
+		if err != nil && duplicate(err) != heard.ErrConflict {
+			return written, err
+		}
+		written[e.ID] = true
+	}
+	return written, nil
+}
+
+// stillOwed leaves out the entries written.
+func stillOwed(owed []pendingAudit, written map[string]bool) []pendingAudit {
+	var out []pendingAudit
+	for _, e := range owed {
+		if !written[e.ID] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// youngPersonDoc is a young person's document as stored: the record, their
+// key workers, and fields others keep there (kept as they are on a change).
+type youngPersonDoc struct {
+	heard.YoungPerson `bson:",inline"`
+	KeyWorkers        []keyWorkerSpell `bson:"keyWorkers,omitempty"`
+	// KeyWorkerSeq numbers the changes of key worker.
+	KeyWorkerSeq int64 `bson:"keyWorkerSeq,omitempty"`
+	// KeyWorkersWritten is how many of the first KeyWorkers are ended and
+	// written everywhere they go; WriteKeyWorkers starts after them.
+	KeyWorkersWritten int `bson:"keyWorkersWritten,omitempty"`
+	// Audit is what the changes owe the audit log.
+	Audit []pendingAudit `bson:"auditOwed,omitempty"`
+	Other bson.M         `bson:",inline"`
+}
+
+// current is the open assignment, or nil.
+func (d *youngPersonDoc) current() *keyWorkerSpell {
+	if n := len(d.KeyWorkers); n > 0 && d.KeyWorkers[n-1].End == nil {
+		return &d.KeyWorkers[n-1]
+	}
+	return nil
+}
+
+// InsertYoungPerson stores a new young person, with staffID as their key
+// worker from now under assignmentID (none when staffID is empty), and the
+// audit entries their adding owes: one write decides all of it, and
+// WriteKeyWorkers then writes what follows.
+func (s *Store) InsertYoungPerson(ctx context.Context, y heard.YoungPerson, staffID, assignmentID string, audit []heard.AuditEntry) error {
+	if err := s.keyWorkersReady(ctx, y.AreaID); err != nil {
+		return err
+	}
+	now := s.now()
+	d := youngPersonDoc{YoungPerson: y}
+	if staffID != "" {
+		d.KeyWorkerSeq = 1
+		d.KeyWorkers = []keyWorkerSpell{{ID: assignmentID, StaffID: staffID, Start: now, OpenSeq: 1}}
+	}
+	for _, e := range audit {
+		d.Audit = append(d.Audit, toPending(e, now))
+	}
+	_, err := s.c(colYoungPeople).InsertOne(ctx, d)
+	return duplicate(err)
+}
+
+// AssignKeyWorker makes staffID the young person's key worker from now under
+// assignmentID, ending the current assignment, by one exact write; audit, when
+// given, is the entry the change owes. When staffID is the key worker already
+// nothing changes. It returns the current assignment and whether this call
+// made it; WriteKeyWorkers writes what follows.
+func (s *Store) AssignKeyWorker(ctx context.Context, area, youngPersonID, staffID, assignmentID string, audit *heard.AuditEntry) (heard.Assignment, bool, error) {
+	if err := s.keyWorkersReady(ctx, area); err != nil {
+		return heard.Assignment{}, false, err
+	}
+	now := s.now()
+	d, changed, err := update(ctx, s, colYoungPeople, area, youngPersonID, func(d *youngPersonDoc, exists bool) (bool, error) {
+		if !exists {
+			return false, heard.ErrNotFound
+		}
+		cur := d.current()
+		if cur != nil && cur.StaffID == staffID {
+			return false, nil
+		}
+		start := now
+		if n := len(d.KeyWorkers); n > 0 && d.KeyWorkers[n-1].Start.After(start) {
+			start = d.KeyWorkers[n-1].Start // never before the last one began
+		}
+		d.KeyWorkerSeq++
+		if cur != nil {
+			end := start
+			cur.End, cur.EndSeq = &end, d.KeyWorkerSeq
+		}
+		d.KeyWorkers = append(d.KeyWorkers, keyWorkerSpell{ID: assignmentID, StaffID: staffID, Start: start, OpenSeq: d.KeyWorkerSeq})
+		if audit != nil {
+			d.Audit = append(d.Audit, toPending(*audit, start))
+		}
+		return true, nil
+	})
+	if err != nil {
+		return heard.Assignment{}, false, err
+	}
+	return d.current().assignment(area, youngPersonID), changed, nil
+}
+
+// WriteKeyWorkers writes what follows from a young person's key workers: the
+// assignments, the caseloads and the audit entries owed. Safe to repeat, and
+// to run at once with another change or another WriteKeyWorkers: each write
+// only moves its document forward.
+func (s *Store) WriteKeyWorkers(ctx context.Context, area, youngPersonID string) error {
+	d, err := findByID[youngPersonDoc](ctx, s.c(colYoungPeople), area, youngPersonID)
+	if errors.Is(err, heard.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, k := range d.KeyWorkers[min(d.KeyWorkersWritten, len(d.KeyWorkers)):] {
+		if err := s.writeAssignment(ctx, area, youngPersonID, k); err != nil {
+			return err
+		}
+		seq, in := k.OpenSeq, true
+		if k.End != nil {
+			seq, in = k.EndSeq, false
+		}
+		if err := s.setCaseloadMember(ctx, area, k.StaffID, youngPersonID, seq, in); err != nil {
+			return err
+		}
+	}
+	written, err := s.writeOwedAudit(ctx, area, youngPersonID, d.Audit)
+	if err != nil {
+		return err
+	}
+	ended := len(d.KeyWorkers)
+	if d.current() != nil {
+		ended--
+	}
+	if ended <= d.KeyWorkersWritten && len(written) == 0 {
+		return nil
+	}
+	_, _, err = update(ctx, s, colYoungPeople, area, youngPersonID, func(d *youngPersonDoc, exists bool) (bool, error) {
+		if !exists {
+			return false, nil
+		}
+		changed := false
+		if ended > d.KeyWorkersWritten {
+			d.KeyWorkersWritten, changed = ended, true
+		}
+		owed := stillOwed(d.Audit, written)
+		changed = changed || len(owed) != len(d.Audit)
+		d.Audit = owed
+		return changed, nil
+	})
+	return err
+}
+
+// writeAssignment writes one assignment to the assignments collection: made
+// as it is when missing, ended when it has ended, never opened again.
+func (s *Store) writeAssignment(ctx context.Context, area, youngPersonID string, k keyWorkerSpell) error {
+	_, _, err := update(ctx, s, colAssignments, area, k.ID, func(a *heard.Assignment, exists bool) (bool, error) {
+		if !exists {
+			*a = k.assignment(area, youngPersonID)
+			return true, nil
+		}
+		if a.End == nil && k.End != nil {
+			a.End = k.End
+			return true, nil
+		}
+		return false, nil
+	})
+	return err
+}
+
+// caseload is a key worker's caseload: the read model of who holds whom.
+type caseload struct {
+	ID      string           `bson:"_id"`
+	AreaID  string           `bson:"area"`
+	StaffID string           `bson:"staffId"`
+	Members []caseloadMember `bson:"members"`
+}
+
+// caseloadMember says whether a young person is on the caseload, as change
+// Seq of their key workers left it.
+type caseloadMember struct {
+	YoungPersonID string `bson:"youngPersonId"`
+	Seq           int64  `bson:"seq"`
+	In            bool   `bson:"in"`
+}
+
+func caseloadID(area, staffID string) string { return "caseload/" + area + "/" + staffID }
+
+// setCaseloadMember puts a young person on or off a caseload, unless a later
+// change has already said.
+func (s *Store) setCaseloadMember(ctx context.Context, area, staffID, youngPersonID string, seq int64, in bool) error {
+	id := caseloadID(area, staffID)
+	_, _, err := update(ctx, s, colCaseloads, area, id, func(c *caseload, exists bool) (bool, error) {
+		if !exists {
+			*c = caseload{ID: id, AreaID: area, StaffID: staffID}
+		}
+		m := caseloadMember{YoungPersonID: youngPersonID, Seq: seq, In: in}
+		for i, old := range c.Members {
+			if old.YoungPersonID == youngPersonID {
+				if old.Seq >= seq {
+					return false, nil
+				}
+				c.Members[i] = m
+				return true, nil
+			}
+		}
+		c.Members = append(c.Members, m)
+		return true, nil
+	})
+	return err
+}
+
+// Assign makes staffID the young person's key worker from now and writes what
+// follows (without an audit entry: for seeding and tests; the service's
+// AssignKeyWorker is the administrator's action).
+func (s *Store) Assign(ctx context.Context, area, youngPersonID, staffID string) (heard.Assignment, error) {
+	a, _, err := s.AssignKeyWorker(ctx, area, youngPersonID, staffID, heard.NewID(), nil)
+	if err != nil {
+		return a, err
+	}
+	return a, s.WriteKeyWorkers(ctx, area, youngPersonID)
+}
+
+// keyWorkersOf reads a young person's key workers (by _id).
+func (s *Store) keyWorkersOf(ctx context.Context, area, youngPersonID string) (youngPersonDoc, error) {
+	if err := s.keyWorkersReady(ctx, area); err != nil {
+		return youngPersonDoc{}, err
+	}
+	return findByID[youngPersonDoc](ctx, s.c(colYoungPeople), area, youngPersonID)
+}
+
+// CurrentAssignment is the open assignment of a young person: one read by _id.
+func (s *Store) CurrentAssignment(ctx context.Context, area, youngPersonID string) (heard.Assignment, error) {
+	d, err := s.keyWorkersOf(ctx, area, youngPersonID)
+	if err != nil {
+		return heard.Assignment{}, err
+	}
+	cur := d.current()
+	if cur == nil {
+		return heard.Assignment{}, heard.ErrNotFound
+	}
+	return cur.assignment(area, youngPersonID), nil
+}
+
+// IsKeyWorker reports whether staffID is the young person's key worker now:
+// one read by _id.
+func (s *Store) IsKeyWorker(ctx context.Context, area, staffID, youngPersonID string) (bool, error) {
+	a, err := s.CurrentAssignment(ctx, area, youngPersonID)
+	if errors.Is(err, heard.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil && a.StaffID == staffID, err
+}
+
+// AssignmentHistory lists every key worker a young person has had, oldest
+// first (nothing for another area's or an unknown young person).
+func (s *Store) AssignmentHistory(ctx context.Context, area, youngPersonID string) ([]heard.Assignment, error) {
+	d, err := s.keyWorkersOf(ctx, area, youngPersonID)
+	if errors.Is(err, heard.ErrNotFound) {
+		return []heard.Assignment{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]heard.Assignment, 0, len(d.KeyWorkers))
+	for _, k := range d.KeyWorkers {
+		out = append(out, k.assignment(area, youngPersonID))
+	}
+	return out, nil
+}
+
+// Caseload returns the ids of the young people a key worker holds now, from
+// their caseload document (one read by _id), in the order they joined it.
+func (s *Store) Caseload(ctx context.Context, area, staffID string) ([]string, error) {
+	if err := s.keyWorkersReady(ctx, area); err != nil {
+		return nil, err
+	}
+	c, err := findByID[caseload](ctx, s.c(colCaseloads), area, caseloadID(area, staffID))
+	if err != nil && !errors.Is(err, heard.ErrNotFound) {
+		return nil, err
+	}
+	ids := make([]string, 0, len(c.Members))
+	for _, m := range c.Members {
+		if m.In {
+			ids = append(ids, m.YoungPersonID)
+		}
+	}
+	return ids, nil
+}
+
+// readyAreas remembers, per database and area, that the area's key-worker
+// records are up to date, so that checking costs one read per area and process.
+var readyAreas sync.Map
+
+// keyWorkersReady brings an area made before the key-worker records up to date, once.
+func (s *Store) keyWorkersReady(ctx context.Context, area string) error {
+	key := s.DB.Name() + "\x00" + area
+	if _, ok := readyAreas.Load(key); ok {
+		return nil
+	}
+	a, err := findOne[areaDoc](ctx, s.c(colAreas), bson.D{{Key: "_id", Value: area}})
+	if errors.Is(err, heard.ErrNotFound) {
+		return nil // no such area: nothing of it to read
+	}
+	if err != nil {
+		return err
+	}
+	if a.KeyWorkers < keyWorkersVersion {
+		if err := s.migrateKeyWorkers(ctx, area); err != nil {
+			return err
+		}
+	}
+	readyAreas.Store(key, struct{}{})
+	return nil
+}
+
+// migrateKeyWorkers moves an area's key-worker history from the assignments
+// collection into its young people's documents (where none is there yet),
+// ending every assignment but the last of each young person (an older Heard
+// could leave two open), writes the caseloads, and marks the area done. Safe
+// to run twice, or on two instances at once.
+func (s *Store) migrateKeyWorkers(ctx context.Context, area string) error {
+	legacy, err := findAll[heard.Assignment](ctx, s.c(colAssignments), inArea(area), options.Find().SetSort(bson.D{{Key: "start", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return err
+	}
+	byPerson := map[string][]heard.Assignment{}
+	var order []string
+	for _, a := range legacy {
+		if _, seen := byPerson[a.YoungPersonID]; !seen {
+			order = append(order, a.YoungPersonID)
+		}
+		byPerson[a.YoungPersonID] = append(byPerson[a.YoungPersonID], a)
+	}
+	for _, yp := range order {
+		history := byPerson[yp]
+		_, _, err := update(ctx, s, colYoungPeople, area, yp, func(d *youngPersonDoc, exists bool) (bool, error) {
+			if !exists || len(d.KeyWorkers) > 0 {
+				return false, nil
+			}
+			d.KeyWorkers, d.KeyWorkerSeq = legacySpells(history)
+			return true, nil
+		})
+		if err != nil && !errors.Is(err, heard.ErrNotFound) {
+			return err
+		}
+		if err := s.WriteKeyWorkers(ctx, area, yp); err != nil {
+			return err
+		}
+	}
+	_, err = s.c(colAreas).UpdateOne(ctx, bson.D{{Key: "_id", Value: area}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "keyWorkersVersion", Value: keyWorkersVersion}}}})
+	return err
+}
+
+// legacySpells turns a history from the assignments collection, oldest first,
+// into spells, each ended when the next began; it returns the last change's number.
+func legacySpells(history []heard.Assignment) ([]keyWorkerSpell, int64) {
+	out := make([]keyWorkerSpell, len(history))
+	seq := int64(0)
+	for i, a := range history {
+		seq = int64(i + 1)
+		out[i] = keyWorkerSpell{ID: a.ID, StaffID: a.StaffID, Start: a.Start, End: a.End, OpenSeq: seq}
+		if i+1 < len(history) && out[i].End == nil {
+			end := history[i+1].Start
+			out[i].End = &end
+		}
+	}
+	for i := range out {
+		if out[i].End != nil {
+			out[i].EndSeq = int64(i + 2)
+			seq = max(seq, out[i].EndSeq)
+		}
+	}
+	return out, seq
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"sort"
 	"sync"
 	"time"
 
@@ -205,7 +206,7 @@ func (s *Store) WriteKeyWorkers(ctx context.Context, area, youngPersonID string)
 		if k.End != nil {
 			seq, in = k.EndSeq, false
 		}
-		if err := s.setCaseloadMember(ctx, area, k.StaffID, youngPersonID, seq, in); err != nil {
+		if err := s.setCaseloadMembers(ctx, area, k.StaffID, map[string]int64{youngPersonID: seq}, in); err != nil {
 			return err
 		}
 	}
@@ -254,43 +255,53 @@ func (s *Store) writeAssignment(ctx context.Context, area, youngPersonID string,
 }
 
 // caseload is a key worker's caseload: the read model of who holds whom.
+// In holds the young people on it and Out those who have left it, each with
+// the number of the change of their key worker that put them there. A young
+// person who has left keeps their small entry in Out, so a late write of an
+// older change can never put them back.
 type caseload struct {
 	ID      string           `bson:"_id"`
 	AreaID  string           `bson:"area"`
 	StaffID string           `bson:"staffId"`
-	Members []caseloadMember `bson:"members"`
+	In      map[string]int64 `bson:"in"`
+	Out     map[string]int64 `bson:"out"`
 }
 
-// caseloadMember says whether a young person is on the caseload, as change
-// Seq of their key workers left it.
-type caseloadMember struct {
-	YoungPersonID string `bson:"youngPersonId"`
-	Seq           int64  `bson:"seq"`
-	In            bool   `bson:"in"`
-}
+// (Maps, not a list of entries: the embedded server parses a document's
+// sub-documents slowly, about 5 ms for a list of 50 against 1 ms for a map of
+// 50 numbers, and a caseload is read on every card send and inbox.)
 
 func caseloadID(area, staffID string) string { return "caseload/" + area + "/" + staffID }
 
-// setCaseloadMember puts a young person on or off a caseload, unless a later
-// change has already said.
-func (s *Store) setCaseloadMember(ctx context.Context, area, staffID, youngPersonID string, seq int64, in bool) error {
+// setCaseloadMembers puts young people on (in) or off a caseload, each as
+// change seqs[id] left it, unless a later change has already said.
+func (s *Store) setCaseloadMembers(ctx context.Context, area, staffID string, seqs map[string]int64, in bool) error {
 	id := caseloadID(area, staffID)
 	_, _, err := update(ctx, s, colCaseloads, area, id, func(c *caseload, exists bool) (bool, error) {
 		if !exists {
 			*c = caseload{ID: id, AreaID: area, StaffID: staffID}
 		}
-		m := caseloadMember{YoungPersonID: youngPersonID, Seq: seq, In: in}
-		for i, old := range c.Members {
-			if old.YoungPersonID == youngPersonID {
-				if old.Seq >= seq {
-					return false, nil
-				}
-				c.Members[i] = m
-				return true, nil
-			}
+		if c.In == nil {
+			c.In = map[string]int64{}
 		}
-		c.Members = append(c.Members, m)
-		return true, nil
+		if c.Out == nil {
+			c.Out = map[string]int64{}
+		}
+		changed := false
+		for yp, seq := range seqs {
+			if max(c.In[yp], c.Out[yp]) >= seq {
+				continue
+			}
+			delete(c.In, yp)
+			delete(c.Out, yp)
+			if in {
+				c.In[yp] = seq
+			} else {
+				c.Out[yp] = seq
+			}
+			changed = true
+		}
+		return changed, nil
 	})
 	return err
 }
@@ -355,7 +366,7 @@ func (s *Store) AssignmentHistory(ctx context.Context, area, youngPersonID strin
 }
 
 // Caseload returns the ids of the young people a key worker holds now, from
-// their caseload document (one read by _id), in the order they joined it.
+// their caseload document (one read by _id).
 func (s *Store) Caseload(ctx context.Context, area, staffID string) ([]string, error) {
 	if err := s.keyWorkersReady(ctx, area); err != nil {
 		return nil, err
@@ -364,73 +375,126 @@ func (s *Store) Caseload(ctx context.Context, area, staffID string) ([]string, e
 	if err != nil && !errors.Is(err, heard.ErrNotFound) {
 		return nil, err
 	}
-	ids := make([]string, 0, len(c.Members))
-	for _, m := range c.Members {
-		if m.In {
-			ids = append(ids, m.YoungPersonID)
-		}
+	ids := make([]string, 0, len(c.In))
+	for yp := range c.In {
+		ids = append(ids, yp)
 	}
+	sort.Strings(ids)
 	return ids, nil
 }
 
-// readyAreas remembers, per database and area, that the area's key-worker
-// records are up to date, so that checking costs one read per area and process.
-var readyAreas sync.Map
-
-// keyWorkersReady brings an area made before the key-worker records up to date, once.
+// keyWorkersReady brings an area made before the key-worker records up to
+// date, once: the first call for an area in a process checks its document and,
+// for an older area, migrates it (in the background, so a request's deadline
+// does not cut it short; calls meanwhile wait for it, or for their deadline).
 func (s *Store) keyWorkersReady(ctx context.Context, area string) error {
 	key := s.DB.Name() + "\x00" + area
-	if _, ok := readyAreas.Load(key); ok {
-		return nil
+	v, started := readyAreas.LoadOrStore(key, &areaReadiness{done: make(chan struct{})})
+	r := v.(*areaReadiness)
+	if !started {
+		go func() {
+			mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Minute)
+			defer cancel()
+			r.err = s.bringUpToDate(mctx, area)
+			if r.err != nil {
+				readyAreas.Delete(key) // tried again by the next call
+			}
+			close(r.done)
+		}()
 	}
+	select {
+	case <-r.done:
+		return r.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// readyAreas holds, per database and area, whether its key-worker records are
+// up to date (or being brought up to date).
+var readyAreas sync.Map
+
+type areaReadiness struct {
+	done chan struct{}
+	err  error
+}
+
+// bringUpToDate migrates an area whose document says it is older than the
+// key-worker records.
+func (s *Store) bringUpToDate(ctx context.Context, area string) error {
 	a, err := findOne[areaDoc](ctx, s.c(colAreas), bson.D{{Key: "_id", Value: area}})
-	if errors.Is(err, heard.ErrNotFound) {
-		return nil // no such area: nothing of it to read
+	if errors.Is(err, heard.ErrNotFound) || err == nil && a.KeyWorkers >= keyWorkersVersion {
+		return nil // no such area (nothing of it to read), or up to date
 	}
 	if err != nil {
 		return err
 	}
-	if a.KeyWorkers < keyWorkersVersion {
-		if err := s.migrateKeyWorkers(ctx, area); err != nil {
-			return err
-		}
-	}
-	readyAreas.Store(key, struct{}{})
-	return nil
+	return s.migrateKeyWorkers(ctx, area)
 }
 
 // migrateKeyWorkers moves an area's key-worker history from the assignments
 // collection into its young people's documents (where none is there yet),
 // ending every assignment but the last of each young person (an older Heard
 // could leave two open), writes the caseloads, and marks the area done. Safe
-// to run twice, or on two instances at once.
+// to run twice, on two instances at once, or with changes of key worker.
 func (s *Store) migrateKeyWorkers(ctx context.Context, area string) error {
 	legacy, err := findAll[heard.Assignment](ctx, s.c(colAssignments), inArea(area), options.Find().SetSort(bson.D{{Key: "start", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil {
 		return err
 	}
 	byPerson := map[string][]heard.Assignment{}
-	var order []string
+	var people []string
 	for _, a := range legacy {
 		if _, seen := byPerson[a.YoungPersonID]; !seen {
-			order = append(order, a.YoungPersonID)
+			people = append(people, a.YoungPersonID)
 		}
 		byPerson[a.YoungPersonID] = append(byPerson[a.YoungPersonID], a)
 	}
-	for _, yp := range order {
+	ins, outs := map[string]map[string]int64{}, map[string]map[string]int64{}
+	add := func(m map[string]map[string]int64, staff, yp string, seq int64) {
+		if m[staff] == nil {
+			m[staff] = map[string]int64{}
+		}
+		m[staff][yp] = seq
+	}
+	for _, yp := range people {
+		spells, _ := legacySpells(byPerson[yp])
+		for _, k := range spells {
+			if k.End == nil {
+				add(ins, k.StaffID, yp, k.OpenSeq)
+			} else {
+				add(outs, k.StaffID, yp, k.EndSeq)
+			}
+		}
+	}
+	_, err = forEachID(ctx, people, func(ctx context.Context, yp string) (struct{}, error) {
 		history := byPerson[yp]
+		spells, seq := legacySpells(history)
 		_, _, err := update(ctx, s, colYoungPeople, area, yp, func(d *youngPersonDoc, exists bool) (bool, error) {
 			if !exists || len(d.KeyWorkers) > 0 {
 				return false, nil
 			}
-			d.KeyWorkers, d.KeyWorkerSeq = legacySpells(history)
+			d.KeyWorkers, d.KeyWorkerSeq, d.KeyWorkersWritten = spells, seq, len(spells)
+			if spells[len(spells)-1].End == nil {
+				d.KeyWorkersWritten--
+			}
 			return true, nil
 		})
-		if err != nil && !errors.Is(err, heard.ErrNotFound) {
-			return err
+		for i, k := range spells {
+			if err == nil && history[i].End == nil && k.End != nil {
+				err = s.writeAssignment(ctx, area, yp, k) // one an older Heard left open
+			}
 		}
-		if err := s.WriteKeyWorkers(ctx, area, yp); err != nil {
-			return err
+		return struct{}{}, err
+	})
+	if err != nil {
+		return err
+	}
+	for in, caseloads := range map[bool]map[string]map[string]int64{true: ins, false: outs} {
+		for staff, seqs := range caseloads {
+			if err := s.setCaseloadMembers(ctx, area, staff, seqs, in); err != nil {
+				return err
+			}
 		}
 	}
 	_, err = s.c(colAreas).UpdateOne(ctx, bson.D{{Key: "_id", Value: area}},

@@ -163,7 +163,7 @@ func (s *Store) YoungPerson(ctx context.Context, area, id string) (heard.YoungPe
 // would read the whole collection on the embedded server); ids of another
 // area or of nobody are left out.
 func (s *Store) YoungPeople(ctx context.Context, area string, ids []string) ([]heard.YoungPerson, error) {
-	out, err := readEach(ctx, ids, func(ctx context.Context, id string) (heard.YoungPerson, error) { return s.YoungPerson(ctx, area, id) })
+	out, err := forEachID(ctx, ids, func(ctx context.Context, id string) (heard.YoungPerson, error) { return s.YoungPerson(ctx, area, id) })
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].FirstName != out[j].FirstName {
 			return out[i].FirstName < out[j].FirstName
@@ -173,9 +173,9 @@ func (s *Store) YoungPeople(ctx context.Context, area string, ids []string) ([]h
 	return out, err
 }
 
-// readEach reads documents by _id, a few at a time, in the order of ids,
-// leaving out the ones not found.
-func readEach[T any](ctx context.Context, ids []string, read func(context.Context, string) (T, error)) ([]T, error) {
+// forEachID calls do for each id, a few at a time, and returns the results in
+// the order of ids, leaving out those not found.
+func forEachID[T any](ctx context.Context, ids []string, do func(context.Context, string) (T, error)) ([]T, error) {
 	found := make([]*T, len(ids))
 	errs := make([]error, len(ids))
 	var wg sync.WaitGroup
@@ -185,7 +185,7 @@ func readEach[T any](ctx context.Context, ids []string, read func(context.Contex
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			v, err := read(ctx, id)
+			v, err := do(ctx, id)
 			switch {
 			case err == nil:
 				found[i] = &v

@@ -142,16 +142,17 @@ const (
 	DutyRotaMaxWindow     = 366 * 24 * time.Hour
 )
 
-// DutyRotaWindow reads the window [from, to) of a duty rota query (RFC 3339
-// times; empty: from now, for a week).
+// DutyRotaWindow reads the window [from, to) of a duty rota query, in RFC
+// 3339 times: from now when from is empty, for a week when to is.
 func DutyRotaWindow(from, to string, now time.Time) (time.Time, time.Time, map[string]string) {
 	f := problems{}
-	start, end := now, now.Add(DutyRotaDefaultWindow)
+	start := now
 	if from != "" {
 		t, err := time.Parse(time.RFC3339, from)
 		f.check(err == nil, "from", "time_format")
 		start = t
 	}
+	end := start.Add(DutyRotaDefaultWindow)
 	if to != "" {
 		t, err := time.Parse(time.RFC3339, to)
 		f.check(err == nil, "to", "time_format")
@@ -187,7 +188,7 @@ type AdminService interface {
 	// now; the previous assignment ends. Assigning the current key worker again
 	// changes nothing.
 	AssignKeyWorker(ctx context.Context, p Principal, n NewAssignment) (Assignment, error)
-	// DutyRota lists the duty shifts overlapping [from, to) (RFC 3339; empty: the next 7 days).
+	// DutyRota lists the duty shifts overlapping [from, to) (RFC 3339; from now, for a week, when empty).
 	DutyRota(ctx context.Context, p Principal, from, to string) ([]DutyShift, error)
 	AddDutyShift(ctx context.Context, p Principal, n NewDutyShift) (DutyShift, error)
 	RemoveDutyShift(ctx context.Context, p Principal, id string) error

@@ -36,7 +36,7 @@ func (s *Server) adminRoutes() {
 		})
 	s.route(http.MethodPost, "/api/admin/assignments", doc{Tag: "Administration", Roles: adminOnly, Status: 201, Summary: "Make a key worker responsible for a young person from now; the previous assignment ends.", Request: heard.NewAssignment{}, Response: heard.Assignment{}},
 		func(c *fiber.Ctx) error { return answerBody(c, 201, svc().AssignKeyWorker) })
-	s.route(http.MethodGet, "/api/admin/duty-rota", doc{Tag: "Administration", Roles: adminOnly, Summary: "Duty shifts overlapping [from, to) (RFC 3339; default the next 7 days).", Query: []string{"from", "to"}, Response: list[heard.DutyShift]{}},
+	s.route(http.MethodGet, "/api/admin/duty-rota", doc{Tag: "Administration", Roles: adminOnly, Summary: "Duty shifts overlapping [from, to) (RFC 3339; from now when from is not given, for 7 days when to is not).", Query: []string{"from", "to"}, Response: list[heard.DutyShift]{}},
 		func(c *fiber.Ctx) error {
 			from, to := c.Query("from"), c.Query("to")
 			return answerList(c, func(cx context.Context, p heard.Principal) ([]heard.DutyShift, error) {

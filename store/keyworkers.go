@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -522,4 +524,45 @@ func legacySpells(history []heard.Assignment) ([]keyWorkerSpell, int64) {
 		}
 	}
 	return out, seq
+}
+
+// CheckKeyWorkers reports where what follows from a young person's key
+// workers disagrees with them, once WriteKeyWorkers has run: an assignment
+// open before the last, one that does not end when the next begins, the
+// assignments collection, the caseloads of the staff given, audit entries
+// still owed. It returns nil when everything agrees (tests call it after
+// failing a workflow part way).
+func (s *Store) CheckKeyWorkers(ctx context.Context, area, youngPersonID string, staff []string) error {
+	d, err := s.keyWorkersOf(ctx, area, youngPersonID)
+	if err != nil {
+		return err
+	}
+	var problems []error
+	for i, k := range d.KeyWorkers {
+		if i < len(d.KeyWorkers)-1 && (k.End == nil || !k.End.Equal(d.KeyWorkers[i+1].Start)) {
+			problems = append(problems, fmt.Errorf("assignment %d (%s) does not end when the next begins", i, k.StaffID))
+		}
+		a, err := findByID[heard.Assignment](ctx, s.c(colAssignments), area, k.ID)
+		sameEnd := a.End == nil && k.End == nil || a.End != nil && k.End != nil && a.End.Equal(*k.End)
+		if err != nil || a.YoungPersonID != youngPersonID || a.StaffID != k.StaffID || !a.Start.Equal(k.Start) || !sameEnd {
+			problems = append(problems, fmt.Errorf("assignment %d in the assignments collection: %+v %v", i, a, err))
+		}
+	}
+	if len(d.Audit) > 0 {
+		problems = append(problems, fmt.Errorf("%d audit entries still owed", len(d.Audit)))
+	}
+	current := ""
+	if cur := d.current(); cur != nil {
+		current = cur.StaffID
+	}
+	for _, st := range staff {
+		load, err := s.Caseload(ctx, area, st)
+		if err != nil {
+			return err
+		}
+		if slices.Contains(load, youngPersonID) != (st == current) {
+			problems = append(problems, fmt.Errorf("caseload of %s: %v (the key worker is %q)", st, load, current))
+		}
+	}
+	return errors.Join(problems...)
 }

@@ -391,7 +391,10 @@ func (s *Store) Caseload(ctx context.Context, area, staffID string) ([]string, e
 // does not cut it short; calls meanwhile wait for it, or for their deadline).
 func (s *Store) keyWorkersReady(ctx context.Context, area string) error {
 	key := s.DB.Name() + "\x00" + area
-	v, started := readyAreas.LoadOrStore(key, &areaReadiness{done: make(chan struct{})})
+	v, started := readyAreas.Load(key)
+	if !started {
+		v, started = readyAreas.LoadOrStore(key, &areaReadiness{done: make(chan struct{})})
+	}
 	r := v.(*areaReadiness)
 	if !started {
 		go func() {

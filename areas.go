@@ -119,3 +119,102 @@ type Placement struct {
 	Type      PlacementType `bson:"type" json:"type"`
 	CreatedAt time.Time     `bson:"createdAt" json:"createdAt"`
 }
+
+// Location is the area's time zone (Europe/London when unset or unknown): the
+// zone of its working hours, its days and its move dates.
+func (a Area) Location() *time.Location { return CardLocation(a.TimeZone) }
+
+// Today is the area's calendar day at now, as midnight UTC of that date (the
+// way Heard keeps a date without a time).
+func (a Area) Today(now time.Time) time.Time {
+	y, m, d := now.In(a.Location()).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// The ranges an administrator may set an area's escalation limits in, in minutes.
+const (
+	UrgentToDutyMinMinutes    = 1
+	UrgentToDutyMaxMinutes    = 120
+	DutyToManagerMinMinutes   = 1
+	DutyToManagerMaxMinutes   = 120
+	ConcerningAfterMinMinutes = 5
+	ConcerningAfterMaxMinutes = 24 * 60
+	MaxCrisisContacts         = 12
+	AreaNameMaxChars          = 80
+)
+
+// AreaSettings is what an administrator sets for an area: its name, its
+// escalation limits (in minutes), its crisis contacts and its languages.
+type AreaSettings struct {
+	Name                   string          `json:"name,omitempty"`
+	UrgentToDutyMinutes    int             `json:"urgentToDutyMinutes"`
+	DutyToManagerMinutes   int             `json:"dutyToManagerMinutes"`
+	ConcerningAfterMinutes int             `json:"concerningAfterMinutes"`
+	CrisisContacts         []CrisisContact `json:"crisisContacts"`
+	Languages              []string        `json:"languages"`
+}
+
+// NewAreaSettings shows an area's settings.
+func NewAreaSettings(a Area) AreaSettings {
+	return AreaSettings{Name: a.Name, UrgentToDutyMinutes: int(a.Escalation.UrgentToDuty.Minutes()),
+		DutyToManagerMinutes: int(a.Escalation.DutyToManager.Minutes()), ConcerningAfterMinutes: int(a.Escalation.ConcerningAfter.Minutes()),
+		CrisisContacts: a.CrisisContacts, Languages: a.Languages}
+}
+
+// Validate checks the settings; language reports whether Heard speaks a
+// language. An empty name keeps the area's name.
+func (s AreaSettings) Validate(language func(string) bool) map[string]string {
+	f := problems{}
+	f.check(s.Name == "" || textFits(s.Name, 1, AreaNameMaxChars), "name", "length")
+	f.check(s.UrgentToDutyMinutes >= UrgentToDutyMinMinutes && s.UrgentToDutyMinutes <= UrgentToDutyMaxMinutes, "urgentToDutyMinutes", "range")
+	f.check(s.DutyToManagerMinutes >= DutyToManagerMinMinutes && s.DutyToManagerMinutes <= DutyToManagerMaxMinutes, "dutyToManagerMinutes", "range")
+	f.check(s.ConcerningAfterMinutes >= ConcerningAfterMinMinutes && s.ConcerningAfterMinutes <= ConcerningAfterMaxMinutes, "concerningAfterMinutes", "range")
+	f.check(len(s.CrisisContacts) >= 1 && len(s.CrisisContacts) <= MaxCrisisContacts, "crisisContacts", "count")
+	for _, cc := range s.CrisisContacts {
+		for k, v := range cc.Validate() {
+			f.check(false, "crisisContacts."+k, v)
+		}
+	}
+	f.check(len(s.Languages) >= 1, "languages", "required")
+	for _, l := range s.Languages {
+		f.check(language(l), "languages", "unsupported_language")
+	}
+	return f
+}
+
+// Escalation is the policy the settings give.
+func (s AreaSettings) Escalation() EscalationPolicy {
+	return EscalationPolicy{UrgentToDuty: time.Duration(s.UrgentToDutyMinutes) * time.Minute,
+		DutyToManager: time.Duration(s.DutyToManagerMinutes) * time.Minute, ConcerningAfter: time.Duration(s.ConcerningAfterMinutes) * time.Minute}
+}
+
+// NewTeam is a team an administrator adds.
+type NewTeam struct {
+	Name    string  `json:"name"`
+	Service Service `json:"service"`
+}
+
+// TeamNameMaxChars bounds a team's and a placement's name.
+const TeamNameMaxChars = 80
+
+// Validate checks the fields.
+func (n NewTeam) Validate() map[string]string {
+	f := problems{}
+	f.check(textFits(n.Name, 1, TeamNameMaxChars), "name", "length")
+	f.check(n.Service.Valid(), "service", "one_of")
+	return f
+}
+
+// NewPlacement is a placement an administrator adds.
+type NewPlacement struct {
+	Name string        `json:"name"`
+	Type PlacementType `json:"type"`
+}
+
+// Validate checks the fields.
+func (n NewPlacement) Validate() map[string]string {
+	f := problems{}
+	f.check(textFits(n.Name, 1, TeamNameMaxChars), "name", "length")
+	f.check(n.Type.Valid(), "type", "one_of")
+	return f
+}

@@ -1,6 +1,7 @@
 package heard
 
 import (
+	"context"
 	"strings"
 	"time"
 )
@@ -179,4 +180,182 @@ type AuditEntry struct {
 	Action        string    `bson:"action" json:"action"`
 	YoungPersonID string    `bson:"youngPersonId,omitempty" json:"youngPersonId,omitempty"`
 	RequestID     string    `bson:"requestId" json:"requestId"`
+}
+
+// problems collects the problems of a request's fields: the first one found
+// for a field is the one reported.
+type problems map[string]string
+
+func (p problems) check(ok bool, field, problem string) {
+	if !ok {
+		if _, seen := p[field]; !seen {
+			p[field] = problem
+		}
+	}
+}
+
+// textFits reports whether a text, trimmed, is between min and max characters.
+func textFits(s string, min, max int) bool {
+	n := len([]rune(strings.TrimSpace(s)))
+	return n >= min && n <= max
+}
+
+// CanBeKeyWorker reports whether a staff account may hold a caseload: an
+// active key worker's account.
+func CanBeKeyWorker(st Staff) bool { return st.Role == RoleKeyWorker && !st.Disabled }
+
+// CanBeOnDuty reports whether a staff account may be put on the duty rota:
+// an active duty worker's, key worker's or team manager's account. The others
+// (administrators, placements, commissioners) never take an escalated alert.
+func CanBeOnDuty(st Staff) bool {
+	return !st.Disabled && Can(st.Role, RoleDutyWorker, RoleKeyWorker, RoleTeamManager)
+}
+
+// MaxHoursBlocks bounds a working week: three blocks a day.
+const MaxHoursBlocks = 21
+
+// Valid reports whether a block of working hours is a real part of one day:
+// a weekday, and a start before its end within the day.
+func (h Hours) Valid() bool {
+	return h.Weekday >= time.Sunday && h.Weekday <= time.Saturday && h.Start >= 0 && h.End <= 24*60 && h.Start < h.End
+}
+
+// HoursProblem names what is wrong with a working week ("" when nothing).
+func HoursProblem(hours []Hours) string {
+	if len(hours) > MaxHoursBlocks {
+		return "too_many"
+	}
+	for _, h := range hours {
+		if !h.Valid() {
+			return "hours_range"
+		}
+	}
+	return ""
+}
+
+// Young people's names are short: a first name, and the name they go by.
+const (
+	FirstNameMaxChars     = 40
+	PreferredNameMaxChars = 40
+)
+
+// NewYoungPerson is a young person a key worker or an administrator adds.
+type NewYoungPerson struct {
+	FirstName     string `json:"firstName"`
+	PreferredName string `json:"preferredName"`
+	Language      string `json:"language"`
+	TeamID        string `json:"teamId"`
+	// KeyWorkerID is set by administrators; a key worker who adds a young person becomes theirs.
+	KeyWorkerID string `json:"keyWorkerId"`
+}
+
+// For applies who is adding the young person: a key worker adds them to their
+// own team unless they name another, and becomes their key worker; naming a
+// colleague as key worker is not theirs to do.
+func (n NewYoungPerson) For(p Principal) (NewYoungPerson, map[string]string) {
+	if p.Role != RoleKeyWorker {
+		return n, nil
+	}
+	if n.TeamID == "" {
+		n.TeamID = p.TeamID
+	}
+	if n.KeyWorkerID != "" && n.KeyWorkerID != p.ID {
+		return n, map[string]string{"keyWorkerId": "not_allowed"}
+	}
+	n.KeyWorkerID = p.ID
+	return n, nil
+}
+
+// Validate checks the fields; language reports whether Heard speaks a language.
+func (n NewYoungPerson) Validate(language func(string) bool) map[string]string {
+	f := problems{}
+	f.check(textFits(n.FirstName, 1, FirstNameMaxChars), "firstName", "length")
+	f.check(textFits(n.PreferredName, 0, PreferredNameMaxChars), "preferredName", "length")
+	f.check(language(n.Language), "language", "unsupported_language")
+	f.check(ValidID(n.TeamID), "teamId", "id_format")
+	f.check(n.KeyWorkerID == "" || ValidID(n.KeyWorkerID), "keyWorkerId", "id_format")
+	return f
+}
+
+// YoungPersonView is a young person as staff see them in lists and records.
+type YoungPersonView struct {
+	ID            string     `json:"id"`
+	FirstName     string     `json:"firstName"`
+	PreferredName string     `json:"preferredName,omitempty"`
+	Language      string     `json:"language"`
+	Service       Service    `json:"service"`
+	TeamID        string     `json:"teamId,omitempty"`
+	KeyWorker     *PersonRef `json:"keyWorker,omitempty"`
+	CreatedAt     time.Time  `json:"createdAt"`
+}
+
+// NewYoungPersonView shows a young person with their key worker (nil when none).
+func NewYoungPersonView(y YoungPerson, keyWorker *Staff) YoungPersonView {
+	v := YoungPersonView{ID: y.ID, FirstName: y.FirstName, PreferredName: y.PreferredName, Language: y.Language,
+		Service: y.Service, TeamID: y.TeamID, CreatedAt: y.CreatedAt}
+	if keyWorker != nil {
+		v.KeyWorker = &PersonRef{ID: keyWorker.ID, Name: keyWorker.Name}
+	}
+	return v
+}
+
+// KeyWorkerSpell is one key worker of a young person's history, as staff see it.
+type KeyWorkerSpell struct {
+	StaffID   string     `json:"staffId"`
+	StaffName string     `json:"staffName"`
+	Start     time.Time  `json:"start"`
+	End       *time.Time `json:"end,omitempty"`
+}
+
+// NewAssignment makes a key worker responsible for a young person from now.
+type NewAssignment struct {
+	YoungPersonID string `json:"youngPersonId"`
+	StaffID       string `json:"staffId"`
+}
+
+// Validate checks the ids.
+func (n NewAssignment) Validate() map[string]string {
+	f := problems{}
+	f.check(ValidID(n.YoungPersonID), "youngPersonId", "id_format")
+	f.check(ValidID(n.StaffID), "staffId", "id_format")
+	return f
+}
+
+// JoinCodeView is a fresh one-time code as the key worker who made it sees it.
+type JoinCodeView struct {
+	Code      string    `json:"code"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// DeviceView is a young person's phone as their key worker sees it.
+type DeviceView struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"createdAt"`
+	LastSeenAt time.Time  `json:"lastSeenAt"`
+	RevokedAt  *time.Time `json:"revokedAt,omitempty"`
+}
+
+// PeopleService is every action on young people's records, one method per
+// thing a person does. Reads of a record by staff are audit-logged.
+type PeopleService interface {
+	// YoungPeople lists the young people the caller works with: a key worker's
+	// caseload, a team manager's team, an administrator's area.
+	YoungPeople(ctx context.Context, p Principal) ([]YoungPersonView, error)
+	// AddYoungPerson adds a young person; a key worker who adds one becomes their key worker.
+	AddYoungPerson(ctx context.Context, p Principal, n NewYoungPerson) (YoungPersonView, error)
+	// YoungPerson shows one young person's record.
+	YoungPerson(ctx context.Context, p Principal, id string) (YoungPersonView, error)
+	// KeyWorkerHistory lists who has been the young person's key worker, and when.
+	KeyWorkerHistory(ctx context.Context, p Principal, id string) ([]KeyWorkerSpell, error)
+	// CreateJoinCode makes a one-time join code for a phone (the key worker only).
+	CreateJoinCode(ctx context.Context, p Principal, id string) (JoinCodeView, error)
+	// Devices lists the phones the young person has joined with (the key worker only).
+	Devices(ctx context.Context, p Principal, id string) ([]DeviceView, error)
+	// SignOutDevice signs one of the young person's phones out (the key worker only).
+	SignOutDevice(ctx context.Context, p Principal, id, deviceID string) error
+	// CompleteKeyWorkers finishes what a change of a young person's key worker
+	// left undone (the history, the caseloads, the audit log); the background
+	// worker calls it for work a failed request left behind.
+	CompleteKeyWorkers(ctx context.Context, areaID, youngPersonID string) error
 }

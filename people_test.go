@@ -155,3 +155,131 @@ func TestPlacementTypes(t *testing.T) {
 		t.Error("unknown placement types must be refused")
 	}
 }
+
+func TestWhoMayHoldACaseloadOrBeOnDuty(t *testing.T) {
+	for _, tc := range []struct {
+		role        Role
+		disabled    bool
+		keyWorker   bool
+		canBeOnDuty bool
+	}{
+		{RoleKeyWorker, false, true, true},
+		{RoleKeyWorker, true, false, false},
+		{RoleDutyWorker, false, false, true},
+		{RoleDutyWorker, true, false, false},
+		{RoleTeamManager, false, false, true},
+		{RoleAdministrator, false, false, false},
+		{RolePlacementStaff, false, false, false},
+		{RoleCommissioner, false, false, false},
+		{RoleYoungPerson, false, false, false},
+	} {
+		st := Staff{Role: tc.role, Disabled: tc.disabled}
+		if got := CanBeKeyWorker(st); got != tc.keyWorker {
+			t.Errorf("CanBeKeyWorker(%s, disabled %v) = %v", tc.role, tc.disabled, got)
+		}
+		if got := CanBeOnDuty(st); got != tc.canBeOnDuty {
+			t.Errorf("CanBeOnDuty(%s, disabled %v) = %v", tc.role, tc.disabled, got)
+		}
+	}
+}
+
+func TestHoursProblem(t *testing.T) {
+	week := func(n int) []Hours {
+		var h []Hours
+		for i := 0; i < n; i++ {
+			h = append(h, Hours{Weekday: time.Weekday(i % 7), Start: 60 * (i / 7), End: 60*(i/7) + 30})
+		}
+		return h
+	}
+	for _, tc := range []struct {
+		name  string
+		hours []Hours
+		want  string
+	}{
+		{"no hours at all", nil, ""},
+		{"the default week", DefaultHours(), ""},
+		{"a whole day", []Hours{{Weekday: time.Sunday, Start: 0, End: 24 * 60}}, ""},
+		{"three blocks a day", week(21), ""},
+		{"more than three blocks a day", week(22), "too_many"},
+		{"ends before it starts", []Hours{{Weekday: time.Monday, Start: 600, End: 540}}, "hours_range"},
+		{"ends as it starts", []Hours{{Weekday: time.Monday, Start: 600, End: 600}}, "hours_range"},
+		{"starts before midnight", []Hours{{Weekday: time.Monday, Start: -1, End: 600}}, "hours_range"},
+		{"ends after midnight", []Hours{{Weekday: time.Monday, Start: 600, End: 24*60 + 1}}, "hours_range"},
+		{"day 7", []Hours{{Weekday: 7, Start: 540, End: 600}}, "hours_range"},
+		{"day -1", []Hours{{Weekday: -1, Start: 540, End: 600}}, "hours_range"},
+	} {
+		if got := HoursProblem(tc.hours); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestNewYoungPerson(t *testing.T) {
+	speaks := func(l string) bool { return l == "en" || l == "ar" }
+	kw := Principal{ID: "kw-1", AreaID: "a", Role: RoleKeyWorker, TeamID: "team-1"}
+	admin := Principal{ID: "ad-1", AreaID: "a", Role: RoleAdministrator}
+	team, worker := NewID(), NewID()
+	for _, tc := range []struct {
+		name  string
+		p     Principal
+		n     NewYoungPerson
+		want  NewYoungPerson
+		field string // the problem expected, if any
+		code  string
+	}{
+		{"a key worker adds to their own team and becomes the key worker", kw, NewYoungPerson{FirstName: "Sam"},
+			NewYoungPerson{FirstName: "Sam", TeamID: "team-1", KeyWorkerID: "kw-1"}, "teamId", "id_format"},
+		{"a key worker may choose the team", kw, NewYoungPerson{FirstName: "Sam", TeamID: team, Language: "en"},
+			NewYoungPerson{FirstName: "Sam", TeamID: team, KeyWorkerID: "kw-1", Language: "en"}, "keyWorkerId", "id_format"},
+		{"a key worker cannot name a colleague", kw, NewYoungPerson{FirstName: "Sam", KeyWorkerID: worker}, NewYoungPerson{}, "keyWorkerId", "not_allowed"},
+		{"an administrator names anyone", admin, NewYoungPerson{FirstName: "Sam", TeamID: team, KeyWorkerID: worker, Language: "ar"},
+			NewYoungPerson{FirstName: "Sam", TeamID: team, KeyWorkerID: worker, Language: "ar"}, "", ""},
+		{"no name", admin, NewYoungPerson{FirstName: "   ", TeamID: team, Language: "en"}, NewYoungPerson{FirstName: "   ", TeamID: team, Language: "en"}, "firstName", "length"},
+		{"41 letters", admin, NewYoungPerson{FirstName: strings.Repeat("ب", 41), TeamID: team, Language: "en"},
+			NewYoungPerson{FirstName: strings.Repeat("ب", 41), TeamID: team, Language: "en"}, "firstName", "length"},
+		{"40 letters", admin, NewYoungPerson{FirstName: strings.Repeat("ب", 40), TeamID: team, Language: "en"},
+			NewYoungPerson{FirstName: strings.Repeat("ب", 40), TeamID: team, Language: "en"}, "", ""},
+		{"a long preferred name", admin, NewYoungPerson{FirstName: "Sam", PreferredName: strings.Repeat("x", 41), TeamID: team, Language: "en"},
+			NewYoungPerson{FirstName: "Sam", PreferredName: strings.Repeat("x", 41), TeamID: team, Language: "en"}, "preferredName", "length"},
+		{"a language Heard does not speak", admin, NewYoungPerson{FirstName: "Sam", TeamID: team, Language: "xx"},
+			NewYoungPerson{FirstName: "Sam", TeamID: team, Language: "xx"}, "language", "unsupported_language"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n, errs := tc.n.For(tc.p)
+			if errs == nil {
+				if tc.want.Language == "" {
+					n.Language = "en" // the service fills in the default language
+					tc.want.Language = "en"
+				}
+				if n != tc.want {
+					t.Fatalf("For gave %+v, want %+v", n, tc.want)
+				}
+				errs = n.Validate(speaks)
+			}
+			if tc.field == "" && len(errs) > 0 || tc.field != "" && errs[tc.field] != tc.code {
+				t.Fatalf("problems %v, want %s=%s", errs, tc.field, tc.code)
+			}
+		})
+	}
+}
+
+func TestNewYoungPersonView(t *testing.T) {
+	y := YoungPerson{ID: "y", FirstName: "Sam", PreferredName: "Sammy", Language: "en", Service: ServiceCAMHS, TeamID: "t"}
+	if v := NewYoungPersonView(y, nil); v.KeyWorker != nil || v.FirstName != "Sam" || v.PreferredName != "Sammy" {
+		t.Fatalf("without a key worker: %+v", v)
+	}
+	v := NewYoungPersonView(y, &Staff{ID: "kw", Name: "Kim Worker"})
+	if v.KeyWorker == nil || *v.KeyWorker != (PersonRef{ID: "kw", Name: "Kim Worker"}) {
+		t.Fatalf("staff see the key worker's full name: %+v", v.KeyWorker)
+	}
+}
+
+func TestNewAssignment(t *testing.T) {
+	if errs := (NewAssignment{YoungPersonID: NewID(), StaffID: NewID()}).Validate(); len(errs) != 0 {
+		t.Fatalf("good ids: %v", errs)
+	}
+	errs := NewAssignment{YoungPersonID: "x", StaffID: ""}.Validate()
+	if errs["youngPersonId"] != "id_format" || errs["staffId"] != "id_format" {
+		t.Fatalf("bad ids: %v", errs)
+	}
+}

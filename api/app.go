@@ -62,6 +62,9 @@ type Services interface {
 	heard.MeService
 	heard.PushService
 	heard.KPIService
+	heard.PeopleService
+	heard.AdminService
+	heard.MoveService
 }
 
 // Server holds the dependencies every handler uses.

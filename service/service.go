@@ -124,6 +124,10 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 			err = s.CompleteSignOut(ctx, in.AreaID, in.SubjectID)
 		case intentDeviceRevoke:
 			err = s.CompleteDeviceRevoke(ctx, in.AreaID, in.SubjectID)
+		case intentKeyWorkers:
+			err = s.completeKeyWorkers(ctx, in.AreaID, in.SubjectID)
+		case intentMove:
+			err = s.completeMove(ctx, in.AreaID, in.SubjectID)
 		default:
 			s.log.Error("unknown workflow in progress", "kind", in.Kind)
 			continue

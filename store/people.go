@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
+	"sort"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -16,12 +19,8 @@ func init() {
 		index{collection: colStaff, keys: bson.D{{Key: "area", Value: 1}, {Key: "role", Value: 1}}},
 		index{collection: colTeams, keys: bson.D{{Key: "area", Value: 1}, {Key: "name", Value: 1}}, unique: true},
 		index{collection: colYoungPeople, keys: bson.D{{Key: "area", Value: 1}, {Key: "teamId", Value: 1}}},
-		index{collection: colAssignments, keys: bson.D{{Key: "area", Value: 1}, {Key: "youngPersonId", Value: 1}, {Key: "start", Value: 1}}},
-		index{collection: colAssignments, keys: bson.D{{Key: "area", Value: 1}, {Key: "staffId", Value: 1}, {Key: "end", Value: 1}}},
 		index{collection: colDuty, keys: bson.D{{Key: "area", Value: 1}, {Key: "start", Value: 1}, {Key: "end", Value: 1}}},
 		index{collection: colPlacements, keys: bson.D{{Key: "area", Value: 1}, {Key: "name", Value: 1}}},
-		index{collection: colMoves, keys: bson.D{{Key: "area", Value: 1}, {Key: "placementId", Value: 1}, {Key: "date", Value: 1}}},
-		index{collection: colMoves, keys: bson.D{{Key: "area", Value: 1}, {Key: "youngPersonId", Value: 1}}},
 	)
 }
 
@@ -29,9 +28,17 @@ func inArea(area string, more ...bson.E) bson.D {
 	return append(bson.D{{Key: "area", Value: area}}, more...)
 }
 
+// areaDoc is an area's document: the area, and the version of its key-worker
+// records (keyworkers.go), so that an area made before they existed is brought
+// up to date once.
+type areaDoc struct {
+	heard.Area `bson:",inline"`
+	KeyWorkers int `bson:"keyWorkersVersion,omitempty"`
+}
+
 // CreateArea stores a new area.
 func (s *Store) CreateArea(ctx context.Context, a heard.Area) error {
-	_, err := s.c(colAreas).InsertOne(ctx, a)
+	_, err := s.c(colAreas).InsertOne(ctx, areaDoc{Area: a, KeyWorkers: keyWorkersVersion})
 	return duplicate(err)
 }
 
@@ -70,6 +77,14 @@ func (s *Store) Team(ctx context.Context, area, id string) (heard.Team, error) {
 	return findByID[heard.Team](ctx, s.c(colTeams), area, id)
 }
 
+// staffDoc is a staff account's document as stored: the account, and fields
+// other parts of the store keep there (when the password changed, ...), kept
+// as they are when the account is changed.
+type staffDoc struct {
+	heard.Staff `bson:",inline"`
+	Other       bson.M `bson:",inline"`
+}
+
 // CreateStaff stores a staff account; the email must be new.
 func (s *Store) CreateStaff(ctx context.Context, st heard.Staff) error {
 	_, err := s.c(colStaff).InsertOne(ctx, st)
@@ -95,24 +110,47 @@ func (s *Store) StaffList(ctx context.Context, area string, roles ...heard.Role)
 	return findAll[heard.Staff](ctx, s.c(colStaff), f, options.Find().SetSort(bson.D{{Key: "name", Value: 1}}))
 }
 
-// UpdateStaff changes the fields given (role, team, placement, disabled, hours, language).
+// ChangeStaff changes a staff account by one exact read-change-write: change
+// gets the account as it is now and may refuse (its error is returned and
+// nothing is written). It returns the account as changed.
+func (s *Store) ChangeStaff(ctx context.Context, area, id string, change func(st *heard.Staff) error) (heard.Staff, error) {
+	d, _, err := update(ctx, s, colStaff, area, id, func(d *staffDoc, exists bool) (bool, error) {
+		if !exists {
+			return false, heard.ErrNotFound
+		}
+		if err := change(&d.Staff); err != nil {
+			return false, err
+		}
+		return true, nil
+	})
+	return d.Staff, err
+}
+
+// UpdateStaff sets the fields given (a password, a language); ChangeStaff is
+// the exact change of an account's role, team, placement, hours or state. It
+// takes the document's guard and moves its revision on, so neither overwrites
+// the other.
 func (s *Store) UpdateStaff(ctx context.Context, area, id string, set bson.D) error {
+	defer s.guard(colStaff, id)()
 	if _, err := s.StaffMember(ctx, area, id); err != nil {
 		return err
 	}
-	_, err := s.c(colStaff).UpdateOne(ctx, idFilter(id), bson.D{{Key: "$set", Value: set}})
+	_, err := s.c(colStaff).UpdateOne(ctx, idFilter(id), bson.D{{Key: "$set", Value: set}, {Key: "$inc", Value: bson.D{{Key: revField, Value: 1}}}})
 	return err
 }
 
 // SetStaffLanguage saves a staff member's language choice.
 func (s *Store) SetStaffLanguage(ctx context.Context, area, id, lang string) error {
-	return s.UpdateStaff(ctx, area, id, bson.D{{Key: "language", Value: lang}})
+	_, err := s.ChangeStaff(ctx, area, id, func(st *heard.Staff) error {
+		st.Language = lang
+		return nil
+	})
+	return err
 }
 
-// CreateYoungPerson stores a young person.
+// CreateYoungPerson stores a young person without a key worker.
 func (s *Store) CreateYoungPerson(ctx context.Context, y heard.YoungPerson) error {
-	_, err := s.c(colYoungPeople).InsertOne(ctx, y)
-	return duplicate(err)
+	return s.InsertYoungPerson(ctx, y, "", "", nil)
 }
 
 // YoungPerson returns one young person of the area.
@@ -120,10 +158,53 @@ func (s *Store) YoungPerson(ctx context.Context, area, id string) (heard.YoungPe
 	return findByID[heard.YoungPerson](ctx, s.c(colYoungPeople), area, id)
 }
 
-// YoungPeople returns the young people of the area with the ids given.
+// YoungPeople returns the young people of the area with the ids given, by
+// first name. Each is read by _id (a lookup, where a filter on several ids
+// would read the whole collection on the embedded server); ids of another
+// area or of nobody are left out.
 func (s *Store) YoungPeople(ctx context.Context, area string, ids []string) ([]heard.YoungPerson, error) {
-	return findAll[heard.YoungPerson](ctx, s.c(colYoungPeople), inArea(area, bson.E{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}),
-		options.Find().SetSort(bson.D{{Key: "firstName", Value: 1}}))
+	out, err := forEachID(ctx, ids, func(ctx context.Context, id string) (heard.YoungPerson, error) { return s.YoungPerson(ctx, area, id) })
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].FirstName != out[j].FirstName {
+			return out[i].FirstName < out[j].FirstName
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, err
+}
+
+// forEachID calls do for each id, a few at a time, and returns the results in
+// the order of ids, leaving out those not found.
+func forEachID[T any](ctx context.Context, ids []string, do func(context.Context, string) (T, error)) ([]T, error) {
+	found := make([]*T, len(ids))
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i, id := range ids {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			v, err := do(ctx, id)
+			switch {
+			case err == nil:
+				found[i] = &v
+			case !errors.Is(err, heard.ErrNotFound):
+				errs[i] = err
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(ids))
+	for _, v := range found {
+		if v != nil {
+			out = append(out, *v)
+		}
+	}
+	return out, nil
 }
 
 // YoungPeopleInArea lists every young person of the area (administrators).
@@ -139,66 +220,14 @@ func (s *Store) YoungPeopleInTeam(ctx context.Context, area, team string) ([]hea
 
 // SetYoungPersonLanguage saves a young person's language choice.
 func (s *Store) SetYoungPersonLanguage(ctx context.Context, area, id, lang string) error {
-	if _, err := s.YoungPerson(ctx, area, id); err != nil {
-		return err
-	}
-	_, err := s.c(colYoungPeople).UpdateOne(ctx, idFilter(id), bson.D{{Key: "$set", Value: bson.D{{Key: "language", Value: lang}}}})
-	return err
-}
-
-// Assign makes staffID the young person's key worker from now, closing the
-// current assignment first. Closing before opening means a crash between the two
-// writes leaves no worker rather than two; running Assign again completes it.
-func (s *Store) Assign(ctx context.Context, area, youngPersonID, staffID string) (heard.Assignment, error) {
-	now := s.now()
-	current, err := s.CurrentAssignment(ctx, area, youngPersonID)
-	switch {
-	case err == nil && current.StaffID == staffID:
-		return current, nil
-	case err == nil:
-		if _, err := s.c(colAssignments).UpdateOne(ctx, idFilter(current.ID),
-			bson.D{{Key: "$set", Value: bson.D{{Key: "end", Value: now}}}}); err != nil {
-			return heard.Assignment{}, err
+	_, _, err := update(ctx, s, colYoungPeople, area, id, func(d *youngPersonDoc, exists bool) (bool, error) {
+		if !exists {
+			return false, heard.ErrNotFound
 		}
-	case err != heard.ErrNotFound:
-		return heard.Assignment{}, err
-	}
-	a := heard.Assignment{ID: heard.NewID(), AreaID: area, YoungPersonID: youngPersonID, StaffID: staffID, Start: now}
-	_, err = s.c(colAssignments).InsertOne(ctx, a)
-	return a, err
-}
-
-// CurrentAssignment is the open assignment of a young person.
-func (s *Store) CurrentAssignment(ctx context.Context, area, youngPersonID string) (heard.Assignment, error) {
-	return findOne[heard.Assignment](ctx, s.c(colAssignments), inArea(area,
-		bson.E{Key: "youngPersonId", Value: youngPersonID}, bson.E{Key: "end", Value: nil}))
-}
-
-// AssignmentHistory lists every key worker a young person has had, oldest first.
-func (s *Store) AssignmentHistory(ctx context.Context, area, youngPersonID string) ([]heard.Assignment, error) {
-	return findAll[heard.Assignment](ctx, s.c(colAssignments), inArea(area, bson.E{Key: "youngPersonId", Value: youngPersonID}),
-		options.Find().SetSort(bson.D{{Key: "start", Value: 1}}))
-}
-
-// Caseload returns the ids of the young people a key worker holds now.
-func (s *Store) Caseload(ctx context.Context, area, staffID string) ([]string, error) {
-	as, err := findAll[heard.Assignment](ctx, s.c(colAssignments), inArea(area,
-		bson.E{Key: "staffId", Value: staffID}, bson.E{Key: "end", Value: nil}))
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, 0, len(as))
-	for _, a := range as {
-		ids = append(ids, a.YoungPersonID)
-	}
-	return ids, nil
-}
-
-// IsKeyWorker reports whether staffID is the young person's key worker now.
-func (s *Store) IsKeyWorker(ctx context.Context, area, staffID, youngPersonID string) (bool, error) {
-	n, err := s.c(colAssignments).CountDocuments(ctx, inArea(area, bson.E{Key: "youngPersonId", Value: youngPersonID},
-		bson.E{Key: "staffId", Value: staffID}, bson.E{Key: "end", Value: nil}))
-	return n > 0, err
+		d.Language = lang
+		return true, nil
+	})
+	return err
 }
 
 // AddDutyShift puts a staff member on the duty rota.
@@ -252,24 +281,6 @@ func (s *Store) Placement(ctx context.Context, area, id string) (heard.Placement
 	return findByID[heard.Placement](ctx, s.c(colPlacements), area, id)
 }
 
-// CreateMove stores a planned move.
-func (s *Store) CreateMove(ctx context.Context, m heard.Move) error {
-	_, err := s.c(colMoves).InsertOne(ctx, m)
-	return duplicate(err)
-}
-
-// MovesToPlacement lists the moves into a placement that are not cancelled.
-func (s *Store) MovesToPlacement(ctx context.Context, area, placementID string) ([]heard.Move, error) {
-	return findAll[heard.Move](ctx, s.c(colMoves), inArea(area, bson.E{Key: "placementId", Value: placementID},
-		bson.E{Key: "status", Value: bson.D{{Key: "$ne", Value: heard.MoveCancelled}}}), options.Find().SetSort(bson.D{{Key: "date", Value: 1}}))
-}
-
-// MovesOf lists a young person's moves.
-func (s *Store) MovesOf(ctx context.Context, area, youngPersonID string) ([]heard.Move, error) {
-	return findAll[heard.Move](ctx, s.c(colMoves), inArea(area, bson.E{Key: "youngPersonId", Value: youngPersonID}),
-		options.Find().SetSort(bson.D{{Key: "date", Value: 1}}))
-}
-
 // Relation gathers what decides a principal's access to one young person.
 func (s *Store) Relation(ctx context.Context, p heard.Principal, youngPersonID string) (heard.Relation, error) {
 	var r heard.Relation
@@ -280,18 +291,7 @@ func (s *Store) Relation(ctx context.Context, p heard.Principal, youngPersonID s
 	case heard.RoleDutyWorker, heard.RoleTeamManager:
 		r.Escalated, err = s.EscalatedTo(ctx, p.AreaID, p.ID, youngPersonID)
 	case heard.RolePlacementStaff:
-		if p.PlacementID == "" {
-			return r, nil
-		}
-		var moves []heard.Move
-		moves, err = findAll[heard.Move](ctx, s.c(colMoves), inArea(p.AreaID, bson.E{Key: "youngPersonId", Value: youngPersonID},
-			bson.E{Key: "placementId", Value: p.PlacementID}, bson.E{Key: "status", Value: bson.D{{Key: "$ne", Value: heard.MoveCancelled}}}))
-		for _, m := range moves {
-			r.IncomingMove = true
-			if m.Status == heard.MoveConfirmed || m.Status == heard.MoveArrived {
-				r.MoveConfirmed = true
-			}
-		}
+		r.IncomingMove, r.MoveConfirmed, err = s.moveRelation(ctx, p, youngPersonID)
 	}
 	return r, err
 }

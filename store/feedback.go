@@ -209,7 +209,7 @@ func (s *Store) CountFeedbackAnswer(ctx context.Context, a heard.Answer, req *he
 			Service: string(req.Service), PlacementType: string(req.PlacementType), Dim: string(req.Kind)}, N: 1}
 		if response.Key.Day[:7] == a.Month {
 			adds = append(adds, response)
-		} else if err := s.Count(ctx, event, response); err != nil {
+		} else if err := s.Count(ctx, event+"/response", response); err != nil {
 			return err
 		}
 	}

@@ -30,7 +30,7 @@ func feedbackAnswer(area string, now time.Time, listened heard.ESQAnswer) heard.
 // feedbackCounts sums the month counters of a metric by dim.
 func feedbackCounts(t *testing.T, st *store.Store, area, metric string) map[string]int64 {
 	t.Helper()
-	buckets, err := st.KPIMonthBuckets(context.Background(), area, []string{"2026-09", "2026-10", "2026-11", "2026-12"})
+	buckets, err := st.KPIBuckets(context.Background(), area, []string{"2026-09", "2026-10", "2026-11", "2026-12"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestAnswerCountedOnceInTheRightMonths(t *testing.T) {
 		}
 	}
 	months := map[string]map[string]int64{}
-	buckets, err := st.KPIMonthBuckets(ctx, area, []string{"2026-10", "2026-11"})
+	buckets, err := st.KPIBuckets(ctx, area, []string{"2026-10", "2026-11"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -517,7 +517,7 @@ func TestFeedbackCountsUnderConcurrency(t *testing.T) {
 	if got := feedbackCounts(t, st, area, "esq_listened"); got["yes"] != 80 {
 		t.Errorf("counters: %v", got)
 	}
-	buckets, err := st.KPIMonthBuckets(ctx, area, []string{"2026-11"})
+	buckets, err := st.KPIBuckets(ctx, area, []string{"2026-11"})
 	if err != nil {
 		t.Fatal(err)
 	}

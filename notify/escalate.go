@@ -261,8 +261,10 @@ func (s *Service) countEscalation(ctx context.Context, a store.AlertTimer, now t
 	if a.NextStep == stepDuty && a.Urgency != heard.UrgencyUrgent {
 		dim = "concerning_duty"
 	}
-	return s.store.Bump(ctx, store.CounterKey{Area: a.AreaID, Metric: heard.KPIMetrics.Escalations, Day: heard.CardDay(area.TimeZone, now),
-		Service: string(y.Service), PlacementType: placementType, Dim: dim}, 1)
+	// Counted once per alert and step, however often the step is taken again.
+	return s.store.Count(ctx, "escalation/"+a.ID+"/"+a.NextStep, store.CounterAdd{Key: store.CounterKey{Area: a.AreaID,
+		Metric: heard.KPIMetrics.Escalations, Day: heard.CardDay(area.TimeZone, now), Service: string(y.Service),
+		PlacementType: placementType, Dim: dim}, N: 1})
 }
 
 // stepNamespace makes notification ids from (alert, step, person), so a step

@@ -140,10 +140,13 @@ func TestUrgentAlertGoesToDutyThenToTheTeamManager(t *testing.T) {
 
 // escalationCounts sums the area's escalation counters by step.
 func (e *env) escalationCounts() map[string]int64 {
-	cs, err := e.store.Counters(e.ctx, store.CounterQuery{Area: e.area.ID, Metric: heard.KPIMetrics.Escalations})
+	cs, err := e.store.KPIBuckets(e.ctx, e.area.ID, []string{"2026-10", "2026-11", "2026-12"})
 	e.must(err)
 	out := map[string]int64{}
 	for _, c := range cs {
+		if c.Metric != heard.KPIMetrics.Escalations {
+			continue
+		}
 		if c.Service != string(e.yp.Service) {
 			e.t.Fatalf("escalation counted under service %q, the young person's is %q", c.Service, e.yp.Service)
 		}

@@ -308,6 +308,14 @@ func (s *Service) SignOutDevice(ctx context.Context, p heard.Principal, id, devi
 	if !heard.ValidID(deviceID) {
 		return heard.ErrNotFound
 	}
+	// Another young person's phone, or none, is not found and changes nothing.
+	d, err := s.store.DeviceByID(ctx, deviceID)
+	if errors.Is(err, heard.ErrNotFound) || err == nil && (d.AreaID != y.AreaID || d.YoungPersonID != y.ID) {
+		return heard.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
 	if err := s.revokeDevice(ctx, y.AreaID, y.ID, deviceID, p.ID); err != nil {
 		return err
 	}

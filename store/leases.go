@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -75,6 +77,21 @@ func (s *Store) takeJob(ctx context.Context, col, id string, due bson.D, owner s
 	}
 	unlock := s.guard(col, id)
 	defer unlock()
+	if s.embedded != nil {
+		// That server reads the whole collection for any filter but _id
+		// alone: check the conditions here, under the guard, and write by _id.
+		raw, err := s.c(col).FindOne(ctx, idFilter(id)).Raw()
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if ok, err := matchesFilter(raw, filter[1:]); err != nil || !ok {
+			return false, err
+		}
+		filter = idFilter(id)
+	}
 	err := s.c(col).FindOneAndUpdate(ctx, filter, update, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(out)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return false, nil
@@ -142,4 +159,67 @@ func idsOf[T any](docs []T, id func(T) string) []string {
 		out[i] = id(d)
 	}
 	return out
+}
+
+// matchesFilter evaluates, in Go, the few conditions the store's conditional
+// writes use on the embedded server: equality with a string, $in of strings,
+// and $lt/$lte/$gt/$gte of a time.
+func matchesFilter(raw bson.Raw, filter bson.D) (bool, error) {
+	for _, e := range filter {
+		v := raw.Lookup(e.Key)
+		switch cond := e.Value.(type) {
+		case string:
+			if got, ok := v.StringValueOK(); !ok || got != cond {
+				return false, nil
+			}
+		case bson.D:
+			for _, op := range cond {
+				ok, err := matchesOp(v, op)
+				if err != nil || !ok {
+					return false, err
+				}
+			}
+		default:
+			return false, fmt.Errorf("store: condition on %s of type %T", e.Key, e.Value)
+		}
+	}
+	return true, nil
+}
+
+func matchesOp(v bson.RawValue, op bson.E) (bool, error) {
+	switch op.Key {
+	case "$in":
+		got, ok := v.StringValueOK()
+		if !ok {
+			return false, nil
+		}
+		switch list := op.Value.(type) {
+		case []string:
+			return slices.Contains(list, got), nil
+		case bson.A:
+			return slices.Contains(list, any(got)), nil
+		}
+		return false, fmt.Errorf("store: $in of %T", op.Value)
+	case "$lt", "$lte", "$gt", "$gte":
+		limit, ok := op.Value.(time.Time)
+		if !ok {
+			return false, fmt.Errorf("store: %s of %T", op.Key, op.Value)
+		}
+		dt, ok := v.DateTimeOK()
+		if !ok {
+			return false, nil
+		}
+		got, lim := dt, limit.UnixMilli()
+		switch op.Key {
+		case "$lt":
+			return got < lim, nil
+		case "$lte":
+			return got <= lim, nil
+		case "$gt":
+			return got > lim, nil
+		default:
+			return got >= lim, nil
+		}
+	}
+	return false, fmt.Errorf("store: operator %s", op.Key)
 }

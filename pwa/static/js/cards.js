@@ -60,8 +60,13 @@ const kindOf = (id) => CATALOGUE.find((k) => k.id === id) || null;
 const cardLabel = (id) => (has(`cards.card.${id}`) ? t(`cards.card.${id}`) : id);
 const isUrgent = (id) => (kindOf(id) || {}).urgency === 'urgent';
 
+// Each card's picture by id, at its content-hashed address (filled in by the
+// server, pwa/build.go).
+const PICTURES = /* assets: cards/*.svg */ {};
+
 function picture(id, size) {
-  return h('img', { class: 'fc-pic', src: `/cards/${encodeURIComponent(id)}.svg`, alt: '', width: size, height: size, draggable: 'false' });
+  const src = PICTURES[id] || `/cards/${encodeURIComponent(id)}.svg`;
+  return h('img', { class: 'fc-pic', src, alt: '', width: size, height: size, draggable: 'false' });
 }
 
 /* ---------------------------------------------------------------- queue -- */

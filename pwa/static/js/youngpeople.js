@@ -7,15 +7,10 @@ import { spellCode, formatCode } from './format.js';
 import { api, getUser } from './api.js';
 import { loadItems } from './lists.js';
 import { navigate } from './router.js';
+import { itemActions } from './home.js';
 import { selectField, disclosure, showFormError, clearFormErrors, clearOnEdit, forgetKeyWorkers } from './adminforms.js';
 
 const people = new Map(); // id → young person, from the last list
-// Features add buttons to each young person on the list: fn(yp, user, reload)
-// returns a node or nothing; reload(text) shows the list again with a note.
-const itemActions = [];
-export function addItemAction(fn) {
-  itemActions.push(fn);
-}
 const codes = new Map(); // id → {code, expiresAt, qrDataUrl}, in memory only
 
 async function loadPeople() {

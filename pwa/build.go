@@ -1,0 +1,556 @@
+package pwa
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"mime"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/andybalholm/brotli"
+
+	"heard/i18n"
+)
+
+// Heard builds its app once, in memory, when it starts (no Node, no build step
+// to remember):
+//
+//   - every app file gets a content-hashed address (js/app.js is served as
+//     /js/app.1a2b3c4d.js), so browsers keep it for a year and never ask again;
+//     a file's hash covers every file it reaches (imports, pictures), so a
+//     change anywhere below gives it a new address too;
+//   - imports and quoted addresses of app files are rewritten to those
+//     addresses; index.html gets a modulepreload for each module the welcome
+//     screen needs, so they arrive together;
+//   - the words are split into parts per language (i18n.AppParts) and served
+//     as hashed JSON files; i18n.js gets their addresses;
+//   - sw.js gets the lists of files to keep for offline use;
+//   - text files are compressed once, with brotli and gzip.
+//
+// index.html (served as /) and sw.js keep their addresses and are checked on
+// every visit.
+
+// Asset is one file of the app as Heard serves it.
+type Asset struct {
+	URL       string // where it is served: /js/app.1a2b3c4d.js, or / and /sw.js
+	Plain     string // its address without the hash: /js/app.js
+	Type      string // Content-Type
+	Body      []byte
+	ETag      string // strong, quoted
+	Immutable bool   // content-hashed: may be kept for a year
+
+	once     sync.Once
+	br, gzip []byte
+}
+
+// Compressible reports whether the file is sent compressed when the browser
+// accepts it (text, and large enough to gain).
+func (a *Asset) Compressible() bool {
+	return len(a.Body) > 256 && !strings.HasPrefix(a.Type, "image/png")
+}
+
+// Encoded returns the body compressed with "br" or "gzip", or nil when that
+// does not pay. Each file is compressed once (Load starts on all of them at
+// once, in the background), never per request.
+func (a *Asset) Encoded(enc string) []byte {
+	if !a.Compressible() {
+		return nil
+	}
+	a.once.Do(a.compress)
+	switch enc {
+	case "br":
+		return a.br
+	case "gzip":
+		return a.gzip
+	}
+	return nil
+}
+
+func (a *Asset) compress() {
+	var br bytes.Buffer
+	w := brotli.NewWriterLevel(&br, brotli.BestCompression)
+	w.Write(a.Body)
+	w.Close()
+	if br.Len() < len(a.Body)*9/10 {
+		a.br = br.Bytes()
+	}
+	var gz bytes.Buffer
+	g, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	g.Write(a.Body)
+	g.Close()
+	if gz.Len() < len(a.Body)*9/10 {
+		a.gzip = gz.Bytes()
+	}
+}
+
+// compressAll compresses every file in the background, two at a time.
+func (s *Site) compressAll() {
+	work := make(chan *Asset)
+	for range 2 {
+		go func() {
+			for a := range work {
+				a.Encoded("br")
+			}
+		}()
+	}
+	for _, a := range s.byPlain {
+		work <- a
+	}
+	close(work)
+}
+
+// Site is the built app.
+type Site struct {
+	// Build is a short hash of every file, written into sw.js.
+	Build string
+	// Welcome lists the addresses the welcome screen loads (code, style,
+	// pictures; words excepted): what the service worker keeps on install.
+	Welcome []string
+	byURL   map[string]*Asset // hashed addresses, / and /sw.js
+	byPlain map[string]*Asset // unhashed addresses, /js/app.js
+}
+
+// Lookup finds the file served at an address: a hashed address, / or /sw.js
+// (immutable or checked as the Asset says), or an app file's plain address.
+func (s *Site) Lookup(urlPath string) (*Asset, bool) {
+	if a, ok := s.byURL[urlPath]; ok {
+		return a, true
+	}
+	a, ok := s.byPlain[urlPath]
+	return a, ok
+}
+
+// URL returns the address a file under static/ is served at ("js/app.js" →
+// "/js/app.1a2b3c4d.js").
+func (s *Site) URL(file string) string {
+	if a, ok := s.byPlain["/"+file]; ok {
+		return a.URL
+	}
+	return ""
+}
+
+// Stale finds the current version of a file asked for by an older hashed
+// address (a page open across an update): served, but not to be kept.
+func (s *Site) Stale(urlPath string) (*Asset, bool) {
+	m := hashedName.FindStringSubmatch(urlPath)
+	if m == nil {
+		return nil, false
+	}
+	a, ok := s.byPlain[m[1]+m[2]]
+	return a, ok
+}
+
+var hashedName = regexp.MustCompile(`^(/.+)\.[0-9a-f]{8}(\.[a-z]+)$`)
+
+// staffOnly are the files a young person's phone never needs: the test
+// TestYoungPersonNeverLoadsStaffCode checks that nothing else imports them.
+var staffOnly = map[string]bool{
+	"js/admin.js": true, "js/adminforms.js": true, "js/youngpeople.js": true, "js/dashboard.js": true,
+	"words:admin": true, "words:kpis": true,
+}
+
+// Roles whose phones keep an offline copy: a young person's, and staff's.
+var keptRoles = []string{"young_person", "staff"}
+
+const hashLen = 8
+
+var (
+	// import … from './x.js', import('./x.js'), import './x.js', export … from './x.js'
+	importRe = regexp.MustCompile(`(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}/[^'"\s]+)['"]`)
+	// a quoted absolute address: '/icons/icon.svg', "/css/app.css", `/x.js`
+	quotedRe = regexp.MustCompile("(['\"`])(/[A-Za-z0-9_./-]+)['\"`]")
+	// /* assets: cards/*.svg */ {}  →  {"happy": "/cards/happy.1a2b3c4d.svg", …}
+	assetsRe = regexp.MustCompile(`/\*\s*assets:\s*([A-Za-z0-9_/-]+)/\*(\.[a-z]+)\s*\*/\s*\{\}`)
+)
+
+const (
+	cataloguesMarker = "const CATALOGUES = {};"
+	preloadMarker    = "<!-- modulepreload -->"
+	buildMarker      = "const BUILD = 'dev';"
+	filesMarker      = "const FILES = [];"
+	welcomeMarker    = "const WELCOME = [];"
+	keepMarker       = "const KEEP = {};"
+)
+
+type builder struct {
+	src   map[string][]byte   // source by name: "js/app.js", "words/en.welcome.json"
+	edges map[string][]string // names each file refers to
+	url   map[string]string   // served address by name
+	parts map[string]string   // words file name → part
+	langs []i18n.Language
+}
+
+// hashed reports whether a file gets a content-hashed address.
+func hashed(name string) bool {
+	base := path.Base(name)
+	switch {
+	case name == "sw.js", name == "index.html":
+		return false
+	case strings.HasSuffix(base, ".md"), strings.HasPrefix(base, "LICENSE"), strings.HasPrefix(base, "."):
+		return false
+	}
+	return true
+}
+
+func rewritable(name string) bool {
+	switch path.Ext(name) {
+	case ".js", ".css", ".html", ".webmanifest":
+		return true
+	}
+	return false
+}
+
+func buildSite(static fs.FS) (*Site, error) {
+	b := &builder{src: map[string][]byte{}, edges: map[string][]string{}, url: map[string]string{}, parts: map[string]string{}, langs: i18n.Languages()}
+	err := fs.WalkDir(static, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(static, p)
+		b.src[p] = data
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	parts, err := i18n.AppParts()
+	if err != nil {
+		return nil, err
+	}
+	for lang, ps := range parts {
+		for part, msgs := range ps {
+			data, err := json.Marshal(msgs)
+			if err != nil {
+				return nil, err
+			}
+			name := "i18n/" + lang + "." + part + ".json"
+			b.src[name] = data
+			b.parts[name] = part
+		}
+	}
+	for name := range b.src {
+		if err := b.findEdges(name); err != nil {
+			return nil, err
+		}
+	}
+	for name := range b.src {
+		if hashed(name) {
+			b.url[name] = hashedURL(name, b.hashOf(b.reach(name)))
+		} else {
+			b.url[name] = "/" + name
+		}
+	}
+	site := &Site{byURL: map[string]*Asset{}, byPlain: map[string]*Asset{}}
+	var all []string
+	for name := range b.src {
+		all = append(all, name)
+	}
+	site.Build = b.hashOf(all)[:12]
+	site.Welcome = b.welcome()
+	for name := range b.src {
+		body := b.src[name]
+		if rewritable(name) {
+			body = b.rewrite(name, body)
+		}
+		if name == "sw.js" {
+			body, err = b.fillWorker(body, site)
+			if err != nil {
+				return nil, err
+			}
+		}
+		a := newAsset(b.url[name], "/"+name, body, hashed(name))
+		if name == "index.html" {
+			a.URL = "/"
+		}
+		site.byURL[a.URL] = a
+		site.byPlain["/"+name] = a
+	}
+	return site, nil
+}
+
+func hashedURL(name, sum string) string {
+	ext := path.Ext(name)
+	return "/" + strings.TrimSuffix(name, ext) + "." + sum[:hashLen] + ext
+}
+
+// resolve turns a reference in file from into a file name, or "".
+func (b *builder) resolve(from, ref string) string {
+	var name string
+	if strings.HasPrefix(ref, "/") {
+		name = strings.TrimPrefix(ref, "/")
+	} else {
+		name = path.Join(path.Dir(from), ref)
+	}
+	if _, ok := b.src[name]; ok {
+		return name
+	}
+	return ""
+}
+
+func (b *builder) findEdges(name string) error {
+	if !rewritable(name) && name != "sw.js" {
+		return nil
+	}
+	src := string(b.src[name])
+	add := func(ref string) {
+		if n := b.resolve(name, ref); n != "" && n != name {
+			b.edges[name] = append(b.edges[name], n)
+		}
+	}
+	for _, m := range importRe.FindAllStringSubmatch(src, -1) {
+		if b.resolve(name, m[3]) == "" {
+			return fmt.Errorf("pwa: %s imports %s, which does not exist", name, m[3])
+		}
+		add(m[3])
+	}
+	for _, m := range quotedRe.FindAllStringSubmatch(src, -1) {
+		add(m[2])
+	}
+	for _, m := range assetsRe.FindAllStringSubmatch(src, -1) {
+		for _, n := range b.dir(m[1], m[2]) {
+			add("/" + n)
+		}
+	}
+	if strings.Contains(src, cataloguesMarker) {
+		for n := range b.parts {
+			b.edges[name] = append(b.edges[name], n)
+		}
+	}
+	sort.Strings(b.edges[name])
+	return nil
+}
+
+// dir lists the files directly in dir with extension ext.
+func (b *builder) dir(dir, ext string) []string {
+	var out []string
+	for n := range b.src {
+		if path.Dir(n) == dir && path.Ext(n) == ext {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// reach lists name and every file it refers to, directly or not.
+func (b *builder) reach(name string) []string {
+	return closure(name, func(n string) []string { return b.edges[n] })
+}
+
+// closure lists start and everything next leads to from it, sorted.
+func closure(start string, next func(string) []string) []string {
+	seen := map[string]bool{}
+	var walk func(string)
+	walk = func(n string) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		for _, e := range next(n) {
+			walk(e)
+		}
+	}
+	walk(start)
+	out := make([]string, 0, len(seen))
+	for n := range seen {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (b *builder) hashOf(names []string) string {
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		fmt.Fprintf(h, "%s\x00%d\x00", n, len(b.src[n]))
+		h.Write(b.src[n])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// rewrite points imports and quoted addresses at the hashed addresses and
+// fills in the markers.
+func (b *builder) rewrite(name string, body []byte) []byte {
+	src := string(body)
+	src = importRe.ReplaceAllStringFunc(src, func(s string) string {
+		m := importRe.FindStringSubmatch(s)
+		return m[1] + m[2] + b.url[b.resolve(name, m[3])] + m[2]
+	})
+	src = quotedRe.ReplaceAllStringFunc(src, func(s string) string {
+		m := quotedRe.FindStringSubmatch(s)
+		if n := b.resolve(name, m[2]); n != "" {
+			return m[1] + b.url[n] + m[1]
+		}
+		return s
+	})
+	src = assetsRe.ReplaceAllStringFunc(src, func(s string) string {
+		m := assetsRe.FindStringSubmatch(s)
+		out := map[string]string{}
+		for _, n := range b.dir(m[1], m[2]) {
+			out[strings.TrimSuffix(path.Base(n), m[2])] = b.url[n]
+		}
+		j, _ := json.Marshal(out)
+		return string(j)
+	})
+	if strings.Contains(src, cataloguesMarker) {
+		words := map[string]map[string]string{}
+		for n, part := range b.parts {
+			lang, _, _ := strings.Cut(path.Base(n), ".")
+			if words[lang] == nil {
+				words[lang] = map[string]string{}
+			}
+			words[lang][part] = b.url[n]
+		}
+		j, _ := json.Marshal(map[string]any{"languages": b.langs, "words": words})
+		src = strings.Replace(src, cataloguesMarker, "const CATALOGUES = "+string(j)+";", 1)
+	}
+	if strings.Contains(src, preloadMarker) {
+		var links []string
+		for _, n := range b.welcome() {
+			if strings.HasSuffix(n, ".js") && n != b.url["js/app.js"] {
+				links = append(links, `<link rel="modulepreload" href="`+n+`">`)
+			}
+		}
+		src = strings.Replace(src, preloadMarker, strings.Join(links, "\n  "), 1)
+	}
+	return []byte(src)
+}
+
+// staticImports is the closure of name under static imports only: what the
+// browser must load before the module runs.
+func (b *builder) staticImports(name string) []string {
+	return closure(name, func(n string) []string {
+		var out []string
+		for _, m := range importRe.FindAllStringSubmatch(string(b.src[n]), -1) {
+			if !strings.HasPrefix(strings.TrimSpace(m[1]), "import(") {
+				out = append(out, b.resolve(n, m[3]))
+			}
+		}
+		return out
+	})
+}
+
+// welcome lists the addresses of what the welcome screen loads, words aside.
+func (b *builder) welcome() []string {
+	names := append(b.staticImports("js/app.js"), "css/app.css", "icons/icon.svg")
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		out = append(out, b.url[n])
+	}
+	sort.Strings(out)
+	return out
+}
+
+// kept lists, per role, the files its phone keeps for offline use after
+// sign-in, and per language the words.
+func (b *builder) kept() map[string]any {
+	out := map[string]any{}
+	for _, role := range keptRoles {
+		files := []string{}
+		words := map[string][]string{}
+		for n := range b.src {
+			if !hashed(n) {
+				continue
+			}
+			if part, ok := b.parts[n]; ok {
+				if role == "staff" || !staffOnly["words:"+part] {
+					lang, _, _ := strings.Cut(path.Base(n), ".")
+					words[lang] = append(words[lang], b.url[n])
+				}
+				continue
+			}
+			switch {
+			case path.Ext(n) == ".js", path.Ext(n) == ".css", strings.HasPrefix(n, "cards/") && path.Ext(n) == ".svg", n == "icons/icon.svg":
+			case b.usedByWorker(n): // notification icons
+			default:
+				continue
+			}
+			if role == "staff" || !staffOnly[n] {
+				files = append(files, b.url[n])
+			}
+		}
+		sort.Strings(files)
+		for _, w := range words {
+			sort.Strings(w)
+		}
+		out[role] = map[string]any{"files": files, "words": words}
+	}
+	return out
+}
+
+func (b *builder) usedByWorker(n string) bool {
+	for _, e := range b.edges["sw.js"] {
+		if e == n {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *builder) fillWorker(body []byte, site *Site) ([]byte, error) {
+	var files []string
+	for n, u := range b.url {
+		if hashed(n) {
+			files = append(files, u)
+		}
+	}
+	sort.Strings(files)
+	fill := []struct {
+		marker string
+		value  any
+	}{{filesMarker, files}, {welcomeMarker, site.Welcome}, {keepMarker, b.kept()}}
+	for _, f := range fill {
+		if !bytes.Contains(body, []byte(f.marker)) {
+			return nil, fmt.Errorf("pwa: sw.js lacks %q", f.marker)
+		}
+		j, err := json.Marshal(f.value)
+		if err != nil {
+			return nil, err
+		}
+		name, _, _ := strings.Cut(f.marker, " = ")
+		body = bytes.Replace(body, []byte(f.marker), []byte(name+" = "+string(j)+";"), 1)
+	}
+	if !bytes.Contains(body, []byte(buildMarker)) {
+		return nil, fmt.Errorf("pwa: sw.js lacks %q", buildMarker)
+	}
+	return bytes.Replace(body, []byte(buildMarker), []byte("const BUILD = '"+site.Build+"';"), 1), nil
+}
+
+var types = map[string]string{
+	".js":          "text/javascript; charset=utf-8",
+	".css":         "text/css; charset=utf-8",
+	".html":        "text/html; charset=utf-8",
+	".json":        "application/json; charset=utf-8",
+	".svg":         "image/svg+xml",
+	".webmanifest": "application/manifest+json",
+	".md":          "text/markdown; charset=utf-8",
+	".png":         "image/png",
+}
+
+func typeOf(name string) string {
+	ext := path.Ext(name)
+	if t, ok := types[ext]; ok {
+		return t
+	}
+	if strings.HasPrefix(path.Base(name), "LICENSE") {
+		return "text/plain; charset=utf-8"
+	}
+	if t := mime.TypeByExtension(ext); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+func newAsset(url, plain string, body []byte, immutable bool) *Asset {
+	sum := sha256.Sum256(body)
+	return &Asset{URL: url, Plain: plain, Type: typeOf(plain), Body: body, ETag: `"` + hex.EncodeToString(sum[:8]) + `"`, Immutable: immutable}
+}

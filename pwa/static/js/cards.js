@@ -579,7 +579,7 @@ function historyPicture(history) {
       : t('cards.history.week_none', { date: dateLabel(w.from) });
   });
   const summaryId = 'fc-history-summary';
-  return h('figure', { class: 'fc-history', role: 'group', 'aria-labelledby': 'fc-history-title' },
+  return h('figure', { class: 'fc-history', 'aria-labelledby': 'fc-history-title' },
     h('h2', { id: 'fc-history-title', text: t('cards.history.title') }),
     svg,
     h('ul', { class: 'fc-legend', 'aria-hidden': 'true' }, GROUPS.map((g) => h('li', {}, h('span', { class: `fc-swatch fc-bar-${g}` }), t(`cards.legend.${g}`)))),
@@ -663,7 +663,8 @@ function inboxItem(card) {
   const name = (card.youngPerson && card.youngPerson.name) || '';
   const seen = card.state === 'seen';
   return h('li', { class: ['fc-inbox-item', seen ? 'fc-seen' : 'fc-new', `fc-u-${card.urgency}`], data: { id: card.id, state: card.state } },
-    h('a', { class: 'fc-inbox-link', href: `#/inbox/${encodeURIComponent(card.id)}`, 'aria-label': t('cards.inbox.open', { name, card: cardLabel(kind.id) }) },
+    // Named by what it shows (name, card, time), so the name holds the visible words.
+    h('a', { class: 'fc-inbox-link', href: `#/inbox/${encodeURIComponent(card.id)}` },
       h('span', { class: ['fc-item-pic', `fc-g-${kind.group}`] }, picture(kind.id, 40)),
       h('span', { class: 'fc-inbox-main' },
         h('span', { class: 'fc-inbox-title' }, h('span', { class: 'fc-inbox-name', text: name }), urgencyBadge(card.urgency)),

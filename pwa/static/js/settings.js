@@ -17,6 +17,7 @@ import { lockApp, signOutApp } from './session.js';
 export function settingsPanel({ heading = true } = {}) {
   const user = getUser();
   const young = user && user.role === 'young_person';
+  const sub = heading ? 'h3' : 'h2'; // the level below the panel's title
   const panel = h('section', { class: 'panel settings', id: 'settings', 'aria-labelledby': 'settings-title' },
     heading ? h('h2', { id: 'settings-title', text: t('settings.title') }) : null,
     languagePicker(),
@@ -43,22 +44,22 @@ export function settingsPanel({ heading = true } = {}) {
   );
   // Notifications can be turned off (and on again) for this device here.
   if (user && notifiedRole(user.role)) {
-    panel.append(h('h3', { text: t('push.settings.title') }), notificationSettings());
+    panel.append(h(sub, { text: t('push.settings.title') }), notificationSettings());
   }
   if (young) panel.append(youngPersonAccount());
-  else if (user) panel.append(passwordChange());
+  else if (user) panel.append(passwordChange(sub));
   return panel;
 }
 
 /** A staff member changes their own password. */
-function passwordChange() {
+function passwordChange(sub) {
   const current = field({ id: 'password-current', label: t('settings.password.current'), type: 'password', autocomplete: 'current-password', maxlength: '256' });
   const next = field({ id: 'password-new', label: t('settings.password.new'), help: t('settings.password.new_help'), type: 'password', autocomplete: 'new-password', maxlength: '256' });
   const note = message('info');
   note.id = 'password-message';
   const submit = button(t('settings.password.save'), { id: 'password-save', type: 'submit' }, 'secondary');
   const form = h('form', { class: 'password-change', novalidate: true },
-    h('h3', { text: t('settings.password.title') }), current.wrap, next.wrap, submit, note);
+    h(sub, { text: t('settings.password.title') }), current.wrap, next.wrap, submit, note);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     current.setError('');

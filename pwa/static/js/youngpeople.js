@@ -48,6 +48,12 @@ function listTitleKey(role) {
   return 'yp.list.area';
 }
 
+/** "KFRW-4829" as its groups, free to wrap after the dash on a narrow screen. */
+function codeGroups(code) {
+  const groups = String(code).split('-');
+  return groups.map((g, i) => (i < groups.length - 1 ? [`${g}-`, h('wbr')] : g)).flat();
+}
+
 /** The "My young people" section of a staff home. */
 export function youngPeopleSection() {
   const user = getUser();
@@ -238,7 +244,7 @@ export async function codeScreen({ id }) {
       t('code.expires', { time: formatWhen(current.expiresAt) }));
     const card = h('div', { class: 'code-card' },
       h('p', { class: 'code-big', data: { read: spellCode(code) } },
-        h('span', { id: 'join-code-shown', 'aria-hidden': 'true', dir: 'ltr', text: code }),
+        h('span', { id: 'join-code-shown', 'aria-hidden': 'true', dir: 'ltr' }, ...codeGroups(code)),
         h('span', { class: 'sr-only', text: spellCode(code) })),
       typeof current.qrDataUrl === 'string' && current.qrDataUrl.startsWith('data:image/')
         ? h('img', { class: 'qr', id: 'join-code-qr', src: current.qrDataUrl, alt: t('code.qr_alt', { name }), width: 240, height: 240 })

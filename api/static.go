@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/etag"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
+	"heard/i18n"
 	"heard/pwa"
 )
 
@@ -60,6 +61,11 @@ func (s *Server) staticFiles() {
 			return c.Next()
 		}
 		p := c.Path()
+		if p == "/" || p == "/index.html" {
+			// The shell in the browser's language: its words are preloaded.
+			c.Vary(fiber.HeaderAcceptLanguage)
+			return sendAsset(c, site.Shell(i18n.Negotiate(c.Get(fiber.HeaderAcceptLanguage))), false)
+		}
 		a, ok := site.Lookup(p)
 		keep := ok && a.Immutable && a.URL == p
 		if !ok {

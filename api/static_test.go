@@ -43,6 +43,11 @@ func TestStaticFilesCompressedAndCached(t *testing.T) {
 	if res.Header.Get("Content-Encoding") != "" || !strings.Contains(string(body), `src="`+app+`"`) || !strings.Contains(string(body), `rel="modulepreload"`) {
 		t.Fatalf("GET / without compression: %v\n%s", res.Header, body)
 	}
+	res, body = staticGet(t, w, "/", map[string]string{"Accept-Language": "ar,en;q=0.5"})
+	if !strings.Contains(string(body), `<html lang="ar" dir="rtl">`) || !strings.Contains(string(body), `/i18n/ar.welcome.`) ||
+		!strings.Contains(res.Header.Get("Vary"), "Accept-Language") {
+		t.Fatalf("GET / in Arabic: %v\n%s", res.Header, body)
+	}
 	for _, tc := range []struct{ accept, enc string }{{"br", "br"}, {"gzip", "gzip"}, {"br;q=0, gzip", "gzip"}, {"", ""}} {
 		res, _ := staticGet(t, w, app, map[string]string{"Accept-Encoding": tc.accept})
 		if res.StatusCode != 200 || res.Header.Get("Content-Encoding") != tc.enc ||

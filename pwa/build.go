@@ -116,6 +116,17 @@ type Site struct {
 	Welcome []string
 	byURL   map[string]*Asset // hashed addresses, / and /sw.js
 	byPlain map[string]*Asset // unhashed addresses, /js/app.js
+	shells  map[string]*Asset // index.html per language
+}
+
+// Shell returns the shell (index.html, served as /) for a language: it starts
+// in that language's direction and preloads its welcome words, so they
+// arrive with the code instead of after it. Unknown languages get English.
+func (s *Site) Shell(lang string) *Asset {
+	if a, ok := s.shells[lang]; ok {
+		return a
+	}
+	return s.shells[i18n.Default]
 }
 
 // Lookup finds the file served at an address: a hashed address, / or /sw.js
@@ -173,7 +184,10 @@ var (
 
 const (
 	cataloguesMarker = "const CATALOGUES = {};"
+	needsMarker      = "const NEEDS = {};"
 	preloadMarker    = "<!-- modulepreload -->"
+	wordsMarker      = "<!-- words -->"
+	htmlTag          = `<html lang="en" dir="ltr">`
 	buildMarker      = "const BUILD = 'dev';"
 	filesMarker      = "const FILES = [];"
 	welcomeMarker    = "const WELCOME = [];"
@@ -248,7 +262,7 @@ func buildSite(static fs.FS) (*Site, error) {
 			b.url[name] = "/" + name
 		}
 	}
-	site := &Site{byURL: map[string]*Asset{}, byPlain: map[string]*Asset{}}
+	site := &Site{byURL: map[string]*Asset{}, byPlain: map[string]*Asset{}, shells: map[string]*Asset{}}
 	var all []string
 	for name := range b.src {
 		all = append(all, name)
@@ -268,12 +282,29 @@ func buildSite(static fs.FS) (*Site, error) {
 		}
 		a := newAsset(b.url[name], "/"+name, body, hashed(name))
 		if name == "index.html" {
-			a.URL = "/"
+			if err := b.shells(site, body); err != nil {
+				return nil, err
+			}
+			a = site.Shell(i18n.Default)
 		}
 		site.byURL[a.URL] = a
 		site.byPlain["/"+name] = a
 	}
 	return site, nil
+}
+
+// shells makes index.html for each language.
+func (b *builder) shells(site *Site, body []byte) error {
+	if !bytes.Contains(body, []byte(wordsMarker)) || !bytes.Contains(body, []byte(htmlTag)) {
+		return fmt.Errorf("pwa: index.html lacks %q or %q", wordsMarker, htmlTag)
+	}
+	for _, l := range b.langs {
+		words := b.url["i18n/"+l.Code+"."+i18n.PartWelcome+".json"]
+		html := bytes.Replace(body, []byte(wordsMarker), []byte(`<link rel="preload" href="`+words+`" as="fetch" crossorigin>`), 1)
+		html = bytes.Replace(html, []byte(htmlTag), []byte(`<html lang="`+l.Code+`" dir="`+l.Dir+`">`), 1)
+		site.shells[l.Code] = newAsset("/", "/index.html", html, false)
+	}
+	return nil
 }
 
 func hashedURL(name, sum string) string {
@@ -322,6 +353,13 @@ func (b *builder) findEdges(name string) error {
 	if strings.Contains(src, cataloguesMarker) {
 		for n := range b.parts {
 			b.edges[name] = append(b.edges[name], n)
+		}
+	}
+	if strings.Contains(src, needsMarker) {
+		for n := range b.src {
+			if path.Ext(n) == ".js" && hashed(n) && n != name {
+				b.edges[name] = append(b.edges[name], n)
+			}
 		}
 	}
 	sort.Strings(b.edges[name])
@@ -413,6 +451,10 @@ func (b *builder) rewrite(name string, body []byte) []byte {
 		j, _ := json.Marshal(map[string]any{"languages": b.langs, "words": words})
 		src = strings.Replace(src, cataloguesMarker, "const CATALOGUES = "+string(j)+";", 1)
 	}
+	if strings.Contains(src, needsMarker) {
+		j, _ := json.Marshal(b.needs())
+		src = strings.Replace(src, needsMarker, "const NEEDS = "+string(j)+";", 1)
+	}
 	if strings.Contains(src, preloadMarker) {
 		var links []string
 		for _, n := range b.welcome() {
@@ -437,6 +479,47 @@ func (b *builder) staticImports(name string) []string {
 		}
 		return out
 	})
+}
+
+// needs maps each module loaded on demand (named by a quoted address such as
+// '/js/unlock.js' or by import()) to the modules it imports, directly or
+// not, that the welcome screen has not loaded: router.js preloads them all at
+// once instead of one level of imports after another. The file holding the
+// map (app.js) refers to every module, so its address changes with any.
+func (b *builder) needs() map[string][]string {
+	loaded := map[string]bool{}
+	for _, n := range b.staticImports("js/app.js") {
+		loaded[n] = true
+	}
+	out := map[string][]string{}
+	for name, src := range b.src {
+		if path.Ext(name) != ".js" || name == "sw.js" {
+			continue
+		}
+		var lazy []string
+		for _, m := range quotedRe.FindAllStringSubmatch(string(src), -1) {
+			lazy = append(lazy, m[2])
+		}
+		for _, m := range importRe.FindAllStringSubmatch(string(src), -1) {
+			if strings.HasPrefix(strings.TrimSpace(m[1]), "import(") {
+				lazy = append(lazy, m[3])
+			}
+		}
+		for _, ref := range lazy {
+			n := b.resolve(name, ref)
+			if n == "" || path.Ext(n) != ".js" || loaded[n] {
+				continue
+			}
+			deps := []string{}
+			for _, d := range b.staticImports(n) {
+				if d != n && !loaded[d] {
+					deps = append(deps, b.url[d])
+				}
+			}
+			out[b.url[n]] = deps
+		}
+	}
+	return out
 }
 
 // welcome lists the addresses of what the welcome screen loads, words aside.

@@ -50,11 +50,16 @@ async function keep(urls) {
 /** Everything a role's phone needs offline, words in one language, then the
  * shell itself, last, so a kept shell means a kept app. */
 async function keepRole(role, lang) {
-  const set = KEEP[role === 'young_person' ? 'young_person' : 'staff'];
+  const kind = role === 'young_person' ? 'young_person' : 'staff';
+  const set = KEEP[kind];
   if (!set) return;
+  const kept = await getKept();
+  const fresh = kept.build === BUILD && kept.kind === kind && kept.lang === lang;
+  if (fresh && await caches.match('/', { ...MATCH, cacheName: CACHE })) return; // kept already
   const words = set.words[lang] || set.words.en || [];
   await keep([...set.files, ...words]);
   await keep(['/']);
+  await setKept({ role, kind, lang, build: BUILD }).catch(() => {});
 }
 
 self.addEventListener('install', (event) => {
@@ -152,7 +157,6 @@ self.addEventListener('message', (event) => {
   event.waitUntil((async () => {
     let ok = true;
     try {
-      await setKept({ role: data.role, lang }).catch(() => {});
       await keepRole(data.role, lang);
     } catch {
       ok = false;

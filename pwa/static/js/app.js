@@ -5,7 +5,7 @@ import * as i18n from './i18n.js';
 import { t, need } from './i18n.js';
 import * as api from './api.js';
 import { KEYS, device, applyLargeText } from './prefs.js';
-import { route, setGuard, setBeforeRender, start, navigate, render, rememberReturn } from './router.js';
+import { route, setGuard, setBeforeRender, start, navigate, render, rememberReturn, loadModule, setNeeds } from './router.js';
 import { screen, button, message, actionsArea, setBarActions } from './ui.js';
 import { welcomeScreen, setWelcomeFlash } from './welcome.js';
 import * as worker from './worker.js';
@@ -15,16 +15,21 @@ import * as speech from './speech.js';
 const LOCK_AFTER_MS = 5 * 60 * 1000;
 
 // Everything but the welcome screen is loaded when it is first needed: its
-// module and its words (see features.js for each role's features).
-const session = () => import('./session.js');
+// module and its words (see features.js for each role's features). NEEDS is
+// filled in by the server (pwa/build.go): for each module loaded on demand,
+// the modules it imports that the welcome screen has not loaded, so they are
+// asked for at once.
+const NEEDS = {};
+setNeeds(NEEDS);
+const session = () => loadModule('/js/session.js');
 const lockApp = (reason) => session().then((m) => m.lockApp(reason));
 const signOutApp = () => session().then((m) => m.signOutApp());
 
 /** A route whose screen is export `name` of a module loaded on first use. */
-function lazy(load, name, words = ['shell']) {
+function lazy(url, name, words = ['shell']) {
   return async (params, path) => {
     try {
-      const [m] = await Promise.all([load(), need(...words)]);
+      const [m] = await Promise.all([loadModule(url), need(...words)]);
       return await m[name](params, path);
     } catch (err) {
       console.error('heard: could not load', name, err);
@@ -37,20 +42,20 @@ function routes() {
   const staffWords = ['shell', 'admin'];
   route('/', welcomeScreen, 'guest');
   route('/welcome', welcomeScreen, 'guest');
-  route('/join', lazy(() => import('./join.js'), 'joinScreen'), 'guest');
-  route('/join/:code', lazy(() => import('./join.js'), 'joinScreen'), 'guest');
-  route('/unlock', lazy(() => import('./unlock.js'), 'unlockScreen'), 'unlock');
-  route('/signin', lazy(() => import('./signin.js'), 'signInScreen'), 'guest');
-  route('/settings', lazy(() => import('./settings.js'), 'settingsScreen'), 'public');
-  route('/home', lazy(() => import('./home.js'), 'homeScreen'), 'auth');
-  route('/young-people/:id/code', lazy(() => import('./youngpeople.js'), 'codeScreen', staffWords), 'staff');
-  route('/young-people/:id/phones', lazy(() => import('./youngpeople.js'), 'phonesScreen', staffWords), 'staff');
-  route('/admin/audit', lazy(() => import('./admin.js'), 'auditScreen', staffWords), 'admin');
-  route('/admin/staff', lazy(() => import('./admin.js'), 'staffScreen', staffWords), 'admin');
-  route('/admin/deliveries', lazy(() => import('./admin.js'), 'deliveriesScreen', staffWords), 'admin');
-  route('/admin/teams', lazy(() => import('./adminforms.js'), 'teamsScreen', staffWords), 'admin');
-  route('/admin/area', lazy(() => import('./adminforms.js'), 'areaScreen', staffWords), 'admin');
-  route('/admin/duty', lazy(() => import('./adminforms.js'), 'dutyScreen', staffWords), 'admin');
+  route('/join', lazy('/js/join.js', 'joinScreen'), 'guest');
+  route('/join/:code', lazy('/js/join.js', 'joinScreen'), 'guest');
+  route('/unlock', lazy('/js/unlock.js', 'unlockScreen'), 'unlock');
+  route('/signin', lazy('/js/signin.js', 'signInScreen'), 'guest');
+  route('/settings', lazy('/js/settings.js', 'settingsScreen'), 'public');
+  route('/home', lazy('/js/home.js', 'homeScreen'), 'auth');
+  route('/young-people/:id/code', lazy('/js/youngpeople.js', 'codeScreen', staffWords), 'staff');
+  route('/young-people/:id/phones', lazy('/js/youngpeople.js', 'phonesScreen', staffWords), 'staff');
+  route('/admin/audit', lazy('/js/admin.js', 'auditScreen', staffWords), 'admin');
+  route('/admin/staff', lazy('/js/admin.js', 'staffScreen', staffWords), 'admin');
+  route('/admin/deliveries', lazy('/js/admin.js', 'deliveriesScreen', staffWords), 'admin');
+  route('/admin/teams', lazy('/js/adminforms.js', 'teamsScreen', staffWords), 'admin');
+  route('/admin/area', lazy('/js/adminforms.js', 'areaScreen', staffWords), 'admin');
+  route('/admin/duty', lazy('/js/adminforms.js', 'dutyScreen', staffWords), 'admin');
 }
 
 function guard(r, path, known) {
@@ -91,14 +96,14 @@ async function restoreStaff() {
   try {
     const me = await api.me();
     api.setUser(me);
-    const [{ adoptAccountLanguage }, { loadRole }] = await Promise.all([import('./language.js'), import('./features.js')]);
+    const [{ adoptAccountLanguage }, { loadRole }] = await Promise.all([import('./language.js'), loadModule('/js/features.js')]);
     await Promise.all([adoptAccountLanguage(me), loadRole(me.role)]);
     worker.keepApp(me.role);
     return 'ok';
   } catch (err) {
     if (err.code === 'offline') return 'offline';
     if (err.code === 'session_expired') {
-      const { setSignInNote } = await import('./signin.js');
+      const { setSignInNote } = await loadModule('/js/signin.js');
       setSignInNote('info', 'signin.expired');
       history.replaceState(null, '', '#/signin');
       return 'expired';

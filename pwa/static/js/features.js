@@ -6,14 +6,15 @@
 import { h } from './dom.js';
 import { need } from './i18n.js';
 import { addItemAction } from './home.js';
+import { loadModule } from './router.js';
 
 // In the order their home sections appear.
 const FEATURES = [
-  { name: 'staff', staff: true, words: ['admin'], load: () => import('./adminforms.js'), mount: (m) => addItemAction(m.keyWorkerAction) },
-  { name: 'cards', words: ['cards'], css: '/css/cards.css', load: () => import('./cards.js'), mount: (m) => m.mountCards() },
-  { name: 'feedback', words: ['feedback'], css: '/css/feedback.css', load: () => import('./feedback.js'), mount: (m) => m.mountFeedback() },
-  { name: 'dashboard', staff: true, words: ['kpis'], load: () => import('./dashboard.js'), mount: (m) => m.mountDashboard() },
-  { name: 'push', words: ['push'], load: () => import('./push.js'), mount: (m) => m.mountPush() },
+  { name: 'staff', staff: true, words: ['admin'], load: () => loadModule('/js/adminforms.js'), mount: (m) => addItemAction(m.keyWorkerAction) },
+  { name: 'cards', words: ['cards'], css: '/css/cards.css', load: () => loadModule('/js/cards.js'), mount: (m) => m.mountCards() },
+  { name: 'feedback', words: ['feedback'], css: '/css/feedback.css', load: () => loadModule('/js/feedback.js'), mount: (m) => m.mountFeedback() },
+  { name: 'dashboard', staff: true, words: ['kpis'], load: () => loadModule('/js/dashboard.js'), mount: (m) => m.mountDashboard() },
+  { name: 'push', words: ['push'], load: () => loadModule('/js/push.js'), mount: (m) => m.mountPush() },
 ];
 
 const mounted = new Set();
@@ -29,15 +30,32 @@ export function loadStyle(href) {
   });
 }
 
-/** Loads and mounts the features of a role, with their words and styles. */
-export async function loadRole(role) {
+function fetchRole(role) {
   const staff = role !== 'young_person';
   const list = FEATURES.filter((f) => (staff || !f.staff) && !mounted.has(f.name));
-  const [modules] = await Promise.all([
+  return Promise.all([
+    list,
     Promise.all(list.map((f) => f.load())),
     need('shell', ...list.flatMap((f) => f.words)),
     ...list.filter((f) => f.css).map((f) => loadStyle(f.css)),
   ]);
+}
+
+/** Runs fn when the phone is idle (or after a while at most). */
+export function whenIdle(fn, timeout = 2000) {
+  if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(fn, { timeout });
+  else setTimeout(fn, Math.min(timeout, 500));
+}
+
+/** Starts loading a role's features while the phone is idle (e.g. while the
+ * PIN is typed), so that home opens at once after it. */
+export function preloadRole(role) {
+  whenIdle(() => fetchRole(role).catch(() => {}), 1000);
+}
+
+/** Loads and mounts the features of a role, with their words and styles. */
+export async function loadRole(role) {
+  const [list, modules] = await fetchRole(role);
   list.forEach((f, i) => {
     if (mounted.has(f.name)) return;
     mounted.add(f.name);

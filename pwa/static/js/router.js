@@ -1,6 +1,25 @@
 // Hash routing (#/join, #/home ...), so the server needs no fallback route.
 
-import { clear } from './dom.js';
+import { clear, h } from './dom.js';
+
+// For each module loaded on demand, the modules it needs that the welcome
+// screen has not loaded (app.js hands over what the server filled in).
+let needs = {};
+export function setNeeds(n) {
+  needs = n || {};
+}
+
+/**
+ * Load a module on demand ('/js/join.js', which the server turns into its
+ * content-hashed address), asking for everything it imports at once rather
+ * than one level of imports after another.
+ */
+export function loadModule(url) {
+  for (const dep of needs[url] || []) {
+    if (!document.querySelector(`link[href="${dep}"]`)) document.head.append(h('link', { rel: 'modulepreload', href: dep }));
+  }
+  return import(url);
+}
 
 const routes = [];
 let guard = () => null;

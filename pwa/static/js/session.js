@@ -8,7 +8,7 @@ import { setWelcomeFlash } from './welcome.js';
 import { setUnlockNote, resetLockout } from './unlock.js';
 import { setSignInNote } from './signin.js';
 import * as speech from './speech.js';
-import { loadRole } from './features.js';
+import { loadRole, whenIdle } from './features.js';
 import { keepApp } from './worker.js';
 
 /** After join, unlock or login succeeded. how: 'join' | 'unlock' | 'login'. */
@@ -22,8 +22,9 @@ export async function afterSignIn(resp, how) {
   const user = api.getUser();
   await Promise.all([adoptAccountLanguage(user, { preferDevice }), loadRole(user.role)]);
   navigate(takeReturn() || '/home', { replace: true });
-  // The rest of this role's app is kept for offline use, in the background.
-  keepApp(user.role);
+  // The rest of this role's app is kept for offline use, in the background,
+  // once home is up.
+  whenIdle(() => keepApp(user.role), 3000);
 }
 
 /** Lock a young person's app: in-memory tokens go, the device stays. */

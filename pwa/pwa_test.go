@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"heard/i18n"
 )
 
 func readAll(t *testing.T, name string) string {
@@ -315,5 +317,55 @@ func TestManifestIcons(t *testing.T) {
 		if !purposes[want] {
 			t.Errorf("manifest lacks a %s icon", want)
 		}
+	}
+}
+
+// The welcome screen's own modules name only words of the welcome part: the
+// first visit loads no other part.
+func TestWelcomeScreenWordsInWelcomePart(t *testing.T) {
+	parts, err := i18n.AppParts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := regexp.MustCompile(`\bt\('([a-z0-9_]+\.[a-z0-9_.]+)'`)
+	for _, f := range []string{"js/app.js", "js/welcome.js", "js/language.js", "js/router.js"} {
+		for _, m := range call.FindAllStringSubmatch(readAll(t, f), -1) {
+			for _, lang := range []string{"en", "ar"} {
+				if _, ok := parts[lang][i18n.PartWelcome][m[1]]; !ok {
+					t.Errorf("%s uses %q, which is not in the %s welcome part", f, m[1], lang)
+				}
+			}
+		}
+	}
+}
+
+// A young person's modules never import staff-only code, so their phone
+// neither loads nor keeps it.
+func TestYoungPersonNeverLoadsStaffCode(t *testing.T) {
+	b := &builder{src: map[string][]byte{}}
+	err := fs.WalkDir(static, "static/js", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b.src[strings.TrimPrefix(p, "static/")], err = fs.ReadFile(static, p)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for name := range b.src {
+		if !strings.HasPrefix(name, "js/") || staffOnly[name] {
+			continue
+		}
+		for _, dep := range b.staticImports(name) {
+			checked++
+			if staffOnly[dep] {
+				t.Errorf("%s imports staff-only %s", name, dep)
+			}
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("only %d imports followed; is the pattern right?", checked)
 	}
 }

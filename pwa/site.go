@@ -69,20 +69,15 @@ func (a *Asset) compress() {
 	}
 }
 
-// compressAll compresses every file in the background, two at a time.
+// compressAll compresses every file in the background, one at a time, so
+// it leaves the other cores to what Heard is doing as it starts.
 func (s *Site) compressAll() {
-	work := make(chan *Asset)
-	for range 2 {
-		go func() {
-			for a := range work {
-				a.Encoded("br")
-			}
-		}()
-	}
 	for _, a := range s.byPlain {
-		work <- a
+		a.Encoded("br")
 	}
-	close(work)
+	for _, a := range s.shells {
+		a.Encoded("br")
+	}
 }
 
 // Site is the built app.

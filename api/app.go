@@ -6,13 +6,10 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/etag"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
@@ -142,6 +139,7 @@ func New(cfg Config) *Server {
 		HSTSPreloadEnabled:        false,
 		PermissionPolicy:          "camera=(), microphone=(), geolocation=(), payment=()",
 	}))
+	s.app.Use(compressResponses()) // static.go
 	s.app.Use(func(c *fiber.Ctx) error {
 		if p := c.Path(); strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" {
 			// Personal data must never sit in a shared cache, nor a stale health answer.
@@ -166,27 +164,8 @@ func New(cfg Config) *Server {
 	s.openAPIRoute()
 
 	s.app.Use("/api", func(c *fiber.Ctx) error { return errNotFound() })
-	if cfg.PWA != nil {
-		s.app.Use(etag.New())
-		s.app.Use(appFileHeaders)
-		s.app.Use("/", filesystem.New(filesystem.Config{Root: http.FS(cfg.PWA), Index: "index.html", MaxAge: 0}))
-	}
+	s.staticFiles() // static.go
 	return s
-}
-
-// appFileHeaders makes the browser check for a new app on every visit (the
-// service worker keeps the offline copy) and names the manifest's type, which
-// Go's MIME table does not know.
-func appFileHeaders(c *fiber.Ctx) error {
-	err := c.Next()
-	p := c.Path()
-	switch {
-	case p == "/" || p == "/index.html" || p == "/sw.js":
-		c.Set(fiber.HeaderCacheControl, "no-cache")
-	case strings.HasSuffix(p, ".webmanifest"):
-		c.Set(fiber.HeaderContentType, "application/manifest+json")
-	}
-	return err
 }
 
 func hstsMaxAge(tls bool) int {

@@ -1,153 +1,76 @@
 // Package pwa holds Heard's progressive web app: HTML, CSS, ES modules, the
-// service worker, the manifest and icons. There is no build step: the files in
-// static/ are what the browser runs.
+// service worker, the manifest and icons. There is no build step to run by
+// hand: the files in static/ are what the browser runs, given content-hashed
+// addresses and compressed once when Heard starts (build.go).
 package pwa
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
-	"encoding/json"
-	"io"
 	"io/fs"
-	"path"
-	"sort"
 	"strings"
 	"sync"
+	"testing/fstest"
 	"time"
 )
 
 //go:embed static
 var static embed.FS
 
-// buildMarker is the line in sw.js that FS rewrites with a hash of every file,
-// so each change to the app gives the service worker a new cache version
-// without anyone remembering to bump it by hand.
-const buildMarker = "const BUILD = 'dev';"
+var (
+	once    sync.Once
+	site    *Site
+	siteErr error
+)
 
-// filesMarker is the line in sw.js that FS rewrites with the list of files to
-// keep for offline use, so a new file is never forgotten.
-const filesMarker = "const FILES = [];"
+// Load builds the app from static/ and the i18n catalogues, once.
+func Load() (*Site, error) {
+	once.Do(func() {
+		root, err := fs.Sub(static, "static")
+		if err != nil {
+			siteErr = err
+			return
+		}
+		site, siteErr = buildSite(root)
+		if siteErr == nil {
+			go site.compressAll()
+		}
+	})
+	return site, siteErr
+}
 
-// FS returns the app's files rooted at the static folder. sw.js is served with
-// its BUILD constant set to a short hash of the app's content and its FILES
-// list holding every file the app may need offline.
+// FS returns the built app as files: each app file under its plain name
+// (js/app.js) and its hashed name (js/app.1a2b3c4d.js), with index.html and
+// sw.js. It also gives the Site to the server (api serves from it). It panics
+// if the app cannot be built, which the package's tests rule out.
 func FS() fs.FS {
-	root, err := fs.Sub(static, "static")
+	s, err := Load()
 	if err != nil {
 		panic(err)
 	}
-	return &buildFS{FS: root}
+	m := fstest.MapFS{}
+	for _, a := range s.byPlain {
+		f := &fstest.MapFile{Data: a.Body, Mode: 0o444, ModTime: time.Time{}}
+		m[strings.TrimPrefix(a.Plain, "/")] = f
+		if a.URL != "/" {
+			m[strings.TrimPrefix(a.URL, "/")] = f
+		}
+	}
+	return &siteFS{MapFS: m, site: s}
 }
 
-// Build is the short content hash FS writes into sw.js (empty if the files
-// cannot be read, which the package's tests rule out).
+// Build is the short content hash of the whole app that sw.js carries.
 func Build() string {
-	FS().(*buildFS).sw()
-	return buildHash
-}
-
-var (
-	swOnce    sync.Once
-	swBytes   []byte
-	swErr     error
-	buildHash string
-)
-
-// Precached reports whether the service worker keeps the file at path (relative
-// to static/) for offline use: everything but the worker itself, index.html
-// (kept as "/"), and licence and attribution texts.
-func Precached(p string) bool {
-	base := path.Base(p)
-	switch {
-	case p == "sw.js", p == "index.html":
-		return false
-	case strings.HasSuffix(base, ".md"), strings.HasPrefix(base, "LICENSE"), strings.HasPrefix(base, "."):
-		return false
-	}
-	return true
-}
-
-type buildFS struct{ fs.FS }
-
-func (b *buildFS) sw() ([]byte, error) {
-	swOnce.Do(func() {
-		h := sha256.New()
-		var paths []string
-		swErr = fs.WalkDir(b.FS, ".", func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() {
-				paths = append(paths, p)
-			}
-			return nil
-		})
-		if swErr != nil {
-			return
-		}
-		sort.Strings(paths)
-		var files []string
-		for _, p := range paths {
-			if Precached(p) {
-				files = append(files, "/"+p)
-			}
-		}
-		for _, p := range paths {
-			data, err := fs.ReadFile(b.FS, p)
-			if err != nil {
-				swErr = err
-				return
-			}
-			io.WriteString(h, p)
-			h.Write([]byte{0})
-			h.Write(data)
-			h.Write([]byte{0})
-		}
-		buildHash = hex.EncodeToString(h.Sum(nil))[:12]
-		src, err := fs.ReadFile(b.FS, "sw.js")
-		if err != nil {
-			swErr = err
-			return
-		}
-		list, _ := json.Marshal(files)
-		src = bytes.Replace(src, []byte(filesMarker), []byte("const FILES = "+string(list)+";"), 1)
-		swBytes = bytes.Replace(src, []byte(buildMarker), []byte("const BUILD = '"+buildHash+"';"), 1)
-	})
-	return swBytes, swErr
-}
-
-// Open opens a file; sw.js comes back with its build hash filled in.
-func (b *buildFS) Open(name string) (fs.File, error) {
-	if name != "sw.js" {
-		return b.FS.Open(name)
-	}
-	data, err := b.sw()
+	s, err := Load()
 	if err != nil {
-		return nil, err
+		return ""
 	}
-	return &memFile{Reader: bytes.NewReader(data), name: "sw.js", size: int64(len(data))}, nil
+	return s.Build
 }
 
-// memFile is an in-memory fs.File that also seeks, as http.FileServer wants.
-type memFile struct {
-	*bytes.Reader
-	name string
-	size int64
+type siteFS struct {
+	fstest.MapFS
+	site *Site
 }
 
-func (f *memFile) Stat() (fs.FileInfo, error) { return memInfo{f.name, f.size}, nil }
-func (f *memFile) Close() error               { return nil }
-
-type memInfo struct {
-	name string
-	size int64
-}
-
-func (i memInfo) Name() string       { return i.name }
-func (i memInfo) Size() int64        { return i.size }
-func (i memInfo) Mode() fs.FileMode  { return 0o444 }
-func (i memInfo) ModTime() time.Time { return time.Time{} }
-func (i memInfo) IsDir() bool        { return false }
-func (i memInfo) Sys() any           { return nil }
+// Site returns the built app behind the files.
+func (f *siteFS) Site() *Site { return f.site }

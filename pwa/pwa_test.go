@@ -8,9 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"heard/i18n"
 )
 
 func readAll(t *testing.T, name string) string {
@@ -33,8 +36,10 @@ func TestServiceWorkerGetsBuildHash(t *testing.T) {
 	if !regexp.MustCompile(`^[0-9a-f]{12}$`).MatchString(build) {
 		t.Fatalf("Build() = %q, want 12 hex digits", build)
 	}
-	if strings.Contains(sw, buildMarker) {
-		t.Fatal("sw.js still has the placeholder build")
+	for _, marker := range []string{buildMarker, filesMarker, welcomeMarker, keepMarker} {
+		if strings.Contains(sw, marker) {
+			t.Errorf("sw.js still has the placeholder %q", marker)
+		}
 	}
 	if !strings.Contains(sw, "const BUILD = '"+build+"';") {
 		t.Fatal("sw.js does not carry the build hash")
@@ -44,7 +49,7 @@ func TestServiceWorkerGetsBuildHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, err := f.Stat()
-	if err != nil || st.Size() != int64(len(sw)) || st.Name() != "sw.js" {
+	if err != nil || st.Size() != int64(len(sw)) {
 		t.Fatalf("stat sw.js = %v, %v; want size %d", st, err, len(sw))
 	}
 	if _, ok := f.(io.Seeker); !ok {
@@ -52,54 +57,87 @@ func TestServiceWorkerGetsBuildHash(t *testing.T) {
 	}
 }
 
-// Every file the app needs offline is in the service worker's precache list,
-// and every listed file exists.
-func TestPrecacheListMatchesFiles(t *testing.T) {
-	src, err := fs.ReadFile(static, "static/sw.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, marker := range []string{buildMarker, filesMarker} {
-		if !strings.Contains(string(src), marker) {
-			t.Fatalf("sw.js lacks the line %q that pwa.FS fills in", marker)
-		}
-	}
-	served := readAll(t, "sw.js")
-	m := regexp.MustCompile(`const FILES = (\[.*?\]);`).FindStringSubmatch(served)
+// swList reads one of the lists the server writes into sw.js.
+func swList(t *testing.T, name string, out any) {
+	t.Helper()
+	m := regexp.MustCompile(`const ` + name + ` = (.*?);\n`).FindStringSubmatch(readAll(t, "sw.js"))
 	if m == nil {
-		t.Fatal("no FILES list in the served sw.js")
+		t.Fatalf("no %s in the served sw.js", name)
 	}
-	var files []string
-	if err := json.Unmarshal([]byte(m[1]), &files); err != nil {
-		t.Fatal(err)
+	if err := json.Unmarshal([]byte(m[1]), out); err != nil {
+		t.Fatalf("%s: %v", name, err)
 	}
-	listed := map[string]bool{}
-	for _, f := range files {
-		listed[f] = true
-		if _, err := fs.Stat(FS(), strings.TrimPrefix(f, "/")); err != nil {
-			t.Errorf("sw.js precaches %s, which does not exist", f)
-		}
-	}
-	for _, want := range []string{"/js/app.js", "/js/api.js", "/css/app.css", "/manifest.webmanifest", "/icons/icon-192.png", "/icons/badge-72.png"} {
-		if !listed[want] {
-			t.Errorf("%s is not precached", want)
-		}
-	}
-	err = fs.WalkDir(FS(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		if Precached(p) != listed["/"+p] {
-			t.Errorf("%s: precached %v, listed %v", p, Precached(p), listed["/"+p])
-		}
-		return nil
-	})
+}
+
+// The service worker's lists name only files that exist, at their hashed
+// addresses; every hashed file is listed; a young person's phone keeps no
+// staff code or words, and every language's words are there for each role.
+func TestWorkerListsMatchFiles(t *testing.T) {
+	site, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"sw.js", "index.html", "cards/LICENSE", "cards/ATTRIBUTION.md"} {
-		if Precached(p) {
-			t.Errorf("%s should not be in the list", p)
+	var files, welcome []string
+	var keep map[string]struct {
+		Files []string
+		Words map[string][]string
+	}
+	swList(t, "FILES", &files)
+	swList(t, "WELCOME", &welcome)
+	swList(t, "KEEP", &keep)
+	listed := map[string]bool{}
+	for _, u := range files {
+		listed[u] = true
+		a, ok := site.Lookup(u)
+		if !ok || !a.Immutable || a.URL != u {
+			t.Errorf("FILES lists %s, which is not a hashed file", u)
+		}
+	}
+	for _, a := range site.byPlain {
+		if a.Immutable && !listed[a.URL] {
+			t.Errorf("%s (%s) is not in FILES", a.URL, a.Plain)
+		}
+	}
+	for _, u := range welcome {
+		if !listed[u] {
+			t.Errorf("WELCOME lists %s, not in FILES", u)
+		}
+	}
+	for _, want := range []string{"js/app.js", "js/i18n.js", "js/welcome.js", "css/app.css"} {
+		if !slices.Contains(welcome, site.URL(want)) {
+			t.Errorf("the welcome screen's %s is not kept on install", want)
+		}
+	}
+	for _, not := range []string{"js/cards.js", "js/admin.js", "js/join.js", "css/cards.css"} {
+		if slices.Contains(welcome, site.URL(not)) {
+			t.Errorf("%s is kept on install, before anyone signs in", not)
+		}
+	}
+	yp, staff := keep["young_person"], keep["staff"]
+	for _, want := range []string{"js/cards.js", "js/feedback.js", "js/unlock.js", "js/home.js", "css/cards.css", "cards/not_safe.svg", "icons/badge-72.png"} {
+		if !slices.Contains(yp.Files, site.URL(want)) {
+			t.Errorf("a young person's phone does not keep %s", want)
+		}
+		if !slices.Contains(staff.Files, site.URL(want)) {
+			t.Errorf("staff do not keep %s", want)
+		}
+	}
+	for name := range staffOnly {
+		if u := site.URL(name); u != "" && slices.Contains(yp.Files, u) {
+			t.Errorf("a young person's phone keeps staff-only %s", name)
+		}
+		if u := site.URL(name); u != "" && !slices.Contains(staff.Files, u) {
+			t.Errorf("staff do not keep %s", name)
+		}
+	}
+	for _, lang := range []string{"en", "ar"} {
+		if len(yp.Words[lang]) != 5 || len(staff.Words[lang]) != 7 {
+			t.Errorf("%s words kept: young person %v, staff %v", lang, yp.Words[lang], staff.Words[lang])
+		}
+		for _, u := range yp.Words[lang] {
+			if strings.Contains(u, ".admin.") || strings.Contains(u, ".kpis.") {
+				t.Errorf("a young person's phone keeps staff words %s", u)
+			}
 		}
 	}
 }
@@ -279,5 +317,55 @@ func TestManifestIcons(t *testing.T) {
 		if !purposes[want] {
 			t.Errorf("manifest lacks a %s icon", want)
 		}
+	}
+}
+
+// The welcome screen's own modules name only words of the welcome part: the
+// first visit loads no other part.
+func TestWelcomeScreenWordsInWelcomePart(t *testing.T) {
+	parts, err := i18n.AppParts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := regexp.MustCompile(`\bt\('([a-z0-9_]+\.[a-z0-9_.]+)'`)
+	for _, f := range []string{"js/app.js", "js/welcome.js", "js/language.js", "js/router.js"} {
+		for _, m := range call.FindAllStringSubmatch(readAll(t, f), -1) {
+			for _, lang := range []string{"en", "ar"} {
+				if _, ok := parts[lang][i18n.PartWelcome][m[1]]; !ok {
+					t.Errorf("%s uses %q, which is not in the %s welcome part", f, m[1], lang)
+				}
+			}
+		}
+	}
+}
+
+// A young person's modules never import staff-only code, so their phone
+// neither loads nor keeps it.
+func TestYoungPersonNeverLoadsStaffCode(t *testing.T) {
+	b := &builder{src: map[string][]byte{}}
+	err := fs.WalkDir(static, "static/js", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b.src[strings.TrimPrefix(p, "static/")], err = fs.ReadFile(static, p)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for name := range b.src {
+		if !strings.HasPrefix(name, "js/") || staffOnly[name] {
+			continue
+		}
+		for _, dep := range b.staticImports(name) {
+			checked++
+			if staffOnly[dep] {
+				t.Errorf("%s imports staff-only %s", name, dep)
+			}
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("only %d imports followed; is the pattern right?", checked)
 	}
 }

@@ -1,71 +1,89 @@
 /* Heard's service worker.
  *
- * - Install: keep the app shell and every language's words, so the app opens
- *   offline once it has been opened online.
- * - Pages: network first, falling back to the kept shell.
- * - App files: from the cache first.
- * - /api/i18n*: from the cache at once, refreshed in the background.
- * - Every other /api/ request goes to the network only: personal data is
- *   never cached.
- * - Push: show the (already translated, lock-screen-safe) notification once
- *   per id, even when Heard sends it again after a crash and the first was
- *   dismissed; a tap opens the app at the notification's address.
+ * Caching (this part):
+ * - App files have content-hashed addresses (pwa/build.go), so one cache,
+ *   kept across updates, holds each file once; a new version brings only the
+ *   files that changed, and files no version uses any more are dropped.
+ * - Install: keep the welcome screen's files. They are in the browser's own
+ *   cache already (the page has just loaded them, marked immutable), so this
+ *   costs nothing on the wire. After an update, a phone that has kept a
+ *   role's app gets that role's new files.
+ * - After sign-in the page asks ("keep") for the rest of its role's app:
+ *   code, styles, pictures and this language's words, fetched in the
+ *   background, each once.
+ * - Pages: network first, falling back to the kept shell (/).
+ * - App files: from the cache first. Other /api/ requests go to the network
+ *   only: personal data is never cached.
+ * - Push (below): show the (already translated, lock-screen-safe)
+ *   notification once per id, even when Heard sends it again after a crash
+ *   and the first was dismissed; a tap opens the app at its address.
  *
- * The server (pwa.FS) fills in BUILD with a hash of the app's files, so every
- * change gets a fresh cache, and FILES with the list of the app's files. Bump
- * VERSION to force a fresh cache by hand.
+ * The server fills in BUILD (a hash of the app), FILES (every hashed
+ * address), WELCOME (the welcome screen's files) and KEEP (per role, its files
+ * and per language its words). Bump VERSION to start a fresh cache by hand.
  */
 
-const VERSION = 1;
+const VERSION = 2;
 const BUILD = 'dev';
 const PREFIX = 'heard-';
-const SHELL_CACHE = `${PREFIX}shell-v${VERSION}-${BUILD}`;
-const I18N_CACHE = `${PREFIX}i18n-v${VERSION}-${BUILD}`;
+const CACHE = `${PREFIX}app-v${VERSION}`;
 
-// FILES is filled in by the server (pwa.FS) with every file of the app.
 const FILES = [];
-const SHELL = ['/', ...FILES];
+const WELCOME = [];
+const KEEP = {};
 
-const I18N_INDEX = '/api/i18n';
+const OURS = new Set(FILES);
 const NAV_TIMEOUT_MS = 6000;
 const MATCH = { ignoreVary: true };
 
-async function precacheI18n() {
-  const cache = await caches.open(I18N_CACHE);
-  const res = await fetch(I18N_INDEX, { cache: 'no-store' });
-  if (!res.ok) throw new Error(`i18n index: ${res.status}`);
-  await cache.put(I18N_INDEX, res.clone());
-  const index = await res.json();
-  const codes = (index.languages || []).map((l) => l.code).filter(Boolean);
-  await Promise.all(codes.map(async (code) => {
-    const url = `${I18N_INDEX}/${encodeURIComponent(code)}`;
-    const r = await fetch(url, { cache: 'no-store' });
-    if (!r.ok) throw new Error(`i18n ${code}: ${r.status}`);
-    await cache.put(url, r);
+/** Fetch and keep each address not kept yet; the browser's cache answers
+ * for files it already has. */
+async function keep(urls) {
+  const cache = await caches.open(CACHE);
+  await Promise.all(urls.map(async (url) => {
+    if (await cache.match(url, MATCH)) return;
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${url}: ${res.status}`);
+    await cache.put(url, res);
   }));
+}
+
+/** Everything a role's phone needs offline, words in one language, then the
+ * shell itself, last, so a kept shell means a kept app. */
+async function keepRole(role, lang) {
+  const kind = role === 'young_person' ? 'young_person' : 'staff';
+  const set = KEEP[kind];
+  if (!set) return;
+  const kept = await getKept();
+  const fresh = kept.build === BUILD && kept.kind === kind && kept.lang === lang;
+  if (fresh && await caches.match('/', { ...MATCH, cacheName: CACHE })) return; // kept already
+  const words = set.words[lang] || set.words.en || [];
+  await keep([...set.files, ...words]);
+  await keep(['/']);
+  await setKept({ role, kind, lang, build: BUILD }).catch(() => {});
 }
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
-    const shell = await caches.open(SHELL_CACHE);
-    await shell.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
-    await precacheI18n();
+    await keep(WELCOME);
+    const kept = await getKept();
+    if (kept.role) await keepRole(kept.role, kept.lang).catch(() => {});
     await self.skipWaiting();
   })());
 });
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
-    const keep = new Set([SHELL_CACHE, I18N_CACHE]);
     const names = await caches.keys();
-    await Promise.all(names.filter((n) => n.startsWith(PREFIX) && !keep.has(n)).map((n) => caches.delete(n)));
+    await Promise.all(names.filter((n) => n.startsWith(PREFIX) && n !== CACHE).map((n) => caches.delete(n)));
+    const cache = await caches.open(CACHE);
+    for (const req of await cache.keys()) {
+      const path = new URL(req.url).pathname;
+      if (path !== '/' && !OURS.has(path)) await cache.delete(req);
+    }
     await self.clients.claim();
   })());
 });
-
-function isI18n(url) {
-  return url.pathname === I18N_INDEX || url.pathname.startsWith(`${I18N_INDEX}/`);
-}
 
 async function networkFirstPage(request) {
   try {
@@ -73,36 +91,28 @@ async function networkFirstPage(request) {
       fetch(request),
       new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), NAV_TIMEOUT_MS)),
     ]);
+    // The shell as it is now, for the next time the phone is offline.
+    const path = new URL(request.url).pathname;
+    if (res.ok && res.type === 'basic' && (path === '/' || path === '/index.html')) {
+      const copy = res.clone();
+      caches.open(CACHE).then((cache) => cache.put('/', copy)).catch(() => {});
+    }
     return res;
   } catch {
-    const cached = await caches.match('/', { ...MATCH, cacheName: SHELL_CACHE }) || await caches.match('/', MATCH);
+    const cached = await caches.match('/', { ...MATCH, cacheName: CACHE });
     return cached || Response.error();
   }
 }
 
-async function cacheFirst(request) {
+async function cacheFirst(request, path) {
   const cached = await caches.match(request, MATCH);
   if (cached) return cached;
   const res = await fetch(request);
-  if (res.ok && res.type === 'basic') {
-    const cache = await caches.open(SHELL_CACHE);
+  if (res.ok && res.type === 'basic' && OURS.has(path)) {
+    const cache = await caches.open(CACHE);
     await cache.put(request, res.clone());
   }
   return res;
-}
-
-async function staleWhileRevalidate(event) {
-  const cache = await caches.open(I18N_CACHE);
-  const cached = await cache.match(event.request, MATCH);
-  const fresh = fetch(event.request).then(async (res) => {
-    if (res.ok) await cache.put(event.request, res.clone());
-    return res;
-  });
-  if (cached) {
-    event.waitUntil(fresh.catch(() => {}));
-    return cached;
-  }
-  return fresh;
 }
 
 self.addEventListener('fetch', (event) => {
@@ -110,16 +120,50 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (isI18n(url)) {
-    event.respondWith(staleWhileRevalidate(event));
-    return;
-  }
   if (url.pathname.startsWith('/api/')) return; // network only
   if (request.mode === 'navigate') {
     event.respondWith(networkFirstPage(request));
     return;
   }
-  event.respondWith(cacheFirst(request));
+  event.respondWith(cacheFirst(request, url.pathname));
+});
+
+/* The role whose app this phone keeps, so an update keeps it too. */
+
+async function getKept() {
+  try {
+    const db = await openDb();
+    const tx = db.transaction('prefs', 'readonly');
+    const kept = await get(tx.objectStore('prefs'), 'kept');
+    db.close();
+    return kept || {};
+  } catch {
+    return {};
+  }
+}
+
+async function setKept(kept) {
+  const db = await openDb();
+  const tx = db.transaction('prefs', 'readwrite');
+  tx.objectStore('prefs').put(kept, 'kept');
+  await done(tx);
+  db.close();
+}
+
+self.addEventListener('message', (event) => {
+  const data = event.data || {};
+  if (data.type !== 'keep' || typeof data.role !== 'string') return;
+  const lang = typeof data.lang === 'string' ? data.lang : 'en';
+  const port = event.ports && event.ports[0];
+  event.waitUntil((async () => {
+    let ok = true;
+    try {
+      await keepRole(data.role, lang);
+    } catch {
+      ok = false;
+    }
+    if (port) port.postMessage({ kept: ok });
+  })());
 });
 
 /* ---- Preferences from the page (language for notifications) and the list

@@ -9,7 +9,6 @@
 // - On a 401 the app refreshes once and retries. If the refresh is refused,
 //   onSessionExpired is told (young people go to the PIN screen, staff to sign-in).
 
-import { forgetUser } from './outbox.js';
 import { KEYS, get, set, device } from './prefs.js';
 import { current as currentLang } from './i18n.js';
 
@@ -104,7 +103,9 @@ export async function signOut() {
   const deviceId = wasYoung ? (device() || {}).deviceId : null;
   const userId = user && user.id;
   clearAll({ forgetDevice: wasYoung });
-  if (wasYoung && userId) await forgetUser(userId).catch(() => {});
+  // The queue of unsent cards and answers (outbox.js) is loaded only here, so
+  // the welcome screen does not carry it.
+  if (wasYoung && userId) await import('./outbox.js').then((m) => m.forgetUser(userId)).catch(() => {});
   if (refreshToken) {
     try {
       // A young person signing out of this phone signs the phone itself out,

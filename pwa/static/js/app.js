@@ -2,59 +2,70 @@
 
 import { h, clear } from './dom.js';
 import * as i18n from './i18n.js';
-import { t } from './i18n.js';
+import { t, need } from './i18n.js';
 import * as api from './api.js';
 import { KEYS, device, applyLargeText } from './prefs.js';
-import { route, setGuard, setBeforeRender, start, navigate, render } from './router.js';
-import { screen, button, message, actionsArea } from './ui.js';
-import { setBarActions } from './ui.js';
+import { route, setGuard, setBeforeRender, start, navigate, render, rememberReturn, loadModule, setNeeds } from './router.js';
+import { screen, button, message, actionsArea, setBarActions } from './ui.js';
 import { welcomeScreen, setWelcomeFlash } from './welcome.js';
-import { joinScreen } from './join.js';
-import { unlockScreen } from './unlock.js';
-import { signInScreen, setSignInNote } from './signin.js';
-import { homeScreen } from './home.js';
-import { settingsScreen, setAccountActions, adoptAccountLanguage } from './settings.js';
-import { codeScreen, phonesScreen, addItemAction } from './youngpeople.js';
-import { auditScreen, staffScreen, deliveriesScreen } from './admin.js';
-import { teamsScreen, keyWorkerAction, areaScreen, dutyScreen } from './adminforms.js';
-import { lockApp, signOutApp, sessionExpired, rememberReturn } from './session.js';
 import * as worker from './worker.js';
 import * as speech from './speech.js';
-import { mountCards } from './cards.js';
-import { mountFeedback } from './feedback.js';
-import { mountDashboard } from './dashboard.js';
-import { mountPush } from './push.js';
 
 /** A young person's app locks itself after this long out of sight. */
 const LOCK_AFTER_MS = 5 * 60 * 1000;
 
-function routes() {
-  route('/', welcomeScreen, 'guest');
-  route('/welcome', welcomeScreen, 'guest');
-  route('/join', joinScreen, 'guest');
-  route('/join/:code', joinScreen, 'guest');
-  route('/unlock', unlockScreen, 'unlock');
-  route('/signin', signInScreen, 'guest');
-  route('/settings', settingsScreen, 'public');
-  route('/home', homeScreen, 'auth');
-  route('/young-people/:id/code', codeScreen, 'staff');
-  route('/young-people/:id/phones', phonesScreen, 'staff');
-  route('/admin/audit', auditScreen, 'admin');
-  route('/admin/staff', staffScreen, 'admin');
-  route('/admin/deliveries', deliveriesScreen, 'admin');
-  route('/admin/teams', teamsScreen, 'admin');
-  route('/admin/area', areaScreen, 'admin');
-  route('/admin/duty', dutyScreen, 'admin');
-  addItemAction(keyWorkerAction);
-  mountCards();
-  mountFeedback();
-  mountDashboard();
-  mountPush();
+// Everything but the welcome screen is loaded when it is first needed: its
+// module and its words (see features.js for each role's features). NEEDS is
+// filled in by the server (pwa/build.go): for each module loaded on demand,
+// the modules it imports that the welcome screen has not loaded, so they are
+// asked for at once.
+const NEEDS = {};
+setNeeds(NEEDS);
+const session = () => loadModule('/js/session.js');
+const lockApp = (reason) => session().then((m) => m.lockApp(reason));
+const signOutApp = () => session().then((m) => m.signOutApp());
+
+/** A route whose screen is export `name` of a module loaded on first use. */
+function lazy(url, name, words = ['shell']) {
+  return async (params, path) => {
+    try {
+      const [m] = await Promise.all([loadModule(url), need(...words)]);
+      return await m[name](params, path);
+    } catch (err) {
+      console.error('heard: could not load', name, err);
+      return offlineScreen(() => render());
+    }
+  };
 }
 
-function guard(r, path) {
+function routes() {
+  const staffWords = ['shell', 'admin'];
+  route('/', welcomeScreen, 'guest');
+  route('/welcome', welcomeScreen, 'guest');
+  route('/join', lazy('/js/join.js', 'joinScreen'), 'guest');
+  route('/join/:code', lazy('/js/join.js', 'joinScreen'), 'guest');
+  route('/unlock', lazy('/js/unlock.js', 'unlockScreen'), 'unlock');
+  route('/signin', lazy('/js/signin.js', 'signInScreen'), 'guest');
+  route('/settings', lazy('/js/settings.js', 'settingsScreen'), 'public');
+  route('/home', lazy('/js/home.js', 'homeScreen'), 'auth');
+  route('/young-people/:id/code', lazy('/js/youngpeople.js', 'codeScreen', staffWords), 'staff');
+  route('/young-people/:id/phones', lazy('/js/youngpeople.js', 'phonesScreen', staffWords), 'staff');
+  route('/admin/audit', lazy('/js/admin.js', 'auditScreen', staffWords), 'admin');
+  route('/admin/staff', lazy('/js/admin.js', 'staffScreen', staffWords), 'admin');
+  route('/admin/deliveries', lazy('/js/admin.js', 'deliveriesScreen', staffWords), 'admin');
+  route('/admin/teams', lazy('/js/adminforms.js', 'teamsScreen', staffWords), 'admin');
+  route('/admin/area', lazy('/js/adminforms.js', 'areaScreen', staffWords), 'admin');
+  route('/admin/duty', lazy('/js/adminforms.js', 'dutyScreen', staffWords), 'admin');
+}
+
+function guard(r, path, known) {
   const user = api.getUser();
   if (!user) {
+    // A feature's screen (loaded after sign-in): sign in first, then go there.
+    if (!known && path !== '/') {
+      rememberReturn(path);
+      return device() ? '/unlock' : '/';
+    }
     if (r.access === 'public') return null;
     if (r.access === 'auth' || r.access === 'staff' || r.access === 'admin') {
       rememberReturn(path);
@@ -85,11 +96,14 @@ async function restoreStaff() {
   try {
     const me = await api.me();
     api.setUser(me);
-    await adoptAccountLanguage(me);
+    const [{ adoptAccountLanguage }, { loadRole }] = await Promise.all([import('./language.js'), loadModule('/js/features.js')]);
+    await Promise.all([adoptAccountLanguage(me), loadRole(me.role)]);
+    worker.keepApp(me.role);
     return 'ok';
   } catch (err) {
     if (err.code === 'offline') return 'offline';
     if (err.code === 'session_expired') {
+      const { setSignInNote } = await loadModule('/js/signin.js');
       setSignInNote('info', 'signin.expired');
       history.replaceState(null, '', '#/signin');
       return 'expired';
@@ -162,20 +176,18 @@ function bootFailed() {
 
 async function boot() {
   applyLargeText();
-  worker.register();
   try {
     await i18n.init();
   } catch (err) {
     console.error('heard: could not load words', err);
     bootFailed();
+    worker.register();
     return;
   }
-  worker.sendPrefs();
   routes();
   setGuard(guard);
   setBeforeRender(() => speech.stop());
   setBarActions({ lock: () => lockApp(), signOut: () => signOutApp() });
-  setAccountActions({ lock: () => lockApp(), signOut: () => signOutApp() });
   worker.listen(openFromNotification);
   watchVisibility();
   watchOtherTabs();
@@ -186,17 +198,21 @@ async function boot() {
     const retry = async () => {
       const again = await restoreStaff();
       if (again === 'offline') return;
-      api.onSessionExpired(sessionExpired);
+      api.onSessionExpired((kind) => session().then((m) => m.sessionExpired(kind)));
       start();
     };
     clear(app).append(offlineScreen(retry));
     return;
   }
-  api.onSessionExpired(sessionExpired);
+  api.onSessionExpired((kind) => session().then((m) => m.sessionExpired(kind)));
   await start();
+  // The service worker comes once the first screen is up, so it never
+  // competes with it for the phone's connection.
+  worker.register();
+  worker.sendPrefs();
 }
 
 // Exposed for the browser tests and for debugging; holds no secrets.
-window.heard = Object.freeze({ render, navigate, version: 1 });
+window.heard = Object.freeze({ render, navigate, version: 1, kept: worker.whenKept });
 
 boot();

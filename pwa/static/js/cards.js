@@ -61,8 +61,13 @@ const kindOf = (id) => CATALOGUE.find((k) => k.id === id) || null;
 const cardLabel = (id) => (has(`cards.card.${id}`) ? t(`cards.card.${id}`) : id);
 const isUrgent = (id) => (kindOf(id) || {}).urgency === 'urgent';
 
+// Each card's picture by id, at its content-hashed address (filled in by the
+// server, pwa/build.go).
+const PICTURES = /* assets: cards/*.svg */ {};
+
 function picture(id, size) {
-  return h('img', { class: 'fc-pic', src: `/cards/${encodeURIComponent(id)}.svg`, alt: '', width: size, height: size, draggable: 'false' });
+  const src = PICTURES[id] || `/cards/${encodeURIComponent(id)}.svg`;
+  return h('img', { class: 'fc-pic', src, alt: '', width: size, height: size, draggable: 'false' });
 }
 
 /* ---------------------------------------------------------------- queue -- */
@@ -579,7 +584,7 @@ function historyPicture(history) {
       : t('cards.history.week_none', { date: dateLabel(w.from) });
   });
   const summaryId = 'fc-history-summary';
-  return h('figure', { class: 'fc-history', role: 'group', 'aria-labelledby': 'fc-history-title' },
+  return h('figure', { class: 'fc-history', 'aria-labelledby': 'fc-history-title' },
     h('h2', { id: 'fc-history-title', text: t('cards.history.title') }),
     svg,
     h('ul', { class: 'fc-legend', 'aria-hidden': 'true' }, GROUPS.map((g) => h('li', {}, h('span', { class: `fc-swatch fc-bar-${g}` }), t(`cards.legend.${g}`)))),
@@ -664,7 +669,8 @@ function inboxItem(card) {
   const name = (card.youngPerson && card.youngPerson.name) || '';
   const seen = card.state === 'seen';
   return h('li', { class: ['fc-inbox-item', seen ? 'fc-seen' : 'fc-new', `fc-u-${card.urgency}`], data: { id: card.id, state: card.state } },
-    h('a', { class: 'fc-inbox-link', href: `#/inbox/${encodeURIComponent(card.id)}`, 'aria-label': t('cards.inbox.open', { name, card: cardLabel(kind.id) }) },
+    // Named by what it shows (name, card, time), so the name holds the visible words.
+    h('a', { class: 'fc-inbox-link', href: `#/inbox/${encodeURIComponent(card.id)}` },
       h('span', { class: ['fc-item-pic', `fc-g-${kind.group}`] }, picture(kind.id, 40)),
       h('span', { class: 'fc-inbox-main' },
         h('span', { class: 'fc-inbox-title' }, h('span', { class: 'fc-inbox-name', text: name }), urgencyBadge(card.urgency)),

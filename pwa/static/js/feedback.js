@@ -20,8 +20,7 @@ import { t, current as currentLang, formatDateTime } from './i18n.js';
 import { screen, button, busy, message, showMessage, errorText, fieldText, loadFailed, loading, actionsArea, label, ypName } from './ui.js';
 import { api, getUser, isYoungPerson } from './api.js';
 import { route, navigate } from './router.js';
-import { addHomeSection } from './home.js';
-import { addItemAction } from './youngpeople.js';
+import { addHomeSection, addItemAction } from './home.js';
 import * as speech from './speech.js';
 import { outbox, request, newId, permanent, notNow, retryDelay, retrier } from './outbox.js';
 import { loadItems } from './lists.js';
@@ -41,8 +40,12 @@ const FACES = {
 const dateOnly = (iso) => formatDateTime(iso, { dateStyle: 'medium' });
 const dayOnly = (iso) => formatDateTime(iso, { day: 'numeric', month: 'long', timeZone: 'UTC' });
 
+// The pictures at their content-hashed addresses (filled in by pwa/build.go).
+const PICTURES = /* assets: cards/*.svg */ {};
+
 function face(answer, size = 56) {
-  return h('img', { class: 'fb-face', src: `/cards/${FACES[answer]}.svg`, alt: '', width: size, height: size, draggable: 'false' });
+  const src = PICTURES[FACES[answer]] || `/cards/${FACES[answer]}.svg`;
+  return h('img', { class: 'fb-face', src, alt: '', width: size, height: size, draggable: 'false' });
 }
 
 /* ------------------------------------------------------------ the outbox -- */

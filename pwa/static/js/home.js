@@ -6,8 +6,6 @@ import { t } from './i18n.js';
 import { screen, label } from './ui.js';
 import { getUser } from './api.js';
 import { settingsPanel } from './settings.js';
-import { youngPeopleSection } from './youngpeople.js';
-import { adminLinks } from './admin.js';
 
 /** The section each role's later features fill. */
 export const FEATURE_SECTIONS = Object.freeze({
@@ -26,6 +24,14 @@ const extras = new Map();
 export function addHomeSection(role, fn) {
   if (!extras.has(role)) extras.set(role, []);
   extras.get(role).push(fn);
+}
+
+// Features add buttons to each young person on a staff member's list:
+// fn(yp, user, reload) returns a node or nothing; reload(text) shows the list
+// again with a note. (Kept here, so features need not load the list's code.)
+export const itemActions = [];
+export function addItemAction(fn) {
+  itemActions.push(fn);
 }
 
 function featureSection(user) {
@@ -56,8 +62,11 @@ function youngHome(user) {
       settingsPanel()));
 }
 
-function staffHome(user) {
+// Staff homes load the young people list and the administrator's links when
+// they are shown: a young person's phone never needs them.
+async function staffHome(user) {
   const role = user.role;
+  const [{ youngPeopleSection }, { adminLinks }] = await Promise.all([import('./youngpeople.js'), import('./admin.js')]);
   const withList = role === 'key_worker' || role === 'team_manager' || role === 'administrator';
   const roleLine = user.areaName
     ? t('home.staff.role_area', { role: label('role', role), area: user.areaName })

@@ -1,30 +1,57 @@
-// Translations. The server sends the catalogues (GET /api/i18n and
-// /api/i18n/{lang}); the service worker keeps them for offline use.
+// Translations. Heard's words come in parts per language (see i18n/parts.go):
+// "welcome" for the first screen, "shell" for the rest of the app's frame and
+// one part per feature. Each part is a file with a content-hashed address,
+// kept by the browser; init() loads the welcome part, need() the others.
 // A message is a string or a plural object {zero, one, two, few, many, other}
 // chosen with Intl.PluralRules; placeholders look like {name}.
 
 import { KEYS, get, set } from './prefs.js';
 
-let languages = [];
-let defaultLang = 'en';
+// Filled in by the server (pwa/build.go): the languages, and the address of
+// each part of each language's words.
+const CATALOGUES = {};
+
+const languages = CATALOGUES.languages || [];
+const addresses = CATALOGUES.words || {};
 let lang = 'en';
 let dir = 'ltr';
 let messages = {};
 let plurals = new Intl.PluralRules('en');
 const warned = new Set();
+const needed = new Set(['welcome']); // the parts this visit has needed
+const parts = new Map(); // "en/welcome" → promise of its messages
 
-async function fetchJSON(url) {
-  const res = await fetch(url, { headers: { Accept: 'application/json' } });
-  if (!res.ok) throw new Error(`${url}: ${res.status}`);
-  return res.json();
+/** The messages of one part of one language (fetched once per visit). */
+function part(code, name) {
+  const key = `${code}/${name}`;
+  if (!parts.has(key)) {
+    const url = (addresses[code] || {})[name];
+    const p = url
+      ? fetch(url).then((res) => {
+        if (!res.ok) throw new Error(`${url}: ${res.status}`);
+        return res.json();
+      })
+      : Promise.resolve({});
+    parts.set(key, p);
+    p.catch(() => parts.delete(key));
+  }
+  return parts.get(key);
 }
 
-/** Loads the language list and the best language's catalogue. */
+/** Loads the best language's welcome words. */
 export async function init() {
-  const index = await fetchJSON('/api/i18n');
-  languages = Array.isArray(index.languages) ? index.languages : [];
-  defaultLang = index.default || 'en';
   await load(pick(get(KEYS.lang)));
+}
+
+/** Loads more parts of the current language's words (e.g. need('cards')). */
+export async function need(...names) {
+  const fresh = names.filter((n) => !needed.has(n));
+  if (!fresh.length) return;
+  const code = lang;
+  const got = await Promise.all(fresh.map((n) => part(code, n)));
+  if (code !== lang) return need(...names); // the language changed meanwhile
+  for (const n of fresh) needed.add(n);
+  messages = Object.assign({}, messages, ...got);
 }
 
 /** The saved choice, else the browser's languages, else the default. */
@@ -36,15 +63,15 @@ export function pick(saved) {
     const base = String(tag).toLowerCase().split('-')[0];
     if (codes.includes(base)) return base;
   }
-  return codes.includes(defaultLang) ? defaultLang : codes[0] || 'en';
+  return codes.includes('en') ? 'en' : codes[0] || 'en';
 }
 
 async function load(code) {
-  const cat = await fetchJSON(`/api/i18n/${encodeURIComponent(code)}`);
-  messages = cat.messages || {};
-  lang = cat.lang || code;
+  const got = await Promise.all([...needed].map((n) => part(code, n)));
+  messages = Object.assign({}, ...got);
+  lang = code;
   const info = languages.find((l) => l.code === lang);
-  dir = cat.dir || (info && info.dir) || 'ltr';
+  dir = (info && info.dir) || 'ltr';
   plurals = new Intl.PluralRules(lang);
   const root = document.documentElement;
   root.lang = lang;

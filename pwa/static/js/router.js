@@ -1,12 +1,44 @@
 // Hash routing (#/join, #/home ...), so the server needs no fallback route.
 
-import { clear } from './dom.js';
+import { clear, h } from './dom.js';
+
+// For each module loaded on demand, the modules it needs that the welcome
+// screen has not loaded (app.js hands over what the server filled in).
+let needs = {};
+export function setNeeds(n) {
+  needs = n || {};
+}
+
+/**
+ * Load a module on demand ('/js/join.js', which the server turns into its
+ * content-hashed address), asking for everything it imports at once rather
+ * than one level of imports after another.
+ */
+export function loadModule(url) {
+  for (const dep of needs[url] || []) {
+    if (!document.querySelector(`link[href="${dep}"]`)) document.head.append(h('link', { rel: 'modulepreload', href: dep }));
+  }
+  return import(url);
+}
 
 const routes = [];
 let guard = () => null;
 let renderCount = 0;
 let firstRender = true;
 let beforeRender = () => {};
+let returnTo = null;
+
+/** Remember where someone was going when they had to unlock or sign in. */
+export function rememberReturn(path) {
+  if (path && path !== '/' && !/^\/(unlock|signin|join|welcome)/.test(path)) returnTo = path;
+}
+
+/** Where to go after signing in (once), or null. */
+export function takeReturn() {
+  const p = returnTo;
+  returnTo = null;
+  return p;
+}
 
 /**
  * Register a route. path is like '/young-people/:id/code'. access is
@@ -20,7 +52,11 @@ export function route(path, handler, access = 'public') {
   routes.push({ path, pattern, keys, handler, access });
 }
 
-/** guard(route, path) returns a path to go to instead, or null to go ahead. */
+/**
+ * guard(route, path, known) returns a path to go to instead, or null to go
+ * ahead; known is false when no route matched (a feature's screen before its
+ * code is loaded), and route is then the welcome route.
+ */
 export function setGuard(fn) {
   guard = fn;
 }
@@ -64,8 +100,9 @@ function match(path) {
 export async function render() {
   const token = ++renderCount;
   const path = currentPath();
-  const found = match(path) || match('/');
-  const redirect = guard(found.route, path);
+  const matched = match(path);
+  const found = matched || match('/');
+  const redirect = guard(found.route, path, Boolean(matched));
   if (redirect && redirect !== path) {
     navigate(redirect, { replace: true });
     return;

@@ -2,25 +2,14 @@
 
 import * as api from './api.js';
 import { saveDevice, device, get, KEYS } from './prefs.js';
-import { adoptAccountLanguage } from './settings.js';
-import { navigate, currentPath } from './router.js';
+import { adoptAccountLanguage } from './language.js';
+import { navigate, currentPath, rememberReturn, takeReturn } from './router.js';
 import { setWelcomeFlash } from './welcome.js';
 import { setUnlockNote, resetLockout } from './unlock.js';
 import { setSignInNote } from './signin.js';
 import * as speech from './speech.js';
-
-let returnTo = null;
-
-/** Remember where someone was going when they had to unlock or sign in. */
-export function rememberReturn(path) {
-  if (path && path !== '/' && !/^\/(unlock|signin|join|welcome)/.test(path)) returnTo = path;
-}
-
-function takeReturn() {
-  const p = returnTo;
-  returnTo = null;
-  return p;
-}
+import { loadRole, whenIdle } from './features.js';
+import { keepApp } from './worker.js';
 
 /** After join, unlock or login succeeded. how: 'join' | 'unlock' | 'login'. */
 export async function afterSignIn(resp, how) {
@@ -30,8 +19,12 @@ export async function afterSignIn(resp, how) {
   }
   api.startSession(resp);
   const preferDevice = how === 'join' || (how === 'unlock' && get(KEYS.lang) !== null);
-  await adoptAccountLanguage(api.getUser(), { preferDevice });
+  const user = api.getUser();
+  await Promise.all([adoptAccountLanguage(user, { preferDevice }), loadRole(user.role)]);
   navigate(takeReturn() || '/home', { replace: true });
+  // The rest of this role's app is kept for offline use, in the background,
+  // once home is up.
+  whenIdle(() => keepApp(user.role), 3000);
 }
 
 /** Lock a young person's app: in-memory tokens go, the device stays. */
@@ -50,7 +43,7 @@ export async function signOutApp() {
   speech.stop();
   const young = api.isYoungPerson();
   await api.signOut();
-  returnTo = null;
+  takeReturn();
   setWelcomeFlash('success', young ? 'welcome.signed_out_phone' : 'welcome.signed_out');
   navigate('/', { replace: true });
 }

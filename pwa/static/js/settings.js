@@ -2,94 +2,22 @@
 // and sign out of this phone. Reachable from every screen (#/settings) and
 // shown on the young person's home.
 
-import { h, icon } from './dom.js';
-import { t, list, current, setLanguage } from './i18n.js';
+import { h } from './dom.js';
+import { t } from './i18n.js';
 import { KEYS, getFlag, setFlag, applyLargeText } from './prefs.js';
 import { screen, toggle, button, message, showMessage, errorText, field, fieldText, busy } from './ui.js';
-import { getUser, saveLanguage, api } from './api.js';
+import { getUser, api } from './api.js';
 import { render } from './router.js';
 import * as speech from './speech.js';
-import { sendPrefs } from './worker.js';
 import { notificationSettings, notifiedRole } from './push.js';
-
-let pickedWhileSignedOut = false;
-let accountActions = { lock: () => {}, signOut: () => {} };
-
-export function setAccountActions(a) {
-  accountActions = { ...accountActions, ...a };
-}
-
-/** Change language now; signed-in people have it saved to their account. */
-export async function changeLanguage(code, { saveToAccount = true } = {}) {
-  if (code === current()) return;
-  await setLanguage(code);
-  sendPrefs();
-  const user = getUser();
-  if (!user) pickedWhileSignedOut = true;
-  else if (saveToAccount) {
-    user.language = code;
-    saveLanguage(code).catch(() => {
-      // Not fatal: the choice is kept on this phone and sent next time.
-    });
-  }
-}
-
-/**
- * After sign-in, which language wins?
- * - The phone's, when preferDevice is set (a young person joining on their
- *   own phone, or unlocking a phone where they chose a language), or when
- *   the language was picked on this visit before signing in. It is then
- *   saved to the account.
- * - Otherwise the account's (staff on a shared computer, a restored session).
- */
-export async function adoptAccountLanguage(user, { preferDevice = false } = {}) {
-  if (!user) return;
-  const known = list().map((l) => l.code);
-  if (preferDevice || pickedWhileSignedOut) {
-    pickedWhileSignedOut = false;
-    if (user.language !== current()) {
-      user.language = current();
-      saveLanguage(current()).catch(() => {});
-    }
-    return;
-  }
-  if (user.language && user.language !== current() && known.includes(user.language)) {
-    try {
-      await setLanguage(user.language);
-      sendPrefs();
-    } catch {
-      // Keep the current language if the catalogue cannot load.
-    }
-  }
-}
-
-/** The language <select id="lang-select">. */
-export function languagePicker() {
-  const select = h('select', { id: 'lang-select', name: 'language', autocomplete: 'off' });
-  for (const l of list()) {
-    select.append(h('option', { value: l.code, lang: l.code, dir: l.dir, selected: l.code === current(), text: l.name }));
-  }
-  select.addEventListener('change', async () => {
-    select.disabled = true;
-    try {
-      await changeLanguage(select.value);
-      await render();
-      const again = document.getElementById('lang-select');
-      if (again) again.focus();
-    } catch {
-      select.disabled = false;
-      select.value = current();
-    }
-  });
-  return h('div', { class: 'field field-lang' },
-    h('label', { for: 'lang-select', class: 'label-with-icon' }, icon('globe'), t('settings.language')),
-    select);
-}
+import { languagePicker } from './language.js';
+import { lockApp, signOutApp } from './session.js';
 
 /** The settings controls; heading: true adds its own h2 (on the home screen). */
 export function settingsPanel({ heading = true } = {}) {
   const user = getUser();
   const young = user && user.role === 'young_person';
+  const sub = heading ? 'h3' : 'h2'; // the level below the panel's title
   const panel = h('section', { class: 'panel settings', id: 'settings', 'aria-labelledby': 'settings-title' },
     heading ? h('h2', { id: 'settings-title', text: t('settings.title') }) : null,
     languagePicker(),
@@ -116,22 +44,22 @@ export function settingsPanel({ heading = true } = {}) {
   );
   // Notifications can be turned off (and on again) for this device here.
   if (user && notifiedRole(user.role)) {
-    panel.append(h('h3', { text: t('push.settings.title') }), notificationSettings());
+    panel.append(h(sub, { text: t('push.settings.title') }), notificationSettings());
   }
   if (young) panel.append(youngPersonAccount());
-  else if (user) panel.append(passwordChange());
+  else if (user) panel.append(passwordChange(sub));
   return panel;
 }
 
 /** A staff member changes their own password. */
-function passwordChange() {
+function passwordChange(sub) {
   const current = field({ id: 'password-current', label: t('settings.password.current'), type: 'password', autocomplete: 'current-password', maxlength: '256' });
   const next = field({ id: 'password-new', label: t('settings.password.new'), help: t('settings.password.new_help'), type: 'password', autocomplete: 'new-password', maxlength: '256' });
   const note = message('info');
   note.id = 'password-message';
   const submit = button(t('settings.password.save'), { id: 'password-save', type: 'submit' }, 'secondary');
   const form = h('form', { class: 'password-change', novalidate: true },
-    h('h3', { text: t('settings.password.title') }), current.wrap, next.wrap, submit, note);
+    h(sub, { text: t('settings.password.title') }), current.wrap, next.wrap, submit, note);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     current.setError('');
@@ -157,13 +85,13 @@ function passwordChange() {
 function youngPersonAccount() {
   const box = h('div', { class: 'account' });
   const note = message('info');
-  const lockBtn = button(t('settings.lock_now'), { class: 'lock-now', on: { click: () => accountActions.lock() } }, 'secondary');
+  const lockBtn = button(t('settings.lock_now'), { class: 'lock-now', on: { click: () => lockApp() } }, 'secondary');
   const confirmArea = h('div', { class: 'confirm', hidden: true },
     h('p', { text: t('settings.sign_out_confirm') }),
     button(t('settings.sign_out_yes'), { id: 'signout-confirm', on: { click: async (e) => {
       e.currentTarget.disabled = true;
       try {
-        await accountActions.signOut();
+        await signOutApp();
       } catch (err) {
         showMessage(note, 'error', errorText(err));
       }

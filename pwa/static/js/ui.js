@@ -48,9 +48,12 @@ export function screen(opts, ...content) {
     bar.append(h('a', { class: 'icon-btn', href: `#${opts.back}`, id: 'back', 'aria-label': t('app.back'), title: t('app.back') }, icon('back')));
   }
   bar.append(
-    h('a', { class: 'brand', href: user ? '#/home' : '#/', 'aria-label': t('nav.home') },
+    // Named by what it shows ("Heard") and where it goes, so the name holds
+    // the visible word in every language (WCAG 2.5.3).
+    h('a', { class: 'brand', href: user ? '#/home' : '#/' },
       h('img', { src: '/icons/icon.svg', alt: '', width: 32, height: 32 }),
-      h('span', { class: 'brand-name', text: t('app.name') })),
+      h('span', { class: 'brand-name', text: t('app.name') }),
+      h('span', { class: 'sr-only', text: ` ${t('nav.home')}` })),
   );
   bar.append(h('span', { class: 'spacer' }));
   if (getFlag(KEYS.readAloud) && speech.supported()) bar.append(readAloudButton());

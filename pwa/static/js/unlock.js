@@ -9,6 +9,7 @@ import * as api from './api.js';
 import { afterSignIn } from './session.js';
 import { navigate } from './router.js';
 import { setWelcomeFlash } from './welcome.js';
+import { preloadRole } from './features.js';
 
 let note = null;
 let lockedUntil = 0;
@@ -24,6 +25,9 @@ export function setUnlockNote(kind, key) {
 }
 
 export function unlockScreen() {
+  // Only a young person's phone asks for a PIN: their home's code and words
+  // load while they type it.
+  preloadRole('young_person');
   const saved = device();
   const first = note;
   note = null;

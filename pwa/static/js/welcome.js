@@ -3,7 +3,7 @@
 import { h } from './dom.js';
 import { t } from './i18n.js';
 import { screen, actionsArea, message } from './ui.js';
-import { languagePicker } from './settings.js';
+import { languagePicker } from './language.js';
 
 let flash = null;
 

@@ -7,15 +7,10 @@ import { spellCode, formatCode } from './format.js';
 import { api, getUser } from './api.js';
 import { loadItems } from './lists.js';
 import { navigate } from './router.js';
+import { itemActions } from './home.js';
 import { selectField, disclosure, showFormError, clearFormErrors, clearOnEdit, forgetKeyWorkers } from './adminforms.js';
 
 const people = new Map(); // id → young person, from the last list
-// Features add buttons to each young person on the list: fn(yp, user, reload)
-// returns a node or nothing; reload(text) shows the list again with a note.
-const itemActions = [];
-export function addItemAction(fn) {
-  itemActions.push(fn);
-}
 const codes = new Map(); // id → {code, expiresAt, qrDataUrl}, in memory only
 
 async function loadPeople() {
@@ -51,6 +46,12 @@ function listTitleKey(role) {
   if (role === 'key_worker') return 'yp.list.mine';
   if (role === 'team_manager') return 'yp.list.team';
   return 'yp.list.area';
+}
+
+/** "KFRW-4829" as its groups, free to wrap after the dash on a narrow screen. */
+function codeGroups(code) {
+  const groups = String(code).split('-');
+  return groups.map((g, i) => (i < groups.length - 1 ? [`${g}-`, h('wbr')] : g)).flat();
 }
 
 /** The "My young people" section of a staff home. */
@@ -243,7 +244,7 @@ export async function codeScreen({ id }) {
       t('code.expires', { time: formatWhen(current.expiresAt) }));
     const card = h('div', { class: 'code-card' },
       h('p', { class: 'code-big', data: { read: spellCode(code) } },
-        h('span', { id: 'join-code-shown', 'aria-hidden': 'true', dir: 'ltr', text: code }),
+        h('span', { id: 'join-code-shown', 'aria-hidden': 'true', dir: 'ltr' }, ...codeGroups(code)),
         h('span', { class: 'sr-only', text: spellCode(code) })),
       typeof current.qrDataUrl === 'string' && current.qrDataUrl.startsWith('data:image/')
         ? h('img', { class: 'qr', id: 'join-code-qr', src: current.qrDataUrl, alt: t('code.qr_alt', { name }), width: 240, height: 240 })

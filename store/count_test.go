@@ -54,7 +54,7 @@ func TestCountExactUnderConcurrentFoldsAndFaults(t *testing.T) {
 	if got := cardsCounter(t, st, area, "cards"); got["2026-11/camhs//sad"] != events {
 		t.Errorf("before folding the dashboard reads %v, want %d", got, events)
 	}
-	clock.Advance(store.FoldAfter + 11*time.Minute)
+	clock.Advance(store.FoldAfter + 16*time.Second)
 	for range 3 {
 		wg.Add(1)
 		go func() {

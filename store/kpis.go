@@ -68,8 +68,9 @@ type kpiEvent struct {
 	Month  string           `bson:"month"`
 	Counts map[string]int64 `bson:"counts"`
 	// FoldAt is when the event may be folded: at least FoldAfter from when it
-	// was counted, rounded up to a whole ten minutes, so it does not keep the
-	// moment of counting (an anonymous answer's time could link it to a person).
+	// was counted, rounded up to a whole quarter minute, so it does not keep
+	// the moment of counting (an anonymous answer's time could link it to a
+	// person).
 	FoldAt time.Time `bson:"foldAt"`
 }
 
@@ -84,7 +85,7 @@ func (s *Store) Count(ctx context.Context, event string, adds ...CounterAdd) err
 	if len(k.Day) != len("2006-01-02") {
 		return fmt.Errorf("counter day %q", k.Day)
 	}
-	foldAt := s.now().Add(FoldAfter + 10*time.Minute).Truncate(10 * time.Minute)
+	foldAt := s.now().Add(FoldAfter + 15*time.Second).Truncate(15 * time.Second)
 	e := kpiEvent{ID: event, AreaID: k.Area, Month: k.Day[:7], Counts: map[string]int64{}, FoldAt: foldAt}
 	for _, a := range adds {
 		if a.Key.Area != k.Area || len(a.Key.Day) < 7 || a.Key.Day[:7] != e.Month {
@@ -99,8 +100,10 @@ func (s *Store) Count(ctx context.Context, event string, adds ...CounterAdd) err
 	return err
 }
 
-// FoldAfter is how old a counted event must be before it is folded.
-const FoldAfter = 2 * time.Minute
+// FoldAfter is how old a counted event must be before it is folded: longer
+// than any workflow still running under its lease (30 s), so the dashboard
+// reads at most about a minute of events besides the month documents.
+const FoldAfter = 45 * time.Second
 
 // FoldCounts adds every recorded event to its month document and deletes it,
 // exactly once even when several instances fold at once or one stops part way:

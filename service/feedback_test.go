@@ -20,7 +20,6 @@ import (
 	"heard/testkit"
 )
 
-
 // feedbackWorld is one area with a key worker, their young person (with a
 // joined phone and a signed-in session), a team manager and an administrator,
 // the real outbox as notifier, and a store whose writes can be made to fail.
@@ -122,7 +121,6 @@ type writeLog struct {
 	failAt int
 	ops    []string
 }
-
 
 func (l *writeLog) fault(ctx context.Context, op, collection string) error {
 	l.mu.Lock()

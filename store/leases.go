@@ -75,7 +75,7 @@ func (s *Store) takeJob(ctx context.Context, col, id string, due bson.D, owner s
 	}
 	unlock := s.guard(col, id)
 	defer unlock()
-	err := s.c(col).FindOneAndUpdate(ctx, filter, update, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(out)
+	err := s.c(col).FindOneAndUpdate(s.guarded(ctx), filter, update, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(out)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return false, nil
 	}
@@ -133,13 +133,4 @@ func (s *Store) ReleaseLeasesOf(ctx context.Context, owner string) (int, error) 
 		}
 	}
 	return released, nil
-}
-
-// idsOf lists the _id of each document.
-func idsOf[T any](docs []T, id func(T) string) []string {
-	out := make([]string, len(docs))
-	for i, d := range docs {
-		out[i] = id(d)
-	}
-	return out
 }

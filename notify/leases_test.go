@@ -72,48 +72,48 @@ func TestLeasesAreShortAndOutlastASend(t *testing.T) {
 // only when the dead dispatcher's push got through before its outcome was
 // recorded, with the same id both times.
 func TestAPushSurvivesACrashAfterEachWrite(t *testing.T) {
-	crash := func(name string, plan func(*testkit.Instance)) bool {
-		died := false
-		t.Run(name, func(t *testing.T) {
-			e := newEnv(t)
-			phone := e.subscribe(e.yp.ID, heard.RoleYoungPerson)
-			n := e.notify(e.yp.ID, "feedback_request", heard.UrgencyOrdinary)
-			dying, inst := e.mortal("dying")
-			plan(inst)
-			_, _ = dying.RunOnce(e.ctx)
-			if died = dead(inst); !died {
-				t.Logf("the dispatcher ran to the end in %d writes: %v", len(inst.Writes()), inst.Writes())
-				return
-			}
-			writes := inst.Writes()
-			sentBeforeDying := len(e.push.Accepted(phone))
+	crash := func(t *testing.T, plan func(*testkit.Instance)) (died bool) {
+		e := newEnv(t)
+		phone := e.subscribe(e.yp.ID, heard.RoleYoungPerson)
+		n := e.notify(e.yp.ID, "feedback_request", heard.UrgencyOrdinary)
+		dying, inst := e.mortal("dying")
+		plan(inst)
+		_, _ = dying.RunOnce(e.ctx)
+		writes := inst.Writes()
+		if !dead(inst) {
+			t.Logf("the dispatcher ran to the end in %d writes: %v", len(writes), writes)
+			return false
+		}
+		sentBeforeDying := len(e.push.Accepted(phone))
 
-			restart := e.clock.Now()
-			restarted := e.service("restarted")
-			e.run(restarted)
-			e.clock.Advance(restarted.cfg.Lease)
-			e.run(restarted)
+		restart := e.clock.Now()
+		restarted := e.service("restarted")
+		e.run(restarted)
+		e.clock.Advance(restarted.cfg.Lease)
+		e.run(restarted)
 
-			got := e.timesReceived(phone)
-			if len(got) != 1 || got[n.ID] == 0 {
-				t.Fatalf("after %v the phone got %v", writes, got)
-			}
-			if got[n.ID] != 1 && !(sentBeforeDying == 1 && got[n.ID] == 2) {
-				t.Fatalf("after %v: sent %d times (%d before the crash)", writes, got[n.ID], sentBeforeDying)
-			}
-			d := e.only(n)
-			if d.Status != store.DeliveryDelivered || d.DeliveredAt == nil || d.DeliveredAt.After(restart.Add(restarted.cfg.Lease)) {
-				t.Fatalf("after %v: %+v (restarted at %v)", writes, d, restart)
-			}
-			e.queuesEmpty(fmt.Sprint("after ", writes))
-		})
-		return died
+		got := e.timesReceived(phone)
+		if len(got) != 1 || got[n.ID] == 0 {
+			t.Fatalf("after %v the phone got %v", writes, got)
+		}
+		if got[n.ID] != 1 && !(sentBeforeDying == 1 && got[n.ID] == 2) {
+			t.Fatalf("after %v: sent %d times (%d before the crash)", writes, got[n.ID], sentBeforeDying)
+		}
+		d := e.only(n)
+		if d.Status != store.DeliveryDelivered || d.DeliveredAt == nil || d.DeliveredAt.After(restart.Add(restarted.cfg.Lease)) {
+			t.Fatalf("after %v: %+v (restarted at %v)", writes, d, restart)
+		}
+		e.queuesEmpty(fmt.Sprint("after ", writes))
+		return true
 	}
-	for k := 1; crash(fmt.Sprintf("dies after write %d", k), func(i *testkit.Instance) { i.DieAfterWrites(k) }); k++ {
-	}
-	if !crash("dies once its push is accepted", func(i *testkit.Instance) { i.DieAfterSends(1) }) {
-		t.Fatal("the dispatcher did not die after its send")
-	}
+	testkit.AfterEachWrite(t, func(t *testing.T, k int) bool {
+		return crash(t, func(i *testkit.Instance) { i.DieAfterWrites(k) })
+	})
+	t.Run("dies once its push is accepted", func(t *testing.T) {
+		if !crash(t, func(i *testkit.Instance) { i.DieAfterSends(1) }) {
+			t.Fatal("the dispatcher did not die after its send")
+		}
+	})
 }
 
 // The instance holding an urgent alert's timer dies at the escalation limit
@@ -123,50 +123,42 @@ func TestAPushSurvivesACrashAfterEachWrite(t *testing.T) {
 // has run out: the duty worker who came on duty is told once, at most one lease
 // after the limit, the step is recorded once and never counted twice.
 func TestEscalationIsOnTimeWhenTheInstanceHoldingItsTimerDies(t *testing.T) {
-	for k := 1; ; k++ {
-		died := false
-		t.Run(fmt.Sprintf("dies after write %d", k), func(t *testing.T) {
-			e := newEnv(t)
-			p := e.phones()
-			a := e.alertFor(heard.UrgencyUrgent, "card_urgent")
-			e.must(e.svc.Raise(e.ctx, a))
-			e.run(e.svc)
-			e.clock.Advance(15 * time.Minute)
-			limit := e.clock.Now()
+	testkit.AfterEachWrite(t, func(t *testing.T, k int) bool {
+		e := newEnv(t)
+		p := e.phones()
+		a := e.alertFor(heard.UrgencyUrgent, "card_urgent")
+		e.must(e.svc.Raise(e.ctx, a))
+		e.run(e.svc)
+		e.clock.Advance(15 * time.Minute)
+		limit := e.clock.Now()
 
-			dying, inst := e.mortal("dying")
-			inst.DieAfterWrites(k)
-			_, _ = dying.RunDue(e.ctx)
-			if died = dead(inst); !died {
-				t.Logf("the step ran to the end in %d writes: %v", len(inst.Writes()), inst.Writes())
-				return
-			}
-			writes := inst.Writes()
-			e.due(e.svc)
-			e.clock.Advance(e.svc.cfg.Lease)
-			e.due(e.svc)
-
-			if got := e.timesReceived(p.lateDuty); len(got) != 1 || e.types(p.lateDuty) != typeEscalation {
-				t.Fatalf("after %v the duty worker got %v (%s)", writes, got, e.types(p.lateDuty))
-			}
-			rec := e.alertRecord(a.ID)
-			steps := rec.Steps()
-			if len(steps) != 2 || steps[1].Step != stepDuty || steps[1].At.After(limit.Add(e.svc.cfg.Lease)) ||
-				rec.NextStep != stepManager {
-				t.Fatalf("after %v: steps %+v, next %s", writes, steps, rec.NextStep)
-			}
-			timerMoved := slices.Contains(writes, "update alert_timers")
-			if got := e.escalationCounts()["duty"]; got > 1 || got == 0 && !timerMoved {
-				t.Fatalf("after %v the duty step was counted %d times", writes, got)
-			}
-		})
-		if !died {
-			if k == 1 {
-				t.Fatal("the instance never died")
-			}
-			return
+		dying, inst := e.mortal("dying")
+		inst.DieAfterWrites(k)
+		_, _ = dying.RunDue(e.ctx)
+		writes := inst.Writes()
+		if !dead(inst) {
+			t.Logf("the step ran to the end in %d writes: %v", len(writes), writes)
+			return false
 		}
-	}
+		e.due(e.svc)
+		e.clock.Advance(e.svc.cfg.Lease)
+		e.due(e.svc)
+
+		if got := e.timesReceived(p.lateDuty); len(got) != 1 || e.types(p.lateDuty) != typeEscalation {
+			t.Fatalf("after %v the duty worker got %v (%s)", writes, got, e.types(p.lateDuty))
+		}
+		rec := e.alertRecord(a.ID)
+		steps := rec.Steps()
+		if len(steps) != 2 || steps[1].Step != stepDuty || steps[1].At.After(limit.Add(e.svc.cfg.Lease)) ||
+			rec.NextStep != stepManager {
+			t.Fatalf("after %v: steps %+v, next %s", writes, steps, rec.NextStep)
+		}
+		timerMoved := slices.Contains(writes, "update alert_timers")
+		if got := e.escalationCounts()["duty"]; got > 1 || got == 0 && !timerMoved {
+			t.Fatalf("after %v the duty step was counted %d times", writes, got)
+		}
+		return true
+	})
 }
 
 // A card's request raises an urgent alert and ends (it timed out, the young

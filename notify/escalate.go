@@ -122,8 +122,13 @@ func (s *Service) runDue(ctx context.Context, only string) (int, error) {
 		}
 		var failure error
 		for i, a := range alerts {
-			escalatedAt, err := s.step(works[i], a)
+			decided, err := s.step(works[i], a)
+			// Recording the step lets go of the lease, so renewing stops first;
+			// what is left of the lease covers the recording.
 			leases[i]()
+			if err == nil {
+				err = s.store.AdvanceAlert(ctx, a, s.instance, decided.step, decided.escalated, decided.next, decided.due)
+			}
 			if err != nil {
 				// Let go at once (the request that raised the alert ended, the
 				// database failed), so the step is taken again on the next
@@ -136,10 +141,10 @@ func (s *Service) runDue(ctx context.Context, only string) (int, error) {
 				continue
 			}
 			done++
-			if !escalatedAt.IsZero() {
+			if decided.step != nil && decided.step.Step != stepNotify {
 				// Counted once the step is recorded: a crash before this loses
 				// a count, never doubles one.
-				if err := s.countEscalation(ctx, a, escalatedAt); err != nil {
+				if err := s.countEscalation(ctx, a, decided.step.At); err != nil {
 					failure = cmp.Or(failure, fmt.Errorf("alert %s: counting step %s: %w", a.ID, a.NextStep, err))
 				}
 			}
@@ -151,16 +156,26 @@ func (s *Service) runDue(ctx context.Context, only string) (int, error) {
 	return done, nil
 }
 
-// step takes an alert's next step: tells the people it names and sets the next
-// timer, which lets go of the timer's lease. It returns when the step escalated
-// the alert (the zero time when it did not), for the KPI count.
-func (s *Service) step(ctx context.Context, a store.AlertTimer) (time.Time, error) {
+// decision is what taking an alert's step decided, for AdvanceAlert to
+// record: the step taken (nil when the alert was acknowledged: no step is
+// taken), those it was escalated to, and the next step and when it is due
+// ("" when there is none).
+type decision struct {
+	step      *store.AlertStep
+	escalated []string
+	next      string
+	due       time.Time
+}
+
+// step takes an alert's next step: tells the people it names and decides the
+// next one.
+func (s *Service) step(ctx context.Context, a store.AlertTimer) (decision, error) {
 	acknowledged, err := s.store.AlertAcknowledged(ctx, a.AreaID, a.ID)
 	if err != nil {
-		return time.Time{}, err
+		return decision{}, err
 	}
 	if acknowledged {
-		return time.Time{}, s.store.AdvanceAlert(ctx, a, s.instance, nil, nil, "", time.Time{})
+		return decision{}, nil
 	}
 	now := s.clock.Now().UTC().Truncate(time.Millisecond)
 	var told, escalated []string
@@ -180,17 +195,17 @@ func (s *Service) step(ctx context.Context, a store.AlertTimer) (time.Time, erro
 	case stepNotify:
 		if a.KeyWorkerID != "" {
 			if err := tell([]string{a.KeyWorkerID}, a.Type, a.Urgency); err != nil {
-				return time.Time{}, err
+				return decision{}, err
 			}
 		}
 		switch a.Urgency {
 		case heard.UrgencyUrgent:
 			duty, err := s.dutyWorkers(ctx, a.AreaID, now, told)
 			if err != nil {
-				return time.Time{}, err
+				return decision{}, err
 			}
 			if err := tell(duty, typeDutyAlert, heard.UrgencyUrgent); err != nil {
-				return time.Time{}, err
+				return decision{}, err
 			}
 			escalated = duty
 			next, due = stepDuty, a.CreatedAt.Add(a.Policy.UrgentToDuty)
@@ -200,14 +215,14 @@ func (s *Service) step(ctx context.Context, a store.AlertTimer) (time.Time, erro
 	case stepDuty:
 		duty, err := s.dutyWorkers(ctx, a.AreaID, now, a.Told)
 		if err != nil {
-			return time.Time{}, err
+			return decision{}, err
 		}
 		typ := typeEscalation
 		if a.Urgency != heard.UrgencyUrgent {
 			typ = typeEscalationConcerning
 		}
 		if err := tell(duty, typ, a.Urgency); err != nil {
-			return time.Time{}, err
+			return decision{}, err
 		}
 		escalated = duty
 		s.metrics.escalation(stepDuty)
@@ -220,10 +235,10 @@ func (s *Service) step(ctx context.Context, a store.AlertTimer) (time.Time, erro
 	case stepManager:
 		managers, err := s.teamManagers(ctx, a, a.Told)
 		if err != nil {
-			return time.Time{}, err
+			return decision{}, err
 		}
 		if err := tell(managers, typeEscalation, a.Urgency); err != nil {
-			return time.Time{}, err
+			return decision{}, err
 		}
 		escalated = managers
 		s.metrics.escalation(stepManager)
@@ -231,13 +246,7 @@ func (s *Service) step(ctx context.Context, a store.AlertTimer) (time.Time, erro
 			s.log.Warn("an alert reached the manager step with no team manager to tell", "alert", a.ID, "area", a.AreaID)
 		}
 	}
-	if err := s.store.AdvanceAlert(ctx, a, s.instance, &store.AlertStep{Step: a.NextStep, At: now, Told: told}, escalated, next, due); err != nil {
-		return time.Time{}, err
-	}
-	if a.NextStep == stepNotify {
-		return time.Time{}, nil
-	}
-	return now, nil
+	return decision{step: &store.AlertStep{Step: a.NextStep, At: now, Told: told}, escalated: escalated, next: next, due: due}, nil
 }
 
 // countEscalation adds a fired escalation step to the area's KPI counters, by

@@ -27,9 +27,7 @@ func (s *Service) keepLeased(ctx context.Context, kind, id string, renew func(co
 				return
 			case <-tick.C:
 			}
-			renewing, cancelRenew := context.WithTimeout(work, s.cfg.RenewEvery)
-			held, err := renew(renewing)
-			cancelRenew()
+			held, err := renew(work)
 			switch {
 			case err != nil && work.Err() == nil:
 				// The lease still has time; the next tick tries again.

@@ -163,7 +163,10 @@ func (s *Store) TakeAlerts(ctx context.Context, owner, id string, leaseFor time.
 		if err != nil {
 			return nil, err
 		}
-		ids = idsOf(candidates, func(t AlertTimer) string { return t.ID })
+		ids = ids[:0]
+		for _, t := range candidates {
+			ids = append(ids, t.ID)
+		}
 	}
 	var taken []AlertTimer
 	for _, id := range ids {
@@ -217,7 +220,7 @@ func (s *Store) AdvanceAlert(ctx context.Context, t AlertTimer, owner string, st
 	}
 	a := t.Alert
 	unlock := s.guard(colAlerts, a.ID)
-	_, err := s.c(colAlerts).UpdateOne(ctx, bson.D{{Key: "_id", Value: a.ID}}, bson.D{
+	_, err := s.c(colAlerts).UpdateOne(s.guarded(ctx), bson.D{{Key: "_id", Value: a.ID}}, bson.D{
 		{Key: "$setOnInsert", Value: bson.D{{Key: "area", Value: a.AreaID}, {Key: "youngPersonId", Value: a.YoungPersonID},
 			{Key: "keyWorkerId", Value: a.KeyWorkerID}, {Key: "teamId", Value: a.TeamID}, {Key: "urgency", Value: a.Urgency},
 			{Key: "type", Value: a.Type}, {Key: "link", Value: a.Link}, {Key: "createdAt", Value: a.CreatedAt}, {Key: "policy", Value: t.Policy}}},
@@ -319,7 +322,7 @@ func (s *Store) grantEscalatedAccess(ctx context.Context, area, staffID, youngPe
 	id := escalatedAccessID(area, staffID, youngPersonID)
 	unlock := s.guard(colEscalatedAccess, id)
 	defer unlock()
-	_, err := s.c(colEscalatedAccess).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+	_, err := s.c(colEscalatedAccess).UpdateOne(s.guarded(ctx), bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "area", Value: area}, {Key: "staffId", Value: staffID}, {Key: "youngPersonId", Value: youngPersonID}}},
 			{Key: "$max", Value: bson.D{{Key: "until", Value: until}}}},
 		options.UpdateOne().SetUpsert(true))

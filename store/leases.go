@@ -92,7 +92,7 @@ func (s *Store) takeJob(ctx context.Context, col, id string, due bson.D, owner s
 		}
 		filter = idFilter(id)
 	}
-	err := s.c(col).FindOneAndUpdate(ctx, filter, update, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(out)
+	err := s.c(col).FindOneAndUpdate(s.guarded(ctx), filter, update, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(out)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return false, nil
 	}

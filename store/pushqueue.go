@@ -199,8 +199,8 @@ func (s *Store) DeliveriesOf(ctx context.Context, notificationID string) ([]Push
 	return inQueueOrLog(queued, logged), err
 }
 
-// inQueueOrLog joins deliveries read from the queue and from the log: one being
-// archived can be in both for a moment, and counts once.
+// inQueueOrLog joins deliveries read from the queue and from the log: one
+// moving to the log can be in both for a moment, and counts once.
 func inQueueOrLog(queued, logged []PushDelivery) []PushDelivery {
 	out := queued
 	for _, d := range logged {

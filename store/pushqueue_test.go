@@ -173,62 +173,53 @@ const lease = 30 * time.Second
 // has run out another instance finishes the delivery: sent again only if no
 // outcome was recorded, and logged exactly once.
 func TestRecordingADeliverySurvivesACrashAfterEachWrite(t *testing.T) {
-	for k := 1; ; k++ {
-		died := false
-		t.Run(fmt.Sprintf("dies after write %d", k), func(t *testing.T) {
-			ctx, clock, st := leaseStore(t)
-			d := queued(t, st, clock, "n/s")
-			dying := testkit.NewInstance(t, st)
-			dying.DieAfterWrites(k)
-			got, err := dying.Store.TakeDeliveries(ctx, "dying", lease, 1)
-			if err == nil && len(got) == 1 {
-				_, _ = dying.Store.RecordAttempt(ctx, got[0], "dying", store.DeliveryOutcome{Status: store.DeliveryDelivered, LastStatus: 201})
-			}
-			select {
-			case <-dying.Dead():
-				died = true
-			default:
-				t.Logf("the whole sequence ran in %d writes: %v", k-1, dying.Writes())
-				return
-			}
-			writes := dying.Writes()
-			recorded := len(writes) >= 2 // the take, then the outcome
-
-			clock.Advance(lease - time.Second)
-			if got, _ := st.TakeDeliveries(ctx, "live", lease, 1); len(got) != 0 && !recorded {
-				t.Fatalf("taken while the dead instance's lease held (after %v)", writes)
-			}
-			clock.Advance(time.Second)
-			got, err = st.TakeDeliveries(ctx, "live", lease, 1)
-			pushMust(t, err)
-			if recorded != (len(got) == 0) {
-				t.Fatalf("after %v: %d to send again", writes, len(got))
-			}
-			if len(got) == 1 {
-				if got[0].Attempts != 2 {
-					t.Fatalf("attempts %d", got[0].Attempts)
-				}
-				ok, err := st.RecordAttempt(ctx, got[0], "live", store.DeliveryOutcome{Status: store.DeliveryDelivered, LastStatus: 201})
-				if err != nil || !ok {
-					t.Fatalf("record: %v %v", ok, err)
-				}
-			}
-			ds, err := st.DeliveriesOf(ctx, d.NotificationID)
-			pushMust(t, err)
-			if len(ds) != 1 || ds[0].Status != store.DeliveryDelivered || ds[0].DeliveredAt == nil || ds[0].LeaseOwner != "" {
-				t.Fatalf("after %v: %+v", writes, ds)
-			}
-			if n, _ := st.DB.Collection("push_queue").CountDocuments(ctx, map[string]any{}); n != 0 {
-				t.Fatalf("after %v: %d left in the queue", writes, n)
-			}
-		})
-		if !died {
-			if k == 1 {
-				t.Fatal("the instance never died")
-			}
-			return
+	testkit.AfterEachWrite(t, func(t *testing.T, k int) bool {
+		ctx, clock, st := leaseStore(t)
+		d := queued(t, st, clock, "n/s")
+		dying := testkit.NewInstance(t, st)
+		dying.DieAfterWrites(k)
+		got, err := dying.Store.TakeDeliveries(ctx, "dying", lease, 1)
+		if err == nil && len(got) == 1 {
+			_, _ = dying.Store.RecordAttempt(ctx, got[0], "dying", store.DeliveryOutcome{Status: store.DeliveryDelivered, LastStatus: 201})
 		}
-	}
+		writes := dying.Writes()
+		select {
+		case <-dying.Dead():
+		default:
+			t.Logf("the whole sequence ran in %d writes: %v", len(writes), writes)
+			return false
+		}
+		recorded := len(writes) >= 2 // the take, then the outcome
+
+		clock.Advance(lease - time.Second)
+		if got, _ := st.TakeDeliveries(ctx, "live", lease, 1); len(got) != 0 && !recorded {
+			t.Fatalf("taken while the dead instance's lease held (after %v)", writes)
+		}
+		clock.Advance(time.Second)
+		got, err = st.TakeDeliveries(ctx, "live", lease, 1)
+		pushMust(t, err)
+		if recorded != (len(got) == 0) {
+			t.Fatalf("after %v: %d to send again", writes, len(got))
+		}
+		if len(got) == 1 {
+			if got[0].Attempts != 2 {
+				t.Fatalf("attempts %d", got[0].Attempts)
+			}
+			ok, err := st.RecordAttempt(ctx, got[0], "live", store.DeliveryOutcome{Status: store.DeliveryDelivered, LastStatus: 201})
+			if err != nil || !ok {
+				t.Fatalf("record: %v %v", ok, err)
+			}
+		}
+		ds, err := st.DeliveriesOf(ctx, d.NotificationID)
+		pushMust(t, err)
+		if len(ds) != 1 || ds[0].Status != store.DeliveryDelivered || ds[0].DeliveredAt == nil || ds[0].LeaseOwner != "" {
+			t.Fatalf("after %v: %+v", writes, ds)
+		}
+		if n, _ := st.DB.Collection("push_queue").CountDocuments(ctx, map[string]any{}); n != 0 {
+			t.Fatalf("after %v: %d left in the queue", writes, n)
+		}
+		return true
+	})
 }
 
 // A holder renews its lease while it works, so a long send is not taken over;

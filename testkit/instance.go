@@ -47,7 +47,7 @@ func NewInstance(t testing.TB, st *store.Store) *Instance {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	// A dead instance's calls fail at once instead of waiting to find a server.
-	opts := options.Client().SetDialer(dialer{i}).SetMonitor(monitor).SetServerSelectionTimeout(200 * time.Millisecond).
+	opts := options.Client().SetDialer(dialer{i}).SetMonitor(monitor).SetServerSelectionTimeout(20 * time.Millisecond).
 		SetRetryReads(false).SetRetryWrites(false)
 	s, err := st.Reopen(ctx, opts)
 	if err != nil {
@@ -204,4 +204,21 @@ func (c conn) Write(b []byte) (int, error) {
 		return 0, fmt.Errorf("write: %w", errKilled)
 	}
 	return c.Conn.Write(b)
+}
+
+// AfterEachWrite runs test once for each k = 1, 2, …, as the subtest "dies
+// after write k", until test reports that its instance ran to the end without
+// dying: every write of the sequence it runs has then had its turn.
+func AfterEachWrite(t *testing.T, test func(t *testing.T, k int) (died bool)) {
+	t.Helper()
+	for k := 1; ; k++ {
+		died := false
+		t.Run(fmt.Sprintf("dies after write %d", k), func(t *testing.T) { died = test(t, k) })
+		if !died {
+			if k == 1 {
+				t.Fatal("the instance never died")
+			}
+			return
+		}
+	}
 }

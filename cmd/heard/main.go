@@ -50,6 +50,8 @@ type config struct {
 	PushAllowLoopback bool
 	// PprofAddr, when set, serves Go's profiles on this loopback address.
 	PprofAddr string
+	// Instance names this process in the leases on background work.
+	Instance string
 }
 
 // defaultVAPIDSubject is the Web Push contact when none is set; set
@@ -79,6 +81,7 @@ func loadConfig(args []string) (config, error) {
 		VAPIDSubject: env("HEARD_VAPID_SUBJECT", defaultVAPIDSubject), MetricsToken: os.Getenv("HEARD_METRICS_TOKEN"),
 		PushAllowLoopback: env("HEARD_PUSH_ALLOW_LOOPBACK", "") == "true",
 		EmbeddedFullSync:  env("HEARD_EMBEDDED_FULL_SYNC", "") == "true", PprofAddr: os.Getenv("HEARD_PPROF_ADDR"),
+		Instance: os.Getenv("HEARD_INSTANCE"),
 		AreaName: env("HEARD_AREA_NAME", "My area"), AdminEmail: env("HEARD_ADMIN_EMAIL", "admin@heard.local"),
 	}
 	for _, p := range strings.Split(os.Getenv("HEARD_TRUSTED_PROXIES"), ",") {
@@ -172,7 +175,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	notifier, err := notify.New(notify.Config{Store: st, Log: log, Clock: clock, VAPIDPublicKey: secrets.VAPIDPublicKey,
 		VAPIDPrivateKey: secrets.VAPIDPrivateKey, Subject: cfg.VAPIDSubject, MetricsToken: cfg.MetricsToken,
-		AllowLoopbackEndpoints: cfg.PushAllowLoopback})
+		AllowLoopbackEndpoints: cfg.PushAllowLoopback, Instance: instanceName(cfg.Instance, emb != nil)})
 	if err != nil {
 		return err
 	}
@@ -238,6 +241,18 @@ func run(ctx context.Context, args []string) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	return srv.App().ShutdownWithContext(shutdownCtx)
+}
+
+// instanceName is the name this process takes leases under. On the embedded
+// database one Heard runs per data folder, so the host name is unique and
+// stays the same across restarts: a restarted Heard takes back at once the
+// work its previous process held. With MongoDB several may share a host, so
+// notify makes a random name unless HEARD_INSTANCE gives a stable one.
+func instanceName(setting string, embedded bool) string {
+	if setting == "" && embedded {
+		setting, _ = os.Hostname()
+	}
+	return setting
 }
 
 // sweep deletes expired codes, tokens and counters every minute (the embedded

@@ -49,7 +49,15 @@ func NewInstance(t testing.TB, st *store.Store) *Instance {
 	// A dead instance's calls fail at once instead of waiting to find a server.
 	opts := options.Client().SetDialer(dialer{i}).SetMonitor(monitor).SetServerSelectionTimeout(20 * time.Millisecond).
 		SetRetryReads(false).SetRetryWrites(false)
-	s, err := st.Reopen(ctx, opts)
+	// The short server selection can miss on a busy machine: try a few times.
+	var s *store.Store
+	var err error
+	for try := 0; try < 20; try++ {
+		if s, err = st.Reopen(ctx, opts); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	if err != nil {
 		t.Fatalf("open another instance's store: %v", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -137,35 +136,7 @@ func (s *Store) cardList(ctx context.Context, area, id string) (cardList, error)
 // cardsByID reads cards by _id, a few at a time, in the order given. Entries
 // whose card is not stored are left out.
 func (s *Store) cardsByID(ctx context.Context, area string, ids []string) ([]heard.Card, error) {
-	found := make([]*heard.Card, len(ids))
-	errs := make([]error, len(ids))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 8)
-	for i, id := range ids {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			c, err := s.Card(ctx, area, id)
-			switch {
-			case err == nil:
-				found[i] = &c
-			case !errors.Is(err, heard.ErrNotFound):
-				errs[i] = err
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	out := make([]heard.Card, 0, len(ids))
-	for _, c := range found {
-		if c != nil {
-			out = append(out, *c)
-		}
-	}
-	return out, nil
+	return forEachID(ctx, ids, func(ctx context.Context, id string) (heard.Card, error) { return s.Card(ctx, area, id) })
 }
 
 // InsertCard stores a new card under the id the phone made, listing it first

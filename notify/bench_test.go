@@ -31,7 +31,7 @@ func BenchmarkPushDelivery(b *testing.B) {
 func benchPush(b *testing.B, oneAtATime bool) {
 	ctx := context.Background()
 	st := testkit.Store(b, heard.SystemClock{})
-	pub, priv := testVAPID(b)
+	pub, priv := testkit.VAPID(b)
 	push := pushtest.New(b, pub)
 	svc, err := New(Config{Store: st, Log: testkit.Quiet(), VAPIDPublicKey: pub, VAPIDPrivateKey: priv,
 		Subject: "bench@heard.test", AllowLoopbackEndpoints: true})

@@ -21,6 +21,7 @@ import (
 	"heard/i18n"
 	"heard/notify/pushtest"
 	"heard/store"
+	"heard/testkit"
 )
 
 func TestDeliversALockScreenSafeMessageToEveryBrowser(t *testing.T) {
@@ -535,7 +536,7 @@ func TestDefaultClientRefusesInternalAddresses(t *testing.T) {
 }
 
 func TestVAPIDKeysAreChecked(t *testing.T) {
-	pub, priv := testVAPID(t)
+	pub, priv := testkit.VAPID(t)
 	_, otherPub, err := webpush.GenerateVAPIDKeys()
 	if err != nil {
 		t.Fatal(err)

@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	webpush "github.com/SherClockHolmes/webpush-go"
 
 	"heard"
 	"heard/notify/pushtest"
@@ -17,23 +14,6 @@ import (
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }
-
-var (
-	vapidOnce          sync.Once
-	vapidPub, vapidKey string
-)
-
-// testVAPID is one VAPID key pair for the whole test binary.
-func testVAPID(t testing.TB) (public, private string) {
-	vapidOnce.Do(func() {
-		var err error
-		vapidKey, vapidPub, err = webpush.GenerateVAPIDKeys()
-		if err != nil {
-			t.Fatal(err)
-		}
-	})
-	return vapidPub, vapidKey
-}
 
 // env is one area with a key worker, two duty workers (the second starts his
 // shift ten minutes in), a team manager, a young person on the key worker's
@@ -61,7 +41,7 @@ func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{t: t, ctx: context.Background(), clock: testkit.NewClock(start)}
 	e.store = testkit.Store(t, e.clock)
-	pub, _ := testVAPID(t)
+	pub, _ := testkit.VAPID(t)
 	e.push = pushtest.New(t, pub)
 	e.svc = e.service("instance-a")
 
@@ -104,7 +84,7 @@ func (e *env) staff(name string, role heard.Role, team string) heard.Staff {
 
 // service is a notify service on the env's database, as another Heard instance would have.
 func (e *env) service(instance string, opts ...func(*Config)) *Service {
-	pub, priv := testVAPID(e.t)
+	pub, priv := testkit.VAPID(e.t)
 	cfg := Config{Store: e.store, Log: testkit.Quiet(), Clock: e.clock, VAPIDPublicKey: pub, VAPIDPrivateKey: priv,
 		Subject: "safeguarding@riverside.test", Instance: instance, AllowLoopbackEndpoints: true, Workers: 8}
 	for _, o := range opts {

@@ -3,12 +3,9 @@ package service_test
 import (
 	"context"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	webpush "github.com/SherClockHolmes/webpush-go"
 
 	"heard"
 	"heard/notify"
@@ -17,22 +14,6 @@ import (
 	"heard/store"
 	"heard/testkit"
 )
-
-var (
-	vapidOnce          sync.Once
-	vapidPub, vapidKey string
-)
-
-func testVAPID(t testing.TB) (public, private string) {
-	vapidOnce.Do(func() {
-		var err error
-		vapidKey, vapidPub, err = webpush.GenerateVAPIDKeys()
-		if err != nil {
-			t.Fatal(err)
-		}
-	})
-	return vapidPub, vapidKey
-}
 
 // start is a Monday, 10:00, in working hours.
 var start = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
@@ -64,7 +45,7 @@ func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{t: t, ctx: context.Background(), clock: testkit.NewClock(start)}
 	e.store = testkit.Store(t, e.clock)
-	pub, _ := testVAPID(t)
+	pub, _ := testkit.VAPID(t)
 	e.push = pushtest.New(t, pub)
 	e.notify = e.notifier("instance-a")
 	e.svc = e.service("instance-a")
@@ -114,7 +95,7 @@ func (e *env) subscribe(ownerID string, role heard.Role) *pushtest.Browser {
 
 // notifier is the real notify service on the env's database, as an instance of Heard runs it.
 func (e *env) notifier(instance string) *notify.Service {
-	pub, priv := testVAPID(e.t)
+	pub, priv := testkit.VAPID(e.t)
 	n, err := notify.New(notify.Config{Store: e.store, Log: testkit.Quiet(), Clock: e.clock, VAPIDPublicKey: pub, VAPIDPrivateKey: priv,
 		Subject: "safeguarding@riverside.test", Instance: instance, AllowLoopbackEndpoints: true, Workers: 4})
 	e.must(err)

@@ -51,7 +51,7 @@ func (s *Service) SendCard(ctx context.Context, p heard.Principal, n heard.NewCa
 	}
 	fctx, cancel := s.finishing(ctx)
 	defer cancel()
-	if err := s.CompleteCard(fctx, stored.AreaID, stored.ID); err != nil {
+	if err := s.finishCard(fctx, stored); err != nil {
 		return heard.CardView{}, false, err
 	}
 	return heard.NewCardView(stored, nil), created, nil
@@ -74,7 +74,7 @@ var errCardIDInUse = heard.Conflict("id_in_use", "This card id is already in use
 // newCard builds the card to store: its urgency, the key worker now, the facts
 // for KPI counters, and the automatic reply when the key worker is not working.
 func (s *Service) newCard(ctx context.Context, p heard.Principal, n heard.NewCard) (heard.Card, error) {
-	y, err := s.store.YoungPerson(ctx, p.AreaID, p.ID)
+	y, a, err := s.store.YoungPersonAndKeyWorker(ctx, p.AreaID, p.ID)
 	if err != nil {
 		return heard.Card{}, err
 	}
@@ -83,9 +83,7 @@ func (s *Service) newCard(ctx context.Context, p heard.Principal, n heard.NewCar
 		return heard.Card{}, err
 	}
 	var keyWorker *heard.Staff
-	a, err := s.store.CurrentAssignment(ctx, p.AreaID, y.ID)
-	switch {
-	case err == nil:
+	if a != nil {
 		st, err := s.store.StaffMember(ctx, p.AreaID, a.StaffID)
 		if err != nil && !errors.Is(err, heard.ErrNotFound) {
 			return heard.Card{}, err
@@ -93,8 +91,6 @@ func (s *Service) newCard(ctx context.Context, p heard.Principal, n heard.NewCar
 		if err == nil && !st.Disabled {
 			keyWorker = &st
 		}
-	case !errors.Is(err, heard.ErrNotFound):
-		return heard.Card{}, err
 	}
 	placementType := ""
 	if y.PlacementID != "" {
@@ -134,10 +130,16 @@ func (s *Service) CompleteCard(ctx context.Context, areaID, cardID string) error
 	if err := s.store.ListCard(ctx, card); err != nil {
 		return err
 	}
+	return s.finishCard(ctx, card)
+}
+
+// finishCard is CompleteCard for a card the caller has just stored (or
+// acknowledged) and so listed: the steps after the lists.
+func (s *Service) finishCard(ctx context.Context, card heard.Card) error {
 	if card.AckAt == nil && s.escalator != nil {
-		kind := "card"
+		kind := heard.AlertCard
 		if card.Urgency == heard.UrgencyUrgent {
-			kind = "card_urgent"
+			kind = heard.AlertCardUrgent
 		}
 		if err := s.escalator.Raise(ctx, heard.Alert{ID: card.ID, AreaID: card.AreaID, YoungPersonID: card.YoungPersonID,
 			KeyWorkerID: card.KeyWorkerID, TeamID: card.TeamID, Urgency: card.Urgency, Type: kind, Link: "/#/inbox/" + card.ID,
@@ -153,7 +155,7 @@ func (s *Service) CompleteCard(ctx context.Context, areaID, cardID string) error
 			return err
 		}
 	}
-	return s.store.EndIntent(ctx, intentCard, cardID)
+	return s.store.EndIntent(ctx, intentCard, card.ID)
 }
 
 // cardAcknowledged stops the card's escalation, tells the young person (by push
@@ -412,7 +414,7 @@ func (s *Service) AcknowledgeCard(ctx context.Context, p heard.Principal, id str
 	}
 	fctx, cancel := s.finishing(ctx)
 	defer cancel()
-	if err := s.CompleteCard(fctx, acked.AreaID, acked.ID); err != nil {
+	if err := s.finishCard(fctx, acked); err != nil {
 		return heard.CardView{}, err
 	}
 	if !first && acked.AckBy != p.ID {

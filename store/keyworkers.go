@@ -338,6 +338,21 @@ func (s *Store) CurrentAssignment(ctx context.Context, area, youngPersonID strin
 	return cur.assignment(area, youngPersonID), nil
 }
 
+// YoungPersonAndKeyWorker reads a young person and their open assignment
+// (nil when they have no key worker) in one read by _id.
+func (s *Store) YoungPersonAndKeyWorker(ctx context.Context, area, youngPersonID string) (heard.YoungPerson, *heard.Assignment, error) {
+	d, err := s.keyWorkersOf(ctx, area, youngPersonID)
+	if err != nil {
+		return heard.YoungPerson{}, nil, err
+	}
+	cur := d.current()
+	if cur == nil {
+		return d.YoungPerson, nil, nil
+	}
+	a := cur.assignment(area, youngPersonID)
+	return d.YoungPerson, &a, nil
+}
+
 // IsKeyWorker reports whether staffID is the young person's key worker now:
 // one read by _id.
 func (s *Store) IsKeyWorker(ctx context.Context, area, staffID, youngPersonID string) (bool, error) {

@@ -255,22 +255,46 @@ func (s *Service) CardHistory(ctx context.Context, p heard.Principal, days int) 
 	return h, nil
 }
 
-// CardInbox lists a key worker's caseload's cards, or the cards escalated to
-// a duty worker or team manager (whose reading is audit-logged, once an hour
-// per young person).
-func (s *Service) CardInbox(ctx context.Context, p heard.Principal) (heard.CardInbox, error) {
-	var cards []heard.Card
-	var err error
+// CardInbox lists one page of a key worker's caseload's cards, or of the
+// cards escalated to a duty worker or team manager (whose reading is
+// audit-logged, once an hour per young person), with the counts of the whole
+// inbox. A key worker's inbox is counted and ordered from the young people's
+// lists, so only the page's cards are read; escalated cards are few (the
+// last week's escalations to this one person) and are read whole.
+func (s *Service) CardInbox(ctx context.Context, p heard.Principal, page int) (heard.CardInbox, error) {
+	if page < 0 {
+		return heard.CardInbox{}, heard.Invalid(map[string]string{"page": "range"})
+	}
+	var (
+		entries []heard.InboxEntry
+		cards   []heard.Card
+		more    bool
+	)
 	if p.Role == heard.RoleKeyWorker {
-		var ids []string
-		if ids, err = s.store.Caseload(ctx, p.AreaID, p.ID); err == nil {
-			cards, err = s.store.Inbox(ctx, p.AreaID, ids)
+		ids, err := s.store.Caseload(ctx, p.AreaID, p.ID)
+		if err != nil {
+			return heard.CardInbox{}, err
+		}
+		if entries, err = s.store.InboxEntries(ctx, p.AreaID, ids); err != nil {
+			return heard.CardInbox{}, err
+		}
+		var onPage []heard.InboxEntry
+		onPage, more = heard.InboxPageOf(entries, page)
+		if cards, err = s.store.InboxCards(ctx, p.AreaID, onPage); err != nil {
+			return heard.CardInbox{}, err
 		}
 	} else {
-		cards, err = s.store.CardsEscalatedTo(ctx, p.AreaID, p.ID)
-	}
-	if err != nil {
-		return heard.CardInbox{}, err
+		all, err := s.store.CardsEscalatedTo(ctx, p.AreaID, p.ID)
+		if err != nil {
+			return heard.CardInbox{}, err
+		}
+		for _, c := range all {
+			entries = append(entries, heard.InboxEntry{ID: c.ID, YoungPersonID: c.YoungPersonID, Urgency: c.Urgency,
+				ReceivedAt: c.ReceivedAt, Acknowledged: c.AckAt != nil})
+		}
+		from := min(page*heard.CardInboxPage, len(all))
+		_, more = heard.InboxPageOf(entries, page)
+		cards = all[from:min(from+heard.CardInboxPage, len(all))]
 	}
 	var ids []string
 	seen := map[string]bool{}
@@ -295,15 +319,9 @@ func (s *Service) CardInbox(ctx context.Context, p heard.Principal) (heard.CardI
 			}
 		}
 	}
-	v := heard.CardInbox{Items: make([]heard.CardView, 0, len(cards)), ByYoungPerson: map[string]int{}}
+	v := heard.CardInbox{Items: make([]heard.CardView, 0, len(cards)), More: more}
+	v.Unacknowledged, v.UrgentUnacknowledged, v.ByYoungPerson = heard.InboxCounts(entries)
 	for _, card := range cards {
-		if card.AckAt == nil {
-			v.Unacknowledged++
-			v.ByYoungPerson[card.YoungPersonID]++
-			if card.Urgency == heard.UrgencyUrgent {
-				v.UrgentUnacknowledged++
-			}
-		}
 		v.Items = append(v.Items, heard.NewCardView(card, names[card.YoungPersonID]))
 	}
 	return v, nil

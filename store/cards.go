@@ -239,36 +239,90 @@ func (s *Store) cardsOfEntries(ctx context.Context, area string, entries []cardE
 	return out, nil
 }
 
-// Inbox returns a key worker's inbox: every card of the young people given that
-// nobody has acknowledged, and the most recent InboxAcknowledgedLimit
-// acknowledged ones, in inbox order (heard.SortInbox: not yet acknowledged
-// first, urgent on top, then newest).
-func (s *Store) Inbox(ctx context.Context, area string, youngPersonIDs []string) ([]heard.Card, error) {
+// InboxEntries lists a key worker's inbox in inbox order (heard.SortInbox): an
+// entry for every card of the young people given that nobody has acknowledged,
+// and for the most recent InboxAcknowledgedLimit acknowledged ones. It reads
+// one list by _id per young person and no card.
+func (s *Store) InboxEntries(ctx context.Context, area string, youngPersonIDs []string) ([]heard.InboxEntry, error) {
 	var entries []cardEntry
+	owner := map[string]string{}
 	for _, yp := range youngPersonIDs {
 		l, err := s.cardList(ctx, area, youngPersonListID(area, yp))
 		if err != nil {
 			return nil, err
 		}
+		for _, e := range l.Entries {
+			owner[e.ID] = yp
+		}
 		entries = append(entries, l.Entries...)
 	}
 	sortEntries(entries)
-	var open, done []cardEntry
+	out := make([]heard.InboxEntry, 0, len(entries))
+	done := 0
 	for _, e := range entries {
-		if !e.Acked {
-			open = append(open, e)
-		} else if len(done) < InboxAcknowledgedLimit {
-			done = append(done, e)
+		if e.Acked {
+			if done == InboxAcknowledgedLimit {
+				continue
+			}
+			done++
 		}
+		out = append(out, heard.InboxEntry{ID: e.ID, YoungPersonID: owner[e.ID], Urgency: e.Urgency, ReceivedAt: e.ReceivedAt, Acknowledged: e.Acked})
 	}
-	cards, err := s.cardsOfEntries(ctx, area, append(open, done...), func(c heard.Card) bool {
-		return slices.Contains(youngPersonIDs, c.YoungPersonID)
-	})
+	heard.SortInboxEntries(out)
+	return out, nil
+}
+
+// unlistAfter is how long after a send began a list entry whose card is not
+// stored is taken out: the send failed before storing it and was not tried
+// again. (Well past the longest a send's writes can take, OperationTimeout.)
+const unlistAfter = 2 * time.Minute
+
+// InboxCards reads the cards of inbox entries by _id, in their order. An entry
+// whose card is not stored (a send that failed before storing it) is left out,
+// and once it is older than unlistAfter it is taken out of its list too, so
+// that the inbox's counts stop counting it.
+func (s *Store) InboxCards(ctx context.Context, area string, es []heard.InboxEntry) ([]heard.Card, error) {
+	ids := make([]string, 0, len(es))
+	for _, e := range es {
+		ids = append(ids, e.ID)
+	}
+	cards, err := s.cardsByID(ctx, area, ids)
 	if err != nil {
 		return nil, err
 	}
-	heard.SortInbox(cards)
-	return cards, nil
+	owner := make(map[string]string, len(es))
+	for _, e := range es {
+		owner[e.ID] = e.YoungPersonID
+	}
+	stored := make(map[string]bool, len(cards))
+	out := cards[:0]
+	for _, c := range cards {
+		stored[c.ID] = true
+		if c.YoungPersonID == owner[c.ID] {
+			out = append(out, c)
+		}
+	}
+	for _, e := range es {
+		if !stored[e.ID] && e.ReceivedAt.Before(s.now().Add(-unlistAfter)) {
+			if err := s.unlist(ctx, area, youngPersonListID(area, e.YoungPersonID), e.ID); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// unlist takes a card's entry out of a list.
+func (s *Store) unlist(ctx context.Context, area, listID, cardID string) error {
+	_, _, err := update(ctx, s, colCardLists, area, listID, func(l *cardList, exists bool) (bool, error) {
+		if !exists {
+			return false, nil
+		}
+		before := len(l.Entries)
+		l.Entries = slices.DeleteFunc(l.Entries, func(e cardEntry) bool { return e.ID == cardID })
+		return len(l.Entries) != before, nil
+	})
+	return err
 }
 
 // CardsEscalatedTo returns the cards whose alert was escalated to a duty worker

@@ -123,8 +123,9 @@ export function signedOutElsewhere() {
   lock();
 }
 
-async function send(method, path, body, token) {
+async function send(method, path, body, token, key) {
   const headers = { Accept: 'application/json' };
+  if (key) headers['Idempotency-Key'] = key;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
   const lang = currentLang();
@@ -197,16 +198,18 @@ function refresh() {
 
 /**
  * Call the API. Signed-in calls (auth: true, the default) carry the access
- * token, refresh it when it has expired, and retry once.
+ * token, refresh it when it has expired, and retry once. key, for a create,
+ * is its Idempotency-Key: the same key again gets the first answer, so a
+ * retry after a timeout never makes the thing twice (see oneCreate).
  */
-export async function api(method, path, body, { auth = true } = {}) {
+export async function api(method, path, body, { auth = true, key } = {}) {
   if (!auth) return parse(await send(method, path, body));
   if (!kind) throw expire();
   if (!accessToken || (accessExpiresAt && Date.now() > accessExpiresAt - 15000)) await refresh();
-  let res = await send(method, path, body, accessToken);
+  let res = await send(method, path, body, accessToken, key);
   if (res.status === 401) {
     await refresh();
-    res = await send(method, path, body, accessToken);
+    res = await send(method, path, body, accessToken, key);
     if (res.status === 401) {
       const err = await parse(res).catch((e) => e);
       throw expire(err);
@@ -234,3 +237,18 @@ export const unlock = (d, pin) => api('POST', '/api/auth/unlock', { deviceId: d.
 export const login = (email, password) => api('POST', '/api/auth/login', { email, password }, { auth: false });
 export const me = () => api('GET', '/api/me');
 export const saveLanguage = (language) => api('PATCH', '/api/me', { language });
+
+/**
+ * One thing being created from a form: the same Idempotency-Key for every
+ * try until Heard has made it, then a fresh one for the next.
+ * Usage: const create = oneCreate(); ... await create('POST', path, body).
+ */
+export function oneCreate() {
+  const fresh = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
+  let key = fresh();
+  return async (method, path, body) => {
+    const out = await api(method, path, body, { key });
+    key = fresh();
+    return out;
+  };
+}

@@ -24,10 +24,10 @@ import { route, navigate, currentPath } from './router.js';
 import { addHomeSection } from './home.js';
 import * as speech from './speech.js';
 import { outbox, request, newId, permanent, notNow, retryDelay, retrier } from './outbox.js';
+import { cachedContacts, refreshContacts, contactList, liveContacts } from './help.js';
 
 const NOTE_MAX = 280;
 const REFRESH_MS = 15000;
-const CRISIS_KEY = 'heard.cards.crisis';
 
 // The catalogue ships with the app, so the grid works offline. It matches
 // heard.CardCatalogue (a test compares them).
@@ -165,59 +165,6 @@ async function sendCard(draft) {
   }
   changed();
   return { id: entry.id, outcome: r.outcome };
-}
-
-/* ------------------------------------------------------ crisis contacts -- */
-
-function cachedContacts() {
-  try {
-    const v = JSON.parse(localStorage.getItem(CRISIS_KEY) || 'null');
-    return Array.isArray(v) ? v : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The area's help numbers are not personal, so they are kept for offline use. */
-async function refreshContacts() {
-  try {
-    const data = await api('GET', '/api/crisis-contacts');
-    const items = Array.isArray(data && data.items) ? data.items : [];
-    localStorage.setItem(CRISIS_KEY, JSON.stringify(items));
-    return items;
-  } catch {
-    return cachedContacts();
-  }
-}
-
-function slug(s) {
-  return String(s || '').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
-}
-
-function contactLabel(c) {
-  const key = `cards.crisis.label.${slug(c.label)}`;
-  return has(key) ? t(key) : c.label;
-}
-
-function digits(number) {
-  return String(number || '').replace(/[^0-9+]/g, '');
-}
-
-function contactList(contacts) {
-  // Not known yet (never online since joining): the line about 999 stands alone.
-  if (!contacts) return null;
-  if (!contacts.length) return h('p', { class: 'fc-empty', text: t('cards.crisis.none') });
-  // Numbers keep their left-to-right order inside Arabic sentences.
-  const iso = (s) => `\u2066${s}\u2069`;
-  return h('ul', { class: 'fc-contacts' }, contacts.map((c) => {
-    const text = c.kind === 'text';
-    const href = text ? `sms:${digits(c.number)}${c.text ? `?&body=${encodeURIComponent(c.text)}` : ''}` : `tel:${digits(c.number)}`;
-    const how = text ? t('cards.crisis.text', { text: iso(c.text || ''), number: iso(c.number) }) : t('cards.crisis.call', { number: iso(c.number) });
-    return h('li', {},
-      h('a', { class: ['fc-contact', text ? 'fc-contact-text' : 'fc-contact-call'], href },
-        h('span', { class: 'fc-contact-main' }, icon('phone'), h('span', { text: contactLabel(c) })),
-        h('span', { class: 'fc-contact-sub', text: how })));
-  }));
 }
 
 /* ------------------------------------------------------------- read aloud -- */
@@ -461,10 +408,6 @@ async function helpScreen({ id }) {
   if (stop) return stop;
   const r = id ? await resultFor(id) : null;
   const name = workerName();
-  const list = h('div', { class: 'fc-contacts-wrap' }, contactList(cachedContacts()));
-  refreshContacts().then((items) => {
-    if (items) clear(list).append(contactList(items));
-  });
   let told = null;
   if (r && r.queued) told = r.busy ? t('cards.crisis.queued_busy') : t('cards.crisis.queued');
   else if (r && r.card) told = name ? t('cards.crisis.told', { name }) : t('cards.crisis.told_duty');
@@ -474,7 +417,7 @@ async function helpScreen({ id }) {
       told ? h('p', { class: ['fc-told', r.queued ? 'fc-told-waiting' : 'fc-told-sent'], text: told }) : null,
       h('p', { class: 'fc-danger', text: t('cards.crisis.danger') }),
       h('p', { text: t('cards.crisis.intro') }),
-      list),
+      liveContacts()),
     actionsArea(h('a', { class: 'btn btn-quiet', href: '#/cards/mine', id: 'fc-help-back', text: t('cards.crisis.back') })));
 }
 

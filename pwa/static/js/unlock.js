@@ -104,7 +104,10 @@ export function unlockScreen() {
     timer = setTimeout(tick, left > 120 ? 15000 : 1000);
   }
 
+  // Help is never behind the PIN: the area's numbers, offline too (help.js).
+  const helpNow = h('a', { class: 'help-now', href: '#/help', id: 'unlock-help-now' }, icon('phone'), h('span', { text: t('unlock.help_now') }));
   const form = h('form', { class: 'form unlock-form', novalidate: true },
+    helpNow,
     h('h1', { text: t('unlock.title') }),
     h('p', { class: 'lead', id: 'unlock-help', text: t('unlock.help') }),
     h('div', { class: 'field' },
@@ -163,5 +166,7 @@ export function unlockScreen() {
   });
 
   if (lockedUntil > Date.now()) setTimeout(tick, 0);
+  // The phone's copy of the help numbers is brought up to date whenever it is online.
+  import('./help.js').then((m) => m.refreshContacts()).catch(() => {});
   return screen({ title: t('unlock.title'), name: 'unlock' }, form);
 }

@@ -38,7 +38,7 @@ func (s *Server) meRoutes() {
 	s.route(http.MethodGet, "/api/crisis-contacts", doc{Tag: "Me", Summary: "The area's crisis contacts, shown at once when a young person says they are not safe.",
 		Response: list[heard.CrisisContact]{}}, s.crisisContacts)
 	s.route(http.MethodGet, "/api/devices/:deviceId/crisis-contacts", doc{Tag: "Me", Public: true,
-		Summary: "The crisis contacts of the area a joined phone belongs to, for its lock screen: help is never behind the PIN. The numbers are public; the phone's id only picks the area.",
+		Summary:  "The crisis contacts of the area a joined phone belongs to, for its lock screen: help is never behind the PIN. The numbers are public; the phone's id only picks the area.",
 		Response: list[heard.CrisisContact]{}}, s.phoneCrisisContacts)
 }
 

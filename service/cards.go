@@ -113,6 +113,9 @@ func (s *Service) newCard(ctx context.Context, p heard.Principal, n heard.NewCar
 	if keyWorker != nil {
 		card.KeyWorkerID = keyWorker.ID
 	}
+	if urgency == heard.UrgencyUrgent {
+		card.CrisisShown = area.CrisisContacts
+	}
 	return card, nil
 }
 
@@ -368,7 +371,11 @@ func (s *Service) Card(ctx context.Context, p heard.Principal, id string) (heard
 	if err != nil {
 		return heard.CardView{}, err
 	}
-	return heard.NewCardView(card, who), nil
+	v := heard.NewCardView(card, who)
+	if v.Alert, err = s.cardAlert(ctx, card); err != nil {
+		return heard.CardView{}, err
+	}
+	return v, nil
 }
 
 var errAlreadyAcknowledged = heard.Conflict("already_acknowledged", "Someone has already acknowledged this card.")

@@ -780,6 +780,8 @@ async function detailScreen({ id }) {
   if (card.state === 'seen') showAcked(card);
   else ackArea.append(ackForm(card, showAcked));
   const made = card.sentAt && Math.abs(new Date(card.receivedAt) - new Date(card.sentAt)) > 60000 ? formatDateTime(card.sentAt) : '';
+  const { alertPanel, autoReplyNote } = await import('./cardalerts.js');
+  const me = (getUser() || {}).id;
   return screen({ title: t('cards.detail.title', { name }), name: 'card-detail', back: '/inbox', className: 'screen-staff' },
     h('h1', { text: t('cards.detail.title', { name }) }),
     h('div', { class: ['fc-chosen', 'fc-chosen-staff', `fc-g-${kind.group}`] },
@@ -793,7 +795,8 @@ async function detailScreen({ id }) {
       detailRow('cards.detail.note', card.note || ''),
       detailRow('cards.detail.made', made),
       detailRow('cards.detail.arrived', formatDateTime(card.receivedAt))),
-    card.autoReply && !card.autoReply.noWorker ? h('p', { class: 'meta', text: t('cards.detail.auto_sent') }) : null,
+    autoReplyNote(card, me),
+    alertPanel(card, me),
     ackArea);
 }
 

@@ -53,8 +53,9 @@ function slug(s) {
   return String(s || '').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
 }
 
-/** Heard's own labels and notes are translated; an area's own words show as written. */
-function words(kind, s) {
+/** Heard's own labels and notes are translated; an area's own words show as
+ * written. kind is 'label' or 'note'. */
+export function words(kind, s) {
   const key = `cards.crisis.${kind}.${slug(s)}`;
   return has(key) ? t(key) : s;
 }

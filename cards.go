@@ -281,6 +281,10 @@ type Card struct {
 	AckByName string     `bson:"ackByName,omitempty" json:"ackByName,omitempty"`
 	AckByRole Role       `bson:"ackByRole,omitempty" json:"-"`
 	Reply     *CardReply `bson:"reply,omitempty" json:"reply,omitempty"`
+	// Messages are the conversation after the card (cardmessages.go), oldest first.
+	Messages []CardMessage `bson:"messages,omitempty" json:"messages,omitempty"`
+	// LookedAt is when the young person last looked at what is new on the card.
+	LookedAt *time.Time `bson:"lookedAt,omitempty" json:"lookedAt,omitempty"`
 	// CrisisShown are the help numbers the young person was shown with an
 	// urgent card, as they were then: the adult responding sees the same.
 	CrisisShown []CrisisContact `bson:"crisisShown,omitempty" json:"-"`
@@ -372,14 +376,12 @@ type CardAck struct {
 	Reply      string
 }
 
-// Validate checks an acknowledgement: at most one of a quick reply or own words;
-// a time (HH:MM) exactly when the quick reply needs one. It trims the words.
+// Validate checks an acknowledgement: a quick reply, own words, both (both are
+// kept) or neither; a time (HH:MM) exactly when the quick reply needs one. It
+// trims the words.
 func (a *CardAck) Validate() map[string]string {
 	errs := map[string]string{}
 	a.Reply = strings.TrimSpace(a.Reply)
-	if a.QuickReply != "" && a.Reply != "" {
-		errs["reply"] = "choose_one"
-	}
 	if problem := checkCardText(a.Reply, CardReplyMaxChars); problem != "" {
 		errs["reply"] = problem
 	}

@@ -172,7 +172,7 @@ func (s *Service) cardAcknowledged(ctx context.Context, card heard.Card) error {
 		// The id is made from the card's, so a retry queues the same notification.
 		id := uuid.NewSHA1(uuid.NameSpaceURL, []byte("heard:card-reply:"+card.ID)).String()
 		if err := s.notifier.Notify(ctx, heard.Notification{ID: id, AreaID: card.AreaID, RecipientID: card.YoungPersonID,
-			Type: "reply", Link: "/#/cards/mine", Urgency: heard.UrgencyOrdinary, SubjectID: card.ID, CreatedAt: *card.AckAt}); err != nil {
+			Type: "reply", Link: "/#/cards/card/" + card.ID, Urgency: heard.UrgencyOrdinary, SubjectID: card.ID, CreatedAt: *card.AckAt}); err != nil {
 			return err
 		}
 	}

@@ -25,6 +25,7 @@ import { addHomeSection } from './home.js';
 import * as speech from './speech.js';
 import { outbox, request, newId, permanent, notNow, retryDelay, retrier } from './outbox.js';
 import { cachedContacts, refreshContacts, contactList, liveContacts } from './help.js';
+import { replyParts, hasNews, markLooked, conversation } from './cardmessages.js';
 
 const NOTE_MAX = 280;
 const REFRESH_MS = 15000;
@@ -433,12 +434,7 @@ function stateLine(state, card) {
 }
 
 export function replyText(reply) {
-  if (!reply) return '';
-  if (reply.quickReplyId) {
-    const key = `cards.quick.${reply.quickReplyId}`;
-    return has(key) ? t(key, { time: reply.at || '' }) : '';
-  }
-  return reply.text || '';
+  return replyParts(reply).join(' — ');
 }
 
 function myCardItem(card, state, entry) {
@@ -456,7 +452,9 @@ function myCardItem(card, state, entry) {
       card && card.reply ? h('div', { class: 'fc-reply' },
         h('p', { class: 'fc-reply-from', text: t('cards.reply_from', { name: card.ackByName || '' }) }),
         h('p', { class: 'fc-reply-text', text: replyText(card.reply) })) : null,
-      card && state === 'sent' ? autoReplyBox(card.autoReply) : null));
+      card && state === 'sent' ? autoReplyBox(card.autoReply) : null,
+      card ? h('a', { class: ['fc-item-open', hasNews(card) && 'fc-item-open-new'], href: `#/cards/card/${encodeURIComponent(card.id)}`,
+        text: t(hasNews(card) ? 'cards.thread.open_new' : 'cards.thread.open', { count: (card.messages || []).length }) }) : null));
   if (state === 'failed') {
     li.querySelector('.fc-item-main').append(
       h('p', { class: 'meta', text: t('cards.failed_help') }),
@@ -600,6 +598,60 @@ function homeTile() {
     h('span', { class: 'home-tile-sub', text: t('cards.tile_help') }));
 }
 
+/* -------------------------------------- young person: one card, talking -- */
+
+/** #/cards/card/:id: a card, who saw it, the conversation and an answer box. */
+async function cardScreen({ id }) {
+  const stop = ypOnly();
+  if (stop) return stop;
+  let card;
+  try {
+    card = await api('GET', `/api/cards/${encodeURIComponent(id)}`);
+  } catch (err) {
+    return screen({ title: t('app.problem'), name: 'card-thread', back: '/cards/mine', className: 'screen-yp' },
+      h('h1', { text: t('app.problem') }),
+      err.status === 403 || err.status === 404 || err.status === 400 ? h('p', { text: t('cards.detail.not_found') }) : loadFailed(err, () => navigate(`/cards/card/${encodeURIComponent(id)}`, { replace: true })));
+  }
+  const kind = kindOf(card.card) || { id: card.card, group: 'okay' };
+  markLooked(card);
+  return screen({ title: cardLabel(kind.id), name: 'card-thread', back: '/cards/mine', className: 'screen-yp' },
+    h('div', { class: ['fc-chosen', 'fc-chosen-small', `fc-g-${kind.group}`] }, picture(kind.id, 56),
+      h('div', {},
+        h('h1', { class: 'fc-chosen-label', id: 'fc-thread-title', text: cardLabel(kind.id) }),
+        h('p', { class: 'meta', text: t('cards.thread.sent', { time: formatWhen(card.sentAt || card.receivedAt) }) }))),
+    stateLine(card.state === 'seen' ? 'seen' : 'sent', card),
+    card.note ? h('p', { class: 'fc-item-note' }, h('span', { class: 'fc-item-note-label', text: t('cards.your_note') }), ' ', h('span', { text: card.note })) : null,
+    conversation(h('div', { class: 'fc-conversation' }), card, { young: true }));
+}
+
+/** On the young person's home: what is new on their cards, until they have looked. */
+function homeNews() {
+  const box = h('section', { class: 'fc-news', id: 'fc-news', 'aria-labelledby': 'fc-news-title', hidden: true });
+  api('GET', '/api/me/cards').then((data) => {
+    const news = ((data && data.items) || []).filter(hasNews).slice(0, 3);
+    if (!news.length) return;
+    clear(box).append(
+      h('h2', { id: 'fc-news-title', text: t('cards.news.title') }),
+      h('ul', { class: 'fc-news-list' }, news.map((c) => {
+        const kind = kindOf(c.card) || { id: c.card, group: 'okay' };
+        const staff = (c.messages || []).filter((m) => m.fromRole !== 'young_person');
+        const last = staff[staff.length - 1];
+        const name = last ? last.byName : c.ackByName;
+        const lines = last ? replyParts(last) : replyParts(c.reply);
+        const at = last ? last.at : c.ackAt;
+        return h('li', {},
+          h('a', { class: 'fc-news-item', href: `#/cards/card/${encodeURIComponent(c.id)}`, data: { id: c.id } },
+            h('span', { class: ['fc-item-pic', `fc-g-${kind.group}`] }, picture(kind.id, 40)),
+            h('span', { class: 'fc-news-main' },
+              h('span', { class: 'fc-news-what', text: t(lines.length ? 'cards.news.replied' : 'cards.news.seen', { name: name || '', card: cardLabel(kind.id) }) }),
+              lines.length ? h('span', { class: 'fc-news-words', text: lines.join(' — ') }) : null,
+              h('span', { class: 'meta', text: formatWhen(at) }))));
+      })));
+    box.hidden = false;
+  }).catch(() => {});
+  return box;
+}
+
 /* ----------------------------------------------------------------- staff -- */
 
 function urgencyBadge(urgency) {
@@ -687,49 +739,52 @@ function detailRow(labelKey, value) {
   return [h('dt', { text: t(labelKey) }), h('dd', { text: value })];
 }
 
-function ackForm(card, onDone) {
-  const msg = message('error');
-  const name = 'fc-quick';
+/**
+ * The quick replies as radios, with "no quick reply" first and a time field
+ * for the ones that name a time. prefix keeps ids apart when two show.
+ */
+function quickChoices(prefix) {
   const options = h('div', { class: 'fc-options fc-quick' });
-  const timeId = 'fc-ack-time';
+  const timeId = `${prefix}-time`;
   const timeInput = h('input', { type: 'time', id: timeId, class: 'fc-time', value: '' });
   const timeWrap = h('div', { class: 'field fc-time-field', hidden: true }, h('label', { for: timeId, text: t('cards.ack.time') }), timeInput);
-  const words = h('textarea', { id: 'fc-ack-words', rows: '3', maxlength: '500', class: 'fc-note', 'aria-describedby': 'fc-ack-words-help' });
-  const submit = button(t('cards.ack.seen'), { id: 'fc-ack', class: 'btn-big' });
-  const choiceList = [{ id: '' }, ...QUICK_REPLIES];
-  for (const q of choiceList) {
-    const id = `fc-quick-${q.id || 'none'}`;
-    const input = h('input', { type: 'radio', name, id, value: q.id, class: 'fc-radio', checked: q.id === '' });
+  for (const q of [{ id: '' }, ...QUICK_REPLIES]) {
+    const id = `${prefix}-${q.id || 'none'}`;
+    const input = h('input', { type: 'radio', name: prefix, id, value: q.id, class: 'fc-radio', checked: q.id === '' });
     const text = q.id ? t(`cards.quick.${q.id}`, { time: '…' }).replace(/…\.$/, '…') : t('cards.ack.none');
     options.append(h('div', { class: 'fc-option' }, input, h('label', { for: id, text })));
   }
-  const chosen = () => (options.querySelector('input:checked') || {}).value || '';
-  const update = () => {
-    const q = QUICK_REPLIES.find((x) => x.id === chosen());
-    timeWrap.hidden = !(q && q.needsTime);
-    submit.textContent = chosen() || words.value.trim() ? t('cards.ack.send') : t('cards.ack.seen');
-  };
+  const value = () => (options.querySelector('input:checked') || {}).value || '';
   options.addEventListener('change', () => {
-    if (chosen()) words.value = '';
-    update();
+    const q = QUICK_REPLIES.find((x) => x.id === value());
+    timeWrap.hidden = !(q && q.needsTime);
   });
-  words.addEventListener('input', () => {
-    if (words.value.trim()) {
-      const none = options.querySelector('#fc-quick-none');
-      if (none) none.checked = true;
-    }
-    update();
-  });
+  const el = h('div', { class: 'fc-quick-wrap' },
+    h('fieldset', { class: 'fc-choices' }, h('legend', { text: t('cards.ack.quick') }), options), timeWrap);
+  return { el, options, value, time: () => timeInput.value, timeInput };
+}
+
+function ackForm(card, onDone) {
+  const msg = message('error');
+  const quick = quickChoices('fc-quick');
+  const words = h('textarea', { id: 'fc-ack-words', rows: '3', maxlength: '500', class: 'fc-note', 'aria-describedby': 'fc-ack-words-help' });
+  const submit = button(t('cards.ack.seen'), { id: 'fc-ack', class: 'btn-big' });
+  // A quick reply and own words are both sent: choosing one never clears the other.
+  const update = () => {
+    submit.textContent = quick.value() || words.value.trim() ? t('cards.ack.send') : t('cards.ack.seen');
+  };
+  quick.options.addEventListener('change', update);
+  words.addEventListener('input', update);
   submit.addEventListener('click', async () => {
     const payload = {};
-    const q = chosen();
+    const q = quick.value();
     if (q) payload.quickReply = q;
-    if (q === 'talk_at') payload.at = timeInput.value;
+    if (q === 'talk_at') payload.at = quick.time();
     const own = words.value.trim();
     if (own) payload.reply = own;
-    if (q === 'talk_at' && !timeInput.value) {
+    if (q === 'talk_at' && !quick.time()) {
       showMessage(msg, 'error', fieldText('time_format'));
-      timeInput.focus();
+      quick.timeInput.focus();
       return;
     }
     const done = busy(submit, t('cards.ack.sending'));
@@ -746,8 +801,7 @@ function ackForm(card, onDone) {
   });
   return h('section', { class: 'panel fc-ack', 'aria-labelledby': 'fc-ack-title' },
     h('h2', { id: 'fc-ack-title', text: t('cards.ack.title') }),
-    h('fieldset', { class: 'fc-choices' }, h('legend', { text: t('cards.ack.quick') }), options),
-    timeWrap,
+    quick.el,
     h('div', { class: 'field' },
       h('label', { for: 'fc-ack-words', text: t('cards.ack.own_words') }),
       h('p', { class: 'field-help', id: 'fc-ack-words-help', text: t('cards.ack.own_words_help') }),
@@ -756,11 +810,12 @@ function ackForm(card, onDone) {
     h('div', { class: 'fc-send-bar' }, submit));
 }
 
+/** An acknowledged card: who saw it, the conversation, and writing again. */
 function ackedBox(card) {
-  const reply = replyText(card.reply);
-  return h('div', { class: 'fc-acked', id: 'fc-acked', role: 'status' },
-    h('p', { class: 'fc-state fc-state-seen', text: t('cards.ack.done', { name: card.ackByName || '', time: formatWhen(card.ackAt) }) }),
-    reply ? h('p', {}, h('strong', { text: t('cards.ack.you_replied') }), ' ', h('span', { class: 'fc-reply-text', text: reply })) : null);
+  const name = (card.youngPerson && card.youngPerson.name) || '';
+  return h('div', { class: 'fc-acked', id: 'fc-acked' },
+    h('p', { class: 'fc-state fc-state-seen', role: 'status', text: t('cards.ack.done', { name: card.ackByName || '', time: formatWhen(card.ackAt) }) }),
+    conversation(h('div', { class: 'fc-conversation' }), card, { young: false, name, quickChoices }));
 }
 
 async function detailScreen({ id }) {
@@ -814,8 +869,10 @@ export function mountCards() {
   route('/cards/help', helpScreen, 'auth');
   route('/cards/help/:id', helpScreen, 'auth');
   route('/cards/mine', mineScreen, 'auth');
+  route('/cards/card/:id', cardScreen, 'auth');
   route('/inbox', inboxScreen, 'staff');
   route('/inbox/:id', detailScreen, 'staff');
+  addHomeSection('young_person', homeNews);
   addHomeSection('young_person', homeTile);
   for (const role of ['key_worker', 'duty_worker', 'team_manager']) addHomeSection(role, inboxPanel);
   window.addEventListener('online', () => flushQueue());

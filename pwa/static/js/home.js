@@ -5,7 +5,6 @@ import { h } from './dom.js';
 import { t } from './i18n.js';
 import { screen, label } from './ui.js';
 import { getUser } from './api.js';
-import { settingsPanel } from './settings.js';
 
 /** The section each role's later features fill. */
 export const FEATURE_SECTIONS = Object.freeze({
@@ -58,8 +57,8 @@ function youngHome(user) {
     h('div', { id: 'home', class: 'home home-yp', data: { role: user.role } },
       h('h1', { class: 'greeting', text: t('home.yp.greeting', { firstName: user.firstName || firstWord(user.name) }) }),
       h('p', { class: 'lead', text: t('home.yp.intro') }),
-      featureSection(user),
-      settingsPanel()));
+      // Settings are one tap away (the bar at the top), not on home.
+      featureSection(user)));
 }
 
 // Staff homes load the young people list and the administrator's links when

@@ -42,7 +42,8 @@ export function markLooked(card) {
 function bubble({ mine, from, at, lines, cls }) {
   return h('li', { class: ['fc-msg', mine ? 'fc-msg-mine' : 'fc-msg-theirs', cls] },
     h('p', { class: 'fc-msg-from', text: at ? t('cards.thread.from_at', { name: from, time: formatWhen(at) }) : from }),
-    lines.map((l) => h('p', { class: 'fc-msg-text', text: l })));
+    // Each line takes its own direction: English words read right in an Arabic app.
+    lines.map((l) => h('p', { class: 'fc-msg-text', dir: 'auto', text: l })));
 }
 
 /**

@@ -644,7 +644,7 @@ function homeNews() {
             h('span', { class: ['fc-item-pic', `fc-g-${kind.group}`] }, picture(kind.id, 40)),
             h('span', { class: 'fc-news-main' },
               h('span', { class: 'fc-news-what', text: t(lines.length ? 'cards.news.replied' : 'cards.news.seen', { name: name || '', card: cardLabel(kind.id) }) }),
-              lines.length ? h('span', { class: 'fc-news-words', text: lines.join(' — ') }) : null,
+              lines.length ? h('span', { class: 'fc-news-words', dir: 'auto', text: lines.join(' — ') }) : null,
               h('span', { class: 'meta', text: formatWhen(at) }))));
       })));
     box.hidden = false;

@@ -69,6 +69,22 @@ export function startSession(resp) {
   }
 }
 
+/**
+ * A young person's app opened with no signal, after the PIN was checked on
+ * the phone (offline.js): no tokens, and every call answers "offline" until
+ * the PIN has been checked online again (session.js).
+ */
+export function startOfflineSession(u) {
+  accessToken = null;
+  accessExpiresAt = 0;
+  ypRefreshToken = null;
+  kind = 'young_person';
+  user = { ...u, role: 'young_person', offline: true };
+}
+
+/** Opened offline, not yet checked online. */
+export const isOfflineSession = () => Boolean(user && user.offline);
+
 /** Restore a staff session from the stored refresh token (on app start). */
 export function resumeStaff() {
   kind = 'staff';
@@ -106,6 +122,7 @@ export async function signOut() {
   // The queue of unsent cards and answers (outbox.js) is loaded only here, so
   // the welcome screen does not carry it.
   if (wasYoung && userId) await import('./outbox.js').then((m) => m.forgetUser(userId)).catch(() => {});
+  if (wasYoung) await import('./offline.js').then((m) => m.forgetPin()).catch(() => {});
   if (refreshToken) {
     try {
       // A young person signing out of this phone signs the phone itself out,
@@ -205,6 +222,7 @@ function refresh() {
 export async function api(method, path, body, { auth = true, key } = {}) {
   if (!auth) return parse(await send(method, path, body));
   if (!kind) throw expire();
+  if (isOfflineSession()) throw new ApiError(0, { error: { code: 'offline' } });
   if (!accessToken || (accessExpiresAt && Date.now() > accessExpiresAt - 15000)) await refresh();
   let res = await send(method, path, body, accessToken, key);
   if (res.status === 401) {

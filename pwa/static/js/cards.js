@@ -26,6 +26,7 @@ import * as speech from './speech.js';
 import { outbox, request, newId, permanent, notNow, retryDelay, retrier } from './outbox.js';
 import { cachedContacts, refreshContacts, contactList, liveContacts } from './help.js';
 import { replyParts, hasNews, markLooked, conversation } from './cardmessages.js';
+import { keepCards, keptCards } from './offline.js';
 
 const NOTE_MAX = 280;
 const REFRESH_MS = 15000;
@@ -546,15 +547,19 @@ function mineScreen() {
     const waiting = await queued().catch(() => []);
     let cards = null;
     let history = null;
+    const user = getUser();
     try {
       [cards, history] = await Promise.all([api('GET', '/api/me/cards'), api('GET', '/api/cards/history?days=28')]);
       showMessage(note, 'info', '');
+      keepCards(user.id, cards.items || []);
     } catch (err) {
-      // Offline or busy, the cards waiting on the phone still show.
+      // Offline or busy, the cards waiting on the phone still show, and those
+      // Heard last gave, with their replies.
       if (err.code !== 'offline' && !notNow(err)) {
         clear(listBox).append(loadFailed(err, load));
         return;
       }
+      cards = await keptCards(user.id);
       showMessage(note, 'info', notNow(err) ? t('cards.mine.busy') : t('cards.mine.offline'));
     }
     const items = [];
@@ -605,9 +610,17 @@ async function cardScreen({ id }) {
   const stop = ypOnly();
   if (stop) return stop;
   let card;
+  let failure = null;
   try {
     card = await api('GET', `/api/cards/${encodeURIComponent(id)}`);
   } catch (err) {
+    // Offline: the card as Heard last gave it, if the phone kept it.
+    const kept = err.code === 'offline' ? await keptCards(getUser().id) : null;
+    card = kept && kept.items.find((c) => c.id === id);
+    failure = err;
+  }
+  if (!card) {
+    const err = failure;
     return screen({ title: t('app.problem'), name: 'card-thread', back: '/cards/mine', className: 'screen-yp' },
       h('h1', { text: t('app.problem') }),
       err.status === 403 || err.status === 404 || err.status === 400 ? h('p', { text: t('cards.detail.not_found') }) : loadFailed(err, () => navigate(`/cards/card/${encodeURIComponent(id)}`, { replace: true })));
@@ -628,6 +641,7 @@ async function cardScreen({ id }) {
 function homeNews() {
   const box = h('section', { class: 'fc-news', id: 'fc-news', 'aria-labelledby': 'fc-news-title', hidden: true });
   api('GET', '/api/me/cards').then((data) => {
+    keepCards(getUser().id, (data && data.items) || []);
     const news = ((data && data.items) || []).filter(hasNews).slice(0, 3);
     if (!news.length) return;
     clear(box).append(

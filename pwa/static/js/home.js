@@ -55,7 +55,8 @@ export function homeScreen() {
 function youngHome(user) {
   return screen({ title: t('home.title'), name: 'home', className: 'screen-yp' },
     h('div', { id: 'home', class: 'home home-yp', data: { role: user.role } },
-      h('h1', { class: 'greeting', text: t('home.yp.greeting', { firstName: user.firstName || firstWord(user.name) }) }),
+      h('h1', { class: 'greeting', text: user.offline ? t('home.yp.greeting_plain') : t('home.yp.greeting', { firstName: user.firstName || firstWord(user.name) }) }),
+      user.offline ? h('p', { class: 'msg msg-info', id: 'home-offline', role: 'status', text: t('home.yp.offline') }) : null,
       h('p', { class: 'lead', text: t('home.yp.intro') }),
       // Settings are one tap away (the bar at the top), not on home.
       featureSection(user)));

@@ -6,7 +6,7 @@ import { screen, actionsArea, button, busy, message, showMessage, errorText } fr
 import { normalizePin, validPin } from './format.js';
 import { device, forgetDevice } from './prefs.js';
 import * as api from './api.js';
-import { afterSignIn } from './session.js';
+import { afterSignIn, openOffline } from './session.js';
 import { navigate } from './router.js';
 import { setWelcomeFlash } from './welcome.js';
 import { preloadRole } from './features.js';
@@ -132,6 +132,7 @@ export function unlockScreen() {
     const done = busy(submit);
     try {
       const resp = await api.unlock(saved, pin);
+      import('./offline.js').then((m) => m.rememberPin(saved, pin, resp.user.id)).catch(() => {});
       await afterSignIn(resp, 'unlock');
     } catch (ex) {
       done();
@@ -149,6 +150,7 @@ export function unlockScreen() {
         case 'device_revoked':
         case 'device_unknown':
           forgetDevice();
+          import('./offline.js').then((m) => m.forgetPin()).catch(() => {});
           setWelcomeFlash('info', 'welcome.signed_out_by_worker');
           navigate('/', { replace: true });
           break;
@@ -156,9 +158,19 @@ export function unlockScreen() {
           if (ex.retryAfter) startLockout(ex.retryAfter);
           else showMessage(msg, 'error', errorText(ex));
           break;
-        case 'offline':
-          showMessage(msg, 'error', t('unlock.offline'));
+        case 'offline': {
+          // No signal: the PIN is checked on the phone, with its own limit (offline.js).
+          const { checkPinOffline } = await import('./offline.js');
+          const r = await checkPinOffline(saved, pin);
+          if (r.result === 'ok') {
+            await openOffline(r.userId, pin);
+            return;
+          }
+          if (r.result === 'wrong') showMessage(msg, 'error', t('unlock.wrong', { count: r.left }));
+          else showMessage(msg, 'error', t(r.result === 'locked' ? 'unlock.offline_locked' : 'unlock.offline'));
+          if (!usedPad) input.focus();
           break;
+        }
         default:
           showMessage(msg, 'error', errorText(ex));
       }

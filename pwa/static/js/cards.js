@@ -757,9 +757,8 @@ function detailRow(labelKey, value) {
  * The quick replies as radios, with "no quick reply" first and a time field
  * for the ones that name a time. prefix keeps ids apart when two show.
  */
-function quickChoices(prefix) {
+function quickChoices(prefix, timeId = `${prefix}-time`) {
   const options = h('div', { class: 'fc-options fc-quick' });
-  const timeId = `${prefix}-time`;
   const timeInput = h('input', { type: 'time', id: timeId, class: 'fc-time', value: '' });
   const timeWrap = h('div', { class: 'field fc-time-field', hidden: true }, h('label', { for: timeId, text: t('cards.ack.time') }), timeInput);
   for (const q of [{ id: '' }, ...QUICK_REPLIES]) {
@@ -780,7 +779,7 @@ function quickChoices(prefix) {
 
 function ackForm(card, onDone) {
   const msg = message('error');
-  const quick = quickChoices('fc-quick');
+  const quick = quickChoices('fc-quick', 'fc-ack-time');
   const words = h('textarea', { id: 'fc-ack-words', rows: '3', maxlength: '500', class: 'fc-note', 'aria-describedby': 'fc-ack-words-help' });
   const submit = button(t('cards.ack.seen'), { id: 'fc-ack', class: 'btn-big' });
   // A quick reply and own words are both sent: choosing one never clears the other.

@@ -30,8 +30,8 @@ export function cachedContacts() {
 
 /**
  * Ask Heard for the area's numbers now and keep them. Resolves the fresh list,
- * or null when Heard could not be reached (offline, busy): then the kept copy
- * stands.
+ * null when Heard could not be reached (offline, busy): then the kept copy
+ * stands; undefined on a phone that has not joined (no area to ask about).
  */
 export async function refreshContacts() {
   const user = getUser();
@@ -40,7 +40,7 @@ export async function refreshContacts() {
   try {
     if (user) data = await api('GET', '/api/crisis-contacts');
     else if (d) data = await api('GET', `/api/devices/${encodeURIComponent(d.deviceId)}/crisis-contacts`, undefined, { auth: false });
-    else return null;
+    else return undefined;
   } catch {
     return null;
   }
@@ -91,6 +91,7 @@ export function liveContacts() {
   const list = h('div', { class: 'fc-contacts-wrap' }, contactList(cachedContacts()));
   const status = h('p', { class: 'meta help-status', id: 'help-status', 'aria-live': 'polite' });
   refreshContacts().then((items) => {
+    if (items === undefined) return;
     if (items) {
       clear(list).append(contactList(items));
       status.textContent = '';

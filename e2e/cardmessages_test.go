@@ -114,7 +114,9 @@ func repliesAreAConversation(t *testing.T, lang, name, newsWords, answer string)
 		t.Errorf("home still shows the reply after she opened the card")
 	}
 
-	run(t, kw, "the key worker sees the answer", chromedp.Navigate(h.URL+"/#/home"), chromedp.WaitVisible(`#home`, chromedp.ByQuery),
+	run(t, kw, "the key worker's inbox says she answered back", chromedp.Navigate(h.URL+"/#/inbox"),
+		waitText(fmt.Sprintf(`#fc-inbox li[data-id="%s"][data-answered="yes"]`, card.ID), name+" answered back"))
+	run(t, kw, "the key worker sees the answer",
 		chromedp.Navigate(h.URL+"/#/inbox/"+card.ID), chromedp.WaitVisible(`#fc-thread`, chromedp.ByQuery), waitText(`#fc-thread`, answer))
 	if !heard.CardNews(stored) { // read before she looked
 		t.Errorf("the reply was not news for the young person before she looked")

@@ -673,16 +673,24 @@ function urgencyBadge(urgency) {
   return h('span', { class: ['fc-badge', `fc-badge-${urgency}`], text: t(`cards.urgency.${urgency}`) });
 }
 
+/** The young person wrote last: an adult should look again. */
+function answeredBack(card) {
+  const m = card.messages || [];
+  return m.length > 0 && m[m.length - 1].fromRole === 'young_person';
+}
+
 function inboxItem(card) {
   const kind = kindOf(card.card) || { id: card.card, group: 'okay' };
   const name = (card.youngPerson && card.youngPerson.name) || '';
   const seen = card.state === 'seen';
-  return h('li', { class: ['fc-inbox-item', seen ? 'fc-seen' : 'fc-new', `fc-u-${card.urgency}`], data: { id: card.id, state: card.state } },
+  const answer = answeredBack(card);
+  return h('li', { class: ['fc-inbox-item', seen && !answer ? 'fc-seen' : 'fc-new', `fc-u-${card.urgency}`], data: answer ? { id: card.id, state: card.state, answered: 'yes' } : { id: card.id, state: card.state } },
     // Named by what it shows (name, card, time), so the name holds the visible words.
     h('a', { class: 'fc-inbox-link', href: `#/inbox/${encodeURIComponent(card.id)}` },
       h('span', { class: ['fc-item-pic', `fc-g-${kind.group}`] }, picture(kind.id, 40)),
       h('span', { class: 'fc-inbox-main' },
-        h('span', { class: 'fc-inbox-title' }, h('span', { class: 'fc-inbox-name', text: name }), urgencyBadge(card.urgency)),
+        h('span', { class: 'fc-inbox-title' }, h('span', { class: 'fc-inbox-name', text: name }), urgencyBadge(card.urgency),
+          answer ? h('span', { class: 'fc-badge fc-badge-answer', text: t('cards.inbox.answered', { name }) }) : null),
         h('span', { class: 'fc-inbox-card', text: cardLabel(kind.id) }),
         h('span', { class: 'meta', text: seen ? t('cards.ack.done', { name: card.ackByName || '', time: formatWhen(card.ackAt) }) : formatWhen(card.receivedAt) }))));
 }

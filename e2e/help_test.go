@@ -50,7 +50,7 @@ func helpFromLockScreen(t *testing.T, lang, name, offlineWords, freeWords string
 	// The signal goes, and the app is opened again from the phone.
 	run(t, ctx, "go offline and open the app again", cardsSetOffline(true), chromedp.Reload(),
 		chromedp.WaitVisible(`#unlock-help-now`, chromedp.ByQuery))
-	screenshot(t, ctx, "help-lock-screen-offline-"+lang[:2])
+	docScreenshot(t, ctx, "help-lock-screen-offline-"+lang[:2])
 	run(t, ctx, "open help with no PIN", chromedp.Click(`#unlock-help-now`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#help-numbers`, chromedp.ByQuery),
 		waitText(`#help-numbers`, "0800 123 4567"),

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -135,5 +136,40 @@ func TestIdempotencyKeysBelongToTheirSender(t *testing.T) {
 	w.expect(good, 201, "")
 	if good.Header.Get(headerReplayed) != "" {
 		t.Fatalf("a corrected request after a refusal was answered as a replay")
+	}
+}
+
+// TestIdempotentRequestsAtOnce: the same request with the same key sent twice
+// at the same moment (two taps, two retries) creates one thing: one answer is
+// the creation, the other the first answer again or "still running".
+func TestIdempotentRequestsAtOnce(t *testing.T) {
+	w := newWorld(t)
+	kw := w.tokenFor(w.A.KW1)
+	body := map[string]any{"firstName": "Twin", "language": "en"}
+	results := make(chan response, 2)
+	for range 2 {
+		go func() { results <- w.callKeyed("POST", "/api/young-people", kw, "both-at-once", body) }()
+	}
+	created := 0
+	for range 2 {
+		r := <-results
+		switch {
+		case r.Status == 201 && r.Header.Get(headerReplayed) == "":
+			created++
+		case r.Status == 201, r.Status == 409 && r.ErrorCode() == "idempotency_in_progress":
+		default:
+			t.Errorf("unexpected answer %d %s", r.Status, r.Raw)
+		}
+	}
+	people, err := w.store.YoungPeopleInArea(context.Background(), w.A.Area.ID)
+	must(t, err)
+	twins := 0
+	for _, y := range people {
+		if y.FirstName == "Twin" {
+			twins++
+		}
+	}
+	if created != 1 || twins != 1 {
+		t.Fatalf("%d answers said created, %d young people stored; want 1 and 1", created, twins)
 	}
 }

@@ -265,8 +265,14 @@ export function oneCreate() {
   const fresh = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
   let key = fresh();
   return async (method, path, body) => {
-    const out = await api(method, path, body, { key });
-    key = fresh();
-    return out;
+    try {
+      const out = await api(method, path, body, { key });
+      key = fresh();
+      return out;
+    } catch (err) {
+      // Made once already, before the form was changed: the next save is a new thing.
+      if (err.code === 'idempotency_key_reused') key = fresh();
+      throw err;
+    }
   };
 }

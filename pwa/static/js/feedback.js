@@ -511,6 +511,8 @@ async function contactScreen({ id }) {
       announce(done.textContent);
     } catch (err) {
       restore();
+      // Logged once already, before the form was changed: the next is a new contact.
+      if (err.code === 'idempotency_key_reused') contactId = newId();
       if (err.fields && err.fields.date) {
         dateError.textContent = fieldText(err.fields.date);
         dateError.hidden = false;

@@ -440,25 +440,75 @@ func CardAccess(p Principal, c Card, currentKeyWorker, escalatedToMe bool) (read
 // SortInbox puts a worker's cards in inbox order: cards not yet acknowledged
 // first, urgent ones on top of them; then newest first.
 func SortInbox(cards []Card) {
-	rank := func(c Card) int {
+	sortInbox(cards, func(c Card) InboxEntry {
+		return InboxEntry{ID: c.ID, Urgency: c.Urgency, ReceivedAt: c.ReceivedAt, Acknowledged: c.AckAt != nil}
+	})
+}
+
+// InboxEntry is what an inbox needs of a card to put it in order and count it.
+type InboxEntry struct {
+	ID            string
+	YoungPersonID string
+	Urgency       Urgency
+	ReceivedAt    time.Time
+	Acknowledged  bool
+}
+
+// SortInboxEntries puts entries in inbox order, as SortInbox does cards.
+func SortInboxEntries(es []InboxEntry) { sortInbox(es, func(e InboxEntry) InboxEntry { return e }) }
+
+func sortInbox[T any](xs []T, entry func(T) InboxEntry) {
+	rank := func(e InboxEntry) int {
 		switch {
-		case c.AckAt == nil && c.Urgency == UrgencyUrgent:
+		case !e.Acknowledged && e.Urgency == UrgencyUrgent:
 			return 0
-		case c.AckAt == nil:
+		case !e.Acknowledged:
 			return 1
 		}
 		return 2
 	}
-	sort.SliceStable(cards, func(i, j int) bool {
-		ri, rj := rank(cards[i]), rank(cards[j])
-		if ri != rj {
-			return ri < rj
+	sort.SliceStable(xs, func(i, j int) bool {
+		a, b := entry(xs[i]), entry(xs[j])
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra < rb
 		}
-		if !cards[i].ReceivedAt.Equal(cards[j].ReceivedAt) {
-			return cards[i].ReceivedAt.After(cards[j].ReceivedAt)
+		if !a.ReceivedAt.Equal(b.ReceivedAt) {
+			return a.ReceivedAt.After(b.ReceivedAt)
 		}
-		return cards[i].ID < cards[j].ID
+		return a.ID < b.ID
 	})
+}
+
+// CardInboxPage is how many cards one page of an inbox holds. The first page
+// holds what needs looking at first, and a page reads only its own cards, so
+// an inbox costs the same however many cards wait in it.
+const CardInboxPage = 50
+
+// InboxCounts counts what nobody has acknowledged among an inbox's entries.
+func InboxCounts(es []InboxEntry) (unacknowledged, urgent int, byYoungPerson map[string]int) {
+	byYoungPerson = map[string]int{}
+	for _, e := range es {
+		if e.Acknowledged {
+			continue
+		}
+		unacknowledged++
+		byYoungPerson[e.YoungPersonID]++
+		if e.Urgency == UrgencyUrgent {
+			urgent++
+		}
+	}
+	return unacknowledged, urgent, byYoungPerson
+}
+
+// InboxPageOf is page (from 0) of entries in inbox order, and whether
+// another page follows.
+func InboxPageOf(es []InboxEntry, page int) ([]InboxEntry, bool) {
+	from := page * CardInboxPage
+	if page < 0 || from >= len(es) {
+		return nil, false
+	}
+	to := min(from+CardInboxPage, len(es))
+	return es[from:to], to < len(es)
 }
 
 // CardAckBuckets are the upper bounds, in seconds, of the time-to-acknowledge
@@ -535,6 +585,8 @@ type CardInbox struct {
 	Unacknowledged       int            `json:"unacknowledged"`
 	UrgentUnacknowledged int            `json:"urgentUnacknowledged"`
 	ByYoungPerson        map[string]int `json:"unacknowledgedByYoungPerson"`
+	// More says another page follows (CardInboxPage cards a page).
+	More bool `json:"more"`
 }
 
 // CardHistoryDay counts one day's cards by card.
@@ -569,8 +621,9 @@ type CardService interface {
 	MyCards(ctx context.Context, p Principal) ([]CardView, error)
 	// CardHistory counts a young person's cards per day over the last days.
 	CardHistory(ctx context.Context, p Principal, days int) (CardHistory, error)
-	// CardInbox lists the cards a worker may look at, in inbox order.
-	CardInbox(ctx context.Context, p Principal) (CardInbox, error)
+	// CardInbox lists one page (from 0) of the cards a worker may look at,
+	// in inbox order, with the counts of the whole inbox.
+	CardInbox(ctx context.Context, p Principal, page int) (CardInbox, error)
 	// Card shows one card to a reader allowed to see it (staff reads are audit-logged).
 	Card(ctx context.Context, p Principal, id string) (CardView, error)
 	// AcknowledgeCard keeps the first acknowledgement of a card and tells the

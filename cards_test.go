@@ -1,6 +1,7 @@
 package heard
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -292,6 +293,43 @@ func TestSortInbox(t *testing.T) {
 	want := "new-urgent,old-urgent,new-ordinary,concerning,old-ordinary,acked-new,acked-urgent"
 	if strings.Join(got, ",") != want {
 		t.Errorf("order %s\nwant  %s", strings.Join(got, ","), want)
+	}
+}
+
+// An inbox of many cards is read a page at a time, in inbox order; its counts
+// are of the whole inbox.
+func TestInboxPagesAndCounts(t *testing.T) {
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	var es []InboxEntry
+	for i := range CardInboxPage + 7 {
+		e := InboxEntry{ID: fmt.Sprintf("c%03d", i), YoungPersonID: []string{"jay", "mia"}[i%2], Urgency: UrgencyOrdinary,
+			ReceivedAt: t0.Add(time.Duration(i) * time.Minute), Acknowledged: i%3 == 0}
+		if i == 4 {
+			e.Urgency = UrgencyUrgent
+		}
+		es = append(es, e)
+	}
+	SortInboxEntries(es)
+	if es[0].ID != "c004" {
+		t.Fatalf("the urgent card waiting is not first: %s", es[0].ID)
+	}
+	first, more := InboxPageOf(es, 0)
+	if len(first) != CardInboxPage || !more {
+		t.Fatalf("first page: %d cards, more %v", len(first), more)
+	}
+	second, more := InboxPageOf(es, 1)
+	if len(second) != 7 || more || second[6].ID != "c000" {
+		t.Fatalf("second page: %d cards, more %v", len(second), more)
+	}
+	if none, more := InboxPageOf(es, 2); len(none) != 0 || more {
+		t.Fatalf("past the end: %d cards, more %v", len(none), more)
+	}
+	if none, _ := InboxPageOf(es, -1); len(none) != 0 {
+		t.Fatal("a negative page has cards")
+	}
+	waiting, urgent, by := InboxCounts(es)
+	if waiting != 38 || urgent != 1 || by["jay"]+by["mia"] != 38 {
+		t.Fatalf("counts: %d waiting, %d urgent, %v", waiting, urgent, by)
 	}
 }
 

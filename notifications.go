@@ -56,6 +56,15 @@ type Alert struct {
 	CreatedAt     time.Time `bson:"createdAt" json:"createdAt"`
 }
 
+// Alert types. Only cards raise alerts today; a card's alert has the card's id.
+const (
+	AlertCard       = "card"
+	AlertCardUrgent = "card_urgent"
+)
+
+// IsCard reports whether the alert is about a card.
+func (a Alert) IsCard() bool { return a.Type == AlertCard || a.Type == AlertCardUrgent }
+
 // Escalator raises alerts and stops them when acknowledged.
 type Escalator interface {
 	// Raise tells the key worker (and for urgent items the duty workers) now and

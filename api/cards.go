@@ -66,8 +66,8 @@ func (s *Server) cardsRoutes() {
 	s.route(http.MethodGet, "/api/cards/history", doc{Tag: "Cards", Roles: []heard.Role{heard.RoleYoungPerson}, Query: []string{"days"},
 		Summary:  "The young person's cards per day over the last days (7 to 91, default 28), for their picture of cards over time.",
 		Response: historyView{}}, s.cardHistory)
-	s.route(http.MethodGet, "/api/cards/inbox", doc{Tag: "Cards", Roles: cardReaders,
-		Summary:  "Cards to look at: a key worker's are their caseload's; a duty worker's or team manager's are the cards escalated to them. Not yet acknowledged first, urgent on top, then newest; with counts of unacknowledged cards.",
+	s.route(http.MethodGet, "/api/cards/inbox", doc{Tag: "Cards", Roles: cardReaders, Query: []string{"page"},
+		Summary:  "Cards to look at: a key worker's are their caseload's; a duty worker's or team manager's are the cards escalated to them. Not yet acknowledged first, urgent on top, then newest, 50 a page (page from 0; more says another follows); with counts of the whole inbox's unacknowledged cards.",
 		Response: inboxView{}}, s.cardInbox)
 	s.route(http.MethodGet, "/api/cards/:id", doc{Tag: "Cards", Roles: append([]heard.Role{heard.RoleYoungPerson}, cardReaders...),
 		Summary: "One card: the young person's own, or (audit-logged) one the caller may see.", Response: cardView{}}, s.getCard)
@@ -118,14 +118,23 @@ func (s *Server) myCards(c *fiber.Ctx) error {
 	return c.JSON(list[cardView]{Items: items})
 }
 
+// queryInt reads a whole-number query parameter (0 when absent).
+func queryInt(c *fiber.Ctx, name string) (int, error) {
+	v := c.Query(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, errValidation(map[string]string{name: "range"})
+	}
+	return n, nil
+}
+
 func (s *Server) cardHistory(c *fiber.Ctx) error {
-	days := 0
-	if v := c.Query("days"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return errValidation(map[string]string{"days": "range"})
-		}
-		days = n
+	days, err := queryInt(c, "days")
+	if err != nil {
+		return err
 	}
 	cx, cancel := ctx(c)
 	defer cancel()
@@ -137,9 +146,13 @@ func (s *Server) cardHistory(c *fiber.Ctx) error {
 }
 
 func (s *Server) cardInbox(c *fiber.Ctx) error {
+	page, err := queryInt(c, "page")
+	if err != nil {
+		return err
+	}
 	cx, cancel := ctx(c)
 	defer cancel()
-	v, err := s.cfg.Services.CardInbox(cx, principal(c))
+	v, err := s.cfg.Services.CardInbox(cx, principal(c), page)
 	if err != nil {
 		return err
 	}

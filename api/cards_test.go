@@ -282,6 +282,16 @@ func TestCardInboxScopeAndOrder(t *testing.T) {
 		t.Errorf("counts by young person %v", by)
 	}
 
+	if r.Body["more"] != false {
+		t.Errorf("a short inbox says more follows: %s", r.Raw)
+	}
+	if r := w.call("GET", "/api/cards/inbox?page=1", w.tokenFor(w.A.KW1), nil); len(r.Items()) != 0 || r.Body["unacknowledged"] != 3.0 {
+		t.Errorf("the page after the last: %s", r.Raw)
+	}
+	for _, q := range []string{"x", "-1", "1.5"} {
+		w.expect(w.call("GET", "/api/cards/inbox?page="+q, w.tokenFor(w.A.KW1), nil), 400, "validation_failed")
+	}
+
 	r = w.call("GET", "/api/cards/inbox", w.tokenFor(w.A.KW2), nil)
 	if len(r.Items()) != 1 || r.Items()[0]["id"] != yp3["id"] {
 		t.Errorf("KW2's inbox %s", r.Raw)

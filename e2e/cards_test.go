@@ -285,3 +285,40 @@ func TestCardsWaitingAreForgottenWhenThePhoneIsSignedOut(t *testing.T) {
 		t.Fatalf("a card from a signed-out phone reached Heard: %+v", got)
 	}
 }
+
+// A key worker whose young people have sent many cards sees the first page
+// (what needs looking at first) and taps "Show more" for the rest.
+func TestKeyWorkerInboxShowsMore(t *testing.T) {
+	h := startHeard(t)
+	sam := h.staffMember(t, "sam@demo.heard")
+	jay := youngPerson(t, h, sam.AreaID, "Jay")
+	now := time.Now().UTC()
+	for i := range heard.CardInboxPage + 10 {
+		c := heard.Card{ID: heard.NewID(), AreaID: jay.AreaID, YoungPersonID: jay.ID, CardID: "okay", Urgency: heard.UrgencyOrdinary,
+			Service: jay.Service, ReceivedAt: now.Add(-time.Duration(i) * time.Second), Day: now.Format(time.DateOnly)}
+		if _, _, err := h.Store.InsertCard(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := newBrowser(t, "en")
+	cardsPhone(t, ctx)
+	signIn(t, ctx, h, "sam@demo.heard")
+	var first, more int
+	run(t, ctx, "open the inbox",
+		chromedp.Navigate(h.URL+"/#/inbox"),
+		chromedp.WaitVisible(`.fc-inbox-more`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll('#fc-inbox li').length`, &first))
+	if first != heard.CardInboxPage {
+		t.Fatalf("the first page shows %d cards, want %d", first, heard.CardInboxPage)
+	}
+	run(t, ctx, "scroll to the end of the first page",
+		chromedp.Evaluate(`document.querySelector('.fc-inbox-more').scrollIntoView({block: "center"})`, nil))
+	screenshot(t, ctx, "cards-inbox-more-en")
+	run(t, ctx, "show more", cardsTap(`.fc-inbox-more`),
+		chromedp.Poll(fmt.Sprintf(`document.querySelectorAll('#fc-inbox li').length > %d`, first), nil, chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Evaluate(`document.querySelectorAll('#fc-inbox li').length`, &more))
+	if more < heard.CardInboxPage+10 {
+		t.Fatalf("after Show more the inbox shows %d cards, want at least %d", more, heard.CardInboxPage+10)
+	}
+	noSideScroll(t, ctx, 320, "the inbox with more cards")
+}

@@ -60,11 +60,14 @@ func (s *Service) Raise(ctx context.Context, a heard.Alert) error {
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = now
 	}
-	created, err := s.store.RaiseAlert(ctx, store.AlertTimer{Alert: a, Policy: withDefaults(area.Escalation), NextStep: stepNotify, DueAt: now})
+	// Raised under this instance's lease, so the first step is taken here at
+	// once; should this instance die, another takes it when the lease ends.
+	t, created, err := s.store.RaiseAlert(ctx, store.AlertTimer{Alert: a, Policy: withDefaults(area.Escalation), NextStep: stepNotify, DueAt: now},
+		s.instance, s.cfg.Lease)
 	if err != nil || !created {
 		return err
 	}
-	if _, err := s.runDue(ctx, a.ID); err != nil {
+	if _, err := s.runTaken(ctx, []store.AlertTimer{t}); err != nil {
 		s.log.Warn("telling people about an alert failed; the timer will retry", "alert", a.ID, "err", err.Error())
 	}
 	return nil
@@ -99,59 +102,66 @@ func (s *Service) Acknowledge(ctx context.Context, areaID, alertID, byStaffID st
 // RunDue takes every escalation step that is due and returns how many it took.
 // Tests drive the escalator with it; Run calls it in a loop.
 func (s *Service) RunDue(ctx context.Context) (int, error) {
-	return s.runDue(ctx, "")
-}
-
-func (s *Service) runDue(ctx context.Context, only string) (int, error) {
 	done := 0
 	for ctx.Err() == nil {
-		alerts, err := s.store.TakeAlerts(ctx, s.instance, only, s.cfg.Lease, s.cfg.Batch)
+		alerts, err := s.store.TakeAlerts(ctx, s.instance, "", s.cfg.Lease, s.cfg.Batch)
 		if err != nil {
 			return done, err
 		}
 		if len(alerts) == 0 {
 			break
 		}
-		// Each lease is renewed from the take until its step is recorded.
-		leases := make([]func(), len(alerts))
-		works := make([]context.Context, len(alerts))
-		for i, a := range alerts {
-			works[i], leases[i] = s.keepLeased(ctx, "alert", a.ID, func(ctx context.Context) (bool, error) {
-				return s.store.RenewAlert(ctx, a, s.cfg.Lease)
-			})
+		n, err := s.runTaken(ctx, alerts)
+		done += n
+		if err != nil {
+			return done, err
 		}
-		var failure error
-		for i, a := range alerts {
-			decided, err := s.step(works[i], a)
-			// Recording the step lets go of the lease, so renewing stops first;
-			// what is left of the lease covers the recording.
-			leases[i]()
-			if err == nil {
-				err = s.store.AdvanceAlert(ctx, a, s.instance, decided.step, decided.escalated, decided.next, decided.due)
+	}
+	return done, nil
+}
+
+// runTaken takes the due step of alerts this instance holds the leases of.
+func (s *Service) runTaken(ctx context.Context, alerts []store.AlertTimer) (int, error) {
+	done := 0
+	// Each lease is renewed from the take until its step is recorded.
+	leases := make([]func(), len(alerts))
+	works := make([]context.Context, len(alerts))
+	for i, a := range alerts {
+		works[i], leases[i] = s.keepLeased(ctx, "alert", a.ID, func(ctx context.Context) (bool, error) {
+			return s.store.RenewAlert(ctx, a, s.cfg.Lease)
+		})
+	}
+	var failure error
+	for i, a := range alerts {
+		decided, err := s.step(works[i], a)
+		// Recording the step lets go of the lease, so renewing stops first;
+		// what is left of the lease covers the recording.
+		leases[i]()
+		if err == nil {
+			err = s.store.AdvanceAlert(ctx, a, s.instance, decided.step, decided.escalated, decided.next, decided.due)
+		}
+		if err != nil {
+			// Let go at once (the request that raised the alert ended, the
+			// database failed), so the step is taken again on the next
+			// pass, here or by another instance, instead of after the
+			// lease. Its notifications have fixed ids, so nobody is told twice.
+			if rerr := s.store.ReleaseAlert(context.WithoutCancel(ctx), a); rerr != nil {
+				s.log.Warn("letting go of an alert step failed; its lease will run out", "alert", a.ID, "err", rerr.Error())
 			}
-			if err != nil {
-				// Let go at once (the request that raised the alert ended, the
-				// database failed), so the step is taken again on the next
-				// pass, here or by another instance, instead of after the
-				// lease. Its notifications have fixed ids, so nobody is told twice.
-				if rerr := s.store.ReleaseAlert(context.WithoutCancel(ctx), a); rerr != nil {
-					s.log.Warn("letting go of an alert step failed; its lease will run out", "alert", a.ID, "err", rerr.Error())
-				}
-				failure = cmp.Or(failure, fmt.Errorf("alert %s step %s: %w", a.ID, a.NextStep, err))
-				continue
-			}
-			done++
-			if decided.step != nil && decided.step.Step != stepNotify {
-				// Counted once the step is recorded: a crash before this loses
-				// a count, never doubles one.
-				if err := s.countEscalation(ctx, a, decided.step.At); err != nil {
-					failure = cmp.Or(failure, fmt.Errorf("alert %s: counting step %s: %w", a.ID, a.NextStep, err))
-				}
+			failure = cmp.Or(failure, fmt.Errorf("alert %s step %s: %w", a.ID, a.NextStep, err))
+			continue
+		}
+		done++
+		if decided.step != nil && decided.step.Step != stepNotify {
+			// Counted once the step is recorded: a crash before this loses
+			// a count, never doubles one.
+			if err := s.countEscalation(ctx, a, decided.step.At); err != nil {
+				failure = cmp.Or(failure, fmt.Errorf("alert %s: counting step %s: %w", a.ID, a.NextStep, err))
 			}
 		}
-		if failure != nil {
-			return done, failure
-		}
+	}
+	if failure != nil {
+		return done, failure
 	}
 	return done, nil
 }

@@ -250,7 +250,7 @@ func TestTimersSurviveARestart(t *testing.T) {
 	// An alert stored by an instance that died before telling anyone.
 	orphan := e.alertFor(heard.UrgencyUrgent, "card_urgent")
 	orphan.CreatedAt = e.clock.Now()
-	_, err := e.store.RaiseAlert(e.ctx, store.AlertTimer{Alert: orphan, Policy: heard.DefaultEscalation(), NextStep: stepNotify, DueAt: e.clock.Now()})
+	_, _, err := e.store.RaiseAlert(e.ctx, store.AlertTimer{Alert: orphan, Policy: heard.DefaultEscalation(), NextStep: stepNotify, DueAt: e.clock.Now()}, "", 0)
 	e.must(err)
 
 	e.svc = nil // the first instance stops

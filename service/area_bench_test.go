@@ -179,7 +179,7 @@ func fmtMS(d time.Duration) string { return fmt.Sprintf("%.1fms", ms(d)) }
 // readKeyWorkerInbox reads each key worker's inbox in turn.
 func (a *benchArea) readKeyWorkerInbox(svc *service.Service) func(context.Context, int) (int, error) {
 	return func(ctx context.Context, i int) (int, error) {
-		v, err := svc.CardInbox(ctx, a.principal(a.keyWorkers[i%len(a.keyWorkers)]))
+		v, err := svc.CardInbox(ctx, a.principal(a.keyWorkers[i%len(a.keyWorkers)]), 0)
 		return len(v.Items), err
 	}
 }
@@ -188,7 +188,7 @@ func (a *benchArea) readKeyWorkerInbox(svc *service.Service) func(context.Contex
 // them in the last week.
 func (a *benchArea) readDutyInbox(svc *service.Service) func(context.Context, int) (int, error) {
 	return func(ctx context.Context, i int) (int, error) {
-		v, err := svc.CardInbox(ctx, a.principal(a.dutyWorkers[i%len(a.dutyWorkers)]))
+		v, err := svc.CardInbox(ctx, a.principal(a.dutyWorkers[i%len(a.dutyWorkers)]), 0)
 		return len(v.Items), err
 	}
 }

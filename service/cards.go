@@ -51,7 +51,7 @@ func (s *Service) SendCard(ctx context.Context, p heard.Principal, n heard.NewCa
 	}
 	fctx, cancel := s.finishing(ctx)
 	defer cancel()
-	if err := s.CompleteCard(fctx, stored.AreaID, stored.ID); err != nil {
+	if err := s.finishCard(fctx, stored); err != nil {
 		return heard.CardView{}, false, err
 	}
 	return heard.NewCardView(stored, nil), created, nil
@@ -74,7 +74,7 @@ var errCardIDInUse = heard.Conflict("id_in_use", "This card id is already in use
 // newCard builds the card to store: its urgency, the key worker now, the facts
 // for KPI counters, and the automatic reply when the key worker is not working.
 func (s *Service) newCard(ctx context.Context, p heard.Principal, n heard.NewCard) (heard.Card, error) {
-	y, err := s.store.YoungPerson(ctx, p.AreaID, p.ID)
+	y, a, err := s.store.YoungPersonAndKeyWorker(ctx, p.AreaID, p.ID)
 	if err != nil {
 		return heard.Card{}, err
 	}
@@ -83,9 +83,7 @@ func (s *Service) newCard(ctx context.Context, p heard.Principal, n heard.NewCar
 		return heard.Card{}, err
 	}
 	var keyWorker *heard.Staff
-	a, err := s.store.CurrentAssignment(ctx, p.AreaID, y.ID)
-	switch {
-	case err == nil:
+	if a != nil {
 		st, err := s.store.StaffMember(ctx, p.AreaID, a.StaffID)
 		if err != nil && !errors.Is(err, heard.ErrNotFound) {
 			return heard.Card{}, err
@@ -93,8 +91,6 @@ func (s *Service) newCard(ctx context.Context, p heard.Principal, n heard.NewCar
 		if err == nil && !st.Disabled {
 			keyWorker = &st
 		}
-	case !errors.Is(err, heard.ErrNotFound):
-		return heard.Card{}, err
 	}
 	placementType := ""
 	if y.PlacementID != "" {
@@ -137,10 +133,16 @@ func (s *Service) CompleteCard(ctx context.Context, areaID, cardID string) error
 	if err := s.store.ListCard(ctx, card); err != nil {
 		return err
 	}
+	return s.finishCard(ctx, card)
+}
+
+// finishCard is CompleteCard for a card the caller has just stored (or
+// acknowledged) and so listed: the steps after the lists.
+func (s *Service) finishCard(ctx context.Context, card heard.Card) error {
 	if card.AckAt == nil && s.escalator != nil {
-		kind := "card"
+		kind := heard.AlertCard
 		if card.Urgency == heard.UrgencyUrgent {
-			kind = "card_urgent"
+			kind = heard.AlertCardUrgent
 		}
 		if err := s.escalator.Raise(ctx, heard.Alert{ID: card.ID, AreaID: card.AreaID, YoungPersonID: card.YoungPersonID,
 			KeyWorkerID: card.KeyWorkerID, TeamID: card.TeamID, Urgency: card.Urgency, Type: kind, Link: "/#/inbox/" + card.ID,
@@ -156,7 +158,7 @@ func (s *Service) CompleteCard(ctx context.Context, areaID, cardID string) error
 			return err
 		}
 	}
-	return s.store.EndIntent(ctx, intentCard, cardID)
+	return s.store.EndIntent(ctx, intentCard, card.ID)
 }
 
 // cardAcknowledged stops the card's escalation, tells the young person (by push
@@ -256,22 +258,46 @@ func (s *Service) CardHistory(ctx context.Context, p heard.Principal, days int) 
 	return h, nil
 }
 
-// CardInbox lists a key worker's caseload's cards, or the cards escalated to
-// a duty worker or team manager (whose reading is audit-logged, once an hour
-// per young person).
-func (s *Service) CardInbox(ctx context.Context, p heard.Principal) (heard.CardInbox, error) {
-	var cards []heard.Card
-	var err error
+// CardInbox lists one page of a key worker's caseload's cards, or of the
+// cards escalated to a duty worker or team manager (whose reading is
+// audit-logged, once an hour per young person), with the counts of the whole
+// inbox. A key worker's inbox is counted and ordered from the young people's
+// lists, so only the page's cards are read; escalated cards are few (the
+// last week's escalations to this one person) and are read whole.
+func (s *Service) CardInbox(ctx context.Context, p heard.Principal, page int) (heard.CardInbox, error) {
+	if page < 0 {
+		return heard.CardInbox{}, heard.Invalid(map[string]string{"page": "range"})
+	}
+	var (
+		entries []heard.InboxEntry
+		cards   []heard.Card
+		more    bool
+	)
 	if p.Role == heard.RoleKeyWorker {
-		var ids []string
-		if ids, err = s.store.Caseload(ctx, p.AreaID, p.ID); err == nil {
-			cards, err = s.store.Inbox(ctx, p.AreaID, ids)
+		ids, err := s.store.Caseload(ctx, p.AreaID, p.ID)
+		if err != nil {
+			return heard.CardInbox{}, err
+		}
+		if entries, err = s.store.InboxEntries(ctx, p.AreaID, ids); err != nil {
+			return heard.CardInbox{}, err
+		}
+		var onPage []heard.InboxEntry
+		onPage, more = heard.InboxPageOf(entries, page)
+		if cards, err = s.store.InboxCards(ctx, p.AreaID, onPage); err != nil {
+			return heard.CardInbox{}, err
 		}
 	} else {
-		cards, err = s.store.CardsEscalatedTo(ctx, p.AreaID, p.ID)
-	}
-	if err != nil {
-		return heard.CardInbox{}, err
+		all, err := s.store.CardsEscalatedTo(ctx, p.AreaID, p.ID)
+		if err != nil {
+			return heard.CardInbox{}, err
+		}
+		for _, c := range all {
+			entries = append(entries, heard.InboxEntry{ID: c.ID, YoungPersonID: c.YoungPersonID, Urgency: c.Urgency,
+				ReceivedAt: c.ReceivedAt, Acknowledged: c.AckAt != nil})
+		}
+		from := min(page*heard.CardInboxPage, len(all))
+		_, more = heard.InboxPageOf(entries, page)
+		cards = all[from:min(from+heard.CardInboxPage, len(all))]
 	}
 	var ids []string
 	seen := map[string]bool{}
@@ -296,15 +322,9 @@ func (s *Service) CardInbox(ctx context.Context, p heard.Principal) (heard.CardI
 			}
 		}
 	}
-	v := heard.CardInbox{Items: make([]heard.CardView, 0, len(cards)), ByYoungPerson: map[string]int{}}
+	v := heard.CardInbox{Items: make([]heard.CardView, 0, len(cards)), More: more}
+	v.Unacknowledged, v.UrgentUnacknowledged, v.ByYoungPerson = heard.InboxCounts(entries)
 	for _, card := range cards {
-		if card.AckAt == nil {
-			v.Unacknowledged++
-			v.ByYoungPerson[card.YoungPersonID]++
-			if card.Urgency == heard.UrgencyUrgent {
-				v.UrgentUnacknowledged++
-			}
-		}
 		v.Items = append(v.Items, heard.NewCardView(card, names[card.YoungPersonID]))
 	}
 	return v, nil
@@ -419,7 +439,7 @@ func (s *Service) AcknowledgeCard(ctx context.Context, p heard.Principal, id str
 	}
 	fctx, cancel := s.finishing(ctx)
 	defer cancel()
-	if err := s.CompleteCard(fctx, acked.AreaID, acked.ID); err != nil {
+	if err := s.finishCard(fctx, acked); err != nil {
 		return heard.CardView{}, err
 	}
 	if !first && acked.AckBy != p.ID {

@@ -1,9 +1,11 @@
 package service_test
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"heard"
 	"heard/service"
@@ -58,7 +60,7 @@ func (e *env) checkCardSent(id string, mustBeStored bool, svcs ...*service.Servi
 		if got := countIn(mine, id); got != want {
 			e.t.Errorf("young person's cards hold it %d times, want %d", got, want)
 		}
-		inbox, err := s.CardInbox(e.ctx, e.kwPrincipal)
+		inbox, err := s.CardInbox(e.ctx, e.kwPrincipal, 0)
 		e.must(err)
 		if got := countIn(inbox.Items, id); got != want {
 			e.t.Errorf("key worker's inbox holds it %d times, want %d", got, want)
@@ -207,7 +209,7 @@ func TestCardsOnTwoInstances(t *testing.T) {
 		_, err := e.store.Card(e.ctx, e.area.ID, n.ID)
 		e.must(err)
 	}
-	inbox, err := b.CardInbox(e.ctx, e.kwPrincipal)
+	inbox, err := b.CardInbox(e.ctx, e.kwPrincipal, 0)
 	e.must(err)
 	if inbox.Unacknowledged != cards || len(inbox.Items) != cards {
 		t.Fatalf("inbox: %d items, %d unacknowledged; want %d", len(inbox.Items), inbox.Unacknowledged, cards)
@@ -250,5 +252,47 @@ func TestCardsOnTwoInstances(t *testing.T) {
 	}
 	if acks != cards {
 		t.Errorf("times to acknowledge counted %d, want %d", acks, cards)
+	}
+}
+
+// A key worker's inbox comes a page at a time, counted whole; a card whose
+// send failed before it was stored is never shown, and stops being counted
+// once it is clearly never coming.
+func TestCardInboxPages(t *testing.T) {
+	e := newEnv(t)
+	for range heard.CardInboxPage + 9 {
+		_, _, err := e.svc.SendCard(e.ctx, e.youngPrinc, e.newCard("happy"))
+		e.must(err)
+	}
+	lost := heard.Card{ID: heard.NewID(), AreaID: e.area.ID, YoungPersonID: e.yp.ID, CardID: "sad", Urgency: heard.UrgencyOrdinary,
+		ReceivedAt: e.clock.Now().Add(time.Second)} // the newest, so on the first page
+	e.must(e.store.ListCard(e.ctx, lost)) // listed, then the send failed and was never tried again
+	first, err := e.svc.CardInbox(e.ctx, e.kwPrincipal, 0)
+	e.must(err)
+	if len(first.Items) != heard.CardInboxPage-1 || !first.More || first.Unacknowledged != heard.CardInboxPage+10 {
+		t.Fatalf("first page: %d items, more %v, %d waiting", len(first.Items), first.More, first.Unacknowledged)
+	}
+	second, err := e.svc.CardInbox(e.ctx, e.kwPrincipal, 1)
+	e.must(err)
+	if len(second.Items) != 10 || second.More {
+		t.Fatalf("second page: %d items, more %v", len(second.Items), second.More)
+	}
+	seen := map[string]bool{}
+	for _, v := range append(first.Items, second.Items...) {
+		if seen[v.ID] || v.ID == lost.ID {
+			t.Fatalf("card %s shown twice or the lost card shown", v.ID)
+		}
+		seen[v.ID] = true
+	}
+	if _, err := e.svc.CardInbox(e.ctx, e.kwPrincipal, -1); !errors.Is(err, heard.ErrInvalid) {
+		t.Fatalf("page -1: %v", err)
+	}
+	e.clock.Advance(5 * time.Minute)
+	_, err = e.svc.CardInbox(e.ctx, e.kwPrincipal, 0)
+	e.must(err)
+	after, err := e.svc.CardInbox(e.ctx, e.kwPrincipal, 0)
+	e.must(err)
+	if after.Unacknowledged != heard.CardInboxPage+9 {
+		t.Fatalf("the lost card is still counted: %d waiting", after.Unacknowledged)
 	}
 }

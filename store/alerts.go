@@ -122,32 +122,48 @@ func (s *Store) CreateAlert(ctx context.Context, a AlertRecord) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	for _, staffID := range a.EscalatedTo {
-		if err := s.grantEscalatedAccess(ctx, a.AreaID, staffID, a.YoungPersonID, a.CreatedAt.Add(EscalatedAccessFor)); err != nil {
-			return true, err
-		}
-	}
-	return true, nil
+	return true, s.escalate(ctx, a.Alert, a.EscalatedTo)
 }
 
-// RaiseAlert starts an alert's timer with its first step due at dueAt. It
-// reports false when the alert was raised before (its timer or its record
-// exists), and then changes nothing.
-func (s *Store) RaiseAlert(ctx context.Context, t AlertTimer) (bool, error) {
+// escalate gives those an alert was escalated to access to the young person's
+// record and, for a card's alert, puts the card in their list of escalated
+// cards. Safe to repeat.
+func (s *Store) escalate(ctx context.Context, a heard.Alert, to []string) error {
+	for _, staffID := range to {
+		if err := s.grantEscalatedAccess(ctx, a.AreaID, staffID, a.YoungPersonID, a.CreatedAt.Add(EscalatedAccessFor)); err != nil {
+			return err
+		}
+		if a.IsCard() {
+			if err := s.listEscalated(ctx, a, staffID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// RaiseAlert starts an alert's timer with its first step due at dueAt, held
+// under a lease for owner (who takes the first step at once) when leaseFor is
+// not zero. It returns the timer as stored, and false when the alert was
+// raised before (its timer or its record exists), and then changes nothing.
+func (s *Store) RaiseAlert(ctx context.Context, t AlertTimer, owner string, leaseFor time.Duration) (AlertTimer, bool, error) {
 	if _, err := findOne[AlertRecord](ctx, s.c(colAlerts), idFilter(t.ID)); err == nil {
-		return false, nil
+		return t, false, nil
 	} else if !errors.Is(err, heard.ErrNotFound) {
-		return false, err
+		return t, false, err
 	}
 	t.JobLease = JobLease{LeaseUntil: noLease}
+	if leaseFor > 0 {
+		t.JobLease = JobLease{LeaseOwner: owner, LeaseUntil: s.now().Add(leaseFor), LeaseID: heard.NewID()}
+	}
 	if t.Told == nil {
 		t.Told = []string{}
 	}
 	_, err := s.c(colAlertTimers).InsertOne(ctx, t)
 	if mongo.IsDuplicateKeyError(err) {
-		return false, nil
+		return t, false, nil
 	}
-	return err == nil, err
+	return t, err == nil, err
 }
 
 // TakeAlerts leases, for owner, up to max alert timers whose step is due and
@@ -232,10 +248,8 @@ func (s *Store) AdvanceAlert(ctx context.Context, t AlertTimer, owner string, st
 	if err != nil {
 		return err
 	}
-	for _, staffID := range escalated {
-		if err := s.grantEscalatedAccess(ctx, a.AreaID, staffID, a.YoungPersonID, a.CreatedAt.Add(EscalatedAccessFor)); err != nil {
-			return err
-		}
+	if err := s.escalate(ctx, a, escalated); err != nil {
+		return err
 	}
 	lease := t.JobLease
 	lease.LeaseOwner = owner

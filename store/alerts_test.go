@@ -19,11 +19,11 @@ func TestAlertsAcknowledgementAndEscalatedAccess(t *testing.T) {
 	yp, kw, duty, manager := heard.NewID(), heard.NewID(), heard.NewID(), heard.NewID()
 	a := store.AlertTimer{Alert: heard.Alert{ID: heard.NewID(), AreaID: area, YoungPersonID: yp, KeyWorkerID: kw, Urgency: heard.UrgencyUrgent,
 		Type: "card_urgent", CreatedAt: clock.Now()}, Policy: heard.DefaultEscalation(), NextStep: "notify", DueAt: clock.Now()}
-	created, err := st.RaiseAlert(ctx, a)
+	_, created, err := st.RaiseAlert(ctx, a, "", 0)
 	if err != nil || !created {
 		t.Fatalf("raise: %v %v", created, err)
 	}
-	if created, _ := st.RaiseAlert(ctx, a); created {
+	if _, created, _ := st.RaiseAlert(ctx, a, "", 0); created {
 		t.Fatal("the same alert was raised twice")
 	}
 	taken, err := st.TakeAlerts(ctx, "me", a.ID, time.Minute, 1)
@@ -33,7 +33,7 @@ func TestAlertsAcknowledgementAndEscalatedAccess(t *testing.T) {
 	step := store.AlertStep{Step: "notify", At: clock.Now(), Told: []string{kw, duty}}
 	pushMust(t, st.AdvanceAlert(ctx, taken[0], "me", &step, []string{duty}, "duty", clock.Now().Add(15*time.Minute)))
 	// Taking the step again (a crash before the timer moved on) records it once.
-	if created, _ := st.RaiseAlert(ctx, a); created {
+	if _, created, _ := st.RaiseAlert(ctx, a, "", 0); created {
 		t.Fatal("an alert with a record was raised again")
 	}
 
@@ -86,7 +86,7 @@ func TestAlertTimerLeases(t *testing.T) {
 	st := testkit.Store(t, clock)
 	a := store.AlertTimer{Alert: heard.Alert{ID: heard.NewID(), AreaID: "area", YoungPersonID: "yp", Urgency: heard.UrgencyUrgent,
 		Type: "card_urgent", CreatedAt: clock.Now()}, Policy: heard.DefaultEscalation(), NextStep: "notify", DueAt: clock.Now()}
-	_, err := st.RaiseAlert(ctx, a)
+	_, _, err := st.RaiseAlert(ctx, a, "", 0)
 	pushMust(t, err)
 	other := testkit.NewInstance(t, st).Store
 	take := func(st *store.Store, owner string) (store.AlertTimer, bool) {
@@ -130,5 +130,29 @@ func TestAlertTimerLeases(t *testing.T) {
 	pushMust(t, other.AdvanceAlert(ctx, second, "b", &store.AlertStep{Step: "notify", At: clock.Now()}, nil, "duty", clock.Now().Add(time.Minute)))
 	if rec, err := st.Alert(ctx, "area", a.ID); err != nil || rec.NextStep != "duty" || len(rec.Steps()) != 1 {
 		t.Fatalf("record: %v %+v", err, rec)
+	}
+}
+
+// An alert raised under an instance's lease is that instance's to step first;
+// should it die, another instance takes the step once the lease has ended.
+func TestAlertRaisedHeldIsTakenOverAfterItsLease(t *testing.T) {
+	ctx := context.Background()
+	clock := testkit.NewClock(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC))
+	st := testkit.Store(t, clock)
+	a := store.AlertTimer{Alert: heard.Alert{ID: heard.NewID(), AreaID: "area", YoungPersonID: "yp", Urgency: heard.UrgencyUrgent,
+		Type: heard.AlertCardUrgent, CreatedAt: clock.Now()}, Policy: heard.DefaultEscalation(), NextStep: "notify", DueAt: clock.Now()}
+	held, created, err := st.RaiseAlert(ctx, a, "heard-1", 30*time.Second)
+	pushMust(t, err)
+	if !created || held.LeaseOwner != "heard-1" || held.LeaseID == "" {
+		t.Fatalf("raised %v with lease %+v", created, held.JobLease)
+	}
+	if got, _ := st.TakeAlerts(ctx, "heard-2", "", 30*time.Second, 10); len(got) != 0 {
+		t.Fatalf("another instance took a held alert: %d", len(got))
+	}
+	clock.Advance(31 * time.Second)
+	got, err := st.TakeAlerts(ctx, "heard-2", "", 30*time.Second, 10)
+	pushMust(t, err)
+	if len(got) != 1 || got[0].ID != a.ID {
+		t.Fatalf("after the lease another instance took %d alerts", len(got))
 	}
 }

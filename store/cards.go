@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"heard"
@@ -18,8 +19,8 @@ import (
 // lookup by _id from an index (see Embedded.indexID) but reads the whole
 // collection for any other filter, whatever the indexes. So each young person
 // has a list document ("yp/<area>/<young person>") of their cards, newest
-// first, and each area one of its concerning and urgent cards of the last
-// week ("area/<area>"), what can be escalated to duty workers and managers.
+// first, and each duty worker or team manager one of the cards escalated to
+// them in the last week ("esc/<area>/<staff>", written by AdvanceAlert).
 // An entry is small (id, time, urgency, acknowledged); the cards themselves
 // are read by _id. Lists change only through update, the store's one exact
 // read-change-write, so no entry is ever lost to a concurrent write or kept
@@ -59,7 +60,7 @@ type cardList struct {
 }
 
 func youngPersonListID(area, youngPersonID string) string { return "yp/" + area + "/" + youngPersonID }
-func escalatableListID(area string) string                { return "area/" + area }
+func escalatedListID(area, staffID string) string         { return "esc/" + area + "/" + staffID }
 
 // ListCard puts a card (or its new state) in every list that should show it.
 // Safe to repeat: a card is in a list once.
@@ -77,14 +78,24 @@ func (s *Store) ListCard(ctx context.Context, c heard.Card) error {
 		}
 		return out
 	}
-	if err := s.putEntry(ctx, c.AreaID, youngPersonListID(c.AreaID, c.YoungPersonID), entry, keepYP); err != nil {
-		return err
-	}
-	if c.Urgency == heard.UrgencyOrdinary {
+	return s.putEntry(ctx, c.AreaID, youngPersonListID(c.AreaID, c.YoungPersonID), entry, keepYP)
+}
+
+// listEscalated puts a card whose alert was escalated to a staff member in
+// their list of escalated cards, which keeps the last EscalatedAccessFor.
+// Safe to repeat.
+func (s *Store) listEscalated(ctx context.Context, a heard.Alert, staffID string) error {
+	since := s.now().Add(-EscalatedAccessFor)
+	if a.CreatedAt.Before(since) {
 		return nil
 	}
-	since := s.now().Add(-EscalatedAccessFor)
-	keepWeek := func(es []cardEntry) []cardEntry {
+	entry := cardEntry{ID: a.ID, ReceivedAt: a.CreatedAt.UTC().Truncate(time.Millisecond), Urgency: a.Urgency}
+	return s.putEntry(ctx, a.AreaID, escalatedListID(a.AreaID, staffID), entry, keepSince(since))
+}
+
+// keepSince keeps the entries received at or after since.
+func keepSince(since time.Time) func([]cardEntry) []cardEntry {
+	return func(es []cardEntry) []cardEntry {
 		out := es[:0]
 		for _, e := range es {
 			if !e.ReceivedAt.Before(since) {
@@ -93,7 +104,6 @@ func (s *Store) ListCard(ctx context.Context, c heard.Card) error {
 		}
 		return out
 	}
-	return s.putEntry(ctx, c.AreaID, escalatableListID(c.AreaID), entry, keepWeek)
 }
 
 // putEntry adds or updates a card's entry in a list, newest first, and trims it.
@@ -229,57 +239,101 @@ func (s *Store) cardsOfEntries(ctx context.Context, area string, entries []cardE
 	return out, nil
 }
 
-// Inbox returns a key worker's inbox: every card of the young people given that
-// nobody has acknowledged, and the most recent InboxAcknowledgedLimit
-// acknowledged ones, in inbox order (heard.SortInbox: not yet acknowledged
-// first, urgent on top, then newest).
-func (s *Store) Inbox(ctx context.Context, area string, youngPersonIDs []string) ([]heard.Card, error) {
+// InboxEntries lists a key worker's inbox in inbox order (heard.SortInbox): an
+// entry for every card of the young people given that nobody has acknowledged,
+// and for the most recent InboxAcknowledgedLimit acknowledged ones. It reads
+// one list by _id per young person and no card.
+func (s *Store) InboxEntries(ctx context.Context, area string, youngPersonIDs []string) ([]heard.InboxEntry, error) {
 	var entries []cardEntry
+	owner := map[string]string{}
 	for _, yp := range youngPersonIDs {
 		l, err := s.cardList(ctx, area, youngPersonListID(area, yp))
 		if err != nil {
 			return nil, err
 		}
+		for _, e := range l.Entries {
+			owner[e.ID] = yp
+		}
 		entries = append(entries, l.Entries...)
 	}
 	sortEntries(entries)
-	var open, done []cardEntry
+	out := make([]heard.InboxEntry, 0, len(entries))
+	done := 0
 	for _, e := range entries {
-		if !e.Acked {
-			open = append(open, e)
-		} else if len(done) < InboxAcknowledgedLimit {
-			done = append(done, e)
+		if e.Acked {
+			if done == InboxAcknowledgedLimit {
+				continue
+			}
+			done++
 		}
+		out = append(out, heard.InboxEntry{ID: e.ID, YoungPersonID: owner[e.ID], Urgency: e.Urgency, ReceivedAt: e.ReceivedAt, Acknowledged: e.Acked})
 	}
-	cards, err := s.cardsOfEntries(ctx, area, append(open, done...), func(c heard.Card) bool {
-		return slices.Contains(youngPersonIDs, c.YoungPersonID)
-	})
+	heard.SortInboxEntries(out)
+	return out, nil
+}
+
+// unlistAfter is how long after a send began a list entry whose card is not
+// stored is taken out: the send failed before storing it and was not tried
+// again. (Well past the longest a send's writes can take, OperationTimeout.)
+const unlistAfter = 2 * time.Minute
+
+// InboxCards reads the cards of inbox entries by _id, in their order. An entry
+// whose card is not stored (a send that failed before storing it) is left out,
+// and once it is older than unlistAfter it is taken out of its list too, so
+// that the inbox's counts stop counting it.
+func (s *Store) InboxCards(ctx context.Context, area string, es []heard.InboxEntry) ([]heard.Card, error) {
+	ids := make([]string, 0, len(es))
+	for _, e := range es {
+		ids = append(ids, e.ID)
+	}
+	cards, err := s.cardsByID(ctx, area, ids)
 	if err != nil {
 		return nil, err
 	}
-	heard.SortInbox(cards)
-	return cards, nil
+	owner := make(map[string]string, len(es))
+	for _, e := range es {
+		owner[e.ID] = e.YoungPersonID
+	}
+	stored := make(map[string]bool, len(cards))
+	out := cards[:0]
+	for _, c := range cards {
+		stored[c.ID] = true
+		if c.YoungPersonID == owner[c.ID] {
+			out = append(out, c)
+		}
+	}
+	for _, e := range es {
+		if !stored[e.ID] && e.ReceivedAt.Before(s.now().Add(-unlistAfter)) {
+			if err := s.unlist(ctx, area, youngPersonListID(area, e.YoungPersonID), e.ID); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// unlist takes a card's entry out of a list.
+func (s *Store) unlist(ctx context.Context, area, listID, cardID string) error {
+	_, _, err := update(ctx, s, colCardLists, area, listID, func(l *cardList, exists bool) (bool, error) {
+		if !exists {
+			return false, nil
+		}
+		before := len(l.Entries)
+		l.Entries = slices.DeleteFunc(l.Entries, func(e cardEntry) bool { return e.ID == cardID })
+		return len(l.Entries) != before, nil
+	})
+	return err
 }
 
 // CardsEscalatedTo returns the cards whose alert was escalated to a duty worker
-// or team manager within EscalatedAccessFor, in inbox order. Only concerning
-// and urgent cards are ever escalated; the area's list holds those of the last
-// week. (A card's alert has the card's id.)
+// or team manager within EscalatedAccessFor, in inbox order: their list of
+// escalated cards, then each card by _id.
 func (s *Store) CardsEscalatedTo(ctx context.Context, area, staffID string) ([]heard.Card, error) {
-	l, err := s.cardList(ctx, area, escalatableListID(area))
+	l, err := s.cardList(ctx, area, escalatedListID(area, staffID))
 	if err != nil {
 		return nil, err
 	}
-	var mine []cardEntry
-	for _, e := range l.Entries {
-		ok, err := s.CardEscalatedTo(ctx, area, e.ID, staffID)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			mine = append(mine, e)
-		}
-	}
+	mine := keepSince(s.now().Add(-EscalatedAccessFor))(l.Entries)
 	cards, err := s.cardsOfEntries(ctx, area, mine, func(heard.Card) bool { return true })
 	if err != nil {
 		return nil, err
@@ -384,4 +438,39 @@ func (s *Store) AuditEscalatedCardsRead(ctx context.Context, e heard.AuditEntry)
 		return nil
 	}
 	return err
+}
+
+// MoveEscalatedLists turns the area-wide lists of concerning and urgent cards
+// that earlier versions kept ("area/<area>") into the lists of escalated cards
+// of those each card was escalated to, then deletes them. Run at start (once).
+func (s *Store) MoveEscalatedLists(ctx context.Context) (int, error) {
+	return s.once(ctx, "escalated-lists-moved", s.moveEscalatedLists)
+}
+
+func (s *Store) moveEscalatedLists(ctx context.Context) (moved int, err error) {
+	old, err := findAll[cardList](ctx, s.c(colCardLists), bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: "^area/"}}}})
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range old {
+		for _, e := range l.Entries {
+			a, err := findByID[AlertRecord](ctx, s.c(colAlerts), l.AreaID, e.ID)
+			if errors.Is(err, heard.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return moved, err
+			}
+			for _, staffID := range a.EscalatedTo {
+				if err := s.listEscalated(ctx, a.Alert, staffID); err != nil {
+					return moved, err
+				}
+			}
+			moved++
+		}
+		if _, err := s.c(colCardLists).DeleteOne(ctx, idFilter(l.ID)); err != nil {
+			return moved, err
+		}
+	}
+	return moved, nil
 }

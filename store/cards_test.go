@@ -10,6 +10,8 @@ import (
 	"heard"
 	"heard/store"
 	"heard/testkit"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 func cardsTestCard(area, yp, card string, urgency heard.Urgency, at time.Time) heard.Card {
@@ -204,7 +206,7 @@ func TestInboxOrderAndScope(t *testing.T) {
 	insert(cardsTestCard(area, theirs, "scared", heard.UrgencyConcerning, now))
 	insert(cardsTestCard(other, mine1, "angry", heard.UrgencyOrdinary, now)) // the same id string in another area
 
-	inbox, err := st.Inbox(ctx, area, []string{mine1, mine2})
+	inbox, err := inboxOf(ctx, st, area, []string{mine1, mine2})
 	cardsMust(t, err)
 	var got []string
 	for _, c := range inbox {
@@ -219,7 +221,7 @@ func TestInboxOrderAndScope(t *testing.T) {
 			t.Fatalf("inbox order %v, want %v", got, want)
 		}
 	}
-	if inbox, err := st.Inbox(ctx, area, nil); err != nil || len(inbox) != 0 {
+	if inbox, err := inboxOf(ctx, st, area, nil); err != nil || len(inbox) != 0 {
 		t.Errorf("empty caseload: %v %d", err, len(inbox))
 	}
 	since, err := st.CardsOf(ctx, area, []string{mine1}, now.Add(-90*time.Minute), 0)
@@ -235,6 +237,15 @@ func TestInboxOrderAndScope(t *testing.T) {
 	if len(elsewhere) != 1 || elsewhere[0].CardID != "angry" {
 		t.Errorf("another area's cards of the same ids: %+v", elsewhere)
 	}
+}
+
+// inboxOf reads a key worker's whole inbox, as every page would show it.
+func inboxOf(ctx context.Context, st *store.Store, area string, caseload []string) ([]heard.Card, error) {
+	es, err := st.InboxEntries(ctx, area, caseload)
+	if err != nil {
+		return nil, err
+	}
+	return st.InboxCards(ctx, area, es)
 }
 
 func cardsMust(t testing.TB, err error) {
@@ -285,6 +296,44 @@ func TestCardsEscalatedTo(t *testing.T) {
 	}
 	if ok, _ := st.CardEscalatedTo(ctx, area, escalated.ID, duty); ok {
 		t.Error("escalated access to the card did not run out")
+	}
+}
+
+// A duty worker's escalated cards kept by an earlier version in the area's
+// list still show after the move to their own list, which is done once.
+func TestMoveEscalatedLists(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	st := testkit.Store(t, testkit.NewClock(now))
+	area, duty := heard.NewID(), heard.NewID()
+	card := cardsTestCard(area, heard.NewID(), "not_safe", heard.UrgencyUrgent, now.Add(-time.Hour))
+	_, err := st.Collection("cards").InsertOne(ctx, card)
+	cardsMust(t, err)
+	_, err = st.Collection("alerts").InsertOne(ctx, store.AlertRecord{Alert: heard.Alert{ID: card.ID, AreaID: area,
+		YoungPersonID: card.YoungPersonID, Urgency: card.Urgency, Type: heard.AlertCardUrgent, CreatedAt: card.ReceivedAt},
+		Status: store.AlertDone, EscalatedTo: []string{duty}, Told: []string{duty}})
+	cardsMust(t, err)
+	_, err = st.Collection("card_lists").InsertOne(ctx, bson.D{{Key: "_id", Value: "area/" + area}, {Key: "area", Value: area},
+		{Key: "entries", Value: bson.A{bson.D{{Key: "id", Value: card.ID}, {Key: "at", Value: card.ReceivedAt}, {Key: "urgency", Value: card.Urgency}}}}})
+	cardsMust(t, err)
+	if cards, _ := st.CardsEscalatedTo(ctx, area, duty); len(cards) != 0 {
+		t.Fatalf("before the move the duty worker's own list is empty, got %d", len(cards))
+	}
+	moved, err := st.MoveEscalatedLists(ctx)
+	cardsMust(t, err)
+	if moved != 1 {
+		t.Errorf("moved %d entries, want 1", moved)
+	}
+	cards, err := st.CardsEscalatedTo(ctx, area, duty)
+	cardsMust(t, err)
+	if len(cards) != 1 || cards[0].ID != card.ID {
+		t.Fatalf("after the move the duty worker sees %+v", cards)
+	}
+	if n, _ := st.Collection("card_lists").CountDocuments(ctx, bson.D{{Key: "_id", Value: "area/" + area}}); n != 0 {
+		t.Error("the area's old list is still there")
+	}
+	if moved, err := st.MoveEscalatedLists(ctx); err != nil || moved != 0 {
+		t.Errorf("second run moved %d (%v), want nothing", moved, err)
 	}
 }
 
@@ -343,7 +392,7 @@ func BenchmarkCardInbox(b *testing.B) {
 	caseload := people[:15]
 	b.Run("boxes", func(b *testing.B) {
 		for b.Loop() {
-			cards, err := st.Inbox(ctx, area, caseload)
+			cards, err := inboxOf(ctx, st, area, caseload)
 			if err != nil || len(cards) != 30+store.InboxAcknowledgedLimit {
 				b.Fatalf("inbox: %d cards, %v", len(cards), err)
 			}

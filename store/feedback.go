@@ -334,12 +334,10 @@ var feedbackAnswerMetrics = []string{heard.KPIMetrics.FeedbackAnswers, heard.KPI
 // finished it leaves a mark and later runs read only that. It returns how many
 // documents it changed.
 func (s *Store) ForgetFeedbackLinks(ctx context.Context) (int, error) {
-	const mark = "feedback-links-forgotten"
-	if err := s.c(colMeta).FindOne(ctx, idFilter(mark)).Err(); err == nil {
-		return 0, nil
-	} else if !errors.Is(err, mongo.ErrNoDocuments) {
-		return 0, err
-	}
+	return s.once(ctx, "feedback-links-forgotten", s.forgetFeedbackLinks)
+}
+
+func (s *Store) forgetFeedbackLinks(ctx context.Context) (int, error) {
 	changed := 0
 	if err := s.c(colFeedbackClaims).Drop(ctx); err != nil {
 		return changed, err
@@ -385,10 +383,5 @@ func (s *Store) ForgetFeedbackLinks(ctx context.Context) (int, error) {
 	if err != nil {
 		return changed, err
 	}
-	changed += int(res.DeletedCount)
-	_, err = s.c(colMeta).InsertOne(ctx, bson.D{{Key: "_id", Value: mark}, {Key: "at", Value: s.now()}})
-	if mongo.IsDuplicateKeyError(err) {
-		err = nil
-	}
-	return changed, err
+	return changed + int(res.DeletedCount), nil
 }

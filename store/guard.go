@@ -113,6 +113,28 @@ func update[T any](ctx context.Context, s *Store, collection, area, id string, c
 	}
 }
 
+// updateMostlyNew is update for a document that usually does not exist yet (a
+// new workflow's intent): it tries the insert first, which saves a read, and
+// when the document is there after all it changes it with update.
+func updateMostlyNew[T any](ctx context.Context, s *Store, collection, area, id string, change func(doc *T, exists bool) (bool, error)) (T, bool, error) {
+	var doc T
+	changed, err := change(&doc, false)
+	if err != nil || !changed {
+		return doc, false, err
+	}
+	body, err := withRev(doc, 1)
+	if err != nil {
+		return doc, false, err
+	}
+	unlock := s.guard(collection, id)
+	_, err = s.c(collection).InsertOne(ctx, body)
+	unlock()
+	if !mongo.IsDuplicateKeyError(err) {
+		return doc, err == nil, err
+	}
+	return update(ctx, s, collection, area, id, change)
+}
+
 // withRev marshals doc with its revision set.
 func withRev(doc any, rev int64) (bson.D, error) {
 	raw, err := bson.Marshal(doc)

@@ -37,7 +37,7 @@ func intentID(kind, subject string) string { return kind + "/" + subject }
 func (s *Store) BeginIntent(ctx context.Context, area, kind, subject, owner string, lease time.Duration) error {
 	id := intentID(kind, subject)
 	now := s.now()
-	_, _, err := update(ctx, s, colIntents, area, id, func(in *Intent, exists bool) (bool, error) {
+	_, _, err := updateMostlyNew(ctx, s, colIntents, area, id, func(in *Intent, exists bool) (bool, error) {
 		if !exists {
 			*in = Intent{ID: id, AreaID: area, Kind: kind, SubjectID: subject, CreatedAt: now}
 		}

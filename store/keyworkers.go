@@ -21,9 +21,10 @@ import (
 //
 // What follows from a change is written afterwards, from that document, by
 // WriteKeyWorkers; every step is safe to repeat and to run in any order:
-//   - the assignments collection, one document per assignment by its id, kept
-//     for the consistency KPI (KeyWorkerHistories); an ended assignment is
-//     never opened again;
+//   - the assignments collection, one document per assignment by its id, the
+//     record of every assignment for reports run on the database (checked by
+//     CheckKeyWorkers; the consistency KPI reads the young people's own
+//     documents); an ended assignment is never opened again;
 //   - each key worker's caseload ("caseload/<area>/<staff>"), the read model a
 //     card send and an inbox read by _id. It says, per young person, whether
 //     they are on it and the number of the change that said so, so that an
@@ -336,6 +337,21 @@ func (s *Store) CurrentAssignment(ctx context.Context, area, youngPersonID strin
 		return heard.Assignment{}, heard.ErrNotFound
 	}
 	return cur.assignment(area, youngPersonID), nil
+}
+
+// YoungPersonAndKeyWorker reads a young person and their open assignment
+// (nil when they have no key worker) in one read by _id.
+func (s *Store) YoungPersonAndKeyWorker(ctx context.Context, area, youngPersonID string) (heard.YoungPerson, *heard.Assignment, error) {
+	d, err := s.keyWorkersOf(ctx, area, youngPersonID)
+	if err != nil {
+		return heard.YoungPerson{}, nil, err
+	}
+	cur := d.current()
+	if cur == nil {
+		return d.YoungPerson, nil, nil
+	}
+	a := cur.assignment(area, youngPersonID)
+	return d.YoungPerson, &a, nil
 }
 
 // IsKeyWorker reports whether staffID is the young person's key worker now:

@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
+	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -26,7 +28,10 @@ import (
 // The dispatcher's queries (due work, queue depth, sweep) span every area: it
 // serves them all and never shows what it reads to a person; each job carries
 // its area.
-const colPushSubscriptions = "push_subscriptions"
+const (
+	colPushSubscriptions     = "push_subscriptions"
+	colPushSubscriptionLists = "push_subscription_lists"
+)
 
 func init() {
 	registerIndexes(
@@ -63,9 +68,26 @@ type PushSubscription struct {
 // one browser, so registering it again moves it to whoever registered it last
 // (someone else signed in on a shared computer): it is looked up by endpoint
 // alone, across areas, and its area and owner are replaced.
+//
+// A person's browsers are found through their list of subscription ids
+// (subscriptionListID), read by _id when a push goes out; the id goes on the
+// list before the subscription is written, so a subscription is never stored
+// without being on its owner's list. (A new endpoint's id is made from the
+// endpoint, so two registrations at once agree on it.)
 func (s *Store) SavePushSubscription(ctx context.Context, sub PushSubscription) (PushSubscription, error) {
 	now := s.now()
 	filter := bson.D{{Key: "endpoint", Value: sub.Endpoint}}
+	id := subscriptionIDFor(sub.Endpoint)
+	existing, err := findOne[PushSubscription](ctx, s.c(colPushSubscriptions), filter)
+	switch {
+	case err == nil:
+		id = existing.ID
+	case !errors.Is(err, heard.ErrNotFound):
+		return PushSubscription{}, err
+	}
+	if err := s.listSubscription(ctx, sub.AreaID, sub.OwnerID, id); err != nil {
+		return PushSubscription{}, err
+	}
 	set := bson.D{
 		{Key: "area", Value: sub.AreaID}, {Key: "p256dh", Value: sub.P256dh}, {Key: "auth", Value: sub.Auth},
 		{Key: "ownerId", Value: sub.OwnerID}, {Key: "ownerRole", Value: sub.OwnerRole}, {Key: "deviceId", Value: sub.DeviceID},
@@ -73,8 +95,7 @@ func (s *Store) SavePushSubscription(ctx context.Context, sub PushSubscription) 
 		{Key: "expiresAt", Value: sub.ExpiresAt}, {Key: "updatedAt", Value: now},
 	}
 	update := bson.D{{Key: "$set", Value: set},
-		{Key: "$setOnInsert", Value: bson.D{{Key: "_id", Value: heard.NewID()}, {Key: "createdAt", Value: now}}}}
-	var err error
+		{Key: "$setOnInsert", Value: bson.D{{Key: "_id", Value: id}, {Key: "createdAt", Value: now}}}}
 	for range 2 {
 		// Two registrations of a new endpoint at once: one insert loses on the
 		// unique index, and the second try updates the winner's document.
@@ -93,6 +114,47 @@ func (s *Store) SavePushSubscription(ctx context.Context, sub PushSubscription) 
 	return saved, s.trimSubscriptions(ctx, sub.AreaID, sub.OwnerID)
 }
 
+// subscriptionIDFor is the id a new endpoint's subscription is stored under.
+func subscriptionIDFor(endpoint string) string {
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("heard:push-subscription:"+endpoint)).String()
+}
+
+// subscriptionList is a person's list of subscription ids, the most recently
+// registered last. Nothing is taken off it when a subscription is deleted or
+// moved to someone else (the subscriptions themselves are the truth, and a
+// read leaves those out); it keeps the last subscriptionListKeep registered,
+// which holds every subscription trimSubscriptions keeps.
+type subscriptionList struct {
+	ID     string   `bson:"_id"`
+	AreaID string   `bson:"area"`
+	IDs    []string `bson:"ids"`
+}
+
+const subscriptionListKeep = 2 * MaxSubscriptionsPerPerson
+
+func subscriptionListID(area, owner string) string { return "subs/" + area + "/" + owner }
+
+// listSubscription puts a subscription id last on its owner's list (ids
+// none given: the list is made, empty, if it is not there).
+func (s *Store) listSubscription(ctx context.Context, area, owner string, ids ...string) error {
+	_, _, err := update(ctx, s, colPushSubscriptionLists, area, subscriptionListID(area, owner), func(l *subscriptionList, exists bool) (bool, error) {
+		if !exists {
+			*l = subscriptionList{ID: subscriptionListID(area, owner), AreaID: area, IDs: []string{}}
+		}
+		if exists && len(ids) == 0 || len(ids) == 1 && len(l.IDs) > 0 && l.IDs[len(l.IDs)-1] == ids[0] {
+			return false, nil
+		}
+		for _, id := range ids {
+			l.IDs = append(slices.DeleteFunc(l.IDs, func(old string) bool { return old == id }), id)
+		}
+		if extra := len(l.IDs) - subscriptionListKeep; extra > 0 {
+			l.IDs = l.IDs[extra:]
+		}
+		return true, nil
+	})
+	return err
+}
+
 func (s *Store) trimSubscriptions(ctx context.Context, area, owner string) error {
 	extra, err := findAll[PushSubscription](ctx, s.c(colPushSubscriptions), inArea(area, bson.E{Key: "ownerId", Value: owner}),
 		options.Find().SetSort(bson.D{{Key: "updatedAt", Value: -1}}).SetSkip(MaxSubscriptionsPerPerson))
@@ -107,10 +169,48 @@ func (s *Store) trimSubscriptions(ctx context.Context, area, owner string) error
 	return err
 }
 
-// PushSubscriptionsOf lists a person's registered browsers.
+// PushSubscriptionsOf lists a person's registered browsers, oldest first:
+// their list of ids, then each subscription by _id (a lookup; a filter on the
+// owner would read every subscription on the embedded server, once for each
+// push), leaving out those no longer theirs. A person whose list was never
+// written (registered before lists) is found by the filter once, and their
+// list written.
 func (s *Store) PushSubscriptionsOf(ctx context.Context, area, ownerID string) ([]PushSubscription, error) {
-	return findAll[PushSubscription](ctx, s.c(colPushSubscriptions), inArea(area, bson.E{Key: "ownerId", Value: ownerID}),
-		options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}}))
+	l, err := findByID[subscriptionList](ctx, s.c(colPushSubscriptionLists), area, subscriptionListID(area, ownerID))
+	if errors.Is(err, heard.ErrNotFound) {
+		return s.listSubscriptionsOf(ctx, area, ownerID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	subs, err := forEachID(ctx, l.IDs, func(ctx context.Context, id string) (PushSubscription, error) {
+		return findByID[PushSubscription](ctx, s.c(colPushSubscriptions), area, id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	mine := slices.DeleteFunc(subs, func(sub PushSubscription) bool { return sub.OwnerID != ownerID })
+	slices.SortStableFunc(mine, func(a, b PushSubscription) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return mine, nil
+}
+
+// listSubscriptionsOf finds a person's subscriptions by filter and writes
+// their list.
+func (s *Store) listSubscriptionsOf(ctx context.Context, area, ownerID string) ([]PushSubscription, error) {
+	subs, err := findAll[PushSubscription](ctx, s.c(colPushSubscriptions), inArea(area, bson.E{Key: "ownerId", Value: ownerID}),
+		options.Find().SetSort(bson.D{{Key: "updatedAt", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(subs))
+	for _, sub := range subs {
+		ids = append(ids, sub.ID)
+	}
+	if err := s.listSubscription(ctx, area, ownerID, ids...); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(subs, func(a, b PushSubscription) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return subs, nil
 }
 
 // PushSubscription returns one subscription by id (the dispatcher, any area).

@@ -88,3 +88,45 @@ func TestRevokingAPhoneRemovesItsSubscriptions(t *testing.T) {
 		t.Fatalf("want only the other phone's subscription left, got %+v", subs)
 	}
 }
+
+// Subscriptions registered before each person kept a list of theirs are
+// found once by filter, and from then on through the list; moving one back to
+// its first owner puts it on their list again.
+func TestPushSubscriptionsRegisteredBeforeListsAreFound(t *testing.T) {
+	ctx := context.Background()
+	clock := testkit.NewClock(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC))
+	st := testkit.Store(t, clock)
+	area, kim, ola := heard.NewID(), heard.NewID(), heard.NewID()
+	old := pushSub(area, kim, "https://push.example/old")
+	old.ID, old.CreatedAt, old.UpdatedAt = heard.NewID(), clock.Now(), clock.Now()
+	_, err := st.Collection("push_subscriptions").InsertOne(ctx, old)
+	pushMust(t, err)
+	for range 2 {
+		subs, err := st.PushSubscriptionsOf(ctx, area, kim)
+		pushMust(t, err)
+		if len(subs) != 1 || subs[0].ID != old.ID {
+			t.Fatalf("the subscription from before lists: %+v", subs)
+		}
+	}
+	if n, _ := st.Collection("push_subscription_lists").CountDocuments(ctx, map[string]any{}); n != 1 {
+		t.Fatalf("%d lists written, want Kim's", n)
+	}
+	clock.Advance(time.Minute)
+	_, err = st.SavePushSubscription(ctx, pushSub(area, ola, old.Endpoint))
+	pushMust(t, err)
+	if subs, _ := st.PushSubscriptionsOf(ctx, area, kim); len(subs) != 0 {
+		t.Fatalf("Kim still has the browser Ola registered: %+v", subs)
+	}
+	if subs, _ := st.PushSubscriptionsOf(ctx, area, ola); len(subs) != 1 {
+		t.Fatalf("Ola's browsers: %+v", subs)
+	}
+	clock.Advance(time.Minute)
+	_, err = st.SavePushSubscription(ctx, pushSub(area, kim, old.Endpoint))
+	pushMust(t, err)
+	if subs, _ := st.PushSubscriptionsOf(ctx, area, kim); len(subs) != 1 || subs[0].ID != old.ID {
+		t.Fatalf("Kim's browser back: %+v", subs)
+	}
+	if subs, _ := st.PushSubscriptionsOf(ctx, area, ola); len(subs) != 0 {
+		t.Fatalf("Ola keeps a browser that is Kim's again: %+v", subs)
+	}
+}

@@ -261,7 +261,7 @@ func TestAnInstanceTakesBackItsOwnLeasesAsItStarts(t *testing.T) {
 	takeOne(t, st, "heard-2")
 	a := store.AlertTimer{Alert: heard.Alert{ID: heard.NewID(), AreaID: "area", YoungPersonID: "yp", Urgency: heard.UrgencyUrgent,
 		CreatedAt: clock.Now()}, NextStep: "notify", DueAt: clock.Now()}
-	_, err := st.RaiseAlert(ctx, a)
+	_, _, err := st.RaiseAlert(ctx, a, "", 0)
 	pushMust(t, err)
 	if got, _ := st.TakeAlerts(ctx, "heard-1", a.ID, lease, 1); len(got) != 1 {
 		t.Fatal("alert not taken")

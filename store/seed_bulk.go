@@ -24,11 +24,11 @@ type Seeder struct {
 	s        *Store
 	timeZone string
 	now      time.Time
-	// escalatable holds each area's concerning and urgent entries for its list.
-	escalatable map[string][]cardEntry
-	months      map[string]*seedMonth
-	days        map[string]*Counter
-	access      map[string]escalatedAccess
+	// escalated holds each staff member's list of escalated cards by list id.
+	escalated map[string]*cardList
+	months    map[string]*seedMonth
+	days      map[string]*Counter
+	access    map[string]escalatedAccess
 }
 
 // seedMonth is a KPI month document being gathered: its counts and the events
@@ -46,7 +46,7 @@ type seedEvent struct {
 
 // NewSeeder starts a bulk seed whose days are counted in timeZone.
 func (s *Store) NewSeeder(timeZone string) *Seeder {
-	return &Seeder{s: s, timeZone: timeZone, now: s.now(), escalatable: map[string][]cardEntry{},
+	return &Seeder{s: s, timeZone: timeZone, now: s.now(), escalated: map[string]*cardList{},
 		months: map[string]*seedMonth{}, days: map[string]*Counter{}, access: map[string]escalatedAccess{}}
 }
 
@@ -74,9 +74,7 @@ func (sd *Seeder) Cards(ctx context.Context, cards []SeededCard) error {
 	for _, sc := range cards {
 		sd.countCard(sc)
 		sd.grantAccess(sc.Alert)
-		if sc.Card.Urgency != heard.UrgencyOrdinary && !sc.Card.ReceivedAt.Before(sd.now.Add(-EscalatedAccessFor)) {
-			sd.escalatable[sc.Card.AreaID] = append(sd.escalatable[sc.Card.AreaID], entryOf(sc.Card))
-		}
+		sd.listEscalated(sc.Card, sc.Alert)
 	}
 	return nil
 }
@@ -272,6 +270,25 @@ func (sd *Seeder) grantAccess(a AlertRecord) {
 	}
 }
 
+// listEscalated puts a card in the lists of those its alert was escalated
+// to, as AdvanceAlert does, while it is within EscalatedAccessFor.
+func (sd *Seeder) listEscalated(c heard.Card, a AlertRecord) {
+	if a.CreatedAt.Before(sd.now.Add(-EscalatedAccessFor)) {
+		return
+	}
+	for _, staffID := range a.EscalatedTo {
+		id := escalatedListID(c.AreaID, staffID)
+		l := sd.escalated[id]
+		if l == nil {
+			l = &cardList{ID: id, AreaID: c.AreaID}
+			sd.escalated[id] = l
+		}
+		e := entryOf(c)
+		e.ReceivedAt, e.Acked = a.CreatedAt.UTC().Truncate(time.Millisecond), false
+		l.Entries = append(l.Entries, e)
+	}
+}
+
 // SeededFeedback is one feedback request as LogContact made it (Contact and
 // Request) and, when answered, its answer as SaveAnswer stored it; or an answer
 // given at any time (Answer alone).
@@ -339,15 +356,15 @@ func (sd *Seeder) EndedAssignments(ctx context.Context, as []heard.Assignment) e
 	return sd.insertMany(ctx, colAssignments, docs)
 }
 
-// Finish writes what was gathered across calls: each area's list of
-// escalatable cards (ListCard, the last EscalatedAccessFor), the KPI month
+// Finish writes what was gathered across calls: each staff member's list of
+// escalated cards (AdvanceAlert, the last EscalatedAccessFor), the KPI month
 // documents (Count and Bump) with the events they remember, Bump's day
 // counters, and escalated access (AdvanceAlert).
 func (sd *Seeder) Finish(ctx context.Context) error {
 	var lists []any
-	for area, es := range sd.escalatable {
-		sortEntries(es)
-		d, err := withRev(cardList{ID: escalatableListID(area), AreaID: area, Entries: es}, int64(len(es)))
+	for _, l := range sd.escalated {
+		sortEntries(l.Entries)
+		d, err := withRev(*l, int64(len(l.Entries)))
 		if err != nil {
 			return err
 		}

@@ -240,3 +240,23 @@ func findOne[T any](ctx context.Context, col collection, filter any) (T, error) 
 	err := col.FindOne(ctx, filter).Decode(&v)
 	return v, notFound(err)
 }
+
+// once runs a change to stored data that earlier versions left (at start), and
+// leaves a mark when it has finished, so later runs read only the mark. The
+// change must be safe to run again: a run stopped short is run again whole.
+func (s *Store) once(ctx context.Context, mark string, change func(context.Context) (int, error)) (int, error) {
+	if err := s.c(colMeta).FindOne(ctx, idFilter(mark)).Err(); err == nil {
+		return 0, nil
+	} else if !errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, err
+	}
+	changed, err := change(ctx)
+	if err != nil {
+		return changed, err
+	}
+	_, err = s.c(colMeta).InsertOne(ctx, bson.D{{Key: "_id", Value: mark}, {Key: "at", Value: s.now()}})
+	if mongo.IsDuplicateKeyError(err) {
+		err = nil
+	}
+	return changed, err
+}

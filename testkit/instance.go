@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,6 +37,9 @@ type Instance struct {
 	killedOnce sync.Once
 }
 
+// instancePool is how many connections an instance opens before its test starts.
+const instancePool = 8
+
 // errKilled is what a killed instance's database calls and pushes fail with.
 var errKilled = errors.New("testkit: this instance was killed")
 
@@ -47,8 +51,14 @@ func NewInstance(t testing.TB, st *store.Store) *Instance {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	// A dead instance's calls fail at once instead of waiting to find a server.
+	var ready atomic.Int64
+	pool := &event.PoolMonitor{Event: func(e *event.PoolEvent) {
+		if e.Type == event.ConnectionReady {
+			ready.Add(1)
+		}
+	}}
 	opts := options.Client().SetDialer(dialer{i}).SetMonitor(monitor).SetServerSelectionTimeout(20 * time.Millisecond).
-		SetRetryReads(false).SetRetryWrites(false)
+		SetRetryReads(false).SetRetryWrites(false).SetPoolMonitor(pool).SetMinPoolSize(instancePool)
 	// The short server selection can miss on a busy machine: try a few times.
 	var s *store.Store
 	var err error
@@ -60,6 +70,12 @@ func NewInstance(t testing.TB, st *store.Store) *Instance {
 	}
 	if err != nil {
 		t.Fatalf("open another instance's store: %v", err)
+	}
+	// With the short server selection, a call that has to open a connection
+	// on a busy machine can run out of time (the selection bounds the
+	// connection's handshake too): wait for the pool's first connections.
+	for ready.Load() < instancePool && ctx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
 	}
 	i.Store = s
 	t.Cleanup(func() {

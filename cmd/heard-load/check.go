@@ -174,20 +174,28 @@ func (r *consistency) lookUp(ctx context.Context, c *client, s sentCard) {
 }
 
 // listedCardIDs reads a list of cards and returns their ids.
+// listedCardIDs reads the ids a list shows, every page of it (the inbox
+// comes a page at a time and says when more follows).
 func listedCardIDs(ctx context.Context, c *client, s *session, path string) (map[string]bool, error) {
-	var list struct {
-		Items []struct {
-			ID string `json:"id"`
-		} `json:"items"`
+	ids := map[string]bool{}
+	for page := 0; ; page++ {
+		var list struct {
+			Items []struct {
+				ID string `json:"id"`
+			} `json:"items"`
+			More bool `json:"more"`
+		}
+		url := fmt.Sprintf("%s?page=%d", path, page)
+		if err := retry(ctx, "reading "+url, func() answer { return c.as(ctx, s, http.MethodGet, url, nil) }, &list); err != nil {
+			return nil, err
+		}
+		for _, it := range list.Items {
+			ids[it.ID] = true
+		}
+		if !list.More {
+			return ids, nil
+		}
 	}
-	if err := retry(ctx, "reading "+path, func() answer { return c.as(ctx, s, http.MethodGet, path, nil) }, &list); err != nil {
-		return nil, err
-	}
-	ids := make(map[string]bool, len(list.Items))
-	for _, it := range list.Items {
-		ids[it.ID] = true
-	}
-	return ids, nil
 }
 
 func (r consistency) print() {

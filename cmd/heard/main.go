@@ -169,6 +169,11 @@ func run(ctx context.Context, args []string) error {
 	if _, err := st.ForgetFeedbackLinks(ctx); err != nil {
 		return err
 	}
+	// Escalated cards move from the area's list to each duty worker's and
+	// manager's own (earlier versions kept one list per area).
+	if _, err := st.MoveEscalatedLists(ctx); err != nil {
+		return err
+	}
 	tokens, err := api.NewTokens(secrets.TokenKey, clock)
 	if err != nil {
 		return err

@@ -46,15 +46,22 @@ function inboxItem(card) {
 function inboxBody(role) {
   const box = h('div', { class: 'fc-inbox-body' }, loading());
   const summary = h('p', { class: 'fc-inbox-summary', id: 'fc-inbox-summary', 'aria-live': 'polite' });
+  // The inbox comes a page at a time, what needs looking at first; "Show
+  // more" adds a page, and refreshing keeps the pages shown.
+  let pages = 1;
   async function load() {
     let data;
+    const items = [];
     try {
-      data = await api('GET', '/api/cards/inbox');
+      for (let page = 0; page < pages; page++) {
+        data = await api('GET', `/api/cards/inbox?page=${page}`);
+        items.push(...(data.items || []));
+        if (!data.more) break;
+      }
     } catch (err) {
       clear(box).append(loadFailed(err, load));
       return;
     }
-    const items = data.items || [];
     const parts = [t('cards.inbox.new', { count: data.unacknowledged || 0 })];
     if (data.urgentUnacknowledged) parts.push(t('cards.inbox.urgent_count', { count: data.urgentUnacknowledged }));
     summary.textContent = parts.join(' · ');
@@ -63,7 +70,8 @@ function inboxBody(role) {
       clear(box).append(h('p', { class: 'empty', text: t(role === 'key_worker' ? 'cards.inbox.empty' : 'cards.inbox.empty_escalated') }));
       return;
     }
-    clear(box).append(h('ul', { id: 'fc-inbox', class: 'fc-inbox' }, items.map(inboxItem)));
+    clear(box).append(h('ul', { id: 'fc-inbox', class: 'fc-inbox' }, items.map(inboxItem)),
+      data.more ? button(t('cards.inbox.more'), { class: 'fc-inbox-more', on: { click: () => { pages++; load(); } } }, 'secondary') : null);
   }
   return { summary, box, load };
 }

@@ -42,7 +42,8 @@ type CrisisContact struct {
 	Kind string `bson:"kind" json:"kind"`
 	// Text is the message to send for a text line (e.g. "SHOUT").
 	Text string `bson:"text,omitempty" json:"text,omitempty"`
-	// Note is extra wording such as "option 2".
+	// Note is the administrator's extra words shown beside the number, such
+	// as "free, day or night". The app translates the notes Heard starts with.
 	Note string `bson:"note,omitempty" json:"note,omitempty"`
 }
 
@@ -50,9 +51,9 @@ type CrisisContact struct {
 func DefaultCrisisContacts() []CrisisContact {
 	return []CrisisContact{
 		{Label: "Emergency", Number: "999", Kind: "call"},
-		{Label: "NHS 111 (mental health: option 2)", Number: "111", Kind: "call", Note: "option 2"},
-		{Label: "Childline", Number: "0800 1111", Kind: "call"},
-		{Label: "Shout", Number: "85258", Kind: "text", Text: "SHOUT"},
+		{Label: "NHS 111 (mental health: option 2)", Number: "111", Kind: "call"},
+		{Label: "Childline", Number: "0800 1111", Kind: "call", Note: "Free, day or night"},
+		{Label: "Shout", Number: "85258", Kind: "text", Text: "SHOUT", Note: "Free, day or night"},
 	}
 }
 

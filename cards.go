@@ -281,6 +281,13 @@ type Card struct {
 	AckByName string     `bson:"ackByName,omitempty" json:"ackByName,omitempty"`
 	AckByRole Role       `bson:"ackByRole,omitempty" json:"-"`
 	Reply     *CardReply `bson:"reply,omitempty" json:"reply,omitempty"`
+	// Messages are the conversation after the card (cardmessages.go), oldest first.
+	Messages []CardMessage `bson:"messages,omitempty" json:"messages,omitempty"`
+	// LookedAt is when the young person last looked at what is new on the card.
+	LookedAt *time.Time `bson:"lookedAt,omitempty" json:"lookedAt,omitempty"`
+	// CrisisShown are the help numbers the young person was shown with an
+	// urgent card, as they were then: the adult responding sees the same.
+	CrisisShown []CrisisContact `bson:"crisisShown,omitempty" json:"-"`
 }
 
 // CardState is what the young person sees of a card on the server. ("Waiting
@@ -369,14 +376,12 @@ type CardAck struct {
 	Reply      string
 }
 
-// Validate checks an acknowledgement: at most one of a quick reply or own words;
-// a time (HH:MM) exactly when the quick reply needs one. It trims the words.
+// Validate checks an acknowledgement: a quick reply, own words, both (both are
+// kept) or neither; a time (HH:MM) exactly when the quick reply needs one. It
+// trims the words.
 func (a *CardAck) Validate() map[string]string {
 	errs := map[string]string{}
 	a.Reply = strings.TrimSpace(a.Reply)
-	if a.QuickReply != "" && a.Reply != "" {
-		errs["reply"] = "choose_one"
-	}
 	if problem := checkCardText(a.Reply, CardReplyMaxChars); problem != "" {
 		errs["reply"] = problem
 	}
@@ -532,6 +537,40 @@ type CardView struct {
 	State string `json:"state"`
 	// YoungPerson is given to staff.
 	YoungPerson *PersonRef `json:"youngPerson,omitempty"`
+	// Alert is given to staff opening one card: what an adult woken at 2 a.m.
+	// needs to act.
+	Alert *CardAlert `json:"alert,omitempty"`
+}
+
+// CardAlert is what an adult needs about a card to act on it: who the young
+// person's key worker is and where they live now, who has been told and when,
+// what happens next if nobody acknowledges it, and the help numbers the young
+// person was shown.
+type CardAlert struct {
+	KeyWorker *PersonRef `json:"keyWorker,omitempty"`
+	// LivesAt is the name of the placement the young person lives at now ("" when none is recorded).
+	LivesAt string `json:"livesAt,omitempty"`
+	// Told is each escalation step taken, in order.
+	Told []CardAlertStep `json:"told"`
+	// NextStep ("duty" or "manager") and NextAt say where the card goes, and
+	// when, if nobody acknowledges it first.
+	NextStep    string          `json:"nextStep,omitempty"`
+	NextAt      *time.Time      `json:"nextAt,omitempty"`
+	CrisisShown []CrisisContact `json:"crisisShown,omitempty"`
+}
+
+// CardAlertStep is one step of an alert: who was told, and when.
+type CardAlertStep struct {
+	Step   string        `json:"step"`
+	At     time.Time     `json:"at"`
+	People []StaffPerson `json:"people"`
+}
+
+// StaffPerson names a member of staff and their role.
+type StaffPerson struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Role Role   `json:"role"`
 }
 
 // NewCardView shows a card to its reader.

@@ -164,7 +164,8 @@ func TestCardAckValidate(t *testing.T) {
 		{CardAck{QuickReply: "talk_at", At: "9:30"}, "at", "time_format"},
 		{CardAck{QuickReply: "thank_you", At: "10:00"}, "at", "not_allowed"},
 		{CardAck{At: "10:00"}, "at", "not_allowed"},
-		{CardAck{QuickReply: "thank_you", Reply: "thanks"}, "reply", "choose_one"},
+		// A quick reply and own words are both kept, never one dropped.
+		{CardAck{QuickReply: "thank_you", Reply: "I'll come by at four."}, "", ""},
 		{CardAck{Reply: strings.Repeat("x", CardReplyMaxChars+1)}, "reply", "too_long"},
 		{CardAck{Reply: "a\x00b"}, "reply", "invalid_characters"},
 	}
@@ -180,6 +181,9 @@ func TestCardAckValidate(t *testing.T) {
 	}
 	if r := (CardAck{QuickReply: "talk_at", At: "16:30"}).CardReply(); r == nil || r.QuickReplyID != "talk_at" || r.At != "16:30" {
 		t.Errorf("quick reply: %+v", r)
+	}
+	if r := (CardAck{QuickReply: "thank_you", Reply: "See you at four."}).CardReply(); r == nil || r.QuickReplyID != "thank_you" || r.Text != "See you at four." {
+		t.Errorf("quick reply and own words: %+v, want both kept", r)
 	}
 }
 

@@ -41,4 +41,8 @@ type MeService interface {
 	SignOutPhone(ctx context.Context, p Principal, deviceID string) error
 	// CrisisContacts are the area's crisis contacts.
 	CrisisContacts(ctx context.Context, p Principal) ([]CrisisContact, error)
+	// PhoneCrisisContacts are the crisis contacts of the area a joined phone
+	// belongs to, without a PIN: help is never behind the lock. The numbers are
+	// public; the phone's id only says which area's to give.
+	PhoneCrisisContacts(ctx context.Context, deviceID string) ([]CrisisContact, error)
 }

@@ -54,6 +54,7 @@ type Config struct {
 // root package; service.Service implements them all.
 type Services interface {
 	heard.CardService
+	heard.CardConversationService
 	heard.FeedbackService
 	heard.AuthService
 	heard.MeService
@@ -158,6 +159,7 @@ func New(cfg Config) *Server {
 	s.adminRoutes()
 	s.movesRoutes()
 	s.cardsRoutes()
+	s.cardMessagesRoutes()
 	s.feedbackRoutes()
 	s.kpiRoutes()
 	s.pushRoutes()

@@ -37,6 +37,23 @@ func (s *Server) meRoutes() {
 		s.changePassword)
 	s.route(http.MethodGet, "/api/crisis-contacts", doc{Tag: "Me", Summary: "The area's crisis contacts, shown at once when a young person says they are not safe.",
 		Response: list[heard.CrisisContact]{}}, s.crisisContacts)
+	s.route(http.MethodGet, "/api/devices/:deviceId/crisis-contacts", doc{Tag: "Me", Public: true,
+		Summary:  "The crisis contacts of the area a joined phone belongs to, for its lock screen: help is never behind the PIN. The numbers are public; the phone's id only picks the area.",
+		Response: list[heard.CrisisContact]{}}, s.phoneCrisisContacts)
+}
+
+func (s *Server) phoneCrisisContacts(c *fiber.Ctx) error {
+	id, err := pathID(c, "deviceId")
+	if err != nil {
+		return err
+	}
+	cx, cancel := ctx(c)
+	defer cancel()
+	contacts, err := s.cfg.Services.PhoneCrisisContacts(cx, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(list[heard.CrisisContact]{Items: contacts})
 }
 
 func (s *Server) me(c *fiber.Ctx) error {

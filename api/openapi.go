@@ -44,6 +44,11 @@ func (s *Server) OpenAPI() map[string]any {
 		for _, q := range r.Doc.Query {
 			params = append(params, map[string]any{"name": q, "in": "query", "required": false, "schema": map[string]any{"type": "string"}})
 		}
+		if creates(r.Method, r.Doc) {
+			params = append(params, map[string]any{"name": headerIdempotencyKey, "in": "header", "required": false,
+				"description": "Any new value (a UUID) per thing to create; the same request sent again with the same key returns the first answer, with Idempotent-Replayed: true, instead of creating it twice.",
+				"schema":      map[string]any{"type": "string", "maxLength": maxIdempotencyKey}})
+		}
 		if len(params) > 0 {
 			op["parameters"] = params
 		}

@@ -43,9 +43,18 @@ func (s *Server) route(method, path string, d doc, h fiber.Handler) {
 	handlers := []fiber.Handler{}
 	if !d.Public {
 		handlers = append(handlers, s.authenticate, requireRoles(d.Roles))
+		if creates(method, d) {
+			handlers = append(handlers, s.idempotent)
+		}
 	}
 	handlers = append(handlers, h)
 	s.app.Add(method, path, handlers...)
+}
+
+// creates reports whether a route makes something new: a signed-in POST
+// answering 201. Those take an Idempotency-Key (idempotency.go).
+func creates(method string, d doc) bool {
+	return method == fiber.MethodPost && d.Status == fiber.StatusCreated && !d.Public
 }
 
 func requireRoles(roles []heard.Role) fiber.Handler {

@@ -350,7 +350,9 @@ func TestBadPathIDsAreRefusedAndChangeNothing(t *testing.T) {
 					break
 				}
 			}
-			if e.Request != nil {
+			// A public route has no caller whose area could be crossed (the
+			// lock screen's help numbers are any phone's own area's).
+			if e.Request != nil && !e.Public {
 				otherPath, otherBody := e.Request(other)
 				if otherPath != path {
 					var ob []byte

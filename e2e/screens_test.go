@@ -12,6 +12,9 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"heard"
+	"heard/store"
 )
 
 // Every screen of Heard, in English and in Arabic, is checked three ways:
@@ -215,6 +218,7 @@ func everyScreen(t *testing.T, lang, name, otherName string) {
 		{name: "join-pin", path: "/join/" + other, ready: "#pin-new"},
 		{name: "signin", path: "/signin", ready: "#signin-email"},
 		{name: "settings-signed-out", path: "/settings", ready: "#lang-select"},
+		{name: "help-signed-out", path: "/help", ready: "#fc-help-title"},
 	} {
 		c.visit(s, true)
 	}
@@ -226,7 +230,10 @@ func everyScreen(t *testing.T, lang, name, otherName string) {
 		t.Fatalf("log a contact: %d", status)
 	}
 	join(t, c.ctx, h, name)
+	talked, alerted := screensCards(t, h, person, token.AccessToken)
 	young := []screenStop{
+		{name: "help", path: "/help", ready: "#help-numbers"},
+		{name: "card-conversation", path: "/cards/card/" + talked, ready: "#fc-thread"},
 		{name: "home-young-person", path: "/home", ready: "#fc-tile"},
 		{name: "cards", path: "/cards", ready: `#fc-grid a[data-card="worried"]`},
 		{name: "card-sheet", path: "/cards/send/worried", ready: "#main"},
@@ -269,12 +276,16 @@ func everyScreen(t *testing.T, lang, name, otherName string) {
 			{name: "home-key-worker", path: "/home", ready: ".yp-item"},
 			{name: "join-code-shown", ready: "#join-code-shown", act: chromedp.Click(`.yp-item .give-code`, chromedp.ByQuery)},
 			{name: "inbox", path: "/inbox", ready: "#main"},
+			{name: "card-acked-conversation", path: "/inbox/" + talked, ready: "#fc-again-send"},
 			{name: "phones", path: yp + "/phones", ready: "#main"},
 			{name: "log-contact", path: yp + "/contact", ready: "#fb-log-submit"},
 			{name: "shared-feedback", path: yp + "/feedback", ready: "#main"},
 			{name: "settings-staff", path: "/settings", ready: "#password-current"},
 		}},
-		{"duty@demo.heard", []screenStop{{name: "home-duty-worker", path: "/home", ready: "#home"}}},
+		{"duty@demo.heard", []screenStop{
+			{name: "home-duty-worker", path: "/home", ready: "#home"},
+			{name: "card-escalated", path: "/inbox/" + alerted, ready: "#fc-timeline"},
+		}},
 		{"manager@demo.heard", []screenStop{
 			{name: "home-team-manager", path: "/home", ready: "#home"},
 			{name: "follow-ups", path: "/follow-ups", ready: "#main"},
@@ -300,4 +311,47 @@ func everyScreen(t *testing.T, lang, name, otherName string) {
 		}
 	}
 	s.report()
+}
+
+// screensCards gives the young person a card their key worker has answered
+// (with a message after), and an urgent card escalated to the duty worker
+// that nobody has acknowledged, for the screens that show them.
+func screensCards(t *testing.T, h *heardServer, y heard.YoungPerson, kwToken string) (talked, alerted string) {
+	t.Helper()
+	ctx := context.Background()
+	sam, dana := h.staffMember(t, "sam@demo.heard"), h.staffMember(t, "duty@demo.heard")
+	area, err := h.Store.Area(ctx, y.AreaID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	card := func(kind string, urgency heard.Urgency) heard.Card {
+		c := heard.Card{ID: heard.NewID(), AreaID: y.AreaID, YoungPersonID: y.ID, TeamID: y.TeamID, Service: y.Service, CardID: kind,
+			Urgency: urgency, ReceivedAt: now, Day: heard.CardDay(area.TimeZone, now), KeyWorkerID: sam.ID}
+		if urgency == heard.UrgencyUrgent {
+			c.CrisisShown = area.CrisisContacts
+		}
+		if _, _, err := h.Store.InsertCard(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Store.ListCard(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	a := card("worried", heard.UrgencyOrdinary)
+	if st := h.postJSON(t, "/api/cards/"+a.ID+"/ack", kwToken, map[string]string{"quickReply": "here_for_you", "reply": "See you after school."}, nil); st != 200 {
+		t.Fatalf("ack: %d", st)
+	}
+	if st := h.postJSON(t, "/api/cards/"+a.ID+"/messages", kwToken, map[string]string{"id": heard.NewID(), "text": "Kitchen at four?"}, nil); st != 201 {
+		t.Fatalf("message: %d", st)
+	}
+	b := card("not_safe", heard.UrgencyUrgent)
+	if _, err := h.Store.CreateAlert(ctx, store.AlertRecord{Alert: heard.Alert{ID: b.ID, AreaID: y.AreaID, YoungPersonID: y.ID, KeyWorkerID: sam.ID,
+		Urgency: heard.UrgencyUrgent, Type: "card_urgent", CreatedAt: now}, Status: store.AlertOpen, NextStep: "duty", DueAt: now.Add(15 * time.Minute),
+		StepsTaken: map[string]store.AlertStep{"notify": {Step: "notify", At: now, Told: []string{sam.ID, dana.ID}}},
+		Told:       []string{sam.ID, dana.ID}, EscalatedTo: []string{dana.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	return a.ID, b.ID
 }

@@ -37,6 +37,7 @@ import (
 // TestYoungPersonNeverLoadsStaffCode checks that nothing else imports them.
 var staffOnly = map[string]bool{
 	"js/admin.js": true, "js/adminforms.js": true, "js/youngpeople.js": true, "js/dashboard.js": true,
+	"js/inbox.js": true, "js/cardalerts.js": true,
 	"words:admin": true, "words:kpis": true,
 }
 

@@ -109,6 +109,9 @@ func (s *Service) newCard(ctx context.Context, p heard.Principal, n heard.NewCar
 	if keyWorker != nil {
 		card.KeyWorkerID = keyWorker.ID
 	}
+	if urgency == heard.UrgencyUrgent {
+		card.CrisisShown = area.CrisisContacts
+	}
 	return card, nil
 }
 
@@ -171,7 +174,7 @@ func (s *Service) cardAcknowledged(ctx context.Context, card heard.Card) error {
 		// The id is made from the card's, so a retry queues the same notification.
 		id := uuid.NewSHA1(uuid.NameSpaceURL, []byte("heard:card-reply:"+card.ID)).String()
 		if err := s.notifier.Notify(ctx, heard.Notification{ID: id, AreaID: card.AreaID, RecipientID: card.YoungPersonID,
-			Type: "reply", Link: "/#/cards/mine", Urgency: heard.UrgencyOrdinary, SubjectID: card.ID, CreatedAt: *card.AckAt}); err != nil {
+			Type: "reply", Link: "/#/cards/card/" + card.ID, Urgency: heard.UrgencyOrdinary, SubjectID: card.ID, CreatedAt: *card.AckAt}); err != nil {
 			return err
 		}
 	}
@@ -388,7 +391,11 @@ func (s *Service) Card(ctx context.Context, p heard.Principal, id string) (heard
 	if err != nil {
 		return heard.CardView{}, err
 	}
-	return heard.NewCardView(card, who), nil
+	v := heard.NewCardView(card, who)
+	if v.Alert, err = s.cardAlert(ctx, card); err != nil {
+		return heard.CardView{}, err
+	}
+	return v, nil
 }
 
 var errAlreadyAcknowledged = heard.Conflict("already_acknowledged", "Someone has already acknowledged this card.")

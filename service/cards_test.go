@@ -167,7 +167,7 @@ func TestAcknowledgeCardEndsAsIfOnceWhateverWriteFails(t *testing.T) {
 				if len(mine) != 1 || mine[0].State != "seen" {
 					t.Errorf("the young person sees %+v", mine)
 				}
-				if got, ids := e.pushesAbout(ypPhone, "cards/mine"); got != 1 {
+				if got, ids := e.pushesAbout(ypPhone, "cards/card/"); got != 1 {
 					t.Errorf("the young person was told %d times (%v)", got, ids)
 				}
 				var acks int64

@@ -105,6 +105,23 @@ func (s *Service) SignOutPhone(ctx context.Context, p heard.Principal, deviceID 
 	return s.revokeDevice(ctx, p.AreaID, p.ID, deviceID, p.ID)
 }
 
+// PhoneCrisisContacts are the crisis contacts of a phone's area, for its lock
+// screen. A phone signed out by its key worker still gets them.
+func (s *Service) PhoneCrisisContacts(ctx context.Context, deviceID string) ([]heard.CrisisContact, error) {
+	if !heard.ValidID(deviceID) {
+		return nil, heard.ErrNotFound
+	}
+	d, err := s.store.DeviceByID(ctx, deviceID)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.store.Area(ctx, d.AreaID)
+	if err != nil {
+		return nil, err
+	}
+	return a.CrisisContacts, nil
+}
+
 // CrisisContacts are the area's crisis contacts.
 func (s *Service) CrisisContacts(ctx context.Context, p heard.Principal) ([]heard.CrisisContact, error) {
 	a, err := s.store.Area(ctx, p.AreaID)

@@ -348,11 +348,12 @@ func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
 	return err
 }
 
-// Sweep deletes expired join codes, sessions and sign-in counters. TTL indexes
+// Sweep deletes expired join codes, sessions, sign-in counters and kept
+// idempotent answers. TTL indexes
 // do this on MongoDB; the embedded server has none, so Heard sweeps as well.
 func (s *Store) Sweep(ctx context.Context) error {
 	past := bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: s.now()}}}}
-	for _, col := range []string{colJoinCodes, colRefreshTokens, colLoginFailures} {
+	for _, col := range []string{colJoinCodes, colRefreshTokens, colLoginFailures, colIdempotency} {
 		if _, err := s.c(col).DeleteMany(ctx, past); err != nil {
 			return err
 		}

@@ -4,7 +4,7 @@
 import { h, nextId, announce } from './dom.js';
 import { t, formatDateTime } from './i18n.js';
 import { screen, button, busy, field, message, showMessage, errorText, fieldText, loading, label, ypName } from './ui.js';
-import { api } from './api.js';
+import { api, oneCreate } from './api.js';
 import { loadItems } from './lists.js';
 
 /** Roles an administrator can give a staff account, in the order shown. */
@@ -132,6 +132,7 @@ export function addStaffForm(onAdded) {
 
   const form = h('form', { class: 'add-form', id: 'staff-add-form', novalidate: true, 'aria-labelledby': 'staff-add' },
     name.wrap, email.wrap, role.wrap, team.wrap, placement.wrap, password.wrap, note, submit);
+  const createStaff = oneCreate(); // one key per thing made: a retry never makes it twice
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearFormErrors(note, byName);
@@ -155,7 +156,7 @@ export function addStaffForm(onAdded) {
     }
     const done = busy(submit, t('admin.saving'));
     try {
-      const st = await api('POST', '/api/admin/staff', body);
+      const st = await createStaff('POST', '/api/admin/staff', body);
       done();
       form.reset();
       showPlacement();
@@ -238,6 +239,7 @@ export function teamsScreen() {
     body.append(list);
   });
 
+  const createTeam = oneCreate(); // one key per thing made: a retry never makes it twice
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearFormErrors(note, byName);
@@ -248,7 +250,7 @@ export function teamsScreen() {
     }
     const done = busy(submit, t('admin.saving'));
     try {
-      const tm = await api('POST', '/api/admin/teams', { name: teamName, service: service.input.value });
+      const tm = await createTeam('POST', '/api/admin/teams', { name: teamName, service: service.input.value });
       done();
       form.reset();
       add.close();
@@ -687,6 +689,7 @@ export function dutyScreen() {
     'end:range': t('admin.duty.end_range'),
     'staffId:cannot_be_on_duty': t('admin.duty.cannot'),
   };
+  const createShift = oneCreate(); // one key per thing made: a retry never makes it twice
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearFormErrors(note, byName);
@@ -703,7 +706,7 @@ export function dutyScreen() {
     }
     const done = busy(submit, t('admin.saving'));
     try {
-      const shift = await api('POST', '/api/admin/duty-rota', req);
+      const shift = await createShift('POST', '/api/admin/duty-rota', req);
       done();
       const text = t('admin.duty.added', { name: personName(shift.staffId), start: formatDateTime(shift.start) });
       who.input.value = '';

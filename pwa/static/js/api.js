@@ -69,6 +69,22 @@ export function startSession(resp) {
   }
 }
 
+/**
+ * A young person's app opened with no signal, after the PIN was checked on
+ * the phone (offline.js): no tokens, and every call answers "offline" until
+ * the PIN has been checked online again (session.js).
+ */
+export function startOfflineSession(u) {
+  accessToken = null;
+  accessExpiresAt = 0;
+  ypRefreshToken = null;
+  kind = 'young_person';
+  user = { ...u, role: 'young_person', offline: true };
+}
+
+/** Opened offline, not yet checked online. */
+export const isOfflineSession = () => Boolean(user && user.offline);
+
 /** Restore a staff session from the stored refresh token (on app start). */
 export function resumeStaff() {
   kind = 'staff';
@@ -106,6 +122,7 @@ export async function signOut() {
   // The queue of unsent cards and answers (outbox.js) is loaded only here, so
   // the welcome screen does not carry it.
   if (wasYoung && userId) await import('./outbox.js').then((m) => m.forgetUser(userId)).catch(() => {});
+  if (wasYoung) await import('./offline.js').then((m) => m.forgetPin()).catch(() => {});
   if (refreshToken) {
     try {
       // A young person signing out of this phone signs the phone itself out,
@@ -123,8 +140,9 @@ export function signedOutElsewhere() {
   lock();
 }
 
-async function send(method, path, body, token) {
+async function send(method, path, body, token, key) {
   const headers = { Accept: 'application/json' };
+  if (key) headers['Idempotency-Key'] = key;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
   const lang = currentLang();
@@ -197,16 +215,19 @@ function refresh() {
 
 /**
  * Call the API. Signed-in calls (auth: true, the default) carry the access
- * token, refresh it when it has expired, and retry once.
+ * token, refresh it when it has expired, and retry once. key, for a create,
+ * is its Idempotency-Key: the same key again gets the first answer, so a
+ * retry after a timeout never makes the thing twice (see oneCreate).
  */
-export async function api(method, path, body, { auth = true } = {}) {
+export async function api(method, path, body, { auth = true, key } = {}) {
   if (!auth) return parse(await send(method, path, body));
   if (!kind) throw expire();
+  if (isOfflineSession()) throw new ApiError(0, { error: { code: 'offline' } });
   if (!accessToken || (accessExpiresAt && Date.now() > accessExpiresAt - 15000)) await refresh();
-  let res = await send(method, path, body, accessToken);
+  let res = await send(method, path, body, accessToken, key);
   if (res.status === 401) {
     await refresh();
-    res = await send(method, path, body, accessToken);
+    res = await send(method, path, body, accessToken, key);
     if (res.status === 401) {
       const err = await parse(res).catch((e) => e);
       throw expire(err);
@@ -234,3 +255,24 @@ export const unlock = (d, pin) => api('POST', '/api/auth/unlock', { deviceId: d.
 export const login = (email, password) => api('POST', '/api/auth/login', { email, password }, { auth: false });
 export const me = () => api('GET', '/api/me');
 export const saveLanguage = (language) => api('PATCH', '/api/me', { language });
+
+/**
+ * One thing being created from a form: the same Idempotency-Key for every
+ * try until Heard has made it, then a fresh one for the next.
+ * Usage: const create = oneCreate(); ... await create('POST', path, body).
+ */
+export function oneCreate() {
+  const fresh = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
+  let key = fresh();
+  return async (method, path, body) => {
+    try {
+      const out = await api(method, path, body, { key });
+      key = fresh();
+      return out;
+    } catch (err) {
+      // Made once already, before the form was changed: the next save is a new thing.
+      if (err.code === 'idempotency_key_reused') key = fresh();
+      throw err;
+    }
+  };
+}

@@ -47,6 +47,7 @@ function routes() {
   route('/unlock', lazy('/js/unlock.js', 'unlockScreen'), 'unlock');
   route('/signin', lazy('/js/signin.js', 'signInScreen'), 'guest');
   route('/settings', lazy('/js/settings.js', 'settingsScreen'), 'public');
+  route('/help', lazy('/js/help.js', 'helpScreen', ['shell', 'cards']), 'public');
   route('/home', lazy('/js/home.js', 'homeScreen'), 'auth');
   route('/young-people/:id/code', lazy('/js/youngpeople.js', 'codeScreen', staffWords), 'staff');
   route('/young-people/:id/phones', lazy('/js/youngpeople.js', 'phonesScreen', staffWords), 'staff');

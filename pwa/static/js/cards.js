@@ -13,21 +13,22 @@
 // is busy (503) or asks the phone to slow down (429), cards keep waiting and go
 // again when its Retry-After says (see outbox.js).
 //
-// Staff: the inbox (home section and #/inbox) and a card (#/inbox/:id), with
-// one-tap acknowledgement and a quick reply or their own words.
+// Staff see cards in their inbox (inbox.js).
 
 import { h, clear, icon } from './dom.js';
 import { t, has, current as currentLang, direction, formatWhen, formatDateTime, locale } from './i18n.js';
-import { screen, button, busy, message, showMessage, errorText, fieldText, loadFailed, loading, actionsArea } from './ui.js';
+import { screen, button, busy, message, showMessage, errorText, loadFailed, loading, actionsArea } from './ui.js';
 import { api, getUser, isYoungPerson } from './api.js';
-import { route, navigate, currentPath } from './router.js';
+import { route, navigate } from './router.js';
 import { addHomeSection } from './home.js';
 import * as speech from './speech.js';
 import { outbox, request, newId, permanent, notNow, retryDelay, retrier } from './outbox.js';
+import { cachedContacts, refreshContacts, contactList, liveContacts } from './help.js';
+import { replyParts, hasNews, markLooked, conversation } from './cardmessages.js';
+import { keepCards, keptCards } from './offline.js';
 
 const NOTE_MAX = 280;
 const REFRESH_MS = 15000;
-const CRISIS_KEY = 'heard.cards.crisis';
 
 // The catalogue ships with the app, so the grid works offline. It matches
 // heard.CardCatalogue (a test compares them).
@@ -57,15 +58,15 @@ export const QUICK_REPLIES = Object.freeze([
 ]);
 const GROUPS = ['good', 'okay', 'hard', 'ask', 'urgent'];
 
-const kindOf = (id) => CATALOGUE.find((k) => k.id === id) || null;
-const cardLabel = (id) => (has(`cards.card.${id}`) ? t(`cards.card.${id}`) : id);
+export const kindOf = (id) => CATALOGUE.find((k) => k.id === id) || null;
+export const cardLabel = (id) => (has(`cards.card.${id}`) ? t(`cards.card.${id}`) : id);
 const isUrgent = (id) => (kindOf(id) || {}).urgency === 'urgent';
 
 // Each card's picture by id, at its content-hashed address (filled in by the
 // server, pwa/build.go).
 const PICTURES = /* assets: cards/*.svg */ {};
 
-function picture(id, size) {
+export function picture(id, size) {
   const src = PICTURES[id] || `/cards/${encodeURIComponent(id)}.svg`;
   return h('img', { class: 'fc-pic', src, alt: '', width: size, height: size, draggable: 'false' });
 }
@@ -165,59 +166,6 @@ async function sendCard(draft) {
   }
   changed();
   return { id: entry.id, outcome: r.outcome };
-}
-
-/* ------------------------------------------------------ crisis contacts -- */
-
-function cachedContacts() {
-  try {
-    const v = JSON.parse(localStorage.getItem(CRISIS_KEY) || 'null');
-    return Array.isArray(v) ? v : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The area's help numbers are not personal, so they are kept for offline use. */
-async function refreshContacts() {
-  try {
-    const data = await api('GET', '/api/crisis-contacts');
-    const items = Array.isArray(data && data.items) ? data.items : [];
-    localStorage.setItem(CRISIS_KEY, JSON.stringify(items));
-    return items;
-  } catch {
-    return cachedContacts();
-  }
-}
-
-function slug(s) {
-  return String(s || '').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
-}
-
-function contactLabel(c) {
-  const key = `cards.crisis.label.${slug(c.label)}`;
-  return has(key) ? t(key) : c.label;
-}
-
-function digits(number) {
-  return String(number || '').replace(/[^0-9+]/g, '');
-}
-
-function contactList(contacts) {
-  // Not known yet (never online since joining): the line about 999 stands alone.
-  if (!contacts) return null;
-  if (!contacts.length) return h('p', { class: 'fc-empty', text: t('cards.crisis.none') });
-  // Numbers keep their left-to-right order inside Arabic sentences.
-  const iso = (s) => `\u2066${s}\u2069`;
-  return h('ul', { class: 'fc-contacts' }, contacts.map((c) => {
-    const text = c.kind === 'text';
-    const href = text ? `sms:${digits(c.number)}${c.text ? `?&body=${encodeURIComponent(c.text)}` : ''}` : `tel:${digits(c.number)}`;
-    const how = text ? t('cards.crisis.text', { text: iso(c.text || ''), number: iso(c.number) }) : t('cards.crisis.call', { number: iso(c.number) });
-    return h('li', {},
-      h('a', { class: ['fc-contact', text ? 'fc-contact-text' : 'fc-contact-call'], href },
-        h('span', { class: 'fc-contact-main' }, icon('phone'), h('span', { text: contactLabel(c) })),
-        h('span', { class: 'fc-contact-sub', text: how })));
-  }));
 }
 
 /* ------------------------------------------------------------- read aloud -- */
@@ -461,10 +409,6 @@ async function helpScreen({ id }) {
   if (stop) return stop;
   const r = id ? await resultFor(id) : null;
   const name = workerName();
-  const list = h('div', { class: 'fc-contacts-wrap' }, contactList(cachedContacts()));
-  refreshContacts().then((items) => {
-    if (items) clear(list).append(contactList(items));
-  });
   let told = null;
   if (r && r.queued) told = r.busy ? t('cards.crisis.queued_busy') : t('cards.crisis.queued');
   else if (r && r.card) told = name ? t('cards.crisis.told', { name }) : t('cards.crisis.told_duty');
@@ -474,7 +418,7 @@ async function helpScreen({ id }) {
       told ? h('p', { class: ['fc-told', r.queued ? 'fc-told-waiting' : 'fc-told-sent'], text: told }) : null,
       h('p', { class: 'fc-danger', text: t('cards.crisis.danger') }),
       h('p', { text: t('cards.crisis.intro') }),
-      list),
+      liveContacts()),
     actionsArea(h('a', { class: 'btn btn-quiet', href: '#/cards/mine', id: 'fc-help-back', text: t('cards.crisis.back') })));
 }
 
@@ -490,12 +434,7 @@ function stateLine(state, card) {
 }
 
 export function replyText(reply) {
-  if (!reply) return '';
-  if (reply.quickReplyId) {
-    const key = `cards.quick.${reply.quickReplyId}`;
-    return has(key) ? t(key, { time: reply.at || '' }) : '';
-  }
-  return reply.text || '';
+  return replyParts(reply).join(' — ');
 }
 
 function myCardItem(card, state, entry) {
@@ -513,7 +452,9 @@ function myCardItem(card, state, entry) {
       card && card.reply ? h('div', { class: 'fc-reply' },
         h('p', { class: 'fc-reply-from', text: t('cards.reply_from', { name: card.ackByName || '' }) }),
         h('p', { class: 'fc-reply-text', text: replyText(card.reply) })) : null,
-      card && state === 'sent' ? autoReplyBox(card.autoReply) : null));
+      card && state === 'sent' ? autoReplyBox(card.autoReply) : null,
+      card ? h('a', { class: ['fc-item-open', hasNews(card) && 'fc-item-open-new'], href: `#/cards/card/${encodeURIComponent(card.id)}`,
+        text: t(hasNews(card) ? 'cards.thread.open_new' : 'cards.thread.open', { count: (card.messages || []).length }) }) : null));
   if (state === 'failed') {
     li.querySelector('.fc-item-main').append(
       h('p', { class: 'meta', text: t('cards.failed_help') }),
@@ -605,15 +546,19 @@ function mineScreen() {
     const waiting = await queued().catch(() => []);
     let cards = null;
     let history = null;
+    const user = getUser();
     try {
       [cards, history] = await Promise.all([api('GET', '/api/me/cards'), api('GET', '/api/cards/history?days=28')]);
       showMessage(note, 'info', '');
+      keepCards(user.id, cards.items || []);
     } catch (err) {
-      // Offline or busy, the cards waiting on the phone still show.
+      // Offline or busy, the cards waiting on the phone still show, and those
+      // Heard last gave, with their replies.
       if (err.code !== 'offline' && !notNow(err)) {
         clear(listBox).append(loadFailed(err, load));
         return;
       }
+      cards = await keptCards(user.id);
       showMessage(note, 'info', notNow(err) ? t('cards.mine.busy') : t('cards.mine.offline'));
     }
     const items = [];
@@ -657,209 +602,67 @@ function homeTile() {
     h('span', { class: 'home-tile-sub', text: t('cards.tile_help') }));
 }
 
-/* ----------------------------------------------------------------- staff -- */
+/* -------------------------------------- young person: one card, talking -- */
 
-function urgencyBadge(urgency) {
-  if (urgency !== 'urgent' && urgency !== 'concerning') return null;
-  return h('span', { class: ['fc-badge', `fc-badge-${urgency}`], text: t(`cards.urgency.${urgency}`) });
-}
-
-function inboxItem(card) {
-  const kind = kindOf(card.card) || { id: card.card, group: 'okay' };
-  const name = (card.youngPerson && card.youngPerson.name) || '';
-  const seen = card.state === 'seen';
-  return h('li', { class: ['fc-inbox-item', seen ? 'fc-seen' : 'fc-new', `fc-u-${card.urgency}`], data: { id: card.id, state: card.state } },
-    // Named by what it shows (name, card, time), so the name holds the visible words.
-    h('a', { class: 'fc-inbox-link', href: `#/inbox/${encodeURIComponent(card.id)}` },
-      h('span', { class: ['fc-item-pic', `fc-g-${kind.group}`] }, picture(kind.id, 40)),
-      h('span', { class: 'fc-inbox-main' },
-        h('span', { class: 'fc-inbox-title' }, h('span', { class: 'fc-inbox-name', text: name }), urgencyBadge(card.urgency)),
-        h('span', { class: 'fc-inbox-card', text: cardLabel(kind.id) }),
-        h('span', { class: 'meta', text: seen ? t('cards.ack.done', { name: card.ackByName || '', time: formatWhen(card.ackAt) }) : formatWhen(card.receivedAt) }))));
-}
-
-function inboxBody(role) {
-  const box = h('div', { class: 'fc-inbox-body' }, loading());
-  const summary = h('p', { class: 'fc-inbox-summary', id: 'fc-inbox-summary', 'aria-live': 'polite' });
-  // The inbox comes a page at a time, what needs looking at first; "Show
-  // more" adds a page, and refreshing keeps the pages shown.
-  let pages = 1;
-  async function load() {
-    let data;
-    const items = [];
-    try {
-      for (let page = 0; page < pages; page++) {
-        data = await api('GET', `/api/cards/inbox?page=${page}`);
-        items.push(...(data.items || []));
-        if (!data.more) break;
-      }
-    } catch (err) {
-      clear(box).append(loadFailed(err, load));
-      return;
-    }
-    const parts = [t('cards.inbox.new', { count: data.unacknowledged || 0 })];
-    if (data.urgentUnacknowledged) parts.push(t('cards.inbox.urgent_count', { count: data.urgentUnacknowledged }));
-    summary.textContent = parts.join(' · ');
-    summary.classList.toggle('fc-has-urgent', Boolean(data.urgentUnacknowledged));
-    if (!items.length) {
-      clear(box).append(h('p', { class: 'empty', text: t(role === 'key_worker' ? 'cards.inbox.empty' : 'cards.inbox.empty_escalated') }));
-      return;
-    }
-    clear(box).append(h('ul', { id: 'fc-inbox', class: 'fc-inbox' }, items.map(inboxItem)),
-      data.more ? button(t('cards.inbox.more'), { class: 'fc-inbox-more', on: { click: () => { pages++; load(); } } }, 'secondary') : null);
-  }
-  return { summary, box, load };
-}
-
-function inboxPanel(user) {
-  const { summary, box, load } = inboxBody(user.role);
-  const section = h('section', { class: 'panel fc-inbox-panel', 'aria-labelledby': 'fc-inbox-title' },
-    h('h2', { id: 'fc-inbox-title', text: t(user.role === 'key_worker' ? 'cards.inbox.title' : 'cards.inbox.escalated_title') }),
-    summary, box);
-  load();
-  keepFresh(section, load);
-  return section;
-}
-
-/** Reload while the node is on screen: every little while and when the app comes back into view. */
-function keepFresh(node, load) {
-  const tick = () => {
-    if (!document.body.contains(node)) {
-      clearInterval(timer);
-      document.removeEventListener('visibilitychange', onVisible);
-      return;
-    }
-    if (document.visibilityState === 'visible') load();
-  };
-  const onVisible = () => tick();
-  const timer = setInterval(tick, REFRESH_MS);
-  document.addEventListener('visibilitychange', onVisible);
-}
-
-function inboxScreen() {
-  const user = getUser();
-  const { summary, box, load } = inboxBody(user.role);
-  const title = t(user.role === 'key_worker' ? 'cards.inbox.title' : 'cards.inbox.escalated_title');
-  const root = screen({ title, name: 'inbox', back: '/home', className: 'screen-staff' },
-    h('h1', { text: title }), summary, box);
-  load();
-  keepFresh(root, load);
-  return root;
-}
-
-function detailRow(labelKey, value) {
-  if (!value) return null;
-  return [h('dt', { text: t(labelKey) }), h('dd', { text: value })];
-}
-
-function ackForm(card, onDone) {
-  const msg = message('error');
-  const name = 'fc-quick';
-  const options = h('div', { class: 'fc-options fc-quick' });
-  const timeId = 'fc-ack-time';
-  const timeInput = h('input', { type: 'time', id: timeId, class: 'fc-time', value: '' });
-  const timeWrap = h('div', { class: 'field fc-time-field', hidden: true }, h('label', { for: timeId, text: t('cards.ack.time') }), timeInput);
-  const words = h('textarea', { id: 'fc-ack-words', rows: '3', maxlength: '500', class: 'fc-note', 'aria-describedby': 'fc-ack-words-help' });
-  const submit = button(t('cards.ack.seen'), { id: 'fc-ack', class: 'btn-big' });
-  const choiceList = [{ id: '' }, ...QUICK_REPLIES];
-  for (const q of choiceList) {
-    const id = `fc-quick-${q.id || 'none'}`;
-    const input = h('input', { type: 'radio', name, id, value: q.id, class: 'fc-radio', checked: q.id === '' });
-    const text = q.id ? t(`cards.quick.${q.id}`, { time: '…' }).replace(/…\.$/, '…') : t('cards.ack.none');
-    options.append(h('div', { class: 'fc-option' }, input, h('label', { for: id, text })));
-  }
-  const chosen = () => (options.querySelector('input:checked') || {}).value || '';
-  const update = () => {
-    const q = QUICK_REPLIES.find((x) => x.id === chosen());
-    timeWrap.hidden = !(q && q.needsTime);
-    submit.textContent = chosen() || words.value.trim() ? t('cards.ack.send') : t('cards.ack.seen');
-  };
-  options.addEventListener('change', () => {
-    if (chosen()) words.value = '';
-    update();
-  });
-  words.addEventListener('input', () => {
-    if (words.value.trim()) {
-      const none = options.querySelector('#fc-quick-none');
-      if (none) none.checked = true;
-    }
-    update();
-  });
-  submit.addEventListener('click', async () => {
-    const payload = {};
-    const q = chosen();
-    if (q) payload.quickReply = q;
-    if (q === 'talk_at') payload.at = timeInput.value;
-    const own = words.value.trim();
-    if (own) payload.reply = own;
-    if (q === 'talk_at' && !timeInput.value) {
-      showMessage(msg, 'error', fieldText('time_format'));
-      timeInput.focus();
-      return;
-    }
-    const done = busy(submit, t('cards.ack.sending'));
-    try {
-      const updated = await api('POST', `/api/cards/${encodeURIComponent(card.id)}/ack`, payload);
-      onDone(updated);
-    } catch (err) {
-      done();
-      const fields = err.fields || {};
-      const first = Object.values(fields)[0];
-      showMessage(msg, 'error', first ? fieldText(first) : errorText(err));
-      if (err.code === 'already_acknowledged') setTimeout(() => navigate(currentPath(), { replace: true }), 1500);
-    }
-  });
-  return h('section', { class: 'panel fc-ack', 'aria-labelledby': 'fc-ack-title' },
-    h('h2', { id: 'fc-ack-title', text: t('cards.ack.title') }),
-    h('fieldset', { class: 'fc-choices' }, h('legend', { text: t('cards.ack.quick') }), options),
-    timeWrap,
-    h('div', { class: 'field' },
-      h('label', { for: 'fc-ack-words', text: t('cards.ack.own_words') }),
-      h('p', { class: 'field-help', id: 'fc-ack-words-help', text: t('cards.ack.own_words_help') }),
-      words),
-    msg,
-    h('div', { class: 'fc-send-bar' }, submit));
-}
-
-function ackedBox(card) {
-  const reply = replyText(card.reply);
-  return h('div', { class: 'fc-acked', id: 'fc-acked', role: 'status' },
-    h('p', { class: 'fc-state fc-state-seen', text: t('cards.ack.done', { name: card.ackByName || '', time: formatWhen(card.ackAt) }) }),
-    reply ? h('p', {}, h('strong', { text: t('cards.ack.you_replied') }), ' ', h('span', { class: 'fc-reply-text', text: reply })) : null);
-}
-
-async function detailScreen({ id }) {
+/** #/cards/card/:id: a card, who saw it, the conversation and an answer box. */
+async function cardScreen({ id }) {
+  const stop = ypOnly();
+  if (stop) return stop;
   let card;
+  let failure = null;
   try {
     card = await api('GET', `/api/cards/${encodeURIComponent(id)}`);
   } catch (err) {
-    return screen({ title: t('app.problem'), name: 'card-detail', back: '/inbox' },
+    // Offline: the card as Heard last gave it, if the phone kept it.
+    const kept = err.code === 'offline' ? await keptCards(getUser().id) : null;
+    card = kept && kept.items.find((c) => c.id === id);
+    failure = err;
+  }
+  if (!card) {
+    const err = failure;
+    return screen({ title: t('app.problem'), name: 'card-thread', back: '/cards/mine', className: 'screen-yp' },
       h('h1', { text: t('app.problem') }),
-      err.status === 403 || err.status === 404 || err.status === 400
-        ? h('p', { text: t('cards.detail.not_found') }) : loadFailed(err, () => navigate(`/inbox/${encodeURIComponent(id)}`, { replace: true })));
+      err.status === 403 || err.status === 404 || err.status === 400 ? h('p', { text: t('cards.detail.not_found') }) : loadFailed(err, () => navigate(`/cards/card/${encodeURIComponent(id)}`, { replace: true })));
   }
   const kind = kindOf(card.card) || { id: card.card, group: 'okay' };
-  const name = (card.youngPerson && card.youngPerson.name) || '';
-  const ackArea = h('div', { class: 'fc-ack-area' });
-  const showAcked = (c) => clear(ackArea).append(ackedBox(c));
-  if (card.state === 'seen') showAcked(card);
-  else ackArea.append(ackForm(card, showAcked));
-  const made = card.sentAt && Math.abs(new Date(card.receivedAt) - new Date(card.sentAt)) > 60000 ? formatDateTime(card.sentAt) : '';
-  return screen({ title: t('cards.detail.title', { name }), name: 'card-detail', back: '/inbox', className: 'screen-staff' },
-    h('h1', { text: t('cards.detail.title', { name }) }),
-    h('div', { class: ['fc-chosen', 'fc-chosen-staff', `fc-g-${kind.group}`] },
-      picture(kind.id, 72),
+  markLooked(card);
+  return screen({ title: cardLabel(kind.id), name: 'card-thread', back: '/cards/mine', className: 'screen-yp' },
+    h('div', { class: ['fc-chosen', 'fc-chosen-small', `fc-g-${kind.group}`] }, picture(kind.id, 56),
       h('div', {},
-        h('p', { class: 'fc-chosen-label', text: cardLabel(kind.id) }),
-        urgencyBadge(card.urgency))),
-    h('dl', { class: 'fc-facts' },
-      detailRow('cards.detail.amount', card.amount ? t(`cards.amount.${card.amount}`) : ''),
-      detailRow('cards.detail.help', card.help ? t(`cards.help.${card.help}`) : ''),
-      detailRow('cards.detail.note', card.note || ''),
-      detailRow('cards.detail.made', made),
-      detailRow('cards.detail.arrived', formatDateTime(card.receivedAt))),
-    card.autoReply && !card.autoReply.noWorker ? h('p', { class: 'meta', text: t('cards.detail.auto_sent') }) : null,
-    ackArea);
+        h('h1', { class: 'fc-chosen-label', id: 'fc-thread-title', text: cardLabel(kind.id) }),
+        h('p', { class: 'meta', text: t('cards.thread.sent', { time: formatWhen(card.sentAt || card.receivedAt) }) }))),
+    stateLine(card.state === 'seen' ? 'seen' : 'sent', card),
+    card.note ? h('p', { class: 'fc-item-note' }, h('span', { class: 'fc-item-note-label', text: t('cards.your_note') }), ' ', h('span', { text: card.note })) : null,
+    conversation(h('div', { class: 'fc-conversation' }), card, { young: true }));
+}
+
+/** On the young person's home: what is new on their cards, until they have looked. */
+function homeNews() {
+  const box = h('section', { class: 'fc-news', id: 'fc-news', 'aria-labelledby': 'fc-news-title', hidden: true });
+  api('GET', '/api/me/cards').then((data) => {
+    keepCards(getUser().id, (data && data.items) || []);
+    const news = ((data && data.items) || []).filter(hasNews).slice(0, 3);
+    if (!news.length) return;
+    clear(box).append(
+      h('h2', { id: 'fc-news-title', text: t('cards.news.title') }),
+      h('ul', { class: 'fc-news-list' }, news.map((c) => {
+        const kind = kindOf(c.card) || { id: c.card, group: 'okay' };
+        const staff = (c.messages || []).filter((m) => m.fromRole !== 'young_person');
+        const last = staff[staff.length - 1];
+        const name = last ? last.byName : c.ackByName;
+        const lines = last ? replyParts(last) : replyParts(c.reply);
+        const at = last ? last.at : c.ackAt;
+        return h('li', {},
+          h('a', { class: 'fc-news-item', href: `#/cards/card/${encodeURIComponent(c.id)}`, data: { id: c.id } },
+            h('span', { class: ['fc-item-pic', `fc-g-${kind.group}`] }, picture(kind.id, 40)),
+            h('span', { class: 'fc-news-main' },
+              h('span', { class: 'fc-news-what', text: t(lines.length ? 'cards.news.replied' : 'cards.news.seen', { name: name || '', card: cardLabel(kind.id) }) }),
+              lines.length ? h('span', { class: 'fc-news-words', dir: 'auto', text: lines.join(' — ') }) : null,
+              h('span', { class: 'meta', text: formatWhen(at) }))));
+      })));
+    box.hidden = false;
+  }).catch(() => {});
+  return box;
 }
 
 /* ------------------------------------------------------------------ mount -- */
@@ -876,10 +679,9 @@ export function mountCards() {
   route('/cards/help', helpScreen, 'auth');
   route('/cards/help/:id', helpScreen, 'auth');
   route('/cards/mine', mineScreen, 'auth');
-  route('/inbox', inboxScreen, 'staff');
-  route('/inbox/:id', detailScreen, 'staff');
+  route('/cards/card/:id', cardScreen, 'auth');
+  addHomeSection('young_person', homeNews);
   addHomeSection('young_person', homeTile);
-  for (const role of ['key_worker', 'duty_worker', 'team_manager']) addHomeSection(role, inboxPanel);
   window.addEventListener('online', () => flushQueue());
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') flushQueue();

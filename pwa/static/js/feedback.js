@@ -494,6 +494,9 @@ async function contactScreen({ id }) {
   const date = h('input', { type: 'date', id: 'fb-date', value: today(), min: daysAgo(30), max: today(), 'aria-describedby': 'fb-date-help' });
   const dateError = h('p', { class: 'field-error', id: 'fb-date-error', hidden: true });
   const submit = button(t('feedback.log.submit'), { id: 'fb-log-submit' }, 'primary');
+  // The contact keeps its id until Heard has it, so tapping again after a
+  // timeout logs it once.
+  let contactId = newId();
   submit.addEventListener('click', async () => {
     showMessage(msg, 'error', '');
     showMessage(done, 'success', '');
@@ -501,12 +504,15 @@ async function contactScreen({ id }) {
     const restore = busy(submit);
     try {
       const r = await api('POST', `/api/young-people/${encodeURIComponent(id)}/contacts`,
-        { id: newId(), kind, service: service.value, date: date.value || undefined });
+        { id: contactId, kind, service: service.value, date: date.value || undefined }, { key: contactId });
+      contactId = newId();
       restore();
       showMessage(done, 'success', t('feedback.log.done', { name, date: dateOnly(r.request.expiresAt) }));
       announce(done.textContent);
     } catch (err) {
       restore();
+      // Logged once already, before the form was changed: the next is a new contact.
+      if (err.code === 'idempotency_key_reused') contactId = newId();
       if (err.fields && err.fields.date) {
         dateError.textContent = fieldText(err.fields.date);
         dateError.hidden = false;

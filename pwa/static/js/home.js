@@ -5,7 +5,6 @@ import { h } from './dom.js';
 import { t } from './i18n.js';
 import { screen, label } from './ui.js';
 import { getUser } from './api.js';
-import { settingsPanel } from './settings.js';
 
 /** The section each role's later features fill. */
 export const FEATURE_SECTIONS = Object.freeze({
@@ -56,10 +55,11 @@ export function homeScreen() {
 function youngHome(user) {
   return screen({ title: t('home.title'), name: 'home', className: 'screen-yp' },
     h('div', { id: 'home', class: 'home home-yp', data: { role: user.role } },
-      h('h1', { class: 'greeting', text: t('home.yp.greeting', { firstName: user.firstName || firstWord(user.name) }) }),
+      h('h1', { class: 'greeting', text: user.offline ? t('home.yp.greeting_plain') : t('home.yp.greeting', { firstName: user.firstName || firstWord(user.name) }) }),
+      user.offline ? h('p', { class: 'msg msg-info', id: 'home-offline', role: 'status', text: t('home.yp.offline') }) : null,
       h('p', { class: 'lead', text: t('home.yp.intro') }),
-      featureSection(user),
-      settingsPanel()));
+      // Settings are one tap away (the bar at the top), not on home.
+      featureSection(user)));
 }
 
 // Staff homes load the young people list and the administrator's links when

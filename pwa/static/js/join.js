@@ -165,6 +165,7 @@ export function joinScreen(params) {
       const done = busy(submit, t('join.working'));
       try {
         const resp = await api.join(state.code, p1, deviceName());
+        import('./offline.js').then((m) => m.rememberPin({ deviceId: resp.deviceId }, p1, resp.user.id)).catch(() => {});
         await afterSignIn(resp, 'join');
       } catch (ex) {
         done();

@@ -8,6 +8,7 @@ export const KEYS = Object.freeze({
   refreshToken: 'heard.refreshToken', // staff only: the current refresh token
   deviceId: 'heard.deviceId', // young person's phone: device id
   deviceSecret: 'heard.deviceSecret', // young person's phone: device secret
+  crisis: 'heard.crisis', // the area's crisis numbers (public) and when they were checked
 });
 
 export function get(key) {

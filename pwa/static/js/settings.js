@@ -1,6 +1,5 @@
 // Settings: language, larger text, read aloud; for young people also lock now
-// and sign out of this phone. Reachable from every screen (#/settings) and
-// shown on the young person's home.
+// and sign out of this phone. One tap away from every screen (#/settings).
 
 import { h } from './dom.js';
 import { t } from './i18n.js';

@@ -6,7 +6,7 @@ import { screen, actionsArea, button, busy, message, showMessage, errorText } fr
 import { normalizePin, validPin } from './format.js';
 import { device, forgetDevice } from './prefs.js';
 import * as api from './api.js';
-import { afterSignIn } from './session.js';
+import { afterSignIn, openOffline } from './session.js';
 import { navigate } from './router.js';
 import { setWelcomeFlash } from './welcome.js';
 import { preloadRole } from './features.js';
@@ -104,7 +104,10 @@ export function unlockScreen() {
     timer = setTimeout(tick, left > 120 ? 15000 : 1000);
   }
 
+  // Help is never behind the PIN: the area's numbers, offline too (help.js).
+  const helpNow = h('a', { class: 'help-now', href: '#/help', id: 'unlock-help-now' }, icon('phone'), h('span', { text: t('unlock.help_now') }));
   const form = h('form', { class: 'form unlock-form', novalidate: true },
+    helpNow,
     h('h1', { text: t('unlock.title') }),
     h('p', { class: 'lead', id: 'unlock-help', text: t('unlock.help') }),
     h('div', { class: 'field' },
@@ -129,6 +132,7 @@ export function unlockScreen() {
     const done = busy(submit);
     try {
       const resp = await api.unlock(saved, pin);
+      import('./offline.js').then((m) => m.rememberPin(saved, pin, resp.user.id)).catch(() => {});
       await afterSignIn(resp, 'unlock');
     } catch (ex) {
       done();
@@ -146,6 +150,7 @@ export function unlockScreen() {
         case 'device_revoked':
         case 'device_unknown':
           forgetDevice();
+          import('./offline.js').then((m) => m.forgetPin()).catch(() => {});
           setWelcomeFlash('info', 'welcome.signed_out_by_worker');
           navigate('/', { replace: true });
           break;
@@ -153,9 +158,19 @@ export function unlockScreen() {
           if (ex.retryAfter) startLockout(ex.retryAfter);
           else showMessage(msg, 'error', errorText(ex));
           break;
-        case 'offline':
-          showMessage(msg, 'error', t('unlock.offline'));
+        case 'offline': {
+          // No signal: the PIN is checked on the phone, with its own limit (offline.js).
+          const { checkPinOffline } = await import('./offline.js');
+          const r = await checkPinOffline(saved, pin);
+          if (r.result === 'ok') {
+            await openOffline(r.userId, pin);
+            return;
+          }
+          if (r.result === 'wrong') showMessage(msg, 'error', t('unlock.wrong', { count: r.left }));
+          else showMessage(msg, 'error', t(r.result === 'locked' ? 'unlock.offline_locked' : 'unlock.offline'));
+          if (!usedPad) input.focus();
           break;
+        }
         default:
           showMessage(msg, 'error', errorText(ex));
       }
@@ -163,5 +178,7 @@ export function unlockScreen() {
   });
 
   if (lockedUntil > Date.now()) setTimeout(tick, 0);
+  // The phone's copy of the help numbers is brought up to date whenever it is online.
+  import('./help.js').then((m) => m.refreshContacts()).catch(() => {});
   return screen({ title: t('unlock.title'), name: 'unlock' }, form);
 }

@@ -4,7 +4,7 @@ import { h, announce } from './dom.js';
 import { t, formatWhen, formatDateTime, list as languages } from './i18n.js';
 import { screen, button, busy, field, message, showMessage, errorText, loadFailed, loading, ypName, label, actionsArea } from './ui.js';
 import { spellCode, formatCode } from './format.js';
-import { api, getUser } from './api.js';
+import { api, getUser, oneCreate } from './api.js';
 import { loadItems } from './lists.js';
 import { navigate } from './router.js';
 import { itemActions } from './home.js';
@@ -128,6 +128,7 @@ function addYoungPerson(status, load, byAdmin) {
     first.wrap, preferred.wrap, language.wrap, team && team.wrap, worker && worker.wrap, note, submit);
   const add = disclosure(t('yp.add.title'), 'yp-add', form);
 
+  const createPerson = oneCreate(); // one key per thing made: a retry never makes it twice
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearFormErrors(note, byName);
@@ -146,7 +147,7 @@ function addYoungPerson(status, load, byAdmin) {
     }
     const done = busy(submit, t('yp.add.saving'));
     try {
-      const yp = await api('POST', '/api/young-people', body);
+      const yp = await createPerson('POST', '/api/young-people', body);
       done();
       form.reset();
       add.close();

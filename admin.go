@@ -71,6 +71,13 @@ func (c StaffChange) Apply(p Principal, st *Staff) map[string]string {
 	f := problems{}
 	own := st.ID == p.ID
 	changed := false
+	wasRole, wasDisabled := st.Role, st.Disabled
+	defer func() {
+		// A new role or an account turned off ends the sessions begun before.
+		if st.Role != wasRole || st.Disabled && !wasDisabled {
+			st.Trust++
+		}
+	}()
 	if c.Role != nil {
 		f.check(c.Role.IsStaff(), "role", "one_of")
 		f.check(!own || *c.Role == RoleAdministrator, "role", "own_role")
@@ -184,6 +191,10 @@ type AdminService interface {
 	AddStaff(ctx context.Context, p Principal, n NewStaff) (StaffView, error)
 	// ChangeStaff changes an account's role, team, placement, working hours, or disables it.
 	ChangeStaff(ctx context.Context, p Principal, id string, c StaffChange) (StaffView, error)
+	// ResetStaffPassword gives another staff account a one-time reset code,
+	// shown once to the administrator: the old password and every session of
+	// the account stop at once, and the code chooses a new password.
+	ResetStaffPassword(ctx context.Context, p Principal, id string) (PasswordResetIssued, error)
 	// AssignKeyWorker makes a key worker responsible for a young person from
 	// now; the previous assignment ends. Assigning the current key worker again
 	// changes nothing.

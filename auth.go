@@ -497,6 +497,10 @@ type AuthService interface {
 	// Refresh swaps the session's newest refresh token for the next one. A
 	// refresh token works once: presenting it again ends the whole session.
 	Refresh(ctx context.Context, refreshToken string) (SignedIn, error)
+	// ChooseNewPassword sets a staff member's new password with the one-time
+	// code an administrator was shown, and signs them in. A wrong code counts
+	// as a failed sign-in of the address.
+	ChooseNewPassword(ctx context.Context, in NewPassword) (SignedIn, error)
 	// SignOut ends the session of a refresh token, and what it registered for
 	// notifications (a phone's, all of the phone's). Signing out again is no error.
 	SignOut(ctx context.Context, refreshToken string) error

@@ -21,6 +21,13 @@ type Staff struct {
 	Hours        []Hours   `bson:"hours" json:"hours"`
 	Disabled     bool      `bson:"disabled" json:"disabled"`
 	CreatedAt    time.Time `bson:"createdAt" json:"createdAt"`
+	// Trust moves on whenever trust in the account changes (its password is
+	// changed or reset, its role changes, it is turned off): every session
+	// begun before then ends at once.
+	Trust int `bson:"trust,omitempty" json:"-"`
+	// PasswordReset is the hash of the one-time reset code an administrator
+	// was last shown for the account, and when it stops working.
+	PasswordReset *PasswordReset `bson:"passwordReset,omitempty" json:"-"`
 }
 
 // FirstName is what a young person is shown about their worker.
@@ -179,7 +186,9 @@ type AuditEntry struct {
 	ActorRole     Role      `bson:"actorRole" json:"actorRole"`
 	Action        string    `bson:"action" json:"action"`
 	YoungPersonID string    `bson:"youngPersonId,omitempty" json:"youngPersonId,omitempty"`
-	RequestID     string    `bson:"requestId" json:"requestId"`
+	// StaffID is the staff account acted on (a password reset).
+	StaffID   string `bson:"staffId,omitempty" json:"staffId,omitempty"`
+	RequestID string `bson:"requestId" json:"requestId"`
 }
 
 // problems collects the problems of a request's fields: the first one found

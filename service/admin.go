@@ -170,6 +170,37 @@ func (s *Service) ChangeStaff(ctx context.Context, p heard.Principal, id string,
 	return heard.NewStaffView(changed, teamName), nil
 }
 
+var errOwnPasswordReset = heard.Invalid(map[string]string{"id": "own_account"})
+
+// ResetStaffPassword gives another staff account of the area a one-time reset
+// code (heard.Staff.ResetPassword) and writes it to the audit log.
+// Administrators change their own password in Settings instead.
+func (s *Service) ResetStaffPassword(ctx context.Context, p heard.Principal, id string) (heard.PasswordResetIssued, error) {
+	if err := administrator(p); err != nil {
+		return heard.PasswordResetIssued{}, err
+	}
+	if !heard.ValidID(id) {
+		return heard.PasswordResetIssued{}, heard.ErrNotFound
+	}
+	if id == p.ID {
+		return heard.PasswordResetIssued{}, errOwnPasswordReset
+	}
+	if _, err := s.store.StaffMember(ctx, p.AreaID, id); err != nil {
+		return heard.PasswordResetIssued{}, err
+	}
+	code := heard.NewPasswordResetCode()
+	st, err := s.store.ResetStaffPassword(ctx, p.AreaID, id, code)
+	if err != nil {
+		return heard.PasswordResetIssued{}, err
+	}
+	audit := auditEntry(p, "staff_password_reset", "")
+	audit.StaffID = id
+	if err := s.store.Audit(ctx, audit); err != nil {
+		return heard.PasswordResetIssued{}, err
+	}
+	return heard.PasswordResetIssued{StaffID: id, Code: code, ExpiresAt: st.PasswordReset.ExpiresAt}, nil
+}
+
 // AssignKeyWorker makes a key worker responsible for a young person from now.
 //
 // One exact write of the young person's document decides the change (the

@@ -108,6 +108,39 @@ func (s *Service) countLoginFailure(ctx context.Context, key string, l heard.Log
 	return s.store.RecordLoginFailure(ctx, key, l.Failures, l.Window, l.LockFor)
 }
 
+var errResetCodeInvalid = &heard.Problem{Kind: heard.ErrInvalid, Code: "reset_code_invalid",
+	Message: "This reset code does not work. It may have been used, replaced or be too old; ask your administrator for a new one.",
+	Fields: map[string]string{"code": "reset_code_invalid"}}
+
+// ChooseNewPassword sets a new password with a reset code and signs the staff
+// member in. Wrong codes are counted against the address like failed sign-ins.
+func (s *Service) ChooseNewPassword(ctx context.Context, in heard.NewPassword) (heard.SignedIn, error) {
+	if errs := in.Validate(); len(errs) > 0 {
+		return heard.SignedIn{}, heard.Invalid(errs)
+	}
+	address := heard.LoginAddressKey(in.Address)
+	if err := s.checkLoginPause(ctx, address); err != nil {
+		return heard.SignedIn{}, err
+	}
+	st, err := s.store.UsePasswordReset(ctx, in.Code, heard.HashPassword(in.Password))
+	if errors.Is(err, heard.ErrNotFound) {
+		if err := s.countLoginFailure(ctx, address, heard.LoginLimitAddress); err != nil {
+			return heard.SignedIn{}, err
+		}
+		return heard.SignedIn{}, errResetCodeInvalid
+	}
+	if err != nil {
+		return heard.SignedIn{}, err
+	}
+	if st.Disabled {
+		return heard.SignedIn{}, errInvalidCredentials
+	}
+	if err := s.store.ClearLoginFailures(ctx, heard.LoginAccountKey(st.Email)); err != nil {
+		return heard.SignedIn{}, err
+	}
+	return s.startSession(ctx, staffPrincipal(st))
+}
+
 // Join makes a young person's phone with a join code and signs it in (the
 // order of its writes is explained at the top of this file).
 func (s *Service) Join(ctx context.Context, in heard.Join) (heard.SignedIn, error) {
@@ -228,6 +261,13 @@ func (s *Service) Refresh(ctx context.Context, token string) (heard.SignedIn, er
 	if err != nil {
 		return heard.SignedIn{}, err
 	}
+	if t.Trust != p.Trust {
+		// Begun before the account's password, role or state changed.
+		if err := s.store.RevokeFamily(ctx, t.ID); err != nil {
+			return heard.SignedIn{}, err
+		}
+		return heard.SignedIn{}, errSessionEnded
+	}
 	p.SessionID = t.ID
 	return heard.SignedIn{Principal: p, RefreshToken: t.Token}, nil
 }
@@ -277,18 +317,23 @@ func (s *Service) CompleteSignOut(ctx context.Context, areaID, session string) e
 }
 
 // Authenticate checks that what an access token says still holds: the
-// account or phone first (a signed-out phone says so), then the session.
+// account or phone first (a signed-out phone says so), then the session: one
+// that was issued, to this person, not ended, not past its fixed end, and
+// begun under the account's present trust (a password, role or account
+// change since ends it).
 func (s *Service) Authenticate(ctx context.Context, claims heard.Principal) (heard.Principal, error) {
 	p, err := s.principal(ctx, claims)
 	if err != nil {
 		return heard.Principal{}, err
 	}
-	active, err := s.store.SessionActive(ctx, claims.SessionID)
+	t, err := s.store.SessionState(ctx, claims.SessionID)
+	if errors.Is(err, heard.ErrNotFound) {
+		return heard.Principal{}, errSessionEnded
+	}
 	if err != nil {
 		return heard.Principal{}, err
 	}
-	if !active {
-		// Signed out, or the session's refresh token was stolen and reused.
+	if !t.Admits(p, s.clock.Now()) {
 		return heard.Principal{}, errSessionEnded
 	}
 	p.SessionID = claims.SessionID
@@ -330,7 +375,7 @@ func unauthenticatedIfMissing(err error) error {
 }
 
 func staffPrincipal(st heard.Staff) heard.Principal {
-	return heard.Principal{ID: st.ID, AreaID: st.AreaID, Role: st.Role, Name: st.Name, TeamID: st.TeamID, PlacementID: st.PlacementID}
+	return heard.Principal{ID: st.ID, AreaID: st.AreaID, Role: st.Role, Name: st.Name, TeamID: st.TeamID, PlacementID: st.PlacementID, Trust: st.Trust}
 }
 
 func youngPrincipal(y heard.YoungPerson, deviceID string) heard.Principal {
@@ -341,7 +386,7 @@ func youngPrincipal(y heard.YoungPerson, deviceID string) heard.Principal {
 func (s *Service) startSession(ctx context.Context, p heard.Principal) (heard.SignedIn, error) {
 	p.SessionID = heard.NewID()
 	token, err := s.store.IssueRefreshToken(ctx, store.RefreshToken{Family: p.SessionID, SubjectID: p.ID, Role: p.Role, AreaID: p.AreaID,
-		DeviceID: p.DeviceID}, heard.SessionLifetime(p.Role))
+		DeviceID: p.DeviceID, Trust: p.Trust}, heard.SessionLifetime(p.Role))
 	if err != nil {
 		return heard.SignedIn{}, err
 	}

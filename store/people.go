@@ -85,6 +85,14 @@ type staffDoc struct {
 	Other       bson.M `bson:",inline"`
 }
 
+// noteOther sets a field kept beside the account.
+func (d *staffDoc) noteOther(key string, v any) {
+	if d.Other == nil {
+		d.Other = bson.M{}
+	}
+	d.Other[key] = v
+}
+
 // CreateStaff stores a staff account; the email must be new.
 func (s *Store) CreateStaff(ctx context.Context, st heard.Staff) error {
 	_, err := s.c(colStaff).InsertOne(ctx, st)

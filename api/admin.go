@@ -35,7 +35,7 @@ func (s *Server) adminRoutes() {
 			})
 		})
 	s.route(http.MethodPost, "/api/admin/staff/:id/password-reset", doc{Tag: "Administration", Roles: adminOnly, Status: 201, OptionalBody: true,
-		Summary: "Reset another staff member's password: the answer holds a one-time code (shown once) to pass on. The old password and every session of the account stop at once; the code chooses a new password (POST /api/auth/password).",
+		Summary:  "Reset another staff member's password: the answer holds a one-time code (shown once) to pass on. The old password and every session of the account stop at once; the code chooses a new password (POST /api/auth/password).",
 		Response: heard.PasswordResetIssued{}},
 		func(c *fiber.Ctx) error {
 			id, err := pathID(c, "id")

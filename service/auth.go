@@ -110,7 +110,7 @@ func (s *Service) countLoginFailure(ctx context.Context, key string, l heard.Log
 
 var errResetCodeInvalid = &heard.Problem{Kind: heard.ErrInvalid, Code: "reset_code_invalid",
 	Message: "This reset code does not work. It may have been used, replaced or be too old; ask your administrator for a new one.",
-	Fields: map[string]string{"code": "reset_code_invalid"}}
+	Fields:  map[string]string{"code": "reset_code_invalid"}}
 
 // ChooseNewPassword sets a new password with a reset code and signs the staff
 // member in. Wrong codes are counted against the address like failed sign-ins.

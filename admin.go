@@ -143,6 +143,20 @@ func (n NewDutyShift) Validate() map[string]string {
 	return f
 }
 
+// DutyShiftsCovering cuts [start, start+span) into back-to-back shifts of at
+// most MaxDutyShift, each one the rota's form would accept.
+func DutyShiftsCovering(start time.Time, span time.Duration) []NewDutyShift {
+	var out []NewDutyShift
+	for at, end := start, start.Add(span); at.Before(end); at = at.Add(MaxDutyShift) {
+		next := at.Add(MaxDutyShift)
+		if next.After(end) {
+			next = end
+		}
+		out = append(out, NewDutyShift{Start: at, End: next})
+	}
+	return out
+}
+
 // Duty rota windows: a week by default, at most a year and a day.
 const (
 	DutyRotaDefaultWindow = 7 * 24 * time.Hour

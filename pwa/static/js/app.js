@@ -46,6 +46,8 @@ function routes() {
   route('/join/:code', lazy('/js/join.js', 'joinScreen'), 'guest');
   route('/unlock', lazy('/js/unlock.js', 'unlockScreen'), 'unlock');
   route('/signin', lazy('/js/signin.js', 'signInScreen'), 'guest');
+  route('/reset', lazy('/js/signin.js', 'resetScreen'), 'guest');
+  route('/reset/:code', lazy('/js/signin.js', 'resetScreen'), 'guest');
   route('/settings', lazy('/js/settings.js', 'settingsScreen'), 'public');
   route('/home', lazy('/js/home.js', 'homeScreen'), 'auth');
   route('/young-people/:id/code', lazy('/js/youngpeople.js', 'codeScreen', staffWords), 'staff');

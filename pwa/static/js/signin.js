@@ -113,6 +113,7 @@ export function resetScreen(params = {}) {
     minlength: '10',
     maxlength: '256',
   });
+  for (const f of [code, password]) f.input.addEventListener('input', () => { if (f.input.getAttribute('aria-invalid')) f.setError(null); });
   const show = h('input', { type: 'checkbox', id: 'reset-show' });
   show.addEventListener('change', () => { password.input.type = show.checked ? 'text' : 'password'; });
   const msg = message('error');

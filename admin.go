@@ -33,7 +33,7 @@ type NewStaff struct {
 // reports whether Heard speaks a language.
 func (n NewStaff) Validate(language func(string) bool) map[string]string {
 	f := problems{}
-	f.check(textFits(n.Name, 1, StaffNameMaxChars), "name", "length")
+	f.name("name", n.Name, 1, StaffNameMaxChars)
 	f.check(ValidEmail(NormaliseEmail(n.Email)), "email", "email_format")
 	f.check(len(n.Password) >= MinPasswordLength && len(n.Password) <= MaxPasswordLength, "password", "password_length")
 	f.check(n.Role.IsStaff(), "role", "one_of")

@@ -61,8 +61,8 @@ var phoneNumber = regexp.MustCompile(`^[0-9+][0-9 ]{1,19}$`)
 // Validate checks a crisis contact an administrator entered.
 func (c CrisisContact) Validate() map[string]string {
 	errs := map[string]string{}
-	if l := len([]rune(c.Label)); l == 0 || l > 80 {
-		errs["label"] = "length"
+	if problem := nameProblem(c.Label, 1, 80); problem != "" {
+		errs["label"] = problem
 	}
 	if !phoneNumber.MatchString(c.Number) {
 		errs["number"] = "phone_format"
@@ -165,7 +165,9 @@ func NewAreaSettings(a Area) AreaSettings {
 // language. An empty name keeps the area's name.
 func (s AreaSettings) Validate(language func(string) bool) map[string]string {
 	f := problems{}
-	f.check(s.Name == "" || textFits(s.Name, 1, AreaNameMaxChars), "name", "length")
+	if s.Name != "" {
+		f.name("name", s.Name, 1, AreaNameMaxChars)
+	}
 	f.check(s.UrgentToDutyMinutes >= UrgentToDutyMinMinutes && s.UrgentToDutyMinutes <= UrgentToDutyMaxMinutes, "urgentToDutyMinutes", "range")
 	f.check(s.DutyToManagerMinutes >= DutyToManagerMinMinutes && s.DutyToManagerMinutes <= DutyToManagerMaxMinutes, "dutyToManagerMinutes", "range")
 	f.check(s.ConcerningAfterMinutes >= ConcerningAfterMinMinutes && s.ConcerningAfterMinutes <= ConcerningAfterMaxMinutes, "concerningAfterMinutes", "range")
@@ -200,7 +202,7 @@ const TeamNameMaxChars = 80
 // Validate checks the fields.
 func (n NewTeam) Validate() map[string]string {
 	f := problems{}
-	f.check(textFits(n.Name, 1, TeamNameMaxChars), "name", "length")
+	f.name("name", n.Name, 1, TeamNameMaxChars)
 	f.check(n.Service.Valid(), "service", "one_of")
 	return f
 }
@@ -214,7 +216,7 @@ type NewPlacement struct {
 // Validate checks the fields.
 func (n NewPlacement) Validate() map[string]string {
 	f := problems{}
-	f.check(textFits(n.Name, 1, TeamNameMaxChars), "name", "length")
+	f.name("name", n.Name, 1, TeamNameMaxChars)
 	f.check(n.Type.Valid(), "type", "one_of")
 	return f
 }

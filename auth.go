@@ -236,8 +236,12 @@ func (j *Join) Validate() map[string]string {
 	if !ValidPIN(j.PIN) {
 		errs["pin"] = "pin_format"
 	}
-	if len([]rune(j.DeviceName)) > MaxDeviceNameChars {
+	switch problem := nameProblem(j.DeviceName, 0, MaxDeviceNameChars); problem {
+	case "":
+	case "length":
 		errs["deviceName"] = "too_long"
+	default:
+		errs["deviceName"] = problem
 	}
 	if j.DeviceName = strings.TrimSpace(j.DeviceName); j.DeviceName == "" {
 		j.DeviceName = DefaultDeviceName

@@ -278,8 +278,8 @@ func (n NewYoungPerson) For(p Principal) (NewYoungPerson, map[string]string) {
 // Validate checks the fields; language reports whether Heard speaks a language.
 func (n NewYoungPerson) Validate(language func(string) bool) map[string]string {
 	f := problems{}
-	f.check(textFits(n.FirstName, 1, FirstNameMaxChars), "firstName", "length")
-	f.check(textFits(n.PreferredName, 0, PreferredNameMaxChars), "preferredName", "length")
+	f.name("firstName", n.FirstName, 1, FirstNameMaxChars)
+	f.name("preferredName", n.PreferredName, 0, PreferredNameMaxChars)
 	f.check(language(n.Language), "language", "unsupported_language")
 	f.check(ValidID(n.TeamID), "teamId", "id_format")
 	f.check(n.KeyWorkerID == "" || ValidID(n.KeyWorkerID), "keyWorkerId", "id_format")

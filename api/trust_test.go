@@ -1,6 +1,8 @@
 package api
 
 import (
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -144,4 +146,105 @@ func TestSessionsEndAtAFixedAgeHoweverOftenUsed(t *testing.T) {
 	}
 	// The PIN opens a new session.
 	w.expect(w.foundUnlock(yp, foundPIN), 200, "")
+}
+
+// Names are clean: control and direction characters are refused in every name
+// field, and nothing is written.
+func TestNamesWithControlOrDirectionCharactersAreRefused(t *testing.T) {
+	w := newWorld(t)
+	admin, kw := w.tokenFor(w.A.Admin), w.tokenFor(w.A.KW1)
+	disguise := "Kim \u202eretsinimdA" // shows as "Kim Administer" reversed into another name
+	before := matrixSnapshot(t, w.store)
+	area := func(name, label string) map[string]any {
+		return map[string]any{"name": name, "urgentToDutyMinutes": 15, "dutyToManagerMinutes": 15, "concerningAfterMinutes": 240,
+			"crisisContacts": []map[string]string{{"label": label, "number": "999", "kind": "call"}}, "languages": []string{"en"}}
+	}
+	code := w.foundCode(w.A.KW1, w.A.YP2)["code"].(string)
+	before = matrixSnapshot(t, w.store)
+	for _, tc := range []struct {
+		name, method, path, token string
+		body                      any
+		field, problem            string
+	}{
+		{"a staff name that reads backwards", "POST", "/api/admin/staff", admin, map[string]string{"name": disguise, "email": "n@a.test", "password": "long enough pw", "role": "key_worker"}, "name", "direction_characters"},
+		{"a staff name with a line break", "POST", "/api/admin/staff", admin, map[string]string{"name": "Kim\nAdmin", "email": "n@a.test", "password": "long enough pw", "role": "key_worker"}, "name", "control_characters"},
+		{"a first name with an isolate", "POST", "/api/young-people", kw, map[string]string{"firstName": "\u2067Jay\u2069"}, "firstName", "direction_characters"},
+		{"a preferred name with a bell", "POST", "/api/young-people", kw, map[string]string{"firstName": "Jay", "preferredName": "J\u0007"}, "preferredName", "control_characters"},
+		{"a team name with a right-to-left mark", "POST", "/api/admin/teams", admin, map[string]string{"name": "Social\u200f", "service": "camhs"}, "name", "direction_characters"},
+		{"a placement name with an escape", "POST", "/api/admin/placements", admin, map[string]string{"name": "Oak\x1b[2J", "type": "foster"}, "name", "control_characters"},
+		{"an area name that reads backwards", "PUT", "/api/admin/area", admin, area("Area \u202eB", "Childline"), "name", "direction_characters"},
+		{"a crisis line's label with a NUL", "PUT", "/api/admin/area", admin, area("Area A", "Child\x00line"), "crisisContacts.label", "control_characters"},
+		{"a phone's name that reads backwards", "POST", "/api/auth/join", "", map[string]string{"code": code, "pin": "2580", "deviceName": "my \u202ephone"}, "deviceName", "direction_characters"},
+	} {
+		r := w.call(tc.method, tc.path, tc.token, tc.body)
+		if r.Status != 400 || r.ErrorCode() != "validation_failed" || r.Field(tc.field) != tc.problem {
+			t.Errorf("%s: want 400 %s=%s, got %d %s", tc.name, tc.field, tc.problem, r.Status, r.Raw)
+		}
+	}
+	if d := matrixDiff(before, matrixSnapshot(t, w.store)); d != "" {
+		t.Errorf("refused names changed the database: %s", d)
+	}
+	// A Persian name keeps its zero-width non-joiner, and Arabic names are welcome.
+	w.expect(w.call("POST", "/api/young-people", kw, map[string]string{"firstName": "زهرا\u200cسادات"}), 201, "")
+}
+
+// A young person's own words are kept as written and shown without what
+// could reorder the screen around them.
+func TestAYoungPersonsWordsAreShownNeutralised(t *testing.T) {
+	w := newWorld(t)
+	note := "please \u202eemoc\u202c soon \u2067ok\u2069"
+	r := w.cardsSend(w.A, w.A.YP1, map[string]any{"id": heard.NewID(), "card": "worried", "note": note})
+	w.expect(r, 201, "")
+	id := str(r.Body, "id")
+	for _, got := range []response{
+		w.call("GET", "/api/cards/"+id, w.tokenFor(w.A.KW1), nil),
+		w.call("GET", "/api/cards/"+id, w.youngToken(w.A, w.A.YP1), nil),
+	} {
+		w.expect(got, 200, "")
+		if str(got.Body, "note") != "please emoc soon ok" {
+			t.Errorf("the note is shown as %q", str(got.Body, "note"))
+		}
+	}
+	inbox := w.call("GET", "/api/cards/inbox", w.tokenFor(w.A.KW1), nil)
+	if strings.ContainsAny(string(inbox.Raw), "\u202e\u2067") || !strings.Contains(string(inbox.Raw), "please emoc soon ok") {
+		t.Errorf("the inbox shows %s", inbox.Raw)
+	}
+}
+
+// Presenting another young person's answer id (a copied phone, or a guess)
+// finds nothing of their answer: it is answered exactly as a new id is.
+func TestAFeedbackRetryWithAnotherYoungPersonsIDRevealsNothing(t *testing.T) {
+	w := feedbackWorld(t)
+	yara, yan := w.youngToken(w.A, w.A.YP1), w.youngToken(w.A, w.A.YP3)
+	for _, share := range []bool{true, false} {
+		hers := feedbackBody(w.feedbackRequest(w.A, w.A.KW1, w.A.YP1), "no")
+		hers["shareWithWorker"], hers["words"] = share, "only for Kim"
+		w.expect(w.call("POST", "/api/feedback", yara, hers), 201, "")
+
+		// Yan sends an answer of his own with Yara's id: a new answer, his,
+		// created, told exactly what a new id is told.
+		his := func(id any) map[string]any {
+			return map[string]any{"id": id, "service": "camhs", "listened": "yes", "serious": "yes", "hadSay": "yes", "experience": "very_good",
+				"shareWithWorker": share}
+		}
+		copied := w.call("POST", "/api/feedback", yan, his(hers["id"]))
+		control := w.call("POST", "/api/feedback", yan, his(heard.NewID()))
+		w.expect(copied, 201, "")
+		w.expect(control, 201, "")
+		delete(copied.Body, "id")
+		delete(control.Body, "id")
+		if !reflect.DeepEqual(copied.Body, control.Body) || strings.Contains(string(copied.Raw), "Kim") {
+			t.Fatalf("shared %v: with Yara's id Yan is told %s; with a new one %s", share, copied.Raw, control.Raw)
+		}
+		// Yara's answer is as she left it, and still hers on a retry.
+		again := w.call("POST", "/api/feedback", yara, hers)
+		w.expect(again, 200, "")
+		if share && again.Body["workerName"] != "Kim" {
+			t.Fatalf("Yara's retry: %s", again.Raw)
+		}
+	}
+	kim := w.call("GET", "/api/young-people/"+w.A.YP1.ID+"/feedback", w.tokenFor(w.A.KW1), nil)
+	if items := kim.Items(); len(items) != 1 || items[0]["words"] != "only for Kim" {
+		t.Fatalf("Kim sees %s", kim.Raw)
+	}
 }

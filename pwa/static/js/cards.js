@@ -509,7 +509,7 @@ function myCardItem(card, state, entry) {
       h('p', { class: 'fc-item-title', text: cardLabel(kind.id) }),
       h('p', { class: 'meta', text: formatWhen(when) }),
       stateLine(state, card),
-      note ? h('p', { class: 'fc-item-note' }, h('span', { class: 'fc-item-note-label', text: t('cards.your_note') }), ' ', h('span', { text: note })) : null,
+      note ? h('p', { class: 'fc-item-note' }, h('span', { class: 'fc-item-note-label', text: t('cards.your_note') }), ' ', h('span', { class: 'their-words', dir: 'auto', text: note })) : null,
       card && card.reply ? h('div', { class: 'fc-reply' },
         h('p', { class: 'fc-reply-from', text: t('cards.reply_from', { name: card.ackByName || '' }) }),
         h('p', { class: 'fc-reply-text', text: replyText(card.reply) })) : null,
@@ -739,9 +739,9 @@ function inboxScreen() {
   return root;
 }
 
-function detailRow(labelKey, value) {
+function detailRow(labelKey, value, className) {
   if (!value) return null;
-  return [h('dt', { text: t(labelKey) }), h('dd', { text: value })];
+  return [h('dt', { text: t(labelKey) }), h('dd', { class: className, dir: className ? 'auto' : undefined, text: value })];
 }
 
 function ackForm(card, onDone) {
@@ -847,7 +847,7 @@ async function detailScreen({ id }) {
     h('dl', { class: 'fc-facts' },
       detailRow('cards.detail.amount', card.amount ? t(`cards.amount.${card.amount}`) : ''),
       detailRow('cards.detail.help', card.help ? t(`cards.help.${card.help}`) : ''),
-      detailRow('cards.detail.note', card.note || ''),
+      detailRow('cards.detail.note', card.note || '', 'their-words'),
       detailRow('cards.detail.made', made),
       detailRow('cards.detail.arrived', formatDateTime(card.receivedAt))),
     card.autoReply && !card.autoReply.noWorker ? h('p', { class: 'meta', text: t('cards.detail.auto_sent') }) : null,

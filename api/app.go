@@ -171,10 +171,12 @@ func hstsMaxAge(tls bool) int {
 // App returns the Fiber app, for serving and for tests.
 func (s *Server) App() *fiber.App { return s.app }
 
-// authLimiter caps sign-in style requests per address, before any account lockout.
+// authLimiter caps sign-in style requests per address, before any account
+// lockout. Its counters are kept in the database (rateStorage), so the cap
+// holds across every Heard instance.
 func (s *Server) authLimiter() fiber.Handler {
 	return limiter.New(limiter.Config{
-		Max: s.cfg.AuthRateLimit, Expiration: time.Minute,
+		Max: s.cfg.AuthRateLimit, Expiration: time.Minute, Storage: rateStorage{s.store},
 		LimitReached: func(c *fiber.Ctx) error {
 			return &Error{Status: 429, Code: "too_many_attempts", Message: "Too many attempts; wait a minute and try again.", RetryAfter: 60}
 		},

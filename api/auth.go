@@ -125,7 +125,7 @@ func (s *Server) join(c *fiber.Ctx) error {
 	}
 	cx, cancel := ctx(c)
 	defer cancel()
-	signed, err := s.cfg.Services.Join(cx, heard.Join{Code: req.Code, PIN: req.PIN, DeviceName: req.DeviceName})
+	signed, err := s.cfg.Services.Join(cx, heard.Join{Code: req.Code, PIN: req.PIN, DeviceName: req.DeviceName, Address: c.IP()})
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,14 @@ package api
 
 import (
 	"bytes"
+	"context"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/valyala/fasthttp"
+
+	"heard/store"
 )
 
 // Every answer is JSON (or the app), with the security headers and a request
@@ -96,3 +100,32 @@ func newHelmet(tls bool) fiber.Handler {
 		PermissionPolicy:          "camera=(), microphone=(), geolocation=(), payment=()",
 	})
 }
+
+// rateStorage keeps Fiber's limiter counters in Heard's database.
+type rateStorage struct{ st *store.Store }
+
+func rateContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), 5*time.Second)
+}
+
+func (r rateStorage) Get(key string) ([]byte, error) {
+	cx, cancel := rateContext()
+	defer cancel()
+	return r.st.RateGet(cx, key)
+}
+
+func (r rateStorage) Set(key string, val []byte, exp time.Duration) error {
+	cx, cancel := rateContext()
+	defer cancel()
+	return r.st.RateSet(cx, key, val, exp)
+}
+
+func (r rateStorage) Delete(key string) error {
+	cx, cancel := rateContext()
+	defer cancel()
+	return r.st.RateDelete(cx, key)
+}
+
+// Reset and Close are never used by the limiter.
+func (rateStorage) Reset() error { return nil }
+func (rateStorage) Close() error { return nil }

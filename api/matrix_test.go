@@ -253,6 +253,9 @@ func matrixSnapshot(t *testing.T, st *store.Store) string {
 	sort.Strings(names)
 	var sb strings.Builder
 	for _, n := range names {
+		if n == "rate_limits" {
+			continue // counting requests per address is what a refused request is meant to do
+		}
 		cur, err := st.DB.Collection(n).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 		must(t, err)
 		var docs []bson.Raw

@@ -147,16 +147,21 @@ func (s *Service) Join(ctx context.Context, in heard.Join) (heard.SignedIn, erro
 	if errs := in.Validate(); len(errs) > 0 {
 		return heard.SignedIn{}, heard.Invalid(errs)
 	}
+	for _, key := range []string{heard.JoinAddressKey(in.Address), heard.JoinEverywhereKey} {
+		if err := s.checkLoginPause(ctx, key); err != nil {
+			return heard.SignedIn{}, err
+		}
+	}
 	jc, err := s.store.RedeemJoinCode(ctx, in.Code)
 	if errors.Is(err, heard.ErrNotFound) {
-		return heard.SignedIn{}, errJoinCodeInvalid
+		return heard.SignedIn{}, s.wrongJoinCode(ctx, in.Address)
 	}
 	if err != nil {
 		return heard.SignedIn{}, err
 	}
 	switch _, err := s.store.DeviceByID(ctx, jc.DeviceID); {
 	case err == nil:
-		return heard.SignedIn{}, errJoinCodeInvalid // the code's phone exists: spent
+		return heard.SignedIn{}, s.wrongJoinCode(ctx, in.Address) // the code's phone exists: spent
 	case !errors.Is(err, heard.ErrNotFound):
 		return heard.SignedIn{}, err
 	}
@@ -182,6 +187,56 @@ func (s *Service) Join(ctx context.Context, in heard.Join) (heard.SignedIn, erro
 	}
 	signed.DeviceID, signed.DeviceSecret = d.ID, secret
 	return signed, nil
+}
+
+// wrongJoinCode counts a code that did not work against the address and
+// against every address together; when that starts a pause of all joining,
+// the administrators of every area are told. It returns the answer to give.
+func (s *Service) wrongJoinCode(ctx context.Context, address string) error {
+	if _, err := s.store.CountFailure(ctx, heard.JoinAddressKey(address), heard.JoinLimitAddress); err != nil {
+		return err
+	}
+	paused, err := s.store.CountFailure(ctx, heard.JoinEverywhereKey, heard.JoinLimitEverywhere)
+	if err != nil {
+		return err
+	}
+	if paused {
+		s.log.Warn("joining paused: too many wrong join codes from every address together",
+			"failures", heard.JoinLimitEverywhere.Failures, "window", heard.JoinLimitEverywhere.Window.String())
+		if err := s.alertJoinGuessing(ctx); err != nil {
+			return err
+		}
+	}
+	return errJoinCodeInvalid
+}
+
+// alertJoinGuessing writes the pause of joining to every area's audit log and
+// tells its administrators by a notification (lock-screen words: "join_guessing").
+func (s *Service) alertJoinGuessing(ctx context.Context) error {
+	areas, err := s.store.AreaIDs(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for _, area := range areas {
+		if err := s.store.Audit(ctx, heard.AuditEntry{AreaID: area, At: now, ActorName: "Heard", Action: "join_codes_paused"}); err != nil {
+			return err
+		}
+		admins, err := s.store.StaffList(ctx, area, heard.RoleAdministrator)
+		if err != nil {
+			return err
+		}
+		for _, a := range admins {
+			if a.Disabled || s.notifier == nil {
+				continue
+			}
+			if err := s.notifier.Notify(ctx, heard.Notification{ID: heard.NewID(), AreaID: area, RecipientID: a.ID, Type: "join_guessing",
+				Link: "/#/admin/audit", Urgency: heard.UrgencyConcerning, CreatedAt: now}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Unlock opens a session on a joined phone with its PIN. Each try is counted

@@ -397,15 +397,24 @@ func (s *Store) LoginLockedUntil(ctx context.Context, key string) (time.Time, er
 // RecordLoginFailure counts a failure for key; after limit failures within the
 // window (not counting those before the last pause) the key is paused for lockFor.
 func (s *Store) RecordLoginFailure(ctx context.Context, key string, limit int, window, lockFor time.Duration) error {
-	l := heard.LoginLimit{Failures: limit, Window: window, LockFor: lockFor}
+	_, err := s.CountFailure(ctx, key, heard.LoginLimit{Failures: limit, Window: window, LockFor: lockFor})
+	return err
+}
+
+// CountFailure counts a failure for key under l (one exact write, so every
+// instance counts into the same counter) and reports whether this failure
+// started a pause.
+func (s *Store) CountFailure(ctx context.Context, key string, l heard.LoginLimit) (paused bool, err error) {
 	now := s.now()
-	_, _, err := update(ctx, s, colLoginFailures, "", key, func(c *loginCounter, exists bool) (bool, error) {
+	_, _, err = update(ctx, s, colLoginFailures, "", key, func(c *loginCounter, exists bool) (bool, error) {
 		c.Key = key
+		was := c.LockedFor(now) > 0
 		c.Fail(now, l)
+		paused = !was && c.LockedFor(now) > 0
 		c.ExpiresAt = c.ForgetAt(l)
 		return true, nil
 	})
-	return err
+	return paused, err
 }
 
 // ClearLoginFailures forgets the failures of key after a successful sign-in.
@@ -418,7 +427,7 @@ func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
 // do this on MongoDB; the embedded server has none, so Heard sweeps as well.
 func (s *Store) Sweep(ctx context.Context) error {
 	past := bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: s.now()}}}}
-	for _, col := range []string{colJoinCodes, colRefreshTokens, colLoginFailures, colPasswordResets} {
+	for _, col := range []string{colJoinCodes, colRefreshTokens, colLoginFailures, colPasswordResets, colRateLimits} {
 		if _, err := s.c(col).DeleteMany(ctx, past); err != nil {
 			return err
 		}
@@ -448,4 +457,48 @@ func (s *Store) AuditLog(ctx context.Context, area string, limit int64) ([]heard
 
 func init() {
 	registerIndexes(index{collection: colAudit, keys: bson.D{{Key: "area", Value: 1}, {Key: "at", Value: -1}}})
+}
+
+// ---- Request rates ----
+
+// colRateLimits holds the request counters of the per-address rate limits on
+// sign-in routes, so that every Heard instance counts into the same ones.
+const colRateLimits = "rate_limits"
+
+type rateDoc struct {
+	Key       string    `bson:"_id"`
+	AreaID    string    `bson:"area"` // always empty: counted before anyone is known
+	Value     []byte    `bson:"value"`
+	ExpiresAt time.Time `bson:"expiresAt"`
+}
+
+// RateGet reads a rate counter (nil when there is none or it has run out).
+func (s *Store) RateGet(ctx context.Context, key string) ([]byte, error) {
+	d, err := findOne[rateDoc](ctx, s.c(colRateLimits), bson.D{{Key: "_id", Value: key}})
+	if errors.Is(err, heard.ErrNotFound) || err == nil && !d.ExpiresAt.IsZero() && !s.now().Before(d.ExpiresAt) {
+		return nil, nil
+	}
+	return d.Value, err
+}
+
+// RateSet writes a rate counter that runs out after exp (never when 0).
+func (s *Store) RateSet(ctx context.Context, key string, value []byte, exp time.Duration) error {
+	d := rateDoc{Key: key, Value: value}
+	if exp > 0 {
+		d.ExpiresAt = s.now().Add(exp)
+	} else {
+		d.ExpiresAt = s.now().Add(24 * time.Hour)
+	}
+	_, err := s.c(colRateLimits).ReplaceOne(ctx, bson.D{{Key: "_id", Value: key}}, d, options.Replace().SetUpsert(true))
+	return err
+}
+
+// RateDelete removes a rate counter.
+func (s *Store) RateDelete(ctx context.Context, key string) error {
+	_, err := s.c(colRateLimits).DeleteOne(ctx, bson.D{{Key: "_id", Value: key}})
+	return err
+}
+
+func init() {
+	registerIndexes(index{collection: colRateLimits, keys: bson.D{{Key: "expiresAt", Value: 1}}, expireAfter: &zeroSeconds})
 }

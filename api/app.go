@@ -61,6 +61,7 @@ type Services interface {
 	heard.PeopleService
 	heard.AdminService
 	heard.MoveService
+	heard.MyDataService
 }
 
 // Server holds the dependencies every handler uses.

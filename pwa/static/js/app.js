@@ -49,6 +49,7 @@ function routes() {
   route('/reset', lazy('/js/signin.js', 'resetScreen'), 'guest');
   route('/reset/:code', lazy('/js/signin.js', 'resetScreen'), 'guest');
   route('/settings', lazy('/js/settings.js', 'settingsScreen'), 'public');
+  route('/my-data', lazy('/js/mydata.js', 'myDataScreen', ['shell', 'mydata', 'cards', 'feedback']), 'young');
   route('/home', lazy('/js/home.js', 'homeScreen'), 'auth');
   route('/young-people/:id/code', lazy('/js/youngpeople.js', 'codeScreen', staffWords), 'staff');
   route('/young-people/:id/phones', lazy('/js/youngpeople.js', 'phonesScreen', staffWords), 'staff');
@@ -69,7 +70,7 @@ function guard(r, path, known) {
       return device() ? '/unlock' : '/';
     }
     if (r.access === 'public') return null;
-    if (r.access === 'auth' || r.access === 'staff' || r.access === 'admin') {
+    if (r.access === 'auth' || r.access === 'staff' || r.access === 'admin' || r.access === 'young') {
       rememberReturn(path);
       return device() ? '/unlock' : '/';
     }
@@ -80,6 +81,7 @@ function guard(r, path, known) {
   }
   if (r.access === 'guest' || r.access === 'unlock') return '/home';
   if (r.access === 'staff' && user.role === 'young_person') return '/home';
+  if (r.access === 'young' && user.role !== 'young_person') return '/home';
   if (r.access === 'admin' && user.role !== 'administrator') return '/home';
   return null;
 }

@@ -1,0 +1,148 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"heard"
+	"heard/store"
+)
+
+// A young person opens Settings, downloads their data, reads it as a page,
+// sees how it prints and saves it as a file; in English and in Arabic. Each
+// download is in the audit log.
+func TestYoungPersonDownloadsTheirOwnData(t *testing.T) {
+	chromiumPath(t)
+	h := startHeard(t)
+	bg := context.Background()
+	sam := h.staffMember(t, "sam@demo.heard")
+	jay := youngPerson(t, h, sam.AreaID, "Jay")
+
+	ctx := newBrowser(t, "en-GB")
+	join(t, ctx, h, "Jay")
+	// Two cards from Jay's phone (through the API, as the app sends them), one answered by Sam.
+	devices, err := h.Store.Devices(bg, jay.AreaID, jay.ID)
+	if err != nil || len(devices) == 0 {
+		t.Fatalf("Jay's phone: %v", err)
+	}
+	session := heard.NewID()
+	if _, err := h.Store.IssueRefreshToken(bg, store.RefreshToken{Family: session, SubjectID: jay.ID, Role: heard.RoleYoungPerson,
+		AreaID: jay.AreaID, DeviceID: devices[0].ID}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	token, err := h.Tokens.Issue(heard.Principal{ID: jay.ID, AreaID: jay.AreaID, Role: heard.RoleYoungPerson, DeviceID: devices[0].ID, SessionID: session})
+	if err != nil {
+		t.Fatal(err)
+	}
+	worried := heard.NewID()
+	if status := h.postJSON(t, "/api/cards", token, map[string]any{"id": worried, "card": "worried", "amount": "quite", "note": "about school \u202etomorrow"}, nil); status != 201 {
+		t.Fatalf("send a card: %d", status)
+	}
+	if status := h.postJSON(t, "/api/cards", token, map[string]any{"id": heard.NewID(), "card": "happy"}, nil); status != 201 {
+		t.Fatalf("send a card: %d", status)
+	}
+	samToken := staffSession(t, h, sam.Email, store.DemoPassword)
+	if status := h.postJSON(t, "/api/cards/"+worried+"/ack", samToken, map[string]any{"quickReply": "thank_you"}, nil); status != 200 {
+		t.Fatalf("Sam answers: %d", status)
+	}
+
+	var text string
+	run(t, ctx, "open my data from settings",
+		chromedp.Navigate(h.URL+"/#/settings"),
+		chromedp.WaitVisible("#my-data-link", chromedp.ByQuery),
+		chromedp.Click("#my-data-link", chromedp.ByQuery),
+		waitText("#md-cards-list", "Worried"),
+		chromedp.Text("#md-body", &text, chromedp.ByQuery))
+	for _, want := range []string{"Jay", "Sam", "Worried", "Quite a bit", "about school tomorrow", "Thank you for telling me.", "Happy"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the page does not show %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "\u202e") {
+		t.Error("the note is shown with its direction override")
+	}
+	docScreenshot(t, ctx, "mydata-en")
+	fullScreenshot(t, ctx, "mydata-full-en")
+	noSideScroll(t, ctx, phoneWidth, "my data (en)")
+	run(t, ctx, "narrow", chromedp.EmulateViewport(320, phoneHeight, chromedp.EmulateScale(2)), chromedp.Sleep(150*time.Millisecond))
+	noSideScroll(t, ctx, 320, "my data at 320 px (en)")
+	run(t, ctx, "phone size", chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateScale(2)))
+
+	// How it prints: no buttons, no bar.
+	var barShown, buttonsShown bool
+	run(t, ctx, "print view",
+		emulation.SetEmulatedMedia().WithMedia("print"),
+		chromedp.Evaluate(`getComputedStyle(document.querySelector('header')).display !== 'none'`, &barShown),
+		chromedp.Evaluate(`getComputedStyle(document.querySelector('.md-actions')).display !== 'none'`, &buttonsShown))
+	if barShown || buttonsShown {
+		t.Errorf("printing shows the bar (%v) or the buttons (%v)", barShown, buttonsShown)
+	}
+	fullScreenshot(t, ctx, "mydata-print-en")
+	run(t, ctx, "screen view", emulation.SetEmulatedMedia().WithMedia(""))
+
+	// Saving a copy: a JSON file with the same data.
+	dir := t.TempDir()
+	run(t, ctx, "save a copy",
+		browser.SetDownloadBehavior(browser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(dir).WithEventsEnabled(true),
+		chromedp.Click("#md-save", chromedp.ByQuery),
+		waitText("#md-message", "A copy has been saved"))
+	var saved heard.MyData
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		files, _ := filepath.Glob(filepath.Join(dir, "heard-my-data-*.json"))
+		if len(files) == 1 {
+			raw, err := os.ReadFile(files[0])
+			if err == nil && json.Unmarshal(raw, &saved) == nil {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no saved file in %s: %v", dir, files)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if saved.Me.FirstName != "Jay" || len(saved.Cards) != 2 || len(saved.KeyWorkers) != 1 || len(saved.Phones) != 1 {
+		t.Errorf("the saved file holds %+v", saved)
+	}
+
+	// In Arabic, right to left.
+	var dir2 string
+	run(t, ctx, "Arabic",
+		chromedp.Navigate(h.URL+"/#/settings"),
+		chromedp.WaitVisible("#lang-select", chromedp.ByQuery),
+		adminFormsSelect("#lang-select", "ar"),
+		chromedp.Poll(`document.documentElement.dir === 'rtl'`, nil),
+		chromedp.Click("#my-data-link", chromedp.ByQuery),
+		waitText("#md-cards-list", "قلق"),
+		chromedp.Evaluate(`document.documentElement.dir`, &dir2))
+	if dir2 != "rtl" {
+		t.Fatalf("Arabic reads right to left, dir=%q", dir2)
+	}
+	docScreenshot(t, ctx, "mydata-ar")
+	fullScreenshot(t, ctx, "mydata-full-ar")
+	run(t, ctx, "narrow (ar)", chromedp.EmulateViewport(320, phoneHeight, chromedp.EmulateScale(2)), chromedp.Sleep(150*time.Millisecond))
+	noSideScroll(t, ctx, 320, "my data at 320 px (ar)")
+
+	entries, err := h.Store.AuditLog(bg, jay.AreaID, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	downloads := 0
+	for _, e := range entries {
+		if e.Action == "own_data_downloaded" && e.YoungPersonID == jay.ID {
+			downloads++
+		}
+	}
+	if downloads != 2 {
+		t.Errorf("two downloads (English, Arabic) are in the audit log %d times", downloads)
+	}
+}

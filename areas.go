@@ -15,6 +15,9 @@ type Area struct {
 	Escalation     EscalationPolicy `bson:"escalation" json:"escalation"`
 	CrisisContacts []CrisisContact  `bson:"crisisContacts" json:"crisisContacts"`
 	CreatedAt      time.Time        `bson:"createdAt" json:"createdAt"`
+	// RetentionDays is how long a young person's records are kept after they
+	// leave (DefaultRetentionDays when 0).
+	RetentionDays int `bson:"retentionDays,omitempty" json:"retentionDays,omitempty"`
 }
 
 // EscalationPolicy says how long an alert may wait before it goes further.
@@ -152,13 +155,19 @@ type AreaSettings struct {
 	ConcerningAfterMinutes int             `json:"concerningAfterMinutes"`
 	CrisisContacts         []CrisisContact `json:"crisisContacts"`
 	Languages              []string        `json:"languages"`
+	// RetentionDays is how many days a young person's records are kept after
+	// they leave; left out, it stays as it is.
+	RetentionDays *int `json:"retentionDays,omitempty"`
 }
 
 // NewAreaSettings shows an area's settings.
 func NewAreaSettings(a Area) AreaSettings {
-	return AreaSettings{Name: a.Name, UrgentToDutyMinutes: int(a.Escalation.UrgentToDuty.Minutes()),
+	s := AreaSettings{Name: a.Name, UrgentToDutyMinutes: int(a.Escalation.UrgentToDuty.Minutes()),
 		DutyToManagerMinutes: int(a.Escalation.DutyToManager.Minutes()), ConcerningAfterMinutes: int(a.Escalation.ConcerningAfter.Minutes()),
 		CrisisContacts: a.CrisisContacts, Languages: a.Languages}
+	days := a.RetentionDaysOrDefault()
+	s.RetentionDays = &days
+	return s
 }
 
 // Validate checks the settings; language reports whether Heard speaks a
@@ -177,6 +186,7 @@ func (s AreaSettings) Validate(language func(string) bool) map[string]string {
 			f.check(false, "crisisContacts."+k, v)
 		}
 	}
+	f.check(s.RetentionDays == nil || *s.RetentionDays >= MinRetentionDays && *s.RetentionDays <= MaxRetentionDays, "retentionDays", "range")
 	f.check(len(s.Languages) >= 1, "languages", "required")
 	for _, l := range s.Languages {
 		f.check(language(l), "languages", "unsupported_language")

@@ -56,6 +56,9 @@ type YoungPerson struct {
 	Service       Service   `bson:"service" json:"service"`
 	PlacementID   string    `bson:"placementId,omitempty" json:"placementId,omitempty"`
 	CreatedAt     time.Time `bson:"createdAt" json:"createdAt"`
+	// LeftAt is when the young person left Heard; their records are removed
+	// after the area's retention period (retention.go).
+	LeftAt *time.Time `bson:"leftAt,omitempty" json:"leftAt,omitempty"`
 }
 
 // CalledName is the name the young person asked to be called by.
@@ -187,7 +190,9 @@ type AuditEntry struct {
 	Action        string    `bson:"action" json:"action"`
 	YoungPersonID string    `bson:"youngPersonId,omitempty" json:"youngPersonId,omitempty"`
 	// StaffID is the staff account acted on (a password reset).
-	StaffID   string `bson:"staffId,omitempty" json:"staffId,omitempty"`
+	StaffID string `bson:"staffId,omitempty" json:"staffId,omitempty"`
+	// Count is how many records an action removed (the retention sweeper).
+	Count     int64  `bson:"count,omitempty" json:"count,omitempty"`
 	RequestID string `bson:"requestId" json:"requestId"`
 }
 
@@ -296,12 +301,13 @@ type YoungPersonView struct {
 	TeamID        string     `json:"teamId,omitempty"`
 	KeyWorker     *PersonRef `json:"keyWorker,omitempty"`
 	CreatedAt     time.Time  `json:"createdAt"`
+	LeftAt        *time.Time `json:"leftAt,omitempty"`
 }
 
 // NewYoungPersonView shows a young person with their key worker (nil when none).
 func NewYoungPersonView(y YoungPerson, keyWorker *Staff) YoungPersonView {
 	v := YoungPersonView{ID: y.ID, FirstName: y.FirstName, PreferredName: y.PreferredName, Language: y.Language,
-		Service: y.Service, TeamID: y.TeamID, CreatedAt: y.CreatedAt}
+		Service: y.Service, TeamID: y.TeamID, CreatedAt: y.CreatedAt, LeftAt: y.LeftAt}
 	if keyWorker != nil {
 		v.KeyWorker = &PersonRef{ID: keyWorker.ID, Name: keyWorker.Name}
 	}

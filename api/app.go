@@ -62,6 +62,7 @@ type Services interface {
 	heard.AdminService
 	heard.MoveService
 	heard.MyDataService
+	heard.RetentionService
 }
 
 // Server holds the dependencies every handler uses.

@@ -146,3 +146,59 @@ func TestYoungPersonDownloadsTheirOwnData(t *testing.T) {
 		t.Errorf("two downloads (English, Arabic) are in the audit log %d times", downloads)
 	}
 }
+
+// The administrator sets how long records are kept after a young person
+// leaves, and says Leo has left: his phone stops at once.
+func TestAdministratorSaysAYoungPersonHasLeft(t *testing.T) {
+	chromiumPath(t)
+	h := startHeard(t)
+	bg := context.Background()
+	admin := h.staffMember(t, "admin@demo.heard")
+	leo := youngPerson(t, h, admin.AreaID, "Leo")
+	ctx := newBrowser(t, "en-GB")
+	signIn(t, ctx, h, "admin@demo.heard")
+
+	run(t, ctx, "keep records for 90 days",
+		chromedp.Navigate(h.URL+"/#/admin/area"),
+		chromedp.WaitVisible("#area-retention", chromedp.ByQuery),
+		adminFormsSet("#area-retention", "10"),
+		chromedp.Click("#area-save", chromedp.ByQuery),
+		waitText("#area-retention-error", "30 to 3650"),
+		adminFormsSet("#area-retention", "90"),
+		chromedp.Click("#area-save", chromedp.ByQuery),
+		waitText("#area-message", "The settings are saved"),
+		chromedp.ScrollIntoView("#area-retention", chromedp.ByQuery))
+	screenshot(t, ctx, "admin-area-retention-en")
+	if a, err := h.Store.Area(bg, admin.AreaID); err != nil || a.RetentionDays != 90 {
+		t.Fatalf("the area keeps records for %d days (%v)", a.RetentionDays, err)
+	}
+
+	row := `.yp-item[data-id="` + leo.ID + `"]`
+	run(t, ctx, "Leo has left",
+		chromedp.Navigate(h.URL+"/#/home"),
+		chromedp.WaitVisible(row+" .yp-left-open", chromedp.ByQuery),
+		chromedp.Click(row+" .yp-left-open", chromedp.ByQuery),
+		chromedp.WaitVisible(row+" .yp-left-confirm", chromedp.ByQuery),
+		chromedp.ScrollIntoView(row, chromedp.ByQuery))
+	docScreenshot(t, ctx, "admin-young-person-left-en")
+	run(t, ctx, "confirm",
+		chromedp.Click(row+" .yp-left-confirm", chromedp.ByQuery),
+		waitText(row, "left Heard on"))
+	y, err := h.Store.YoungPerson(bg, admin.AreaID, leo.ID)
+	if err != nil || y.LeftAt == nil {
+		t.Fatalf("Leo's record: %+v %v", y, err)
+	}
+	devices, err := h.Store.Devices(bg, admin.AreaID, leo.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range devices {
+		if d.RevokedAt == nil {
+			t.Errorf("Leo's phone %s is still signed in", d.Name)
+		}
+	}
+	adminFormsArabic(t, ctx, h, "/home")
+	run(t, ctx, "Arabic", waitText(row, "غادر"), chromedp.ScrollIntoView(row, chromedp.ByQuery))
+	screenshot(t, ctx, "admin-young-person-left-ar")
+	adminFormsNarrow(t, ctx, "a young person who has left (ar)")
+}

@@ -323,6 +323,11 @@ func (s *Service) ChangeAreaSettings(ctx context.Context, p heard.Principal, n h
 	if err := s.store.UpdateAreaSettings(ctx, p.AreaID, strings.TrimSpace(n.Name), n.Escalation(), n.CrisisContacts, n.Languages); err != nil {
 		return heard.AreaSettings{}, err
 	}
+	if n.RetentionDays != nil {
+		if err := s.store.SetAreaRetention(ctx, p.AreaID, *n.RetentionDays); err != nil {
+			return heard.AreaSettings{}, err
+		}
+	}
 	return s.AreaSettings(ctx, p)
 }
 

@@ -55,6 +55,7 @@ export function auditScreen() {
         role: label('role', e.actorRole),
         action: label('audit.action', e.action),
       }) }),
+      e.count ? h('p', { class: 'meta', text: t('admin.audit.count', { count: e.count }) }) : null,
       e.youngPersonName || e.youngPersonId
         ? h('p', { class: 'meta', text: t('admin.audit.about', { name: e.youngPersonName || e.youngPersonId }) })
         : null),

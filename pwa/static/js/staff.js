@@ -5,9 +5,11 @@
 
 import { h, announce } from './dom.js';
 import { t, formatDateTime, locale } from './i18n.js';
-import { button, busy, field, message, showMessage, errorText, label } from './ui.js';
+import { button, busy, message, showMessage, errorText, label, ypName } from './ui.js';
 import { api } from './api.js';
-import { selectField, showFormError, clearFormErrors, clearOnEdit, STAFF_ROLES } from './adminforms.js';
+import { selectField, showFormError, clearFormErrors, clearOnEdit, STAFF_ROLES, keyWorkerAction } from './adminforms.js';
+
+export { keyWorkerAction };
 
 /** Minutes after midnight as an <input type=time> value, and back. */
 const toTime = (m) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
@@ -189,4 +191,34 @@ export function passwordReset(s, me) {
     }
   });
   return h('div', { class: 'row-actions' }, start, box, shown, msg);
+}
+
+/**
+ * "Has left Heard" on a young person's row (administrators): after a step to
+ * confirm, their phones are signed out and their records are kept only for
+ * the area's period. A young person who has left says so instead.
+ */
+export function leftAction(yp, user, reload) {
+  if (!user || user.role !== 'administrator') return null;
+  const name = ypName(yp);
+  if (yp.leftAt) return h('p', { class: 'meta yp-left', text: t('admin.left.since', { name, when: formatDateTime(yp.leftAt, { dateStyle: 'long' }) }) });
+  const msg = message('error');
+  const start = button(t('admin.left.open'), { class: 'yp-left-open', data: { id: yp.id }, 'aria-label': t('admin.left.open_name', { name }) }, 'quiet');
+  const yes = button(t('admin.left.yes'), { class: 'yp-left-confirm', data: { id: yp.id } }, 'danger');
+  const no = button(t('app.cancel'), { class: 'yp-left-cancel' }, 'quiet');
+  const box = h('div', { class: 'confirm', hidden: true }, h('p', { text: t('admin.left.confirm', { name }) }), yes, no);
+  start.addEventListener('click', () => { start.hidden = true; box.hidden = false; yes.focus(); });
+  no.addEventListener('click', () => { box.hidden = true; start.hidden = false; start.focus(); });
+  yes.addEventListener('click', async () => {
+    const done = busy(yes);
+    try {
+      await api('POST', `/api/young-people/${encodeURIComponent(yp.id)}/left`);
+      announce(t('admin.left.done', { name }));
+      if (reload) reload(t('admin.left.done', { name }));
+    } catch (err) {
+      done();
+      showMessage(msg, 'error', errorText(err));
+    }
+  });
+  return h('div', { class: 'row-actions' }, start, box, msg);
 }

@@ -140,4 +140,3 @@ func (s *Store) AuditOnce(ctx context.Context, e heard.AuditEntry) error {
 	}
 	return err
 }
-

@@ -1,12 +1,14 @@
 package api
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"heard"
+	"heard/store"
 )
 
 // Sessions end when trust in an account changes: a new password, a reset, a
@@ -18,6 +20,14 @@ func TestChangingThePasswordEndsEveryOtherSessionAtOnce(t *testing.T) {
 	phone := w.foundLogin(w.A.KW1.Email, testPassword).Body // the same person, signed in elsewhere
 	colleague := w.foundLogin(w.A.KW2.Email, testPassword).Body
 	w.expect(w.call("GET", "/api/me", str(phone, "accessToken"), nil), 200, "")
+	// Each session has a browser registered for notifications.
+	for _, s := range []map[string]any{laptop, phone} {
+		claims, err := w.tokens.Parse(str(s, "accessToken"))
+		must(t, err)
+		_, err = w.store.SavePushSubscription(context.Background(), store.PushSubscription{AreaID: w.A.Area.ID, Endpoint: "https://push.example/" + claims.Session,
+			P256dh: "k", Auth: "a", OwnerID: w.A.KW1.ID, OwnerRole: heard.RoleKeyWorker, SessionID: claims.Session})
+		must(t, err)
+	}
 
 	w.expect(w.call("PUT", "/api/me/password", str(laptop, "accessToken"),
 		map[string]string{"currentPassword": testPassword, "newPassword": "a new long password"}), 204, "")
@@ -30,6 +40,13 @@ func TestChangingThePasswordEndsEveryOtherSessionAtOnce(t *testing.T) {
 	next := w.foundRefresh(laptop["refreshToken"])
 	w.expect(next, 200, "")
 	w.expect(w.call("GET", "/api/me", str(next.Body, "accessToken"), nil), 200, "")
+	// Only the browser of the session that changed the password is still told things.
+	subs, err := w.store.PushSubscriptionsOf(context.Background(), w.A.Area.ID, w.A.KW1.ID)
+	must(t, err)
+	laptopClaims, _ := w.tokens.Parse(str(laptop, "accessToken"))
+	if len(subs) != 1 || subs[0].SessionID != laptopClaims.Session {
+		t.Errorf("subscriptions after the change: %+v", subs)
+	}
 	// Someone else's session is not touched; the old password no longer signs in.
 	w.expect(w.call("GET", "/api/me", str(colleague, "accessToken"), nil), 200, "")
 	w.expect(w.foundLogin(w.A.KW1.Email, testPassword), 401, "invalid_credentials")

@@ -137,6 +137,7 @@ func (s *Service) ChangeStaff(ctx context.Context, p heard.Principal, id string,
 	if err != nil {
 		return heard.StaffView{}, err
 	}
+	trustBefore := st.Trust
 	if errs := c.Apply(p, &st); len(errs) > 0 {
 		return heard.StaffView{}, heard.Invalid(errs)
 	}
@@ -163,6 +164,12 @@ func (s *Service) ChangeStaff(ctx context.Context, p heard.Principal, id string,
 			return heard.StaffView{}, err
 		}
 		teamName = t.Name
+	}
+	if changed.Trust != trustBefore {
+		// A new role or an account turned off: the sessions it ended are told nothing more.
+		if err := s.store.DeleteOwnerSubscriptions(ctx, p.AreaID, id, ""); err != nil {
+			return heard.StaffView{}, err
+		}
 	}
 	if changed.Disabled {
 		s.log.Info("staff account disabled", "requestId", p.RequestID, "staffId", id)
@@ -191,6 +198,9 @@ func (s *Service) ResetStaffPassword(ctx context.Context, p heard.Principal, id 
 	code := heard.NewPasswordResetCode()
 	st, err := s.store.ResetStaffPassword(ctx, p.AreaID, id, code)
 	if err != nil {
+		return heard.PasswordResetIssued{}, err
+	}
+	if err := s.store.DeleteOwnerSubscriptions(ctx, p.AreaID, id, ""); err != nil {
 		return heard.PasswordResetIssued{}, err
 	}
 	audit := auditEntry(p, "staff_password_reset", "")

@@ -94,7 +94,10 @@ func (s *Service) ChangePassword(ctx context.Context, p heard.Principal, c heard
 	// Every other session of the account has ended with the change; this one
 	// goes on. Should this write fail, this session ends too: safe, and the
 	// new password signs in.
-	return s.store.SetSessionTrust(ctx, p.AreaID, p.SessionID, p.ID, changed.Trust)
+	if err := s.store.SetSessionTrust(ctx, p.AreaID, p.SessionID, p.ID, changed.Trust); err != nil {
+		return err
+	}
+	return s.store.DeleteOwnerSubscriptions(ctx, p.AreaID, p.ID, p.SessionID)
 }
 
 // SignOutPhone signs one of a young person's own phones out for good.

@@ -133,3 +133,30 @@ func TestJoinCodesTakeOverAYearToGuessAtTheLimit(t *testing.T) {
 		t.Fatalf("500 live codes are found in %.2f years at the limit", y)
 	}
 }
+
+// The cap on sign-in requests per address is counted in the database: two
+// instances share it.
+func TestSignInRateCapHoldsAcrossInstances(t *testing.T) {
+	w := newWorld(t, func(c *Config) { c.AuthRateLimit = 3; c.TrustedProxies = []string{"0.0.0.0/0"} })
+	other := testkit.NewInstance(t, w.store).Store
+	second := New(Config{Store: other, Tokens: w.tokens, Log: testkit.Quiet(), Clock: w.clock, AuthRateLimit: 3,
+		TrustedProxies: []string{"0.0.0.0/0"},
+		Services:       service.New(service.Config{Store: other, Clock: w.clock, Log: testkit.Quiet(), Instance: "second"})})
+	login := func(srv *Server) int {
+		req := httptest.NewRequest("POST", "/api/auth/login", strings.NewReader(`{"email":"nobody@example.test","password":"x"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", "198.51.100.9")
+		res, err := srv.App().Test(req, -1)
+		must(t, err)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for i, srv := range []*Server{w.srv, second, w.srv} {
+		if got := login(srv); got != 401 {
+			t.Fatalf("attempt %d: %d", i+1, got)
+		}
+	}
+	if got := login(second); got != 429 {
+		t.Fatalf("the fourth attempt in a minute, on the other instance: %d, want 429", got)
+	}
+}

@@ -187,6 +187,8 @@ func DutyRotaWindow(from, to string, now time.Time) (time.Time, time.Time, map[s
 type AuditView struct {
 	AuditEntry
 	YoungPersonName string `json:"youngPersonName,omitempty"`
+	// StaffName names the staff account acted on (a password reset, a new role).
+	StaffName string `json:"staffName,omitempty"`
 }
 
 // AuditLogLength is how many of the latest entries the audit log shows.

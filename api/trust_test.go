@@ -93,14 +93,17 @@ func TestAnAdministratorsResetEndsSessionsAndNeedsANewPassword(t *testing.T) {
 	second := w.call("POST", "/api/admin/staff/"+w.A.KW2.ID+"/password-reset", admin, nil)
 	w.expect(w.call("POST", "/api/auth/password", "", map[string]string{"code": str(first.Body, "code"), "newPassword": "a new long password"}), 400, "reset_code_invalid")
 	w.expect(w.call("POST", "/api/auth/password", "", map[string]string{"code": str(second.Body, "code"), "newPassword": "a new long password"}), 200, "")
-	resets := 0
+	resets, kims := 0, 0
 	for _, e := range w.call("GET", "/api/admin/audit", admin, nil).Items() {
 		if e["action"] == "staff_password_reset" && e["actorId"] == w.A.Admin.ID {
 			resets++
+			if e["staffName"] == w.A.KW1.Name {
+				kims++
+			}
 		}
 	}
-	if resets != 3 {
-		t.Errorf("the audit log shows %d password resets, want 3", resets)
+	if resets != 3 || kims != 1 {
+		t.Errorf("the audit log shows %d password resets (%d of Kim's), want 3 (1)", resets, kims)
 	}
 	// A code lasts a day.
 	late := w.call("POST", "/api/admin/staff/"+w.A.Manager.ID+"/password-reset", admin, nil)
@@ -130,6 +133,15 @@ func TestANewRoleOrATurnedOffAccountEndsSessions(t *testing.T) {
 	w.expect(w.call("GET", "/api/me", str(kai, "accessToken"), nil), 401, "session_expired")
 	w.expect(w.foundRefresh(kai["refreshToken"]), 401, "session_expired")
 	w.expect(w.foundLogin(w.A.KW2.Email, testPassword), 200, "")
+	ended := 0
+	for _, e := range w.call("GET", "/api/admin/audit", admin, nil).Items() {
+		if e["action"] == "staff_sessions_ended" {
+			ended++
+		}
+	}
+	if ended != 2 { // Kim's new role, Kai turned off (turning on again ends nothing)
+		t.Errorf("the audit log shows %d accounts' sessions ended, want 2", ended)
+	}
 }
 
 func TestSessionsEndAtAFixedAgeHoweverOftenUsed(t *testing.T) {

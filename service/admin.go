@@ -166,8 +166,14 @@ func (s *Service) ChangeStaff(ctx context.Context, p heard.Principal, id string,
 		teamName = t.Name
 	}
 	if changed.Trust != trustBefore {
-		// A new role or an account turned off: the sessions it ended are told nothing more.
+		// A new role or an account turned off: the sessions it ended are told
+		// nothing more, and the audit log says who did it.
 		if err := s.store.DeleteOwnerSubscriptions(ctx, p.AreaID, id, ""); err != nil {
+			return heard.StaffView{}, err
+		}
+		audit := auditEntry(p, "staff_sessions_ended", "")
+		audit.StaffID = id
+		if err := s.store.Audit(ctx, audit); err != nil {
 			return heard.StaffView{}, err
 		}
 	}
@@ -365,6 +371,18 @@ func (s *Service) AuditLog(ctx context.Context, p heard.Principal) ([]heard.Audi
 				names[e.YoungPersonID] = name
 			}
 			v.YoungPersonName = name
+		}
+		if e.StaffID != "" {
+			name, seen := names["staff:"+e.StaffID]
+			if !seen {
+				st, err := s.store.StaffMember(ctx, p.AreaID, e.StaffID)
+				if err != nil && !errors.Is(err, heard.ErrNotFound) {
+					return nil, err
+				}
+				name = st.Name
+				names["staff:"+e.StaffID] = name
+			}
+			v.StaffName = name
 		}
 		out = append(out, v)
 	}

@@ -56,6 +56,7 @@ export function auditScreen() {
         action: label('audit.action', e.action),
       }) }),
       e.count ? h('p', { class: 'meta', text: t('admin.audit.count', { count: e.count }) }) : null,
+      e.staffName ? h('p', { class: 'meta', text: t('admin.audit.about', { name: e.staffName }) }) : null,
       e.youngPersonName || e.youngPersonId
         ? h('p', { class: 'meta', text: t('admin.audit.about', { name: e.youngPersonName || e.youngPersonId }) })
         : null),

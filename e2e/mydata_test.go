@@ -202,3 +202,27 @@ func TestAdministratorSaysAYoungPersonHasLeft(t *testing.T) {
 	screenshot(t, ctx, "admin-young-person-left-ar")
 	adminFormsNarrow(t, ctx, "a young person who has left (ar)")
 }
+
+// A card written offline is part of the young person's data while it waits on
+// the phone: the download shows it, even with no connection.
+func TestMyDataShowsWhatWaitsOnThePhone(t *testing.T) {
+	chromiumPath(t)
+	h := startHeard(t)
+	ctx := newBrowser(t, "en-GB")
+	join(t, ctx, h, "Mia")
+	run(t, ctx, "open my data once online", chromedp.Navigate(h.URL+"/#/my-data"), chromedp.WaitVisible("#md-phones", chromedp.ByQuery))
+	if countNodes(t, ctx, "#md-phone") != 0 {
+		t.Fatal("nothing waits on the phone yet")
+	}
+	run(t, ctx, "offline, a card is kept on the phone", cardsSetOffline(true),
+		chromedp.Navigate(h.URL+"/#/cards/send/worried"),
+		chromedp.WaitVisible(`#fc-send`, chromedp.ByQuery),
+		chromedp.SendKeys(`#fc-note`, "can we talk", chromedp.ByQuery),
+		chromedp.Click(`#fc-send`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.fc-sent[data-state="waiting"]`, chromedp.ByQuery),
+		chromedp.Evaluate(`window.heard.navigate('/my-data')`, nil),
+		waitText("#md-phone-list", "Worried"),
+		waitText("#md-phone-list", "can we talk"))
+	screenshot(t, ctx, "mydata-waiting-en")
+	run(t, ctx, "back online", cardsSetOffline(false))
+}

@@ -6,6 +6,43 @@ import { h, announce } from './dom.js';
 import { t, has, formatDateTime, locale } from './i18n.js';
 import { screen, button, message, showMessage, errorText, loading, label } from './ui.js';
 import { api, getUser } from './api.js';
+import { outbox, request } from './outbox.js';
+
+/**
+ * What this phone holds that has not reached Heard yet (cards and answers
+ * waiting to be sent): part of the young person's data that only the phone
+ * has, anonymous answers included.
+ */
+async function onThisPhone(userId) {
+  const out = { cards: [], answers: [] };
+  for (const [name, key] of [['heard-cards', 'cards'], ['heard-feedback', 'answers']]) {
+    try {
+      const items = await outbox(name)('readonly', (s) => request(s.index('user').getAll(userId)));
+      out[key] = (items || []).map(({ userId: _, ...rest }) => rest);
+    } catch {
+      // Nothing kept on this phone.
+    }
+  }
+  return out;
+}
+
+/** The phone's waiting cards and answers, or nothing when there are none. */
+function waitingSection(phone) {
+  const items = [...phone.cards.map((c) => ({ kind: 'card', ...c })), ...phone.answers.map((a) => ({ kind: 'answer', ...a }))];
+  if (!items.length) return null;
+  const node = section('phone', 'mydata.phone.title', items, 'mydata.empty', (it) => (it.kind === 'card'
+    ? [h('p', { class: 'md-title', text: label('cards.card', it.card) }),
+      facts([['mydata.phone.written', when(it.sentAt)], ['mydata.card.note', it.note, true]])]
+    : [h('p', { class: 'md-title', text: t('mydata.phone.answer') }),
+      facts([
+        ['mydata.answer.listened', it.body && it.body.listened ? label('feedback.esq', it.body.listened) : ''],
+        ['mydata.answer.experience', it.body && it.body.experience ? label('feedback.fft', it.body.experience) : ''],
+        ['mydata.answer.words', it.body && it.body.words, true],
+        ['mydata.phone.written', when(it.at)],
+      ])]));
+  node.querySelector('h2').after(h('p', { class: 'field-help', text: t('mydata.phone.help') }));
+  return node;
+}
 
 const when = (iso) => (iso ? formatDateTime(iso, { dateStyle: 'long', timeStyle: 'short' }) : '');
 const day = (iso) => (iso ? formatDateTime(iso, { dateStyle: 'long' }) : '');
@@ -140,11 +177,18 @@ export function myDataScreen() {
     note,
     body);
   let data = null;
+  let phone = { cards: [], answers: [] };
+  const waiting = h('div', { id: 'md-phone-part' });
+  body.after(waiting);
   print.addEventListener('click', () => window.print());
   save.addEventListener('click', () => {
-    saveFile(data);
+    saveFile({ ...data, onThisPhone: phone });
     showMessage(note, 'success', t('mydata.saved'));
     announce(t('mydata.saved'));
+  });
+  onThisPhone(user && user.id).then((p) => {
+    phone = p;
+    waiting.replaceChildren(...[waitingSection(p)].filter(Boolean));
   });
   api('GET', '/api/me/data').then((d) => {
     data = d;

@@ -12,6 +12,9 @@ type Principal struct {
 	// SessionID is the sign-in session the token belongs to (its refresh-token
 	// family); signing out ends it, and the token with it.
 	SessionID string
+	// Trust is the account's trust version as it is now (Staff.Trust; 0 for
+	// young people, whose phones are signed out instead).
+	Trust int
 	// RequestID is the request acting, for the audit log.
 	RequestID string
 }

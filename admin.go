@@ -33,7 +33,7 @@ type NewStaff struct {
 // reports whether Heard speaks a language.
 func (n NewStaff) Validate(language func(string) bool) map[string]string {
 	f := problems{}
-	f.check(textFits(n.Name, 1, StaffNameMaxChars), "name", "length")
+	f.name("name", n.Name, 1, StaffNameMaxChars)
 	f.check(ValidEmail(NormaliseEmail(n.Email)), "email", "email_format")
 	f.check(len(n.Password) >= MinPasswordLength && len(n.Password) <= MaxPasswordLength, "password", "password_length")
 	f.check(n.Role.IsStaff(), "role", "one_of")
@@ -71,6 +71,13 @@ func (c StaffChange) Apply(p Principal, st *Staff) map[string]string {
 	f := problems{}
 	own := st.ID == p.ID
 	changed := false
+	wasRole, wasDisabled := st.Role, st.Disabled
+	defer func() {
+		// A new role or an account turned off ends the sessions begun before.
+		if st.Role != wasRole || st.Disabled && !wasDisabled {
+			st.Trust++
+		}
+	}()
 	if c.Role != nil {
 		f.check(c.Role.IsStaff(), "role", "one_of")
 		f.check(!own || *c.Role == RoleAdministrator, "role", "own_role")
@@ -136,6 +143,20 @@ func (n NewDutyShift) Validate() map[string]string {
 	return f
 }
 
+// DutyShiftsCovering cuts [start, start+span) into back-to-back shifts of at
+// most MaxDutyShift, each one the rota's form would accept.
+func DutyShiftsCovering(start time.Time, span time.Duration) []NewDutyShift {
+	var out []NewDutyShift
+	for at, end := start, start.Add(span); at.Before(end); at = at.Add(MaxDutyShift) {
+		next := at.Add(MaxDutyShift)
+		if next.After(end) {
+			next = end
+		}
+		out = append(out, NewDutyShift{Start: at, End: next})
+	}
+	return out
+}
+
 // Duty rota windows: a week by default, at most a year and a day.
 const (
 	DutyRotaDefaultWindow = 7 * 24 * time.Hour
@@ -166,6 +187,8 @@ func DutyRotaWindow(from, to string, now time.Time) (time.Time, time.Time, map[s
 type AuditView struct {
 	AuditEntry
 	YoungPersonName string `json:"youngPersonName,omitempty"`
+	// StaffName names the staff account acted on (a password reset, a new role).
+	StaffName string `json:"staffName,omitempty"`
 }
 
 // AuditLogLength is how many of the latest entries the audit log shows.
@@ -184,6 +207,10 @@ type AdminService interface {
 	AddStaff(ctx context.Context, p Principal, n NewStaff) (StaffView, error)
 	// ChangeStaff changes an account's role, team, placement, working hours, or disables it.
 	ChangeStaff(ctx context.Context, p Principal, id string, c StaffChange) (StaffView, error)
+	// ResetStaffPassword gives another staff account a one-time reset code,
+	// shown once to the administrator: the old password and every session of
+	// the account stop at once, and the code chooses a new password.
+	ResetStaffPassword(ctx context.Context, p Principal, id string) (PasswordResetIssued, error)
 	// AssignKeyWorker makes a key worker responsible for a young person from
 	// now; the previous assignment ends. Assigning the current key worker again
 	// changes nothing.

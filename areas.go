@@ -15,6 +15,9 @@ type Area struct {
 	Escalation     EscalationPolicy `bson:"escalation" json:"escalation"`
 	CrisisContacts []CrisisContact  `bson:"crisisContacts" json:"crisisContacts"`
 	CreatedAt      time.Time        `bson:"createdAt" json:"createdAt"`
+	// RetentionDays is how long a young person's records are kept after they
+	// leave (DefaultRetentionDays when 0).
+	RetentionDays int `bson:"retentionDays,omitempty" json:"retentionDays,omitempty"`
 }
 
 // EscalationPolicy says how long an alert may wait before it goes further.
@@ -62,8 +65,8 @@ var phoneNumber = regexp.MustCompile(`^[0-9+][0-9 ]{1,19}$`)
 // Validate checks a crisis contact an administrator entered.
 func (c CrisisContact) Validate() map[string]string {
 	errs := map[string]string{}
-	if l := len([]rune(c.Label)); l == 0 || l > 80 {
-		errs["label"] = "length"
+	if problem := nameProblem(c.Label, 1, 80); problem != "" {
+		errs["label"] = problem
 	}
 	if !phoneNumber.MatchString(c.Number) {
 		errs["number"] = "phone_format"
@@ -153,20 +156,28 @@ type AreaSettings struct {
 	ConcerningAfterMinutes int             `json:"concerningAfterMinutes"`
 	CrisisContacts         []CrisisContact `json:"crisisContacts"`
 	Languages              []string        `json:"languages"`
+	// RetentionDays is how many days a young person's records are kept after
+	// they leave; left out, it stays as it is.
+	RetentionDays *int `json:"retentionDays,omitempty"`
 }
 
 // NewAreaSettings shows an area's settings.
 func NewAreaSettings(a Area) AreaSettings {
-	return AreaSettings{Name: a.Name, UrgentToDutyMinutes: int(a.Escalation.UrgentToDuty.Minutes()),
+	s := AreaSettings{Name: a.Name, UrgentToDutyMinutes: int(a.Escalation.UrgentToDuty.Minutes()),
 		DutyToManagerMinutes: int(a.Escalation.DutyToManager.Minutes()), ConcerningAfterMinutes: int(a.Escalation.ConcerningAfter.Minutes()),
 		CrisisContacts: a.CrisisContacts, Languages: a.Languages}
+	days := a.RetentionDaysOrDefault()
+	s.RetentionDays = &days
+	return s
 }
 
 // Validate checks the settings; language reports whether Heard speaks a
 // language. An empty name keeps the area's name.
 func (s AreaSettings) Validate(language func(string) bool) map[string]string {
 	f := problems{}
-	f.check(s.Name == "" || textFits(s.Name, 1, AreaNameMaxChars), "name", "length")
+	if s.Name != "" {
+		f.name("name", s.Name, 1, AreaNameMaxChars)
+	}
 	f.check(s.UrgentToDutyMinutes >= UrgentToDutyMinMinutes && s.UrgentToDutyMinutes <= UrgentToDutyMaxMinutes, "urgentToDutyMinutes", "range")
 	f.check(s.DutyToManagerMinutes >= DutyToManagerMinMinutes && s.DutyToManagerMinutes <= DutyToManagerMaxMinutes, "dutyToManagerMinutes", "range")
 	f.check(s.ConcerningAfterMinutes >= ConcerningAfterMinMinutes && s.ConcerningAfterMinutes <= ConcerningAfterMaxMinutes, "concerningAfterMinutes", "range")
@@ -176,6 +187,7 @@ func (s AreaSettings) Validate(language func(string) bool) map[string]string {
 			f.check(false, "crisisContacts."+k, v)
 		}
 	}
+	f.check(s.RetentionDays == nil || *s.RetentionDays >= MinRetentionDays && *s.RetentionDays <= MaxRetentionDays, "retentionDays", "range")
 	f.check(len(s.Languages) >= 1, "languages", "required")
 	for _, l := range s.Languages {
 		f.check(language(l), "languages", "unsupported_language")
@@ -201,7 +213,7 @@ const TeamNameMaxChars = 80
 // Validate checks the fields.
 func (n NewTeam) Validate() map[string]string {
 	f := problems{}
-	f.check(textFits(n.Name, 1, TeamNameMaxChars), "name", "length")
+	f.name("name", n.Name, 1, TeamNameMaxChars)
 	f.check(n.Service.Valid(), "service", "one_of")
 	return f
 }
@@ -215,7 +227,7 @@ type NewPlacement struct {
 // Validate checks the fields.
 func (n NewPlacement) Validate() map[string]string {
 	f := problems{}
-	f.check(textFits(n.Name, 1, TeamNameMaxChars), "name", "length")
+	f.name("name", n.Name, 1, TeamNameMaxChars)
 	f.check(n.Type.Valid(), "type", "one_of")
 	return f
 }

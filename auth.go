@@ -220,9 +220,9 @@ const DefaultDeviceName = "Phone"
 const MaxDeviceNameChars = 60
 
 // Join is a young person joining on a phone with a code from their key worker
-// and the PIN they choose.
+// and the PIN they choose, from a network address (wrong codes are counted).
 type Join struct {
-	Code, PIN, DeviceName string
+	Code, PIN, DeviceName, Address string
 }
 
 // Validate puts the code in its canonical form, names the phone and checks the fields.
@@ -236,8 +236,12 @@ func (j *Join) Validate() map[string]string {
 	if !ValidPIN(j.PIN) {
 		errs["pin"] = "pin_format"
 	}
-	if len([]rune(j.DeviceName)) > MaxDeviceNameChars {
+	switch problem := nameProblem(j.DeviceName, 0, MaxDeviceNameChars); problem {
+	case "":
+	case "length":
 		errs["deviceName"] = "too_long"
+	default:
+		errs["deviceName"] = problem
 	}
 	if j.DeviceName = strings.TrimSpace(j.DeviceName); j.DeviceName == "" {
 		j.DeviceName = DefaultDeviceName
@@ -298,6 +302,40 @@ var (
 	LoginLimitAccount = LoginLimit{Failures: LoginFailuresAccount, Window: LoginWindow, LockFor: LoginLockFor}
 	LoginLimitAddress = LoginLimit{Failures: LoginFailuresAddress, Window: LoginWindow, LockFor: LoginLockFor}
 )
+
+// Join codes are short enough to read aloud, so guessing one is held back by
+// limits kept in the database (so they hold across every Heard instance):
+// wrong codes from one address pause joining from it, and wrong codes from
+// every address together pause all joining and alert the administrators.
+// README.md ("Join codes against guessing") works out what this allows.
+var (
+	JoinLimitAddress    = LoginLimit{Failures: 10, Window: time.Hour, LockFor: time.Hour}
+	JoinLimitEverywhere = LoginLimit{Failures: 20, Window: time.Hour, LockFor: time.Hour}
+)
+
+// JoinCodeSpace is how many join codes there are: four letters of 13, four digits of 8.
+var JoinCodeSpace = pow(len(joinLetters), 4) * pow(len(joinDigits), 4)
+
+func pow(b, e int) int {
+	n := 1
+	for range e {
+		n *= b
+	}
+	return n
+}
+
+// JoinGuessingYears is how long, on average, guessing at the limit across
+// every address would take to hit one of live codes live at once.
+func JoinGuessingYears(live int) float64 {
+	perHour := float64(JoinLimitEverywhere.Failures) / JoinLimitEverywhere.Window.Hours()
+	return float64(JoinCodeSpace) / float64(live) / perHour / (365.25 * 24)
+}
+
+// JoinAddressKey and JoinEverywhereKey name the counters of wrong join codes.
+func JoinAddressKey(address string) string { return "join-address:" + address }
+
+// JoinEverywhereKey names the one counter of wrong join codes from every address.
+const JoinEverywhereKey = "join-everywhere"
 
 // LoginAccountKey and LoginAddressKey name the counters of an account and an address.
 func LoginAccountKey(email string) string { return "account:" + email }
@@ -497,6 +535,10 @@ type AuthService interface {
 	// Refresh swaps the session's newest refresh token for the next one. A
 	// refresh token works once: presenting it again ends the whole session.
 	Refresh(ctx context.Context, refreshToken string) (SignedIn, error)
+	// ChooseNewPassword sets a staff member's new password with the one-time
+	// code an administrator was shown, and signs them in. A wrong code counts
+	// as a failed sign-in of the address.
+	ChooseNewPassword(ctx context.Context, in NewPassword) (SignedIn, error)
 	// SignOut ends the session of a refresh token, and what it registered for
 	// notifications (a phone's, all of the phone's). Signing out again is no error.
 	SignOut(ctx context.Context, refreshToken string) error

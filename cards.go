@@ -575,6 +575,7 @@ type StaffPerson struct {
 
 // NewCardView shows a card to its reader.
 func NewCardView(c Card, who *PersonRef) CardView {
+	c.Note = ShownWords(c.Note)
 	return CardView{Card: c, State: c.State(), YoungPerson: who}
 }
 

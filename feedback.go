@@ -193,16 +193,17 @@ func derivedID(purpose, from string) string {
 // from the phone's id for the answer, never from the stored answer's id.
 func FeedbackAnswerKey(phoneID string) string { return derivedID("heard:feedback-answer-key", phoneID) }
 
-// StoredAnswerID is the id an answer is stored under. An answer the young
-// person shared, or asked a manager to follow up, is theirs by their choice and
-// keeps the phone's id; an anonymous one is stored under an id made from the
-// phone's by a one-way function, so that the phone's retry finds it while
-// nothing stored (the request's AnswerKey included) leads to it.
-func StoredAnswerID(phoneID string, anonymous bool) string {
+// StoredAnswerID is the id an answer is stored under, made from the young
+// person's id and the phone's id for the answer by a one-way function: the
+// phone's retry finds it, nothing stored (the request's AnswerKey included)
+// leads to it, and another young person presenting the same phone id (a copy,
+// or a guess) finds nothing of it, not even that it exists: theirs is another
+// answer. An anonymous answer's id is made apart from a shared one's.
+func StoredAnswerID(youngPersonID, phoneID string, anonymous bool) string {
 	if !anonymous {
-		return phoneID
+		return derivedID("heard:shared-answer", youngPersonID+"\x00"+phoneID)
 	}
-	return derivedID("heard:anonymous-answer", phoneID)
+	return derivedID("heard:anonymous-answer", youngPersonID+"\x00"+phoneID)
 }
 
 // ESQAnswer answers an ESQ item: yes (certainly true), a bit (partly true), no
@@ -429,7 +430,7 @@ func (n NewAnswer) Answer(about AnswerAbout) (Answer, map[string]string) {
 		kind, n.Service = string(r.Kind), r.Service
 	}
 	day := KPIDay(about.TimeZone, about.Now)
-	a := Answer{ID: StoredAnswerID(n.ID, n.Anonymous()), AreaID: about.AreaID, Kind: kind, Service: n.Service, PlacementType: about.PlacementType,
+	a := Answer{ID: StoredAnswerID(about.YoungPersonID, n.ID, n.Anonymous()), AreaID: about.AreaID, Kind: kind, Service: n.Service, PlacementType: about.PlacementType,
 		Day: day, Month: day[:7], Listened: n.Listened, Serious: n.Serious, HadSay: n.HadSay, Experience: n.Experience,
 		Words: CleanWords(n.Words), ShareWithWorker: n.ShareWithWorker, FollowUp: n.FollowUp, CreatedAt: about.Now}
 	problems := a.Validate()

@@ -68,7 +68,7 @@ func TestFeedbackRequestTakesOneAnswer(t *testing.T) {
 // other id Heard makes.
 func TestAnonymousAnswerIDsLeadNowhere(t *testing.T) {
 	phone := NewID()
-	stored, key := StoredAnswerID(phone, true), FeedbackAnswerKey(phone)
+	stored, key := StoredAnswerID("yp", phone, true), FeedbackAnswerKey(phone)
 	if stored == phone || key == phone || stored == key {
 		t.Fatalf("phone %s, stored %s, key %s", phone, stored, key)
 	}
@@ -77,14 +77,18 @@ func TestAnonymousAnswerIDsLeadNowhere(t *testing.T) {
 			t.Errorf("%s is not shaped like Heard's ids", id)
 		}
 	}
-	if StoredAnswerID(phone, true) != stored || FeedbackAnswerKey(phone) != key {
+	if StoredAnswerID("yp", phone, true) != stored || FeedbackAnswerKey(phone) != key {
 		t.Error("a retry would not find the same answer")
 	}
-	if FeedbackAnswerKey(stored) == key || StoredAnswerID(key, true) == stored {
+	if FeedbackAnswerKey(stored) == key || StoredAnswerID("yp", key, true) == stored {
 		t.Error("one id leads to the other")
 	}
-	if StoredAnswerID(phone, false) != phone {
-		t.Error("a shared answer should keep the phone's id")
+	// Another young person presenting the same phone id finds nothing of this answer.
+	if other := StoredAnswerID("another", phone, true); other == stored || !ValidID(other) {
+		t.Error("another young person's phone id leads to this answer")
+	}
+	if shared := StoredAnswerID("yp", phone, false); shared == stored || shared == phone || shared == StoredAnswerID("another", phone, false) {
+		t.Error("a shared answer's id is made apart, per young person")
 	}
 	if FeedbackRequestID(phone) != FeedbackRequestID(phone) || FeedbackRequestID(phone) == FeedbackRequestID(NewID()) {
 		t.Error("a contact's request id should be its own and stable")
@@ -102,7 +106,7 @@ func TestNewAnswerKeepsOnlyWhatItMay(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
-	want := Answer{ID: StoredAnswerID(n.ID, true), AreaID: "area", Service: ServiceCAMHS, PlacementType: PlacementFoster, Month: "2026-11",
+	want := Answer{ID: StoredAnswerID("yp", n.ID, true), AreaID: "area", Service: ServiceCAMHS, PlacementType: PlacementFoster, Month: "2026-11",
 		Listened: ESQNo, Serious: ESQABit, HadSay: ESQYes, Experience: FFTPoor, Words: "not heard"}
 	if !reflect.DeepEqual(anon, want) {
 		t.Fatalf("anonymous answer:\n%+v\nwant\n%+v", anon, want)
@@ -110,13 +114,13 @@ func TestNewAnswerKeepsOnlyWhatItMay(t *testing.T) {
 
 	n.ShareWithWorker = true
 	shared, _ := n.Answer(about)
-	if shared.ID != n.ID || shared.YoungPersonID != "yp" || shared.StaffID != "kw" || shared.RequestID != req.ID || shared.Kind != "review" ||
+	if shared.ID != StoredAnswerID("yp", n.ID, false) || shared.YoungPersonID != "yp" || shared.StaffID != "kw" || shared.RequestID != req.ID || shared.Kind != "review" ||
 		shared.Day != "2026-11-30" || !shared.CreatedAt.Equal(now) {
 		t.Fatalf("shared answer: %+v", shared)
 	}
 	n.ShareWithWorker, n.FollowUp = false, true
 	followUp, _ := n.Answer(about)
-	if followUp.ID != n.ID || followUp.YoungPersonID != "" || followUp.RequestID != "" || !followUp.FollowUp {
+	if followUp.ID != StoredAnswerID("yp", n.ID, false) || followUp.YoungPersonID != "" || followUp.RequestID != "" || !followUp.FollowUp {
 		t.Fatalf("answer with a follow-up: %+v", followUp)
 	}
 

@@ -86,7 +86,7 @@ type SharedAnswerView struct {
 // NewSharedAnswerView shows an answer the reader may see.
 func NewSharedAnswerView(a Answer) SharedAnswerView {
 	return SharedAnswerView{ID: a.ID, Kind: a.Kind, Service: a.Service, Listened: a.Listened, Serious: a.Serious, HadSay: a.HadSay,
-		Experience: a.Experience, Words: a.Words, FollowUp: a.FollowUp, CreatedAt: a.CreatedAt}
+		Experience: a.Experience, Words: ShownWords(a.Words), FollowUp: a.FollowUp, CreatedAt: a.CreatedAt}
 }
 
 // FollowUpView is a follow-up as a manager or administrator sees it: the young

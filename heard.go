@@ -70,7 +70,9 @@ func NewID() string { return uuid.NewString() }
 // request are rejected before they reach a query.
 func ValidID(s string) bool {
 	u, err := uuid.Parse(s)
-	return err == nil && len(s) == 36 && u.Version() == 4
+	// One written form only (lower case, with dashes), so one id is never
+	// stored or looked up under two spellings.
+	return err == nil && u.String() == s && u.Version() == 4 && u.Variant() == uuid.RFC4122
 }
 
 // Clock tells the time; tests replace it to move time on.

@@ -69,6 +69,9 @@ func TestIDs(t *testing.T) {
 		{"00000000-0000-0000-0000-000000000000", false},
 		{"' OR 1=1 --                         ", false},
 		{`{"$ne":null}`, false},
+		{strings.ToUpper(good), false}, // one written form only
+		{good[:9] + strings.ToUpper(good[9:13]) + good[13:], strings.ToUpper(good[9:13]) == good[9:13]},
+		{good[:14] + "4" + good[15:19] + "c" + good[20:], false}, // variant bits not RFC 4122's
 	} {
 		if got := ValidID(tc.in); got != tc.want {
 			t.Errorf("ValidID(%q) = %v, want %v", tc.in, got, tc.want)

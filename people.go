@@ -21,6 +21,13 @@ type Staff struct {
 	Hours        []Hours   `bson:"hours" json:"hours"`
 	Disabled     bool      `bson:"disabled" json:"disabled"`
 	CreatedAt    time.Time `bson:"createdAt" json:"createdAt"`
+	// Trust moves on whenever trust in the account changes (its password is
+	// changed or reset, its role changes, it is turned off): every session
+	// begun before then ends at once.
+	Trust int `bson:"trust,omitempty" json:"-"`
+	// PasswordReset is the hash of the one-time reset code an administrator
+	// was last shown for the account, and when it stops working.
+	PasswordReset *PasswordReset `bson:"passwordReset,omitempty" json:"-"`
 }
 
 // FirstName is what a young person is shown about their worker.
@@ -49,6 +56,9 @@ type YoungPerson struct {
 	Service       Service   `bson:"service" json:"service"`
 	PlacementID   string    `bson:"placementId,omitempty" json:"placementId,omitempty"`
 	CreatedAt     time.Time `bson:"createdAt" json:"createdAt"`
+	// LeftAt is when the young person left Heard; their records are removed
+	// after the area's retention period (retention.go).
+	LeftAt *time.Time `bson:"leftAt,omitempty" json:"leftAt,omitempty"`
 }
 
 // CalledName is the name the young person asked to be called by.
@@ -179,7 +189,11 @@ type AuditEntry struct {
 	ActorRole     Role      `bson:"actorRole" json:"actorRole"`
 	Action        string    `bson:"action" json:"action"`
 	YoungPersonID string    `bson:"youngPersonId,omitempty" json:"youngPersonId,omitempty"`
-	RequestID     string    `bson:"requestId" json:"requestId"`
+	// StaffID is the staff account acted on (a password reset).
+	StaffID string `bson:"staffId,omitempty" json:"staffId,omitempty"`
+	// Count is how many records an action removed (the retention sweeper).
+	Count     int64  `bson:"count,omitempty" json:"count,omitempty"`
+	RequestID string `bson:"requestId" json:"requestId"`
 }
 
 // problems collects the problems of a request's fields: the first one found
@@ -269,8 +283,8 @@ func (n NewYoungPerson) For(p Principal) (NewYoungPerson, map[string]string) {
 // Validate checks the fields; language reports whether Heard speaks a language.
 func (n NewYoungPerson) Validate(language func(string) bool) map[string]string {
 	f := problems{}
-	f.check(textFits(n.FirstName, 1, FirstNameMaxChars), "firstName", "length")
-	f.check(textFits(n.PreferredName, 0, PreferredNameMaxChars), "preferredName", "length")
+	f.name("firstName", n.FirstName, 1, FirstNameMaxChars)
+	f.name("preferredName", n.PreferredName, 0, PreferredNameMaxChars)
 	f.check(language(n.Language), "language", "unsupported_language")
 	f.check(ValidID(n.TeamID), "teamId", "id_format")
 	f.check(n.KeyWorkerID == "" || ValidID(n.KeyWorkerID), "keyWorkerId", "id_format")
@@ -287,12 +301,13 @@ type YoungPersonView struct {
 	TeamID        string     `json:"teamId,omitempty"`
 	KeyWorker     *PersonRef `json:"keyWorker,omitempty"`
 	CreatedAt     time.Time  `json:"createdAt"`
+	LeftAt        *time.Time `json:"leftAt,omitempty"`
 }
 
 // NewYoungPersonView shows a young person with their key worker (nil when none).
 func NewYoungPersonView(y YoungPerson, keyWorker *Staff) YoungPersonView {
 	v := YoungPersonView{ID: y.ID, FirstName: y.FirstName, PreferredName: y.PreferredName, Language: y.Language,
-		Service: y.Service, TeamID: y.TeamID, CreatedAt: y.CreatedAt}
+		Service: y.Service, TeamID: y.TeamID, CreatedAt: y.CreatedAt, LeftAt: y.LeftAt}
 	if keyWorker != nil {
 		v.KeyWorker = &PersonRef{ID: keyWorker.ID, Name: keyWorker.Name}
 	}

@@ -12,6 +12,22 @@ const (
 	YoungPersonSessionLifetime = 30 * time.Minute
 )
 
+// Sessions also end at a fixed age however often they are used, so a copied
+// refresh token cannot be kept alive for ever: staff sign in again after a
+// week, and a young person's phone asks for its PIN at least twice a day.
+const (
+	StaffSessionMaxAge       = 7 * 24 * time.Hour
+	YoungPersonSessionMaxAge = 12 * time.Hour
+)
+
+// SessionMaxAge is the longest a session of role lasts, used or not.
+func SessionMaxAge(r Role) time.Duration {
+	if r == RoleYoungPerson {
+		return YoungPersonSessionMaxAge
+	}
+	return StaffSessionMaxAge
+}
+
 // SessionLifetime is how long a session of role lasts unused.
 func SessionLifetime(r Role) time.Duration {
 	if r == RoleYoungPerson {
@@ -43,6 +59,10 @@ type Session struct {
 	CreatedAt time.Time     `bson:"createdAt"`
 	ExpiresAt time.Time     `bson:"expiresAt"`
 	EndedAt   *time.Time    `bson:"revokedAt,omitempty"`
+	// Trust is the account's trust version when the session began (Staff.Trust):
+	// changing a password, a role or turning the account off moves the
+	// account's on, and every session begun before stops at once.
+	Trust int `bson:"trust,omitempty"`
 
 	// Token is the newest refresh token itself, only in the answer to the
 	// write that made it; it is never stored.
@@ -67,18 +87,44 @@ func (s *Session) Rotate(hash, nextHash string, now time.Time) SessionUse {
 	switch {
 	case s.EndedAt != nil:
 		return SessionUnknown
-	case hash == s.TokenHash && now.Before(s.ExpiresAt):
+	case hash == s.TokenHash && now.Before(s.ExpiresAt) && now.Before(s.EndsBy()):
 		s.Spent = append(s.Spent, hash)
 		if n := len(s.Spent); n > SessionSpentKept {
 			s.Spent = s.Spent[n-SessionSpentKept:]
 		}
-		s.TokenHash, s.ExpiresAt = nextHash, now.Add(s.Lifetime)
+		s.TokenHash, s.ExpiresAt = nextHash, s.expiry(now)
 		return SessionRotated
 	case containsString(s.Spent, hash):
 		s.EndedAt = &now
 		return SessionReused
 	}
 	return SessionUnknown
+}
+
+// EndsBy is when the session ends however often it is used.
+func (s Session) EndsBy() time.Time { return s.CreatedAt.Add(SessionMaxAge(s.Role)) }
+
+// expiry is when the session ends if unused from now: its sliding lifetime,
+// never past its fixed end.
+func (s Session) expiry(now time.Time) time.Time {
+	if at := now.Add(s.Lifetime); at.Before(s.EndsBy()) {
+		return at
+	}
+	return s.EndsBy()
+}
+
+// Start sets the times of a session begun at now, lasting lifetime unused.
+func (s *Session) Start(now time.Time, lifetime time.Duration) {
+	s.CreatedAt, s.Lifetime = now, lifetime
+	s.ExpiresAt = s.expiry(now)
+}
+
+// Admits reports whether an access token of p, naming this session, may still
+// be used at now: the session is p's (person and phone), not ended, not past
+// its fixed end, and begun under the account's present trust (p.Trust).
+func (s Session) Admits(p Principal, now time.Time) bool {
+	return s.EndedAt == nil && s.SubjectID == p.ID && s.AreaID == p.AreaID && s.DeviceID == p.DeviceID &&
+		s.Trust == p.Trust && now.Before(s.EndsBy())
 }
 
 // Holds reports whether a refresh token (its hash) is or was one of the session's.

@@ -9,12 +9,15 @@ import (
 func TestSessionRotate(t *testing.T) {
 	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 	fresh := func() Session {
-		return Session{ID: "s", TokenHash: "h1", Spent: []string{"h0"}, Lifetime: 30 * time.Minute, ExpiresAt: now.Add(time.Minute)}
+		return Session{ID: "s", Role: RoleKeyWorker, TokenHash: "h1", Spent: []string{"h0"}, Lifetime: 30 * time.Minute, CreatedAt: now.Add(-time.Hour),
+			ExpiresAt: now.Add(time.Minute)}
 	}
 	ended := fresh()
 	ended.End(now.Add(-time.Second))
 	expired := fresh()
 	expired.ExpiresAt = now
+	tooOld := fresh()
+	tooOld.CreatedAt = now.Add(-StaffSessionMaxAge)
 	for _, tc := range []struct {
 		name      string
 		s         Session
@@ -29,6 +32,7 @@ func TestSessionRotate(t *testing.T) {
 		{"an ended session rotates no more", ended, "h1", SessionUnknown, "h1", true},
 		{"an ended session is not ended again", ended, "h0", SessionUnknown, "h1", true},
 		{"a session unused for its lifetime has run out", expired, "h1", SessionUnknown, "h1", false},
+		{"a session however used ends at its fixed age", tooOld, "h1", SessionUnknown, "h1", false},
 	} {
 		s := tc.s
 		got := s.Rotate(tc.hash, "h2", now)
@@ -48,6 +52,49 @@ func TestSessionRotate(t *testing.T) {
 	}
 	if len(s.Spent) != SessionSpentKept || s.Holds("h0") {
 		t.Fatalf("a session remembers its last %d spent tokens, not %d", SessionSpentKept, len(s.Spent))
+	}
+}
+
+func TestSessionNeverOutlivesItsFixedAge(t *testing.T) {
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	s := Session{Role: RoleYoungPerson, TokenHash: "h"}
+	s.Start(now, YoungPersonSessionLifetime)
+	if !s.ExpiresAt.Equal(now.Add(YoungPersonSessionLifetime)) {
+		t.Fatalf("a new session runs for its lifetime: %v", s.ExpiresAt)
+	}
+	at := now.Add(YoungPersonSessionMaxAge - 10*time.Minute)
+	s.ExpiresAt = at.Add(time.Minute) // refreshed all day long
+	if s.Rotate("h", "h2", at) != SessionRotated || !s.ExpiresAt.Equal(s.EndsBy()) {
+		t.Fatalf("near its fixed end, a rotation runs only to it: %v, want %v", s.ExpiresAt, s.EndsBy())
+	}
+}
+
+func TestSessionAdmitsOnlyItsOwnerUnderThePresentTrust(t *testing.T) {
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	s := Session{SubjectID: "kim", AreaID: "a", Role: RoleKeyWorker, Trust: 2}
+	s.Start(now, StaffSessionLifetime)
+	kim := Principal{ID: "kim", AreaID: "a", Role: RoleKeyWorker, Trust: 2}
+	if !s.Admits(kim, now) {
+		t.Fatal("the owner under the same trust is admitted")
+	}
+	moved := kim
+	moved.Trust = 3
+	other := kim
+	other.ID = "kai"
+	phone := kim
+	phone.DeviceID = "d"
+	ended := s
+	ended.End(now)
+	for name, c := range map[string]struct {
+		s Session
+		p Principal
+	}{"trust moved on": {s, moved}, "someone else": {s, other}, "another phone": {s, phone}, "ended": {ended, kim}} {
+		if c.s.Admits(c.p, now) {
+			t.Errorf("%s: admitted", name)
+		}
+	}
+	if s.Admits(kim, now.Add(StaffSessionMaxAge)) {
+		t.Error("past its fixed age: admitted")
 	}
 }
 

@@ -34,6 +34,18 @@ func (s *Server) adminRoutes() {
 				return svc().ChangeStaff(cx, p, id, change)
 			})
 		})
+	s.route(http.MethodPost, "/api/admin/staff/:id/password-reset", doc{Tag: "Administration", Roles: adminOnly, Status: 201, OptionalBody: true,
+		Summary:  "Reset another staff member's password: the answer holds a one-time code (shown once) to pass on. The old password and every session of the account stop at once; the code chooses a new password (POST /api/auth/password).",
+		Response: heard.PasswordResetIssued{}},
+		func(c *fiber.Ctx) error {
+			id, err := pathID(c, "id")
+			if err != nil {
+				return err
+			}
+			return answer(c, 201, func(cx context.Context, p heard.Principal) (heard.PasswordResetIssued, error) {
+				return svc().ResetStaffPassword(cx, p, id)
+			})
+		})
 	s.route(http.MethodPost, "/api/admin/assignments", doc{Tag: "Administration", Roles: adminOnly, Status: 201, Summary: "Make a key worker responsible for a young person from now; the previous assignment ends.", Request: heard.NewAssignment{}, Response: heard.Assignment{}},
 		func(c *fiber.Ctx) error { return answerBody(c, 201, svc().AssignKeyWorker) })
 	s.route(http.MethodGet, "/api/admin/duty-rota", doc{Tag: "Administration", Roles: adminOnly, Summary: "Duty shifts overlapping [from, to) (RFC 3339; from now when from is not given, for 7 days when to is not).", Query: []string{"from", "to"}, Response: list[heard.DutyShift]{}},

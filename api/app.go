@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
@@ -63,6 +62,8 @@ type Services interface {
 	heard.PeopleService
 	heard.AdminService
 	heard.MoveService
+	heard.MyDataService
+	heard.RetentionService
 }
 
 // Server holds the dependencies every handler uses.
@@ -75,6 +76,9 @@ type Server struct {
 	app    *fiber.App
 	routes []route
 	shed   *shedder
+	// helmetHeaders are the security headers of every answer, for the answers
+	// given before the middleware runs (hygiene.go).
+	helmetHeaders [][2]string
 }
 
 // DefaultBodyLimit is 1 MiB: enough for any JSON Heard accepts.
@@ -101,7 +105,7 @@ func New(cfg Config) *Server {
 	fcfg := fiber.Config{
 		AppName:               "Heard",
 		BodyLimit:             cfg.BodyLimit,
-		ErrorHandler:          errorHandler(cfg.Log),
+		ErrorHandler:          errorHandler(cfg.Log, func(c *fiber.Ctx) { s.securityHeaders(c) }),
 		DisableStartupMessage: true,
 		// Handlers keep strings from the request after returning (in logs, in goroutines).
 		Immutable:    true,
@@ -115,6 +119,8 @@ func New(cfg Config) *Server {
 		fcfg.ProxyHeader = fiber.HeaderXForwardedFor
 	}
 	s.app = fiber.New(fcfg)
+	s.helmetHeaders = headersOf(newHelmet(cfg.TLS))
+	s.app.Server().Handler = s.screenRequests(s.app.Server().Handler)
 	// The access log comes first, so that it sees every answer as sent,
 	// recovered panics included.
 	s.app.Use(s.accessLog)
@@ -128,18 +134,7 @@ func New(cfg Config) *Server {
 		return c.Next()
 	})
 	s.app.Use(requestid.New(requestid.Config{Generator: uuid.NewString}))
-	s.app.Use(helmet.New(helmet.Config{
-		ContentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
-			"connect-src 'self'; manifest-src 'self'; worker-src 'self'; font-src 'self'; object-src 'none'; " +
-			"frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-		ReferrerPolicy:            "no-referrer",
-		XFrameOptions:             "DENY",
-		CrossOriginEmbedderPolicy: "unsafe-none",
-		CrossOriginResourcePolicy: "same-origin",
-		HSTSMaxAge:                hstsMaxAge(cfg.TLS),
-		HSTSPreloadEnabled:        false,
-		PermissionPolicy:          "camera=(), microphone=(), geolocation=(), payment=()",
-	}))
+	s.app.Use(newHelmet(cfg.TLS))
 	s.app.Use(compressResponses()) // static.go
 	s.app.Use(func(c *fiber.Ctx) error {
 		if p := c.Path(); strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" {
@@ -180,10 +175,12 @@ func hstsMaxAge(tls bool) int {
 // App returns the Fiber app, for serving and for tests.
 func (s *Server) App() *fiber.App { return s.app }
 
-// authLimiter caps sign-in style requests per address, before any account lockout.
+// authLimiter caps sign-in style requests per address, before any account
+// lockout. Its counters are kept in the database (rateStorage), so the cap
+// holds across every Heard instance.
 func (s *Server) authLimiter() fiber.Handler {
 	return limiter.New(limiter.Config{
-		Max: s.cfg.AuthRateLimit, Expiration: time.Minute,
+		Max: s.cfg.AuthRateLimit, Expiration: time.Minute, Storage: rateStorage{s.store},
 		LimitReached: func(c *fiber.Ctx) error {
 			return &Error{Status: 429, Code: "too_many_attempts", Message: "Too many attempts; wait a minute and try again.", RetryAfter: 60}
 		},

@@ -65,6 +65,11 @@ type unlockRequest struct {
 	PIN          string `json:"pin"`
 }
 
+type newPasswordRequest struct {
+	Code        string `json:"code"`
+	NewPassword string `json:"newPassword"`
+}
+
 type refreshRequest struct {
 	RefreshToken string `json:"refreshToken"`
 }
@@ -84,12 +89,15 @@ func (s *Server) authRoutes() {
 	s.app.Use("/api/auth/login", limit)
 	s.app.Use("/api/auth/join", limit)
 	s.app.Use("/api/auth/unlock", limit)
+	s.app.Use("/api/auth/password", limit)
 	s.route(http.MethodPost, "/api/auth/login", doc{Tag: "Sign-in", Public: true, Summary: "Staff sign in with email and password. Failures are counted per account and per address; after too many, sign-in pauses for a while. The error never says whether the account exists.",
 		Request: loginRequest{}, Response: session{}}, s.login)
 	s.route(http.MethodPost, "/api/auth/join", doc{Tag: "Sign-in", Public: true, Status: 201, Summary: "A young person joins on their phone with a one-time code from their key worker and chooses a PIN. Returns the device credentials kept on the phone. A join that failed before the phone was made can be tried again with the same code.",
 		Request: joinRequest{}, Response: session{}}, s.join)
 	s.route(http.MethodPost, "/api/auth/unlock", doc{Tag: "Sign-in", Public: true, Summary: "A young person unlocks the app on a joined phone with their PIN. Wrong PINs pause the phone and, after many, sign it out.",
 		Request: unlockRequest{}, Response: session{}}, s.unlock)
+	s.route(http.MethodPost, "/api/auth/password", doc{Tag: "Sign-in", Public: true, Summary: "A staff member chooses a new password with the one-time code their administrator was shown, and is signed in. Wrong codes count as failed sign-ins from the address.",
+		Request: newPasswordRequest{}, Response: session{}}, s.chooseNewPassword)
 	s.route(http.MethodPost, "/api/auth/refresh", doc{Tag: "Sign-in", Public: true, Summary: "Swap a refresh token for a new access token and a new refresh token. A refresh token works once; using one twice ends the whole session.",
 		Request: refreshRequest{}, Response: session{}}, s.refresh)
 	s.route(http.MethodPost, "/api/auth/logout", doc{Tag: "Sign-in", Public: true, Status: 204, Summary: "Sign out: the session's refresh tokens stop working.",
@@ -117,7 +125,7 @@ func (s *Server) join(c *fiber.Ctx) error {
 	}
 	cx, cancel := ctx(c)
 	defer cancel()
-	signed, err := s.cfg.Services.Join(cx, heard.Join{Code: req.Code, PIN: req.PIN, DeviceName: req.DeviceName})
+	signed, err := s.cfg.Services.Join(cx, heard.Join{Code: req.Code, PIN: req.PIN, DeviceName: req.DeviceName, Address: c.IP()})
 	if err != nil {
 		return err
 	}
@@ -132,6 +140,20 @@ func (s *Server) unlock(c *fiber.Ctx) error {
 	cx, cancel := ctx(c)
 	defer cancel()
 	signed, err := s.cfg.Services.Unlock(cx, heard.Unlock{DeviceID: req.DeviceID, DeviceSecret: req.DeviceSecret, PIN: req.PIN})
+	if err != nil {
+		return err
+	}
+	return s.sendSession(c, fiber.StatusOK, signed)
+}
+
+func (s *Server) chooseNewPassword(c *fiber.Ctx) error {
+	var req newPasswordRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	cx, cancel := ctx(c)
+	defer cancel()
+	signed, err := s.cfg.Services.ChooseNewPassword(cx, heard.NewPassword{Code: req.Code, Password: req.NewPassword, Address: c.IP()})
 	if err != nil {
 		return err
 	}

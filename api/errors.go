@@ -54,8 +54,9 @@ var (
 
 // errorHandler turns every error into the JSON shape above. Unknown errors are
 // logged with the request id and answered without their text, which could leak
-// internals.
-func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+// internals. refusedEarly gives the security headers to answers made before
+// any middleware ran.
+func errorHandler(log *slog.Logger, refusedEarly func(*fiber.Ctx)) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		var e *Error
 		var fe *fiber.Error
@@ -91,6 +92,7 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 				c.Locals(requestid.ConfigDefault.ContextKey, id)
 				c.Set(fiber.HeaderXRequestID, id)
 			}
+			refusedEarly(c)
 			defer logRequest(log, c, 0)
 		}
 		return c.Status(e.Status).JSON(errorBody{Error: e, RequestID: requestID(c)})

@@ -343,7 +343,7 @@ func TestFeedbackWorkerSeesOnlySharedAnswers(t *testing.T) {
 
 	r = w.call("GET", "/api/young-people/"+w.A.YP1.ID+"/feedback", w.tokenFor(w.A.KW1), nil)
 	w.expect(r, 200, "")
-	if items := r.Items(); len(items) != 1 || items[0]["id"] != shared["id"] || items[0]["words"] != "Thanks for listening" {
+	if items := r.Items(); len(items) != 1 || items[0]["id"] != heard.StoredAnswerID(w.A.YP1.ID, shared["id"].(string), false) || items[0]["words"] != "Thanks for listening" {
 		t.Fatalf("worker's view: %s", r.Raw)
 	}
 	if strings.Contains(string(r.Raw), "private words") {
@@ -386,7 +386,7 @@ func TestFeedbackFollowUpGoesToTheManagerNeverTheWorker(t *testing.T) {
 	w.expect(w.call("POST", "/api/feedback", yp, body), 201, "")
 	w.expect(w.call("POST", "/api/feedback", yp, body), 200, "") // a retry tells nobody twice
 
-	if got := w.feedbackOutbox(w.A.Manager.ID); len(got) != 1 || got[0].Type != "feedback_follow_up" || got[0].Link != "/#/follow-ups/"+body["id"].(string) {
+	if got := w.feedbackOutbox(w.A.Manager.ID); len(got) != 1 || got[0].Type != "feedback_follow_up" || got[0].Link != "/#/follow-ups/"+heard.StoredAnswerID(w.A.YP1.ID, body["id"].(string), false) {
 		t.Fatalf("manager's outbox: %+v", got)
 	}
 	for _, n := range w.feedbackOutbox(w.A.KW1.ID) {

@@ -521,10 +521,11 @@ func TestTokensAreCheckedStrictly(t *testing.T) {
 	w := newWorld(t)
 	now := w.clock.Now()
 	key := w.tokens.key
+	real, _ := w.tokens.Parse(w.tokenFor(w.A.KW1))
 	base := func() Claims {
 		return Claims{RegisteredClaims: jwt.RegisteredClaims{Issuer: "heard", Audience: jwt.ClaimStrings{"heard-api"}, Subject: w.A.KW1.ID,
 			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(15 * time.Minute))}, Area: w.A.Area.ID, Role: heard.RoleKeyWorker,
-			Session: heard.NewID()}
+			Session: real.Session}
 	}
 	sign := func(m jwt.SigningMethod, c Claims, k any) string {
 		s, err := jwt.NewWithClaims(m, c).SignedString(k)
@@ -569,6 +570,19 @@ func TestTokensAreCheckedStrictly(t *testing.T) {
 			c.Subject, c.Role, c.Device = w.A.YP1.ID, heard.RoleYoungPerson, w.A.Devices[w.A.YP2.ID].ID
 		}), key), "device_revoked"},
 		{"garbage", "not.a.token", "unauthenticated"},
+		{"a session never issued", sign(jwt.SigningMethodHS256, with(func(c *Claims) { c.Session = heard.NewID() }), key), "session_expired"},
+		{"another person's session", sign(jwt.SigningMethodHS256, with(func(c *Claims) {
+			other, _ := w.tokens.Parse(w.tokenFor(w.A.KW2))
+			c.Session = other.Session
+		}), key), "session_expired"},
+		{"no issued-at", sign(jwt.SigningMethodHS256, with(func(c *Claims) { c.IssuedAt = nil }), key), "unauthenticated"},
+		{"living longer than Heard's tokens", sign(jwt.SigningMethodHS256, with(func(c *Claims) { c.ExpiresAt = jwt.NewNumericDate(now.Add(24 * time.Hour)) }), key), "unauthenticated"},
+		{"exp as a string", signRaw(t, key, base(), `"exp":"`+strconv.FormatInt(now.Add(10*time.Minute).Unix(), 10)+`"`), "unauthenticated"},
+		{"exp as a fraction", signRaw(t, key, base(), `"exp":`+strconv.FormatInt(now.Add(10*time.Minute).Unix(), 10)+`.5`), "unauthenticated"},
+		{"exp as an exponent", signRaw(t, key, base(), `"exp":1.7941e9`), "unauthenticated"},
+		{"exp far past the end of time", signRaw(t, key, base(), `"exp":1e400`), "unauthenticated"},
+		{"exp negative", signRaw(t, key, base(), `"exp":-1`), "token_expired"},
+		{"exp null", signRaw(t, key, base(), `"exp":null`), "unauthenticated"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -598,7 +612,34 @@ func TestRoleChangesTakeEffectAtOnce(t *testing.T) {
 	tok := w.tokenFor(w.A.KW1)
 	w.expect(w.call("GET", "/api/young-people/"+w.A.YP1.ID, tok, nil), 200, "")
 	w.expect(w.call("PATCH", "/api/admin/staff/"+w.A.KW1.ID, w.tokenFor(w.A.Admin), map[string]any{"role": "commissioner"}), 200, "")
-	w.expect(w.call("GET", "/api/young-people/"+w.A.YP1.ID, tok, nil), 403, "forbidden")
+	// The session begun as a key worker has ended; one begun now has a commissioner's access.
+	w.expect(w.call("GET", "/api/young-people/"+w.A.YP1.ID, tok, nil), 401, "session_expired")
+	w.expect(w.call("GET", "/api/young-people/"+w.A.YP1.ID, w.tokenFor(w.A.KW1), nil), 403, "forbidden")
+}
+
+// signRaw signs c with one claim replaced by raw JSON (`"exp":"123"`), as a
+// forger holding the key could write it.
+func signRaw(t *testing.T, key []byte, c Claims, claim string) string {
+	t.Helper()
+	payload, err := json.Marshal(c)
+	must(t, err)
+	var m map[string]json.RawMessage
+	must(t, json.Unmarshal(payload, &m))
+	name, value, _ := strings.Cut(claim, ":")
+	m[strings.Trim(name, `"`)] = json.RawMessage(value)
+	body := "{"
+	for k, v := range m {
+		if len(body) > 1 {
+			body += ","
+		}
+		body += strconv.Quote(k) + ":" + string(v)
+	}
+	body += "}"
+	head := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+	unsigned := head + "." + base64.RawURLEncoding.EncodeToString([]byte(body))
+	sig, err := jwt.SigningMethodHS256.Sign(unsigned, key)
+	must(t, err)
+	return unsigned + "." + base64.RawURLEncoding.EncodeToString(sig)
 }
 
 func TestRevokingAPhoneRefusesItAtOnce(t *testing.T) {

@@ -27,6 +27,8 @@ type world struct {
 	clock  *testkit.Clock
 	tokens *Tokens
 	A, B   areaFixture
+	// sessions holds one access token per role for the access matrix.
+	sessions map[heard.Role]string
 }
 
 type areaFixture struct {
@@ -121,16 +123,18 @@ func must(t testing.TB, err error) {
 
 // tokenFor issues an access token for a staff member (without the cost of a password check).
 func (w *world) tokenFor(st heard.Staff) string {
-	tok, err := w.tokens.Issue(heard.Principal{ID: st.ID, AreaID: st.AreaID, Role: st.Role, SessionID: heard.NewID()})
-	must(w.t, err)
-	return tok
+	// The session begins under the account's trust as stored now.
+	if now, err := w.store.StaffMember(context.Background(), st.AreaID, st.ID); err == nil {
+		st = now
+	}
+	access, _ := w.sessionFor(heard.Principal{ID: st.ID, AreaID: st.AreaID, Role: st.Role, Trust: st.Trust})
+	return access
 }
 
 // youngToken issues an access token for a young person's joined phone.
 func (w *world) youngToken(f areaFixture, y heard.YoungPerson) string {
-	tok, err := w.tokens.Issue(heard.Principal{ID: y.ID, AreaID: y.AreaID, Role: heard.RoleYoungPerson, DeviceID: f.Devices[y.ID].ID, SessionID: heard.NewID()})
-	must(w.t, err)
-	return tok
+	access, _ := w.sessionFor(heard.Principal{ID: y.ID, AreaID: y.AreaID, Role: heard.RoleYoungPerson, DeviceID: f.Devices[y.ID].ID})
+	return access
 }
 
 // response is a decoded API answer.

@@ -35,6 +35,9 @@ func (s *Server) meRoutes() {
 	s.route(http.MethodPut, "/api/me/password", doc{Tag: "Me", Roles: heard.StaffRoles, Status: 204, Request: passwordChange{},
 		Summary: "A staff member changes their own password. A wrong current password counts as a failed sign-in, so guessing it pauses the account like sign-in does."},
 		s.changePassword)
+	s.route(http.MethodGet, "/api/me/data", doc{Tag: "Me", Roles: []heard.Role{heard.RoleYoungPerson}, Response: heard.MyData{},
+		Summary: "A young person's own data: everything Heard holds about them (their record, key workers, cards and replies, the answers they shared, moves shown to them, phones), to read, print and keep. Each download is written to the audit log."},
+		func(c *fiber.Ctx) error { return answer(c, 200, s.cfg.Services.MyData) })
 	s.route(http.MethodGet, "/api/crisis-contacts", doc{Tag: "Me", Summary: "The area's crisis contacts, shown at once when a young person says they are not safe.",
 		Response: list[heard.CrisisContact]{}}, s.crisisContacts)
 	s.route(http.MethodGet, "/api/devices/:deviceId/crisis-contacts", doc{Tag: "Me", Public: true,

@@ -2,8 +2,11 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"heard"
 )
@@ -76,4 +79,50 @@ func TestStaffChangesTheirPassword(t *testing.T) {
 	w.expect(change("a brand new password", "another new password"), 429, "too_many_attempts")
 	// Young people have no password.
 	w.expect(w.call("PUT", "/api/me/password", w.youngToken(w.A, w.A.YP1), map[string]any{"currentPassword": "x", "newPassword": "yyyyyyyyyyyy"}), 403, "forbidden")
+}
+
+func init() {
+	registerMatrix("GET /api/me/data", matrixEntry{Roles: []heard.Role{heard.RoleYoungPerson}})
+}
+
+// A young person downloads everything Heard holds about them, and only theirs;
+// each download is in the audit log.
+func TestMyDataHoldsEverythingOfMineAndNothingElse(t *testing.T) {
+	w := newWorld(t)
+	yara := w.youngToken(w.A, w.A.YP1)
+	first := w.cardsNew(w.A, w.A.YP1, "worried")
+	w.expect(w.call("POST", "/api/cards/"+str(first, "id")+"/ack", w.tokenFor(w.A.KW1), map[string]any{"quickReply": "thank_you"}), 200, "")
+	w.clock.Advance(time.Minute)
+	w.cardsNew(w.A, w.A.YP1, "happy")
+	w.cardsNew(w.A, w.A.YP2, "sad") // Yusuf's, not Yara's
+
+	r := w.call("GET", "/api/me/data", yara, nil)
+	w.expect(r, 200, "")
+	var got heard.MyData
+	must(t, json.Unmarshal(r.Raw, &got))
+	if got.Me.FirstName != w.A.YP1.FirstName || got.Me.Area != w.A.Area.Name || got.Me.Team != w.A.Social.Name {
+		t.Errorf("about me: %+v", got.Me)
+	}
+	if len(got.Cards) != 2 || got.Cards[1].CardID != "worried" || got.Cards[1].AckByName != "Kim" || got.Cards[1].Reply == nil {
+		t.Errorf("my cards: %s", r.Raw)
+	}
+	if len(got.KeyWorkers) != 1 || got.KeyWorkers[0].Name != "Kim" || len(got.Phones) != 1 {
+		t.Errorf("my key workers and phones: %s", r.Raw)
+	}
+	for _, id := range append(w.B.ids(), w.A.YP2.ID, w.A.KW1.ID, w.A.KW2.ID) {
+		if strings.Contains(string(r.Raw), id) {
+			t.Errorf("the download holds someone else's id %s", id)
+		}
+	}
+	entries, err := w.store.AuditLog(context.Background(), w.A.Area.ID, 20)
+	must(t, err)
+	downloads := 0
+	for _, e := range entries {
+		if e.Action == "own_data_downloaded" && e.ActorID == w.A.YP1.ID && e.YoungPersonID == w.A.YP1.ID {
+			downloads++
+		}
+	}
+	if downloads != 1 {
+		t.Errorf("the download is in the audit log %d times", downloads)
+	}
 }

@@ -204,7 +204,7 @@ func unsubscribePath(endpoint string) string {
 func (w *world) sessionFor(p heard.Principal) (access, refresh string) {
 	family := heard.NewID()
 	refresh, err := w.store.IssueRefreshToken(context.Background(), store.RefreshToken{Family: family, SubjectID: p.ID, Role: p.Role,
-		AreaID: p.AreaID, DeviceID: p.DeviceID}, time.Hour)
+		AreaID: p.AreaID, DeviceID: p.DeviceID, Trust: p.Trust}, time.Hour)
 	must(w.t, err)
 	p.SessionID = family
 	access, err = w.tokens.Issue(p)

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -76,5 +79,38 @@ func (t *Tokens) Parse(token string) (Claims, error) {
 	if c.Subject == "" || c.Area == "" || !c.Role.Valid() || !heard.ValidID(c.Session) {
 		return c, errors.New("token is missing claims")
 	}
+	// The times are whole seconds written as JSON numbers, and a token lives
+	// no longer than Heard makes them live: the JWT library also reads "exp"
+	// given as a string, a fraction or an exponent.
+	if !timesWellFormed(token) || c.IssuedAt == nil || c.ExpiresAt.Sub(c.IssuedAt.Time) > AccessLifetime {
+		return c, errors.New("token times are malformed")
+	}
 	return c, nil
+}
+
+// timesWellFormed reports whether the token's "exp", "iat" and "nbf" claims,
+// where present, are plain whole numbers of seconds.
+func timesWellFormed(token string) bool {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return false
+	}
+	var claims map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		return false
+	}
+	for _, name := range []string{"exp", "iat", "nbf"} {
+		raw, ok := claims[name]
+		if !ok {
+			continue
+		}
+		if len(raw) == 0 || len(raw) > 12 || strings.Trim(string(raw), "0123456789") != "" {
+			return false
+		}
+	}
+	return true
 }

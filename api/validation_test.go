@@ -284,6 +284,16 @@ func TestBadBodiesAreRefusedAndChangeNothing(t *testing.T) {
 	}
 }
 
+// segmentOf is the value of :param in a path made from pattern.
+func segmentOf(pattern, segments []string, param string) string {
+	for i, p := range pattern {
+		if p == ":"+param {
+			return segments[i]
+		}
+	}
+	return ""
+}
+
 func TestBadPathIDsAreRefusedAndChangeNothing(t *testing.T) {
 	_, routes := validationRoutes(t)
 	for _, rt := range routes {
@@ -325,14 +335,17 @@ func TestBadPathIDsAreRefusedAndChangeNothing(t *testing.T) {
 			}
 			for _, param := range ids {
 				for _, bad := range []string{"not-a-uuid", "1", strings.Repeat("a", 500), "00000000-0000-0000-0000-000000000000",
-					"6ba7b810-9dad-11d1-80b4-00c04fd430c8", "%7B%22$ne%22:null%7D", "..%2F..%2Fadmin", "%20"} {
+					"6ba7b810-9dad-11d1-80b4-00c04fd430c8", "%7B%22$ne%22:null%7D", "..%2F..%2Fadmin", "%20",
+					// One written form only: the real id in capitals, in braces, without dashes.
+					strings.ToUpper(segmentOf(pattern, segments, param)), "%7B" + segmentOf(pattern, segments, param) + "%7D",
+					strings.ReplaceAll(segmentOf(pattern, segments, param), "-", "")} {
 					r := w.validationSend(rt.Method, with(param, bad), token, "application/json", body)
 					if r.Status != 400 || r.ErrorCode() != "validation_failed" || r.Field(param) != "id_format" {
 						t.Errorf("%s = %q: want 400 id_format, got %d %s", param, bad, r.Status, r.Raw)
 					}
 				}
-				// Ids that could be Heard's but name nothing (in any case of letters).
-				for _, none := range []string{heard.NewID(), strings.ToUpper(heard.NewID())} {
+				// Ids that could be Heard's but name nothing.
+				for _, none := range []string{heard.NewID()} {
 					r := w.validationSend(rt.Method, with(param, none), token, "application/json", body)
 					if r.Status != 404 || r.ErrorCode() != "not_found" {
 						t.Errorf("%s of nothing (%s): want 404 not_found, got %d %s", param, none, r.Status, r.Raw)
@@ -453,6 +466,9 @@ func TestFieldRules(t *testing.T) {
 		{"unlock with letters in the PIN", "POST", "/api/auth/unlock", "", map[string]string{"deviceId": heard.NewID(), "deviceSecret": "s", "pin": "12ab"}, "pin", "pin_format"},
 		{"unlock without the phone's secret", "POST", "/api/auth/unlock", "", map[string]string{"deviceId": heard.NewID(), "pin": "1234"}, "deviceSecret", "required"},
 		{"refresh without a token", "POST", "/api/auth/refresh", "", map[string]string{}, "refreshToken", "required"},
+		{"a reset code of the wrong shape", "POST", "/api/auth/password", "", map[string]string{"code": "KFRW-4829", "newPassword": "long enough pw"}, "code", "code_format"},
+		{"a short new password with a reset code", "POST", "/api/auth/password", "", map[string]string{"code": "KFRW-4829-HMAC-2345", "newPassword": "short"}, "newPassword", "password_length"},
+		{"an administrator resetting their own password", "POST", "/api/admin/staff/" + w.A.Admin.ID + "/password-reset", admin, nil, "id", "own_account"},
 		{"sign out without a token", "POST", "/api/auth/logout", "", map[string]string{}, "refreshToken", "required"},
 		{"a language Heard does not speak", "PATCH", "/api/me", kw, map[string]string{"language": "xx"}, "language", "unsupported_language"},
 		{"no language", "PATCH", "/api/me", kw, map[string]string{}, "language", "unsupported_language"},

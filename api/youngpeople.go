@@ -58,6 +58,17 @@ func (s *Server) youngPeopleRoutes() {
 				QRDataURL: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)}, err
 		})
 	})
+	s.route(http.MethodPost, "/api/young-people/:id/left", doc{Tag: "Young people", Roles: adminOnly, OptionalBody: true, Response: heard.YoungPersonView{},
+		Summary: "An administrator says a young person has left Heard: their phones are signed out, and their records are removed once the area's retention period (retentionDays in the area's settings) has passed, the removal counted in the audit log. Saying it again changes nothing."},
+		func(c *fiber.Ctx) error {
+			id, err := pathID(c, "id")
+			if err != nil {
+				return err
+			}
+			return answer(c, 200, func(cx context.Context, p heard.Principal) (heard.YoungPersonView, error) {
+				return s.cfg.Services.MarkLeft(cx, p, id)
+			})
+		})
 	s.route(http.MethodGet, "/api/young-people/:id/devices", doc{Tag: "Young people", Roles: []heard.Role{heard.RoleKeyWorker},
 		Summary: "The phones the young person has joined with.", Response: list[heard.DeviceView]{}},
 		func(c *fiber.Ctx) error { return answerList(c, ofPath(c, "id", svc().Devices)) })

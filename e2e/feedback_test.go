@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"heard"
 	"heard/notify/pushtest"
+	"heard/store"
 )
 
 // feedbackTileFigure reads a dashboard tile's main figure and its n.
@@ -151,7 +153,12 @@ func TestFeedbackFromMeetingToDashboard(t *testing.T) {
 	if err != nil || len(devices) == 0 {
 		t.Fatalf("Jay's phone: %v", err)
 	}
-	token, err := h.Tokens.Issue(heard.Principal{ID: jay.ID, AreaID: jay.AreaID, Role: heard.RoleYoungPerson, DeviceID: devices[0].ID, SessionID: heard.NewID()})
+	jaySession := heard.NewID()
+	if _, err := h.Store.IssueRefreshToken(bg, store.RefreshToken{Family: jaySession, SubjectID: jay.ID, Role: heard.RoleYoungPerson,
+		AreaID: jay.AreaID, DeviceID: devices[0].ID}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	token, err := h.Tokens.Issue(heard.Principal{ID: jay.ID, AreaID: jay.AreaID, Role: heard.RoleYoungPerson, DeviceID: devices[0].ID, SessionID: jaySession})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -217,6 +217,7 @@ func everyScreen(t *testing.T, lang, name, otherName string) {
 		{name: "join-code", path: "/join", ready: "#join-code"},
 		{name: "join-pin", path: "/join/" + other, ready: "#pin-new"},
 		{name: "signin", path: "/signin", ready: "#signin-email"},
+		{name: "reset-password", path: "/reset", ready: "#reset-code"},
 		{name: "settings-signed-out", path: "/settings", ready: "#lang-select"},
 		{name: "help-signed-out", path: "/help", ready: "#fc-help-title"},
 	} {
@@ -243,6 +244,7 @@ func everyScreen(t *testing.T, lang, name, otherName string) {
 		{name: "feedback-list", path: "/feedback", ready: "a.fb-request"},
 		{name: "feedback-answer", ready: ".fb-step", act: chromedp.Click(`a.fb-request`, chromedp.ByQuery)},
 		{name: "settings-young-person", path: "/settings", ready: "#large-text"},
+		{name: "my-data", path: "/my-data", ready: "#md-phones"},
 	}
 	for _, s := range young {
 		c.visit(s, true)
@@ -298,6 +300,7 @@ func everyScreen(t *testing.T, lang, name, otherName string) {
 		{"admin@demo.heard", []screenStop{
 			{name: "home-administrator", path: "/home", ready: ".yp-item"},
 			{name: "admin-staff", path: "/admin/staff", ready: "#main"},
+			{name: "admin-staff-edit", ready: ".staff-edit-form:not([hidden])", act: chromedp.Click(`.staff-edit`, chromedp.ByQuery)},
 			{name: "admin-teams", path: "/admin/teams", ready: "#main"},
 			{name: "admin-area", path: "/admin/area", ready: "#main"},
 			{name: "admin-duty", path: "/admin/duty", ready: "#main"},

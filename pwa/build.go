@@ -36,9 +36,20 @@ import (
 // staffOnly are the files a young person's phone never needs: the test
 // TestYoungPersonNeverLoadsStaffCode checks that nothing else imports them.
 var staffOnly = map[string]bool{
-	"js/admin.js": true, "js/adminforms.js": true, "js/youngpeople.js": true, "js/dashboard.js": true,
+	"js/admin.js": true, "js/adminforms.js": true, "js/staff.js": true, "js/youngpeople.js": true, "js/dashboard.js": true,
 	"js/inbox.js": true, "js/cardalerts.js": true,
 	"words:admin": true, "words:kpis": true,
+}
+
+// youngOnly are the files staff never need: a young person's own screens.
+var youngOnly = map[string]bool{"js/mydata.js": true, "css/mydata.css": true, "words:mydata": true}
+
+// keeps reports whether role's phone keeps the file (or "words:<part>") named.
+func keeps(role, name string) bool {
+	if role == "staff" {
+		return !youngOnly[name]
+	}
+	return !staffOnly[name]
 }
 
 // Roles whose phones keep an offline copy: a young person's, and staff's.
@@ -418,7 +429,7 @@ func (b *builder) kept() map[string]any {
 				continue
 			}
 			if part, ok := b.parts[n]; ok {
-				if role == "staff" || !staffOnly["words:"+part] {
+				if keeps(role, "words:"+part) {
 					lang, _, _ := strings.Cut(path.Base(n), ".")
 					words[lang] = append(words[lang], b.url[n])
 				}
@@ -430,7 +441,7 @@ func (b *builder) kept() map[string]any {
 			default:
 				continue
 			}
-			if role == "staff" || !staffOnly[n] {
+			if keeps(role, n) {
 				files = append(files, b.url[n])
 			}
 		}

@@ -137,6 +137,7 @@ func (s *Service) ChangeStaff(ctx context.Context, p heard.Principal, id string,
 	if err != nil {
 		return heard.StaffView{}, err
 	}
+	trustBefore := st.Trust
 	if errs := c.Apply(p, &st); len(errs) > 0 {
 		return heard.StaffView{}, heard.Invalid(errs)
 	}
@@ -164,10 +165,56 @@ func (s *Service) ChangeStaff(ctx context.Context, p heard.Principal, id string,
 		}
 		teamName = t.Name
 	}
+	if changed.Trust != trustBefore {
+		// A new role or an account turned off: the sessions it ended are told
+		// nothing more, and the audit log says who did it.
+		if err := s.store.DeleteOwnerSubscriptions(ctx, p.AreaID, id, ""); err != nil {
+			return heard.StaffView{}, err
+		}
+		audit := auditEntry(p, "staff_sessions_ended", "")
+		audit.StaffID = id
+		if err := s.store.Audit(ctx, audit); err != nil {
+			return heard.StaffView{}, err
+		}
+	}
 	if changed.Disabled {
 		s.log.Info("staff account disabled", "requestId", p.RequestID, "staffId", id)
 	}
 	return heard.NewStaffView(changed, teamName), nil
+}
+
+var errOwnPasswordReset = heard.Invalid(map[string]string{"id": "own_account"})
+
+// ResetStaffPassword gives another staff account of the area a one-time reset
+// code (heard.Staff.ResetPassword) and writes it to the audit log.
+// Administrators change their own password in Settings instead.
+func (s *Service) ResetStaffPassword(ctx context.Context, p heard.Principal, id string) (heard.PasswordResetIssued, error) {
+	if err := administrator(p); err != nil {
+		return heard.PasswordResetIssued{}, err
+	}
+	if !heard.ValidID(id) {
+		return heard.PasswordResetIssued{}, heard.ErrNotFound
+	}
+	if id == p.ID {
+		return heard.PasswordResetIssued{}, errOwnPasswordReset
+	}
+	if _, err := s.store.StaffMember(ctx, p.AreaID, id); err != nil {
+		return heard.PasswordResetIssued{}, err
+	}
+	code := heard.NewPasswordResetCode()
+	st, err := s.store.ResetStaffPassword(ctx, p.AreaID, id, code)
+	if err != nil {
+		return heard.PasswordResetIssued{}, err
+	}
+	if err := s.store.DeleteOwnerSubscriptions(ctx, p.AreaID, id, ""); err != nil {
+		return heard.PasswordResetIssued{}, err
+	}
+	audit := auditEntry(p, "staff_password_reset", "")
+	audit.StaffID = id
+	if err := s.store.Audit(ctx, audit); err != nil {
+		return heard.PasswordResetIssued{}, err
+	}
+	return heard.PasswordResetIssued{StaffID: id, Code: code, ExpiresAt: st.PasswordReset.ExpiresAt}, nil
 }
 
 // AssignKeyWorker makes a key worker responsible for a young person from now.
@@ -292,6 +339,11 @@ func (s *Service) ChangeAreaSettings(ctx context.Context, p heard.Principal, n h
 	if err := s.store.UpdateAreaSettings(ctx, p.AreaID, strings.TrimSpace(n.Name), n.Escalation(), n.CrisisContacts, n.Languages); err != nil {
 		return heard.AreaSettings{}, err
 	}
+	if n.RetentionDays != nil {
+		if err := s.store.SetAreaRetention(ctx, p.AreaID, *n.RetentionDays); err != nil {
+			return heard.AreaSettings{}, err
+		}
+	}
 	return s.AreaSettings(ctx, p)
 }
 
@@ -319,6 +371,18 @@ func (s *Service) AuditLog(ctx context.Context, p heard.Principal) ([]heard.Audi
 				names[e.YoungPersonID] = name
 			}
 			v.YoungPersonName = name
+		}
+		if e.StaffID != "" {
+			name, seen := names["staff:"+e.StaffID]
+			if !seen {
+				st, err := s.store.StaffMember(ctx, p.AreaID, e.StaffID)
+				if err != nil && !errors.Is(err, heard.ErrNotFound) {
+					return nil, err
+				}
+				name = st.Name
+				names["staff:"+e.StaffID] = name
+			}
+			v.StaffName = name
 		}
 		out = append(out, v)
 	}

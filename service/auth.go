@@ -108,22 +108,60 @@ func (s *Service) countLoginFailure(ctx context.Context, key string, l heard.Log
 	return s.store.RecordLoginFailure(ctx, key, l.Failures, l.Window, l.LockFor)
 }
 
+var errResetCodeInvalid = &heard.Problem{Kind: heard.ErrInvalid, Code: "reset_code_invalid",
+	Message: "This reset code does not work. It may have been used, replaced or be too old; ask your administrator for a new one.",
+	Fields:  map[string]string{"code": "reset_code_invalid"}}
+
+// ChooseNewPassword sets a new password with a reset code and signs the staff
+// member in. Wrong codes are counted against the address like failed sign-ins.
+func (s *Service) ChooseNewPassword(ctx context.Context, in heard.NewPassword) (heard.SignedIn, error) {
+	if errs := in.Validate(); len(errs) > 0 {
+		return heard.SignedIn{}, heard.Invalid(errs)
+	}
+	address := heard.LoginAddressKey(in.Address)
+	if err := s.checkLoginPause(ctx, address); err != nil {
+		return heard.SignedIn{}, err
+	}
+	st, err := s.store.UsePasswordReset(ctx, in.Code, heard.HashPassword(in.Password))
+	if errors.Is(err, heard.ErrNotFound) {
+		if err := s.countLoginFailure(ctx, address, heard.LoginLimitAddress); err != nil {
+			return heard.SignedIn{}, err
+		}
+		return heard.SignedIn{}, errResetCodeInvalid
+	}
+	if err != nil {
+		return heard.SignedIn{}, err
+	}
+	if st.Disabled {
+		return heard.SignedIn{}, errInvalidCredentials
+	}
+	if err := s.store.ClearLoginFailures(ctx, heard.LoginAccountKey(st.Email)); err != nil {
+		return heard.SignedIn{}, err
+	}
+	return s.startSession(ctx, staffPrincipal(st))
+}
+
 // Join makes a young person's phone with a join code and signs it in (the
 // order of its writes is explained at the top of this file).
 func (s *Service) Join(ctx context.Context, in heard.Join) (heard.SignedIn, error) {
 	if errs := in.Validate(); len(errs) > 0 {
 		return heard.SignedIn{}, heard.Invalid(errs)
 	}
+	for _, key := range []string{heard.JoinAddressKey(in.Address), heard.JoinEverywhereKey} {
+		if err := s.checkLoginPause(ctx, key); err != nil {
+			return heard.SignedIn{}, err
+		}
+	}
 	jc, err := s.store.RedeemJoinCode(ctx, in.Code)
 	if errors.Is(err, heard.ErrNotFound) {
-		return heard.SignedIn{}, errJoinCodeInvalid
+		return heard.SignedIn{}, s.wrongJoinCode(ctx, in.Address)
 	}
 	if err != nil {
 		return heard.SignedIn{}, err
 	}
 	switch _, err := s.store.DeviceByID(ctx, jc.DeviceID); {
 	case err == nil:
-		return heard.SignedIn{}, errJoinCodeInvalid // the code's phone exists: spent
+		return heard.SignedIn{}, s.wrongJoinCode(ctx, in.Address) // the code's phone exists: spent
 	case !errors.Is(err, heard.ErrNotFound):
 		return heard.SignedIn{}, err
 	}
@@ -149,6 +187,56 @@ func (s *Service) Join(ctx context.Context, in heard.Join) (heard.SignedIn, erro
 	}
 	signed.DeviceID, signed.DeviceSecret = d.ID, secret
 	return signed, nil
+}
+
+// wrongJoinCode counts a code that did not work against the address and
+// against every address together; when that starts a pause of all joining,
+// the administrators of every area are told. It returns the answer to give.
+func (s *Service) wrongJoinCode(ctx context.Context, address string) error {
+	if _, err := s.store.CountFailure(ctx, heard.JoinAddressKey(address), heard.JoinLimitAddress); err != nil {
+		return err
+	}
+	paused, err := s.store.CountFailure(ctx, heard.JoinEverywhereKey, heard.JoinLimitEverywhere)
+	if err != nil {
+		return err
+	}
+	if paused {
+		s.log.Warn("joining paused: too many wrong join codes from every address together",
+			"failures", heard.JoinLimitEverywhere.Failures, "window", heard.JoinLimitEverywhere.Window.String())
+		if err := s.alertJoinGuessing(ctx); err != nil {
+			return err
+		}
+	}
+	return errJoinCodeInvalid
+}
+
+// alertJoinGuessing writes the pause of joining to every area's audit log and
+// tells its administrators by a notification (lock-screen words: "join_guessing").
+func (s *Service) alertJoinGuessing(ctx context.Context) error {
+	areas, err := s.store.AreaIDs(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for _, area := range areas {
+		if err := s.store.Audit(ctx, heard.AuditEntry{AreaID: area, At: now, ActorName: "Heard", Action: "join_codes_paused"}); err != nil {
+			return err
+		}
+		admins, err := s.store.StaffList(ctx, area, heard.RoleAdministrator)
+		if err != nil {
+			return err
+		}
+		for _, a := range admins {
+			if a.Disabled || s.notifier == nil {
+				continue
+			}
+			if err := s.notifier.Notify(ctx, heard.Notification{ID: heard.NewID(), AreaID: area, RecipientID: a.ID, Type: "join_guessing",
+				Link: "/#/admin/audit", Urgency: heard.UrgencyConcerning, CreatedAt: now}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Unlock opens a session on a joined phone with its PIN. Each try is counted
@@ -228,6 +316,13 @@ func (s *Service) Refresh(ctx context.Context, token string) (heard.SignedIn, er
 	if err != nil {
 		return heard.SignedIn{}, err
 	}
+	if t.Trust != p.Trust {
+		// Begun before the account's password, role or state changed.
+		if err := s.store.RevokeFamily(ctx, t.ID); err != nil {
+			return heard.SignedIn{}, err
+		}
+		return heard.SignedIn{}, errSessionEnded
+	}
 	p.SessionID = t.ID
 	return heard.SignedIn{Principal: p, RefreshToken: t.Token}, nil
 }
@@ -277,18 +372,23 @@ func (s *Service) CompleteSignOut(ctx context.Context, areaID, session string) e
 }
 
 // Authenticate checks that what an access token says still holds: the
-// account or phone first (a signed-out phone says so), then the session.
+// account or phone first (a signed-out phone says so), then the session: one
+// that was issued, to this person, not ended, not past its fixed end, and
+// begun under the account's present trust (a password, role or account
+// change since ends it).
 func (s *Service) Authenticate(ctx context.Context, claims heard.Principal) (heard.Principal, error) {
 	p, err := s.principal(ctx, claims)
 	if err != nil {
 		return heard.Principal{}, err
 	}
-	active, err := s.store.SessionActive(ctx, claims.SessionID)
+	t, err := s.store.SessionState(ctx, claims.SessionID)
+	if errors.Is(err, heard.ErrNotFound) {
+		return heard.Principal{}, errSessionEnded
+	}
 	if err != nil {
 		return heard.Principal{}, err
 	}
-	if !active {
-		// Signed out, or the session's refresh token was stolen and reused.
+	if !t.Admits(p, s.clock.Now()) {
 		return heard.Principal{}, errSessionEnded
 	}
 	p.SessionID = claims.SessionID
@@ -330,7 +430,7 @@ func unauthenticatedIfMissing(err error) error {
 }
 
 func staffPrincipal(st heard.Staff) heard.Principal {
-	return heard.Principal{ID: st.ID, AreaID: st.AreaID, Role: st.Role, Name: st.Name, TeamID: st.TeamID, PlacementID: st.PlacementID}
+	return heard.Principal{ID: st.ID, AreaID: st.AreaID, Role: st.Role, Name: st.Name, TeamID: st.TeamID, PlacementID: st.PlacementID, Trust: st.Trust}
 }
 
 func youngPrincipal(y heard.YoungPerson, deviceID string) heard.Principal {
@@ -341,7 +441,7 @@ func youngPrincipal(y heard.YoungPerson, deviceID string) heard.Principal {
 func (s *Service) startSession(ctx context.Context, p heard.Principal) (heard.SignedIn, error) {
 	p.SessionID = heard.NewID()
 	token, err := s.store.IssueRefreshToken(ctx, store.RefreshToken{Family: p.SessionID, SubjectID: p.ID, Role: p.Role, AreaID: p.AreaID,
-		DeviceID: p.DeviceID}, heard.SessionLifetime(p.Role))
+		DeviceID: p.DeviceID, Trust: p.Trust}, heard.SessionLifetime(p.Role))
 	if err != nil {
 		return heard.SignedIn{}, err
 	}

@@ -148,9 +148,9 @@ func (s *Service) MyFeedbackRequests(ctx context.Context, p heard.Principal) ([]
 //
 // The answer is written first, with what is left to do (heard.AnswerPending),
 // so that once it is stored nothing depends on the phone coming back: the
-// background worker finishes it from the answer alone. Its id is the phone's
-// for a shared answer and made from the phone's for an anonymous one
-// (heard.StoredAnswerID), so the phone's retry finds it either way.
+// background worker finishes it from the answer alone. Its id is made from the
+// young person's and the phone's (heard.StoredAnswerID), so the phone's retry
+// finds it, and another young person's retry with the same id finds nothing.
 func (s *Service) AnswerFeedback(ctx context.Context, p heard.Principal, n heard.NewAnswer) (heard.AnswerReceipt, bool, error) {
 	if errs := n.CheckIDs(); len(errs) > 0 {
 		return heard.AnswerReceipt{}, false, heard.Invalid(errs)

@@ -327,7 +327,7 @@ func answerFaultCase(t *testing.T, n heard.NewAnswer, checkMore func(w *feedback
 func TestFeedbackAnonymousAnswerExactUnderFaults(t *testing.T) {
 	answerFaultCase(t, heard.NewAnswer{Listened: heard.ESQABit, Serious: heard.ESQYes, HadSay: heard.ESQNotSure, Experience: heard.FFTGood},
 		func(w *feedbackWorld, phoneID string) {
-			if _, err := w.st.FeedbackAnswer(w.ctx, w.area.ID, heard.StoredAnswerID(phoneID, true)); err != nil {
+			if _, err := w.st.FeedbackAnswer(w.ctx, w.area.ID, heard.StoredAnswerID(w.yp.ID, phoneID, true)); err != nil {
 				w.t.Errorf("the answer: %v", err)
 			}
 		})
@@ -349,7 +349,7 @@ func TestFeedbackFollowUpAnswerExactUnderFaults(t *testing.T) {
 				w.t.Errorf("the worker it is about was told")
 			}
 			fus, err := w.svc.FollowUps(w.ctx, heard.Principal{ID: w.manager.ID, AreaID: w.area.ID, Role: heard.RoleTeamManager, TeamID: w.manager.TeamID})
-			if err != nil || len(fus) != 1 || fus[0].ID != phoneID || fus[0].Answer == nil || fus[0].Answer.Words != "Nobody let me speak" {
+			if err != nil || len(fus) != 1 || fus[0].ID != heard.StoredAnswerID(w.yp.ID, phoneID, false) || fus[0].Answer == nil || fus[0].Answer.Words != "Nobody let me speak" {
 				w.t.Errorf("the manager's follow-ups: %v %+v", err, fus)
 			}
 		})
@@ -361,7 +361,7 @@ func TestFeedbackSharedAnswerExactUnderFaults(t *testing.T) {
 		Words: "Thanks", ShareWithWorker: true},
 		func(w *feedbackWorld, phoneID string) {
 			got, err := w.svc.SharedFeedback(w.ctx, w.worker(), w.yp.ID)
-			if err != nil || len(got) != 1 || got[0].ID != phoneID || got[0].Words != "Thanks" {
+			if err != nil || len(got) != 1 || got[0].ID != heard.StoredAnswerID(w.yp.ID, phoneID, false) || got[0].Words != "Thanks" {
 				w.t.Errorf("the worker's view: %v %+v", err, got)
 			}
 		})
@@ -390,7 +390,7 @@ func TestFeedbackAnonymousAnswerIsUnlinkable(t *testing.T) {
 	if _, created, err := w.svc.AnswerFeedback(w.ctx, p, n); err != nil || !created {
 		t.Fatalf("answer: %v %v", err, created)
 	}
-	stored := heard.StoredAnswerID(n.ID, true)
+	stored := heard.StoredAnswerID(w.yp.ID, n.ID, true)
 	key := heard.FeedbackAnswerKey(n.ID)
 	// What identifies the young person, or leads to them.
 	identifying := map[string]string{"young person": w.yp.ID, "device": w.device.ID, "session": w.session, "request": requestID,

@@ -87,7 +87,17 @@ func (s *Service) ChangePassword(ctx context.Context, p heard.Principal, c heard
 		}
 		return errCurrentPasswordWrong
 	}
-	return s.store.SetStaffPassword(ctx, p.AreaID, p.ID, heard.HashPassword(c.New))
+	changed, err := s.store.SetStaffPassword(ctx, p.AreaID, p.ID, heard.HashPassword(c.New))
+	if err != nil {
+		return err
+	}
+	// Every other session of the account has ended with the change; this one
+	// goes on. Should this write fail, this session ends too: safe, and the
+	// new password signs in.
+	if err := s.store.SetSessionTrust(ctx, p.AreaID, p.SessionID, p.ID, changed.Trust); err != nil {
+		return err
+	}
+	return s.store.DeleteOwnerSubscriptions(ctx, p.AreaID, p.ID, p.SessionID)
 }
 
 // SignOutPhone signs one of a young person's own phones out for good.

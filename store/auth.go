@@ -27,6 +27,7 @@ func init() {
 		index{collection: colRefreshTokens, keys: bson.D{{Key: "deviceId", Value: 1}}},
 		index{collection: colRefreshTokens, keys: bson.D{{Key: "expiresAt", Value: 1}}, expireAfter: &zeroSeconds},
 		index{collection: colLoginFailures, keys: bson.D{{Key: "expiresAt", Value: 1}}, expireAfter: &zeroSeconds},
+		index{collection: colPasswordResets, keys: bson.D{{Key: "expiresAt", Value: 1}}, expireAfter: &zeroSeconds},
 	)
 }
 
@@ -186,8 +187,8 @@ func (s *Store) IssueRefreshToken(ctx context.Context, t RefreshToken, lifetime 
 	}
 	token, hash := heard.NewRefreshToken(t.Family)
 	now := s.now()
-	t.ID, t.TokenHash, t.Spent, t.Lifetime = t.Family, hash, nil, lifetime
-	t.CreatedAt, t.ExpiresAt, t.EndedAt, t.Token = now, now.Add(lifetime), nil, ""
+	t.ID, t.TokenHash, t.Spent, t.EndedAt, t.Token = t.Family, hash, nil, nil, ""
+	t.Start(now, lifetime)
 	if _, err := s.c(colRefreshTokens).InsertOne(ctx, t); err != nil {
 		return "", duplicate(err)
 	}
@@ -286,21 +287,86 @@ func (s *Store) endDeviceSessions(ctx context.Context, area, deviceID string) er
 	return nil
 }
 
-// SessionActive reports whether a session has not been ended by signing out,
-// by a reused token or by signing its phone out. Access tokens carry their
-// session, so they stop working at once too. A session no longer stored has
-// run out, and so have its access tokens (they live shorter).
-func (s *Store) SessionActive(ctx context.Context, family string) (bool, error) {
-	raw, err := s.c(colRefreshTokens).FindOne(ctx, bson.D{{Key: "_id", Value: family}},
-		options.FindOne().SetProjection(bson.D{{Key: "revokedAt", Value: 1}})).Raw()
-	if errors.Is(notFound(err), heard.ErrNotFound) {
+// SessionState reads what decides whether a session's access tokens still
+// work (heard.Session.Admits), without its spent tokens. A session never
+// issued, or no longer stored (it ran out, and so did its access tokens, which
+// live shorter), is "not found".
+func (s *Store) SessionState(ctx context.Context, family string) (heard.Session, error) {
+	var t heard.Session
+	err := s.c(colRefreshTokens).FindOne(ctx, bson.D{{Key: "_id", Value: family}},
+		options.FindOne().SetProjection(bson.D{{Key: "spent", Value: 0}, {Key: "tokenHash", Value: 0}})).Decode(&t)
+	return t, notFound(err)
+}
+
+// SetSessionTrust carries a session over to its account's new trust version:
+// the session that changed its own password goes on while the others end.
+func (s *Store) SetSessionTrust(ctx context.Context, area, family, subjectID string, trust int) error {
+	_, _, err := update(ctx, s, colRefreshTokens, area, family, func(t *heard.Session, exists bool) (bool, error) {
+		if !exists || t.SubjectID != subjectID || t.EndedAt != nil || t.Trust == trust {
+			return false, nil
+		}
+		t.Trust = trust
 		return true, nil
+	})
+	return err
+}
+
+// ---- Password resets ----
+
+// colPasswordResets finds the account of a reset code by the code's hash
+// (_id): choosing a new password comes before anyone's area is known. The
+// account itself holds the code that counts (heard.Staff.PasswordReset).
+const colPasswordResets = "password_resets"
+
+type passwordResetDoc struct {
+	Hash      string    `bson:"_id"`
+	AreaID    string    `bson:"area"`
+	StaffID   string    `bson:"staffId"`
+	ExpiresAt time.Time `bson:"expiresAt"`
+}
+
+// ResetStaffPassword gives an account a new reset code in one exact write
+// (heard.Staff.ResetPassword: the old password and every session stop), after
+// storing the code's way back to the account. An earlier code stops working.
+func (s *Store) ResetStaffPassword(ctx context.Context, area, id, code string) (heard.Staff, error) {
+	now := s.now()
+	doc := passwordResetDoc{Hash: heard.HashSecret(code), AreaID: area, StaffID: id, ExpiresAt: now.Add(heard.PasswordResetLifetime)}
+	if _, err := s.c(colPasswordResets).InsertOne(ctx, doc); err != nil {
+		return heard.Staff{}, duplicate(err)
 	}
+	d, _, err := update(ctx, s, colStaff, area, id, func(d *staffDoc, exists bool) (bool, error) {
+		if !exists {
+			return false, heard.ErrNotFound
+		}
+		d.ResetPassword(code, now)
+		return true, nil
+	})
+	return d.Staff, err
+}
+
+// UsePasswordReset sets a new password with a reset code, once (one exact
+// write of the account, heard.PasswordReset.Matches then SetPassword), and
+// returns the account as changed. An unknown, used, replaced or expired code
+// is "not found".
+func (s *Store) UsePasswordReset(ctx context.Context, code, hash string) (heard.Staff, error) {
+	r, err := findOne[passwordResetDoc](ctx, s.c(colPasswordResets), bson.D{{Key: "_id", Value: heard.HashSecret(code)}})
 	if err != nil {
-		return false, err
+		return heard.Staff{}, err
 	}
-	ended := raw.Lookup("revokedAt")
-	return ended.IsZero() || ended.Type == bson.TypeNull, nil
+	now := s.now().Truncate(time.Millisecond)
+	d, _, err := update(ctx, s, colStaff, r.AreaID, r.StaffID, func(d *staffDoc, exists bool) (bool, error) {
+		if !exists || !d.PasswordReset.Matches(code, now) {
+			return false, heard.ErrNotFound
+		}
+		d.SetPassword(hash)
+		d.noteOther("passwordChangedAt", now)
+		return true, nil
+	})
+	if err != nil {
+		return heard.Staff{}, err
+	}
+	_, err = s.c(colPasswordResets).DeleteOne(ctx, bson.D{{Key: "_id", Value: r.Hash}})
+	return d.Staff, err
 }
 
 // ---- Failed sign-ins ----
@@ -331,15 +397,24 @@ func (s *Store) LoginLockedUntil(ctx context.Context, key string) (time.Time, er
 // RecordLoginFailure counts a failure for key; after limit failures within the
 // window (not counting those before the last pause) the key is paused for lockFor.
 func (s *Store) RecordLoginFailure(ctx context.Context, key string, limit int, window, lockFor time.Duration) error {
-	l := heard.LoginLimit{Failures: limit, Window: window, LockFor: lockFor}
+	_, err := s.CountFailure(ctx, key, heard.LoginLimit{Failures: limit, Window: window, LockFor: lockFor})
+	return err
+}
+
+// CountFailure counts a failure for key under l (one exact write, so every
+// instance counts into the same counter) and reports whether this failure
+// started a pause.
+func (s *Store) CountFailure(ctx context.Context, key string, l heard.LoginLimit) (paused bool, err error) {
 	now := s.now()
-	_, _, err := update(ctx, s, colLoginFailures, "", key, func(c *loginCounter, exists bool) (bool, error) {
+	_, _, err = update(ctx, s, colLoginFailures, "", key, func(c *loginCounter, exists bool) (bool, error) {
 		c.Key = key
+		was := c.LockedFor(now) > 0
 		c.Fail(now, l)
+		paused = !was && c.LockedFor(now) > 0
 		c.ExpiresAt = c.ForgetAt(l)
 		return true, nil
 	})
-	return err
+	return paused, err
 }
 
 // ClearLoginFailures forgets the failures of key after a successful sign-in.
@@ -353,7 +428,7 @@ func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
 // do this on MongoDB; the embedded server has none, so Heard sweeps as well.
 func (s *Store) Sweep(ctx context.Context) error {
 	past := bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: s.now()}}}}
-	for _, col := range []string{colJoinCodes, colRefreshTokens, colLoginFailures, colIdempotency} {
+	for _, col := range []string{colJoinCodes, colRefreshTokens, colLoginFailures, colIdempotency, colPasswordResets, colRateLimits} {
 		if _, err := s.c(col).DeleteMany(ctx, past); err != nil {
 			return err
 		}
@@ -383,4 +458,48 @@ func (s *Store) AuditLog(ctx context.Context, area string, limit int64) ([]heard
 
 func init() {
 	registerIndexes(index{collection: colAudit, keys: bson.D{{Key: "area", Value: 1}, {Key: "at", Value: -1}}})
+}
+
+// ---- Request rates ----
+
+// colRateLimits holds the request counters of the per-address rate limits on
+// sign-in routes, so that every Heard instance counts into the same ones.
+const colRateLimits = "rate_limits"
+
+type rateDoc struct {
+	Key       string    `bson:"_id"`
+	AreaID    string    `bson:"area"` // always empty: counted before anyone is known
+	Value     []byte    `bson:"value"`
+	ExpiresAt time.Time `bson:"expiresAt"`
+}
+
+// RateGet reads a rate counter (nil when there is none or it has run out).
+func (s *Store) RateGet(ctx context.Context, key string) ([]byte, error) {
+	d, err := findOne[rateDoc](ctx, s.c(colRateLimits), bson.D{{Key: "_id", Value: key}})
+	if errors.Is(err, heard.ErrNotFound) || err == nil && !d.ExpiresAt.IsZero() && !s.now().Before(d.ExpiresAt) {
+		return nil, nil
+	}
+	return d.Value, err
+}
+
+// RateSet writes a rate counter that runs out after exp (never when 0).
+func (s *Store) RateSet(ctx context.Context, key string, value []byte, exp time.Duration) error {
+	d := rateDoc{Key: key, Value: value}
+	if exp > 0 {
+		d.ExpiresAt = s.now().Add(exp)
+	} else {
+		d.ExpiresAt = s.now().Add(24 * time.Hour)
+	}
+	_, err := s.c(colRateLimits).ReplaceOne(ctx, bson.D{{Key: "_id", Value: key}}, d, options.Replace().SetUpsert(true))
+	return err
+}
+
+// RateDelete removes a rate counter.
+func (s *Store) RateDelete(ctx context.Context, key string) error {
+	_, err := s.c(colRateLimits).DeleteOne(ctx, bson.D{{Key: "_id", Value: key}})
+	return err
+}
+
+func init() {
+	registerIndexes(index{collection: colRateLimits, keys: bson.D{{Key: "expiresAt", Value: 1}}, expireAfter: &zeroSeconds})
 }

@@ -109,9 +109,13 @@ func (s *Store) seedDemoArea(ctx context.Context) (string, error) {
 			return "", err
 		}
 	}
-	// The duty worker is on duty around the clock for the next year in the demo.
-	if err := s.AddDutyShift(ctx, heard.DutyShift{ID: heard.NewID(), AreaID: area.ID, StaffID: duty.ID, Start: now, End: now.Add(365 * 24 * time.Hour)}); err != nil {
-		return "", err
+	// The duty worker is on duty around the clock for the next year in the
+	// demo, in week-long shifts: no longer than the rota's form allows.
+	for _, shift := range heard.DutyShiftsCovering(now, 365*24*time.Hour) {
+		d := heard.DutyShift{ID: heard.NewID(), AreaID: area.ID, StaffID: duty.ID, Start: shift.Start, End: shift.End}
+		if err := s.AddDutyShift(ctx, d); err != nil {
+			return "", err
+		}
 	}
 	young := []struct {
 		name string

@@ -58,6 +58,26 @@ func TestDemoSeedsOnceWithFreshCodes(t *testing.T) {
 			area = s.AreaID
 		}
 	}
+	// The duty worker covers the year in shifts the rota's form would accept.
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	rota, err := st.DutyRota(ctx, area, now, now.Add(365*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := now
+	for _, d := range rota {
+		n := heard.NewDutyShift{StaffID: d.StaffID, Start: d.Start, End: d.End}
+		if errs := n.Validate(); len(errs) > 0 {
+			t.Errorf("demo shift %v–%v: %v", d.Start, d.End, errs)
+		}
+		if d.Start.After(covered) {
+			t.Errorf("nobody on duty from %v to %v", covered, d.Start)
+		}
+		covered = d.End
+	}
+	if covered.Before(now.Add(364 * 24 * time.Hour)) {
+		t.Errorf("the demo rota ends at %v", covered)
+	}
 	months, _ := heard.MonthsBetween("2026-04", "2026-11")
 	buckets, err := st.KPIBuckets(ctx, area, months)
 	if err != nil {

@@ -186,7 +186,7 @@ func TestChangesOfAnAccountKeepEachOther(t *testing.T) {
 			defer wg.Done()
 			switch i % 3 {
 			case 0:
-				errs[i] = s.SetStaffPassword(ctx, a.ID, kim.ID, fmt.Sprint("hash-", i))
+				_, errs[i] = s.SetStaffPassword(ctx, a.ID, kim.ID, fmt.Sprint("hash-", i))
 			case 1:
 				_, errs[i] = s.ChangeStaff(ctx, a.ID, kim.ID, func(st *heard.Staff) error {
 					st.Hours = append(st.Hours, heard.Hours{Weekday: time.Saturday, Start: i, End: i + 1})

@@ -61,6 +61,16 @@ func (s *Store) UpdateAreaSettings(ctx context.Context, id, name string, esc hea
 	return err
 }
 
+// AreaIDs lists every area's id (a short list: one per local authority or trust).
+func (s *Store) AreaIDs(ctx context.Context) ([]string, error) {
+	areas, err := findAll[heard.Area](ctx, s.c(colAreas), bson.D{}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	ids := make([]string, 0, len(areas))
+	for _, a := range areas {
+		ids = append(ids, a.ID)
+	}
+	return ids, err
+}
+
 // CreateTeam stores a team.
 func (s *Store) CreateTeam(ctx context.Context, t heard.Team) error {
 	_, err := s.c(colTeams).InsertOne(ctx, t)
@@ -83,6 +93,14 @@ func (s *Store) Team(ctx context.Context, area, id string) (heard.Team, error) {
 type staffDoc struct {
 	heard.Staff `bson:",inline"`
 	Other       bson.M `bson:",inline"`
+}
+
+// noteOther sets a field kept beside the account.
+func (d *staffDoc) noteOther(key string, v any) {
+	if d.Other == nil {
+		d.Other = bson.M{}
+	}
+	d.Other[key] = v
 }
 
 // CreateStaff stores a staff account; the email must be new.

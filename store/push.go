@@ -263,3 +263,15 @@ func (s *Store) DeleteSubscriptionByID(ctx context.Context, id string) error {
 	_, err := s.c(colPushSubscriptions).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	return err
 }
+
+// DeleteOwnerSubscriptions removes what a staff member registered for
+// notifications in every session but keep (none when keep is empty): when
+// trust in the account changes, the sessions it ended are told nothing more.
+func (s *Store) DeleteOwnerSubscriptions(ctx context.Context, area, ownerID, keep string) error {
+	f := inArea(area, bson.E{Key: "ownerId", Value: ownerID})
+	if keep != "" {
+		f = append(f, bson.E{Key: "sessionId", Value: bson.D{{Key: "$ne", Value: keep}}})
+	}
+	_, err := s.c(colPushSubscriptions).DeleteMany(ctx, f)
+	return err
+}

@@ -41,7 +41,18 @@ func (s *Store) SetUpFirstArea(ctx context.Context, areaName, email string) (Fir
 	return FirstAdministrator{AreaName: area.Name, Email: admin.Email, Password: password}, true, nil
 }
 
-// SetStaffPassword replaces a staff member's password hash and notes when.
-func (s *Store) SetStaffPassword(ctx context.Context, area, id, hash string) error {
-	return s.UpdateStaff(ctx, area, id, bson.D{{Key: "passwordHash", Value: hash}, {Key: "passwordChangedAt", Value: s.now().Truncate(time.Millisecond)}})
+// SetStaffPassword replaces a staff member's password hash and notes when
+// (one exact write, heard.Staff.SetPassword): every session begun before
+// ends. It returns the account as changed.
+func (s *Store) SetStaffPassword(ctx context.Context, area, id, hash string) (heard.Staff, error) {
+	now := s.now().Truncate(time.Millisecond)
+	d, _, err := update(ctx, s, colStaff, area, id, func(d *staffDoc, exists bool) (bool, error) {
+		if !exists {
+			return false, heard.ErrNotFound
+		}
+		d.SetPassword(hash)
+		d.noteOther("passwordChangedAt", now)
+		return true, nil
+	})
+	return d.Staff, err
 }

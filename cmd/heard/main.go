@@ -203,7 +203,7 @@ func run(ctx context.Context, args []string) error {
 	// finished once their lease runs out.
 	go svc.Run(pushCtx, 5*time.Second)
 
-	go sweep(ctx, st, log)
+	go sweep(ctx, st, svc, log)
 
 	errs := make(chan error, 1)
 	go func() {
@@ -261,17 +261,23 @@ func instanceName(setting string, embedded bool) string {
 }
 
 // sweep deletes expired codes, tokens and counters every minute (the embedded
-// database has no TTL indexes).
-func sweep(ctx context.Context, st *store.Store, log *slog.Logger) {
+// database has no TTL indexes), and once an hour the records of young people
+// past their area's retention period.
+func sweep(ctx context.Context, st *store.Store, retention heard.RetentionService, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
-	for {
+	for minutes := 0; ; minutes++ {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 			if err := st.Sweep(ctx); err != nil && ctx.Err() == nil {
 				log.Warn("sweep failed", "err", err.Error())
+			}
+			if minutes%60 == 0 {
+				if _, err := retention.SweepRetention(ctx); err != nil && ctx.Err() == nil {
+					log.Warn("retention sweep failed", "err", err.Error())
+				}
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import { screen, loading, label, message } from './ui.js';
 import { loadItems } from './lists.js';
 import { getUser } from './api.js';
 import { addStaffForm, staffSwitch, disclosure } from './adminforms.js';
+import { staffEditor, passwordReset } from './staff.js';
 
 /** Links from the administrator's home. */
 export function adminLinks() {
@@ -54,13 +55,16 @@ export function auditScreen() {
         role: label('role', e.actorRole),
         action: label('audit.action', e.action),
       }) }),
+      e.count ? h('p', { class: 'meta', text: t('admin.audit.count', { count: e.count }) }) : null,
+      e.staffName ? h('p', { class: 'meta', text: t('admin.audit.about', { name: e.staffName }) }) : null,
       e.youngPersonName || e.youngPersonId
         ? h('p', { class: 'meta', text: t('admin.audit.about', { name: e.youngPersonName || e.youngPersonId }) })
         : null),
   });
 }
 
-/** #/admin/staff: every account, a form to add one, and turning accounts off or on. */
+/** #/admin/staff: every account, a form to add one, changing one (role,
+ * team, placement, hours), resetting a password, turning accounts off or on. */
 export function staffScreen() {
   const me = getUser();
   const body = h('div', {}, loading());
@@ -87,6 +91,8 @@ export function staffScreen() {
         s.disabled ? h('span', { class: 'badge', text: t('admin.staff.disabled') }) : null),
       h('p', { class: 'meta' }, h('span', { dir: 'ltr', text: s.email || '' })),
       h('p', { class: 'meta', text: [label('role', s.role), s.teamName ? t('admin.staff.team', { team: s.teamName }) : ''].filter(Boolean).join(' · ') }),
+      staffEditor(s, me, reload),
+      passwordReset(s, me),
       staffSwitch(s, me, reload));
   }
   const form = addStaffForm((st, text) => {

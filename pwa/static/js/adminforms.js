@@ -394,6 +394,8 @@ function areaForm(area) {
   urgent.input.value = String(area.urgentToDutyMinutes || '');
   manager.input.value = String(area.dutyToManagerMinutes || '');
   concerning.input.value = String(area.concerningAfterMinutes || '');
+  const keep = field({ id: 'area-retention', label: t('admin.area.retention'), help: t('admin.area.retention_help'), type: 'number',
+    inputmode: 'numeric', min: '30', max: '3650', step: '1', required: true, value: String(area.retentionDays || '') });
 
   // The crisis lines: a list, and one small form to add or change a line.
   const list = h('ul', { class: 'rows', id: 'crisis-list' });
@@ -498,19 +500,22 @@ function areaForm(area) {
   // press saves everything.
   const submit = button(t('admin.area.save'), { id: 'area-save', type: 'submit', form: 'area-form' }, 'primary');
   const contactsError = { input: ccAdd.toggle, setError: (text) => { if (text) showMessage(listNote, 'error', text); } };
-  const byName = { name, urgentToDutyMinutes: urgent, dutyToManagerMinutes: manager, concerningAfterMinutes: concerning };
+  const byName = { name, urgentToDutyMinutes: urgent, dutyToManagerMinutes: manager, concerningAfterMinutes: concerning, retentionDays: keep };
   clearOnEdit(byName);
   const words = {
     'urgentToDutyMinutes:range': t('admin.area.minutes_range', { min: 1, max: 120 }),
     'dutyToManagerMinutes:range': t('admin.area.minutes_range', { min: 1, max: 120 }),
     'concerningAfterMinutes:range': t('admin.area.minutes_range', { min: 5, max: 1440 }),
     'crisisContacts:count': t('admin.area.cc.count'),
+    'retentionDays:range': t('admin.area.retention_range'),
   };
   const form = h('form', { class: 'area-form', id: 'area-form', novalidate: true },
     name.wrap,
     h('h2', { text: t('admin.area.limits') }),
     h('p', { class: 'field-help', text: t('admin.area.limits_help') }),
-    urgent.wrap, manager.wrap, concerning.wrap);
+    urgent.wrap, manager.wrap, concerning.wrap,
+    h('h2', { text: t('admin.area.records') }),
+    keep.wrap);
   const contactsSection = h('section', { class: 'area-contacts', 'aria-labelledby': 'crisis-title' },
     h('h2', { id: 'crisis-title', text: t('admin.area.cc.title') }),
     h('p', { class: 'field-help', text: t('admin.area.cc.help') }),
@@ -527,11 +532,13 @@ function areaForm(area) {
       concerningAfterMinutes: minutes(concerning),
       crisisContacts: contacts,
       languages: area.languages || [],
+      retentionDays: minutes(keep),
     };
     const missing = {};
     for (const k of ['urgentToDutyMinutes', 'dutyToManagerMinutes', 'concerningAfterMinutes']) {
       if (!Number.isInteger(req[k])) missing[k] = 'whole_minutes';
     }
+    if (!Number.isInteger(req.retentionDays) || req.retentionDays < 30 || req.retentionDays > 3650) missing.retentionDays = 'range';
     if (!contacts.length) missing.crisisContacts = 'count';
     if (Object.keys(missing).length) {
       showFormError({ code: 'validation_failed', fields: missing }, note, { ...byName, crisisContacts: contactsError }, words);

@@ -46,8 +46,11 @@ function routes() {
   route('/join/:code', lazy('/js/join.js', 'joinScreen'), 'guest');
   route('/unlock', lazy('/js/unlock.js', 'unlockScreen'), 'unlock');
   route('/signin', lazy('/js/signin.js', 'signInScreen'), 'guest');
+  route('/reset', lazy('/js/signin.js', 'resetScreen'), 'guest');
+  route('/reset/:code', lazy('/js/signin.js', 'resetScreen'), 'guest');
   route('/settings', lazy('/js/settings.js', 'settingsScreen'), 'public');
   route('/help', lazy('/js/help.js', 'helpScreen', ['shell', 'cards']), 'public');
+  route('/my-data', lazy('/js/mydata.js', 'myDataScreen', ['shell', 'mydata', 'cards', 'feedback']), 'young');
   route('/home', lazy('/js/home.js', 'homeScreen'), 'auth');
   route('/young-people/:id/code', lazy('/js/youngpeople.js', 'codeScreen', staffWords), 'staff');
   route('/young-people/:id/phones', lazy('/js/youngpeople.js', 'phonesScreen', staffWords), 'staff');
@@ -68,7 +71,7 @@ function guard(r, path, known) {
       return device() ? '/unlock' : '/';
     }
     if (r.access === 'public') return null;
-    if (r.access === 'auth' || r.access === 'staff' || r.access === 'admin') {
+    if (r.access === 'auth' || r.access === 'staff' || r.access === 'admin' || r.access === 'young') {
       rememberReturn(path);
       return device() ? '/unlock' : '/';
     }
@@ -79,6 +82,7 @@ function guard(r, path, known) {
   }
   if (r.access === 'guest' || r.access === 'unlock') return '/home';
   if (r.access === 'staff' && user.role === 'young_person') return '/home';
+  if (r.access === 'young' && user.role !== 'young_person') return '/home';
   if (r.access === 'admin' && user.role !== 'administrator') return '/home';
   return null;
 }

@@ -448,7 +448,7 @@ function myCardItem(card, state, entry) {
       h('p', { class: 'fc-item-title', text: cardLabel(kind.id) }),
       h('p', { class: 'meta', text: formatWhen(when) }),
       stateLine(state, card),
-      note ? h('p', { class: 'fc-item-note' }, h('span', { class: 'fc-item-note-label', text: t('cards.your_note') }), ' ', h('span', { text: note })) : null,
+      note ? h('p', { class: 'fc-item-note' }, h('span', { class: 'fc-item-note-label', text: t('cards.your_note') }), ' ', h('span', { class: 'their-words', dir: 'auto', text: note })) : null,
       card && card.reply ? h('div', { class: 'fc-reply' },
         h('p', { class: 'fc-reply-from', text: t('cards.reply_from', { name: card.ackByName || '' }) }),
         h('p', { class: 'fc-reply-text', text: replyText(card.reply) })) : null,
@@ -632,7 +632,7 @@ async function cardScreen({ id }) {
         h('h1', { class: 'fc-chosen-label', id: 'fc-thread-title', text: cardLabel(kind.id) }),
         h('p', { class: 'meta', text: t('cards.thread.sent', { time: formatWhen(card.sentAt || card.receivedAt) }) }))),
     stateLine(card.state === 'seen' ? 'seen' : 'sent', card),
-    card.note ? h('p', { class: 'fc-item-note' }, h('span', { class: 'fc-item-note-label', text: t('cards.your_note') }), ' ', h('span', { text: card.note })) : null,
+    card.note ? h('p', { class: 'fc-item-note' }, h('span', { class: 'fc-item-note-label', text: t('cards.your_note') }), ' ', h('span', { class: 'their-words', dir: 'auto', text: card.note })) : null,
     conversation(h('div', { class: 'fc-conversation' }), card, { young: true }));
 }
 

@@ -10,7 +10,7 @@ import { loadModule } from './router.js';
 
 // In the order their home sections appear.
 const FEATURES = [
-  { name: 'staff', staff: true, words: ['admin'], load: () => loadModule('/js/adminforms.js'), mount: (m) => addItemAction(m.keyWorkerAction) },
+  { name: 'staff', staff: true, words: ['admin'], load: () => loadModule('/js/staff.js'), mount: (m) => { addItemAction(m.keyWorkerAction); addItemAction(m.leftAction); } },
   { name: 'cards', words: ['cards'], css: '/css/cards.css', load: () => loadModule('/js/cards.js'), mount: (m) => m.mountCards() },
   { name: 'inbox', staff: true, words: ['cards'], css: '/css/cards.css', load: () => loadModule('/js/inbox.js'), mount: (m) => m.mountInbox() },
   { name: 'feedback', words: ['feedback'], css: '/css/feedback.css', load: () => loadModule('/js/feedback.js'), mount: (m) => m.mountFeedback() },

@@ -547,7 +547,7 @@ function answerSummary(a) {
   for (const [key, value, prefix] of rows) {
     dl.append(h('dt', { text: t(key) }), h('dd', {}, face(value, 24), h('span', { text: t(`${prefix}.${value}`) })));
   }
-  if (a.words) dl.append(h('dt', { text: t('feedback.short.words') }), h('dd', { class: 'fb-words-shown', text: a.words }));
+  if (a.words) dl.append(h('dt', { text: t('feedback.short.words') }), h('dd', { class: 'fb-words-shown their-words', dir: 'auto', text: a.words }));
   return dl;
 }
 

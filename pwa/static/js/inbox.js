@@ -112,9 +112,9 @@ function inboxScreen() {
   return root;
 }
 
-function detailRow(labelKey, value) {
+function detailRow(labelKey, value, className) {
   if (!value) return null;
-  return [h('dt', { text: t(labelKey) }), h('dd', { text: value })];
+  return [h('dt', { text: t(labelKey) }), h('dd', { class: className, dir: className ? 'auto' : undefined, text: value })];
 }
 
 /**
@@ -223,7 +223,7 @@ async function detailScreen({ id }) {
     h('dl', { class: 'fc-facts' },
       detailRow('cards.detail.amount', card.amount ? t(`cards.amount.${card.amount}`) : ''),
       detailRow('cards.detail.help', card.help ? t(`cards.help.${card.help}`) : ''),
-      detailRow('cards.detail.note', card.note || ''),
+      detailRow('cards.detail.note', card.note || '', 'their-words'),
       detailRow('cards.detail.made', made),
       detailRow('cards.detail.arrived', formatDateTime(card.receivedAt))),
     autoReplyNote(card, me),

@@ -30,7 +30,7 @@ let returnTo = null;
 
 /** Remember where someone was going when they had to unlock or sign in. */
 export function rememberReturn(path) {
-  if (path && path !== '/' && !/^\/(unlock|signin|join|welcome)/.test(path)) returnTo = path;
+  if (path && path !== '/' && !/^\/(unlock|signin|reset|join|welcome)/.test(path)) returnTo = path;
 }
 
 /** Where to go after signing in (once), or null. */

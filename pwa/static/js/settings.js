@@ -102,6 +102,8 @@ function youngPersonAccount() {
     on: { click: () => { confirmArea.hidden = false; signOutBtn.hidden = true; confirmArea.querySelector('button').focus(); } },
   }, 'quiet');
   box.append(
+    h('a', { class: 'link-row', href: '#/my-data', id: 'my-data-link' }, h('span', { text: t('settings.my_data') })),
+    h('p', { class: 'field-help', text: t('settings.my_data_help') }),
     lockBtn,
     signOutBtn,
     h('p', { class: 'field-help', id: 'signout-help', text: t('settings.sign_out_phone_help') }),

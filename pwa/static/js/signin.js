@@ -1,4 +1,5 @@
-// Staff sign-in: work email and password.
+// Staff sign-in: work email and password; and choosing a new password with
+// the one-time code an administrator gave after resetting it.
 
 import { h } from './dom.js';
 import { t, formatDuration } from './i18n.js';
@@ -49,7 +50,8 @@ export function signInScreen() {
     password.wrap,
     h('div', { class: 'toggle toggle-small' }, show, h('label', { for: 'signin-show', text: t('signin.show_password') })),
     actionsArea(submit),
-    h('p', { class: 'field-help', text: t('signin.help') }));
+    h('p', { class: 'field-help', text: t('signin.help') }),
+    h('p', {}, h('a', { href: '#/reset', id: 'signin-reset-link', text: t('signin.have_reset') })));
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -86,4 +88,70 @@ export function signInScreen() {
   });
 
   return screen({ title: t('signin.title'), name: 'signin', back: '/' }, form);
+}
+
+/** #/reset (and #/reset/CODE from the administrator's link): the code and a
+ * new password; saving signs the staff member in. */
+export function resetScreen(params = {}) {
+  const code = field({
+    id: 'reset-code',
+    label: t('reset.code'),
+    help: t('reset.code_help'),
+    autocomplete: 'one-time-code',
+    autocapitalize: 'characters',
+    spellcheck: 'false',
+    dir: 'ltr',
+    maxlength: '40',
+    value: params.code || '',
+  });
+  const password = field({
+    id: 'reset-password',
+    label: t('reset.password'),
+    help: t('reset.password_help'),
+    type: 'password',
+    autocomplete: 'new-password',
+    minlength: '10',
+    maxlength: '256',
+  });
+  for (const f of [code, password]) f.input.addEventListener('input', () => { if (f.input.getAttribute('aria-invalid')) f.setError(null); });
+  const show = h('input', { type: 'checkbox', id: 'reset-show' });
+  show.addEventListener('change', () => { password.input.type = show.checked ? 'text' : 'password'; });
+  const msg = message('error');
+  msg.id = 'reset-message';
+  const submit = button(t('reset.submit'), { id: 'reset-submit', type: 'submit' });
+  const form = h('form', { class: 'form', novalidate: true },
+    h('h1', { text: t('reset.title') }),
+    msg,
+    code.wrap,
+    password.wrap,
+    h('div', { class: 'toggle toggle-small' }, show, h('label', { for: 'reset-show', text: t('signin.show_password') })),
+    actionsArea(submit));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    showMessage(msg, 'error', '');
+    code.setError(null);
+    password.setError(null);
+    const c = code.input.value.trim();
+    const pw = password.input.value;
+    if (!c) code.setError(t('field.required'));
+    if (pw.length < 10) password.setError(t('field.password_length'));
+    if (!c || pw.length < 10) {
+      (code.input.getAttribute('aria-invalid') ? code.input : password.input).focus();
+      return;
+    }
+    const done = busy(submit, t('reset.working'));
+    try {
+      const resp = await api.api('POST', '/api/auth/password', { code: c, newPassword: pw }, { auth: false });
+      await afterSignIn(resp, 'login');
+    } catch (ex) {
+      done();
+      if (ex.code === 'validation_failed') {
+        if (ex.fields.code) code.setError(fieldText(ex.fields.code === 'code_format' ? 'reset_code_format' : ex.fields.code));
+        if (ex.fields.newPassword) password.setError(fieldText(ex.fields.newPassword));
+      }
+      showMessage(msg, 'error', errorText(ex));
+      (ex.code === 'reset_code_invalid' || (ex.fields && ex.fields.code) ? code.input : password.input).focus();
+    }
+  });
+  return screen({ title: t('reset.title'), name: 'reset', back: '/signin' }, form);
 }

@@ -68,3 +68,18 @@ type MoveService interface {
 	// IncomingMoves lists the moves into the caller's placement.
 	IncomingMoves(ctx context.Context, p Principal) ([]IncomingMove, error)
 }
+
+// PreviewDaysAfterArrival is how long after the move day a young person keeps
+// the preview of their new home (then it leaves their phone).
+const PreviewDaysAfterArrival = 30
+
+// PreviewOpen reports whether the young person may see the preview of the
+// placement of m at now: from when the move is shared until a month after the
+// move day; never while it is only planned, nor once it is cancelled.
+func PreviewOpen(m Move, now time.Time) bool {
+	switch m.Status {
+	case MoveShared, MoveConfirmed, MoveArrived:
+		return now.Before(m.Date.AddDate(0, 0, PreviewDaysAfterArrival))
+	}
+	return false
+}

@@ -17,9 +17,8 @@ const (
 	ProfilePeopleMax       = 12
 	ProfileNameMaxChars    = 40
 	ProfileAboutMaxChars   = 200
-	PhotoCaptionMaxChars   = 200
-	PlacementPhotosMax     = 24
-	PlacementSummaryMaxLen = 80
+	PhotoCaptionMaxChars = 200
+	PlacementPhotosMax   = 24
 )
 
 // ProfilePerson is someone who lives or works at a placement, as the young
@@ -79,7 +78,8 @@ func (t PlacementProfileText) Normalize() PlacementProfileText {
 // a person's photo must be one of.
 func (t PlacementProfileText) Validate(photos []Photo) map[string]string {
 	f := problems{}
-	for field, v := range map[string]string{"welcome": t.Welcome, "pets": t.Pets, "day": t.Day, "food": t.Food, "rules": t.Rules, "nearby": t.Nearby} {
+	f.check(textFits(t.Welcome, 1, ProfileTextMaxChars), "welcome", "length")
+	for field, v := range map[string]string{"pets": t.Pets, "day": t.Day, "food": t.Food, "rules": t.Rules, "nearby": t.Nearby} {
 		f.check(textFits(v, 0, ProfileTextMaxChars), field, "length")
 	}
 	f.check(len(t.People) <= ProfilePeopleMax, "people", "count")
@@ -161,6 +161,9 @@ type NewPhoto struct {
 	ID      string    `json:"id"`
 	Kind    PhotoKind `json:"kind"`
 	Caption string    `json:"caption"`
+	// ContentType is the type the upload says it is; when it names an image
+	// format, the bytes must be that format.
+	ContentType string `json:"-"`
 }
 
 // Validate checks the fields.
@@ -198,13 +201,16 @@ type PhotoOrder struct {
 	IDs []string `json:"ids"`
 }
 
-// Reorder returns photos in the order of o, which must name each photo once.
+// Reorder returns photos in the order of o: the photos it names first, in
+// its order, then any it does not name (added on another phone meanwhile) in
+// the order they were. Each id must name one of photos, once.
 func (o PhotoOrder) Reorder(photos []Photo) ([]Photo, map[string]string) {
 	f := problems{}
 	byID := map[string]Photo{}
 	for _, ph := range photos {
 		byID[ph.ID] = ph
 	}
+	f.check(len(o.IDs) >= 1, "ids", "required")
 	out := []Photo{}
 	seen := map[string]bool{}
 	for _, id := range o.IDs {
@@ -213,7 +219,11 @@ func (o PhotoOrder) Reorder(photos []Photo) ([]Photo, map[string]string) {
 		seen[id] = true
 		out = append(out, ph)
 	}
-	f.check(len(o.IDs) == len(photos), "ids", "count")
+	for _, ph := range photos {
+		if !seen[ph.ID] {
+			out = append(out, ph)
+		}
+	}
 	return out, f
 }
 
@@ -284,6 +294,7 @@ type PhotoService interface {
 	ChangePhoto(ctx context.Context, p Principal, placementID, photoID string, c PhotoChange) (Photo, error)
 	ReorderPhotos(ctx context.Context, p Principal, placementID string, o PhotoOrder) ([]Photo, error)
 	RemovePhoto(ctx context.Context, p Principal, placementID, photoID string) error
-	// PhotoFile returns the JPEG of a photo at the kept width nearest to width.
-	PhotoFile(ctx context.Context, p Principal, placementID, photoID string, width int) ([]byte, error)
+	// PhotoFile returns the JPEG of a photo at the kept width nearest to
+	// width, and that width.
+	PhotoFile(ctx context.Context, p Principal, placementID, photoID string, width int) ([]byte, int, error)
 }

@@ -62,6 +62,8 @@ type Services interface {
 	heard.PeopleService
 	heard.AdminService
 	heard.MoveService
+	heard.PlacementService
+	heard.PhotoService
 }
 
 // Server holds the dependencies every handler uses.
@@ -99,7 +101,7 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, store: cfg.Store, tokens: cfg.Tokens, log: cfg.Log, clock: cfg.Clock, shed: newShedder(cfg.MaxInFlight, cfg.QueueWait)}
 	fcfg := fiber.Config{
 		AppName:               "Heard",
-		BodyLimit:             cfg.BodyLimit,
+		BodyLimit:             max(cfg.BodyLimit, PhotoBodyLimit), // every route but a photo upload: limitBodies
 		ErrorHandler:          errorHandler(cfg.Log),
 		DisableStartupMessage: true,
 		// Handlers keep strings from the request after returning (in logs, in goroutines).
@@ -127,6 +129,7 @@ func New(cfg Config) *Server {
 		return c.Next()
 	})
 	s.app.Use(requestid.New(requestid.Config{Generator: uuid.NewString}))
+	s.app.Use(s.limitBodies)
 	s.app.Use(helmet.New(helmet.Config{
 		ContentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
 			"connect-src 'self'; manifest-src 'self'; worker-src 'self'; font-src 'self'; object-src 'none'; " +
@@ -157,6 +160,8 @@ func New(cfg Config) *Server {
 	s.youngPeopleRoutes()
 	s.adminRoutes()
 	s.movesRoutes()
+	s.placementsRoutes()
+	s.photosRoutes()
 	s.cardsRoutes()
 	s.feedbackRoutes()
 	s.kpiRoutes()
@@ -166,6 +171,15 @@ func New(cfg Config) *Server {
 	s.app.Use("/api", func(c *fiber.Ctx) error { return errNotFound() })
 	s.staticFiles() // static.go
 	return s
+}
+
+// limitBodies refuses a body over the configured limit, except a photo
+// upload's, which may be up to PhotoBodyLimit.
+func (s *Server) limitBodies(c *fiber.Ctx) error {
+	if len(c.Request().Body()) > s.cfg.BodyLimit && !photoUpload(c.Method(), c.Path()) {
+		return fiber.ErrRequestEntityTooLarge
+	}
+	return c.Next()
 }
 
 func hstsMaxAge(tls bool) int {

@@ -7,6 +7,7 @@ import (
 	"image/jpeg"
 	_ "image/png" // decoders: JPEG, PNG and WebP are the formats phones send that Go reads
 	"runtime/debug"
+	"strings"
 
 	"github.com/rwcarlsen/goexif/exif"
 	"golang.org/x/image/draw"
@@ -70,6 +71,22 @@ func sniffPhoto(b []byte) (string, error) {
 	return "", errPhotoFormat
 }
 
+// declaredFormat is the format a Content-Type names ("" for types that name
+// none, such as application/octet-stream, which phones often send).
+func declaredFormat(contentType string) string {
+	switch t, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(contentType)), ";"); strings.TrimSpace(t) {
+	case "image/jpeg", "image/jpg", "image/pjpeg":
+		return "jpeg"
+	case "image/png":
+		return "png"
+	case "image/webp":
+		return "webp"
+	case "application/pdf", "text/html", "image/svg+xml", "image/gif", "application/zip":
+		return "other"
+	}
+	return ""
+}
+
 func isHEIF(brand string) bool {
 	switch brand {
 	case "heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1", "avif":
@@ -107,12 +124,12 @@ type rendition struct {
 
 // processPhoto turns an upload into its renditions (smallest first) and
 // returns the upright size of the largest.
-func processPhoto(upload []byte, widths []int) ([]rendition, error) {
+func processPhoto(upload []byte, declared string, widths []int) ([]rendition, error) {
 	format, err := sniffPhoto(upload)
 	if err != nil {
 		return nil, err
 	}
-	if polyglot(upload) {
+	if claimed := declaredFormat(declared); claimed != "" && claimed != format || polyglot(upload) {
 		return nil, errPhotoMixed
 	}
 	cfg, cfgFormat, err := image.DecodeConfig(bytes.NewReader(upload))

@@ -39,7 +39,7 @@ func (s *Service) AddPhoto(ctx context.Context, p heard.Principal, placementID s
 	if len(prof.Photos) >= heard.PlacementPhotosMax {
 		return heard.Photo{}, errTooManyPhotos
 	}
-	renditions, err := processPhoto(upload, heard.PhotoWidths)
+	renditions, err := processPhoto(upload, n.ContentType, heard.PhotoWidths)
 	if err != nil {
 		return heard.Photo{}, err
 	}
@@ -142,17 +142,19 @@ func (s *Service) RemovePhoto(ctx context.Context, p heard.Principal, placementI
 
 // PhotoFile returns the JPEG of a listed photo, at the kept width nearest to
 // width, to whoever may see the placement.
-func (s *Service) PhotoFile(ctx context.Context, p heard.Principal, placementID, photoID string, width int) ([]byte, error) {
+func (s *Service) PhotoFile(ctx context.Context, p heard.Principal, placementID, photoID string, width int) ([]byte, int, error) {
 	if _, err := s.placementFor(ctx, p, placementID); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	prof, err := s.store.PlacementProfile(ctx, p.AreaID, placementID)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	ph, ok := prof.Photo(photoID)
 	if !ok {
-		return nil, heard.ErrNotFound
+		return nil, 0, heard.ErrNotFound
 	}
-	return s.store.PhotoFile(ctx, p.AreaID, photoID, ph.RenditionWidth(width))
+	w := ph.RenditionWidth(width)
+	b, err := s.store.PhotoFile(ctx, p.AreaID, photoID, w)
+	return b, w, err
 }

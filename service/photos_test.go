@@ -45,7 +45,7 @@ func (w *placementWorld) add(upload []byte, caption string) (heard.Photo, error)
 
 func (w *placementWorld) file(p heard.Principal, photoID string, width int) []byte {
 	w.t.Helper()
-	b, err := w.svc.PhotoFile(w.ctx, p, w.oak.ID, photoID, width)
+	b, _, err := w.svc.PhotoFile(w.ctx, p, w.oak.ID, photoID, width)
 	w.must(err)
 	return b
 }
@@ -228,6 +228,9 @@ func TestPhotosKeptByTheirOwnStaff(t *testing.T) {
 	if _, err := w.svc.ReorderPhotos(w.ctx, w.oakStaff, w.oak.ID, heard.PhotoOrder{IDs: []string{second.ID, second.ID}}); !errors.Is(err, heard.ErrInvalid) {
 		t.Errorf("an order naming one photo twice: %v", err)
 	}
+	if order, err := w.svc.ReorderPhotos(w.ctx, w.oakStaff, w.oak.ID, heard.PhotoOrder{IDs: []string{first.ID}}); err != nil || order[0].ID != first.ID || order[1].ID != second.ID {
+		t.Errorf("an order naming one photo: %v %v", order, err)
+	}
 	caption := "  Sunny in the morning "
 	ch, err := w.svc.ChangePhoto(w.ctx, w.oakStaff, w.oak.ID, first.ID, heard.PhotoChange{Caption: &caption})
 	w.must(err)
@@ -237,27 +240,27 @@ func TestPhotosKeptByTheirOwnStaff(t *testing.T) {
 
 	// Who sees them: the key worker yes; the young person only while a move is shared.
 	w.file(w.principal(w.kim), first.ID, 320)
-	if _, err := w.svc.PhotoFile(w.ctx, w.youngPerson, w.oak.ID, first.ID, 320); !errors.Is(err, heard.ErrForbidden) {
+	if _, _, err := w.svc.PhotoFile(w.ctx, w.youngPerson, w.oak.ID, first.ID, 320); !errors.Is(err, heard.ErrForbidden) {
 		t.Errorf("a young person with no move sees Oak's photo: %v", err)
 	}
 	move := heard.Move{ID: heard.NewID(), AreaID: w.area.ID, YoungPersonID: w.yara.ID, PlacementID: w.oak.ID,
 		Date: w.clock.Now().Add(10 * 24 * time.Hour).Truncate(24 * time.Hour), Status: heard.MovePlanned, CreatedAt: w.clock.Now()}
 	w.must(w.st.InsertMove(w.ctx, move))
-	if _, err := w.svc.PhotoFile(w.ctx, w.youngPerson, w.oak.ID, first.ID, 320); !errors.Is(err, heard.ErrForbidden) {
+	if _, _, err := w.svc.PhotoFile(w.ctx, w.youngPerson, w.oak.ID, first.ID, 320); !errors.Is(err, heard.ErrForbidden) {
 		t.Errorf("a planned, unshared move shows the photo: %v", err)
 	}
 	w.setMoveStatus(move.ID, heard.MoveShared)
 	w.file(w.youngPerson, first.ID, 320)
-	if _, err := w.svc.PhotoFile(w.ctx, w.youngPerson, w.elm.ID, first.ID, 320); !errors.Is(err, heard.ErrForbidden) {
+	if _, _, err := w.svc.PhotoFile(w.ctx, w.youngPerson, w.elm.ID, first.ID, 320); !errors.Is(err, heard.ErrForbidden) {
 		t.Errorf("the young person sees another placement: %v", err)
 	}
 	w.setMoveStatus(move.ID, heard.MoveCancelled)
-	if _, err := w.svc.PhotoFile(w.ctx, w.youngPerson, w.oak.ID, first.ID, 320); !errors.Is(err, heard.ErrForbidden) {
+	if _, _, err := w.svc.PhotoFile(w.ctx, w.youngPerson, w.oak.ID, first.ID, 320); !errors.Is(err, heard.ErrForbidden) {
 		t.Errorf("a cancelled move still shows the photo: %v", err)
 	}
 
 	w.must(w.svc.RemovePhoto(w.ctx, w.oakStaff, w.oak.ID, first.ID))
-	if _, err := w.svc.PhotoFile(w.ctx, w.oakStaff, w.oak.ID, first.ID, 320); !errors.Is(err, heard.ErrNotFound) {
+	if _, _, err := w.svc.PhotoFile(w.ctx, w.oakStaff, w.oak.ID, first.ID, 320); !errors.Is(err, heard.ErrNotFound) {
 		t.Errorf("a removed photo is served: %v", err)
 	}
 	if n, _ := w.st.CountPhotoFiles(w.ctx, w.area.ID, w.oak.ID); n != int64(len(second.Widths)) {

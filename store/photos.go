@@ -16,6 +16,10 @@ import (
 // rendition whose photo is not listed is never served.
 const colPhotoFiles = "placement_photo_files"
 
+func init() {
+	registerIndexes(index{collection: colPhotoFiles, keys: bson.D{{Key: "area", Value: 1}, {Key: "placementId", Value: 1}}})
+}
+
 type photoFile struct {
 	ID          string `bson:"_id"`
 	AreaID      string `bson:"area"`

@@ -14,6 +14,10 @@ import (
 // bytes are kept apart (photos.go).
 const colPlacementProfiles = "placement_profiles"
 
+func init() {
+	registerIndexes(index{collection: colPlacementProfiles, keys: bson.D{{Key: "area", Value: 1}}})
+}
+
 // profileDoc is a profile as stored, keeping fields a later version added.
 type profileDoc struct {
 	heard.PlacementProfile `bson:",inline"`

@@ -13,10 +13,10 @@ import (
 
 // Limits of a profile, in characters (people: entries).
 const (
-	ProfileTextMaxChars    = 1000
-	ProfilePeopleMax       = 12
-	ProfileNameMaxChars    = 40
-	ProfileAboutMaxChars   = 200
+	ProfileTextMaxChars  = 1000
+	ProfilePeopleMax     = 12
+	ProfileNameMaxChars  = 40
+	ProfileAboutMaxChars = 200
 	PhotoCaptionMaxChars = 200
 	PlacementPhotosMax   = 24
 )

@@ -125,7 +125,9 @@ export function signedOutElsewhere() {
 
 async function send(method, path, body, token) {
   const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // A Blob (a photo) is sent as it is, with its own type.
+  const raw = typeof Blob !== 'undefined' && body instanceof Blob;
+  if (body !== undefined) headers['Content-Type'] = raw ? (body.type || 'application/octet-stream') : 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
   const lang = currentLang();
   if (lang) headers['Accept-Language'] = lang;
@@ -133,7 +135,7 @@ async function send(method, path, body, token) {
     return await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || raw ? body : JSON.stringify(body),
       credentials: 'same-origin',
       cache: 'no-store',
     });

@@ -13,6 +13,7 @@ const FEATURES = [
   { name: 'staff', staff: true, words: ['admin'], load: () => loadModule('/js/adminforms.js'), mount: (m) => addItemAction(m.keyWorkerAction) },
   { name: 'cards', words: ['cards'], css: '/css/cards.css', load: () => loadModule('/js/cards.js'), mount: (m) => m.mountCards() },
   { name: 'feedback', words: ['feedback'], css: '/css/feedback.css', load: () => loadModule('/js/feedback.js'), mount: (m) => m.mountFeedback() },
+  { name: 'placements', staff: true, words: ['placements'], css: '/css/placements.css', load: () => loadModule('/js/placements.js'), mount: (m) => m.mountPlacements() },
   { name: 'dashboard', staff: true, words: ['kpis'], load: () => loadModule('/js/dashboard.js'), mount: (m) => m.mountDashboard() },
   { name: 'push', words: ['push'], load: () => loadModule('/js/push.js'), mount: (m) => m.mountPush() },
 ];

@@ -64,6 +64,7 @@ type Services interface {
 	heard.MoveService
 	heard.PlacementService
 	heard.PhotoService
+	heard.PreviewService
 }
 
 // Server holds the dependencies every handler uses.
@@ -162,6 +163,7 @@ func New(cfg Config) *Server {
 	s.movesRoutes()
 	s.placementsRoutes()
 	s.photosRoutes()
+	s.previewsRoutes()
 	s.cardsRoutes()
 	s.feedbackRoutes()
 	s.kpiRoutes()

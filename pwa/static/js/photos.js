@@ -84,7 +84,9 @@ export function photosScreen({ id }) {
       uploadId = null;
       showMessage(status, 'success', t('photos.add.done'));
       announce(t('photos.add.done'));
-      load();
+      await load();
+      const added = list.querySelector('.photo-item:last-child');
+      if (added) added.scrollIntoView({ block: 'center' });
     } catch (err) {
       done();
       showMessage(note, 'error', errorText(err));

@@ -1,0 +1,142 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"heard"
+	"heard/testkit"
+)
+
+// demoPlacement is the demo placement a member of staff works at.
+func demoPlacement(t *testing.T, h *heardServer, email string) heard.Placement {
+	t.Helper()
+	st := h.staffMember(t, email)
+	pl, err := h.Store.Placement(context.Background(), st.AreaID, st.PlacementID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pl
+}
+
+// Placement staff keep their home's page and photos from a phone: they read
+// the guidance, write the page, add a phone photo carrying its position and
+// camera, caption it; what Heard keeps has none of that metadata.
+func TestPlacementStaffKeepTheirPage(t *testing.T) {
+	chromiumPath(t)
+	h := startHeard(t)
+	oak := demoPlacement(t, h, "oak@demo.heard")
+	ctx := newBrowser(t, "en-GB")
+	signIn(t, ctx, h, "oak@demo.heard")
+	run(t, ctx, "home shows the placement's links",
+		chromedp.WaitVisible("#placement-profile-link", chromedp.ByQuery),
+		chromedp.WaitVisible("#placement-photos-link", chromedp.ByQuery))
+	docScreenshot(t, ctx, "placements-home-en")
+
+	run(t, ctx, "write the page",
+		chromedp.Click("#placement-profile-link", chromedp.ByQuery),
+		chromedp.WaitVisible("#profile-welcome", chromedp.ByQuery),
+		adminFormsSet("#profile-welcome", ""),
+		chromedp.SendKeys("#profile-welcome", "Hello! We're really looking forward to meeting you.", chromedp.ByQuery),
+		chromedp.Click("#profile-person-add", chromedp.ByQuery),
+		chromedp.WaitVisible("#profile-people li:last-child input", chromedp.ByQuery),
+		chromedp.SendKeys("#profile-people li:last-child input", "Marcus", chromedp.ByQuery),
+		chromedp.SendKeys("#profile-day", "School, then tea at half five.", chromedp.ByQuery))
+	docScreenshot(t, ctx, "placements-profile-en")
+	adminFormsNarrow(t, ctx, "the placement's page")
+	run(t, ctx, "save the page",
+		chromedp.Click("#profile-save", chromedp.ByQuery),
+		waitText("#profile-message", "Saved"))
+	prof, err := h.Store.PlacementProfile(context.Background(), oak.AreaID, oak.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prof.Welcome != "Hello! We're really looking forward to meeting you." || prof.People[len(prof.People)-1].Name != "Marcus" {
+		t.Fatalf("the page kept %+v", prof.PlacementProfileText)
+	}
+
+	photo := filepath.Join(t.TempDir(), "IMG_2041.jpg")
+	if err := os.WriteFile(photo, testkit.PhoneJPEG(testkit.Halves(1200, 900), 6), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := len(prof.Photos)
+	run(t, ctx, "add a photo",
+		chromedp.Navigate(h.URL+"/#/placements/"+oak.ID+"/photos"),
+		chromedp.WaitVisible("#photo-guidance", chromedp.ByQuery),
+		chromedp.SetUploadFiles("#photo-file", []string{photo}, chromedp.ByQuery),
+		adminFormsSelect("#photo-kind", "bedroom"),
+		chromedp.SendKeys("#photo-caption", "Your room, with a desk by the window", chromedp.ByQuery),
+		chromedp.Click("#photo-add-save", chromedp.ByQuery),
+		waitText("#photos-status", "Photo added"),
+		chromedp.Poll(`[...document.querySelectorAll('.photo-thumb')].some((i) => i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0)`, nil))
+	docScreenshot(t, ctx, "placements-photos-en")
+	adminFormsNarrow(t, ctx, "the photos")
+	prof, err = h.Store.PlacementProfile(context.Background(), oak.AreaID, oak.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prof.Photos) != before+1 {
+		t.Fatalf("%d photos, want %d", len(prof.Photos), before+1)
+	}
+	added := prof.Photos[len(prof.Photos)-1]
+	if added.Caption != "Your room, with a desk by the window" || added.Width >= added.Height {
+		t.Errorf("photo kept as %+v (a phone held upright is tall)", added)
+	}
+	for _, w := range added.Widths {
+		b, err := h.Store.PhotoFile(context.Background(), oak.AreaID, added.ID, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("Exif")) || bytes.Contains(b, []byte(testkit.TestCamera)) {
+			t.Errorf("width %d keeps the photo's EXIF", w)
+		}
+	}
+
+	adminFormsArabic(t, ctx, h, "/placements/"+oak.ID+"/photos")
+	run(t, ctx, "the photos in Arabic", chromedp.WaitVisible("#photo-guidance", chromedp.ByQuery), chromedp.WaitVisible(".photo-thumb", chromedp.ByQuery))
+	docScreenshot(t, ctx, "placements-photos-ar")
+	run(t, ctx, "the page in Arabic", chromedp.Navigate(h.URL+"/#/placements/"+oak.ID+"/profile"), chromedp.WaitVisible("#profile-welcome", chromedp.ByQuery))
+	docScreenshot(t, ctx, "placements-profile-ar")
+	adminFormsNarrow(t, ctx, "the page in Arabic")
+}
+
+// The administrator sees every placement with who works there, renames one
+// and moves a member of placement staff to it.
+func TestAdministratorKeepsPlacements(t *testing.T) {
+	chromiumPath(t)
+	h := startHeard(t)
+	oak := demoPlacement(t, h, "oak@demo.heard")
+	chris := h.staffMember(t, "willow@demo.heard")
+	ctx := newBrowser(t, "en-GB")
+	signIn(t, ctx, h, "admin@demo.heard")
+	row := `.placement-item[data-id="` + oak.ID + `"]`
+	run(t, ctx, "open the placements",
+		chromedp.Click("#admin-placements-link", chromedp.ByQuery),
+		chromedp.WaitVisible(row, chromedp.ByQuery),
+		waitText(row+" .placement-staff", "Priya Shah"))
+	docScreenshot(t, ctx, "placements-admin-en")
+	adminFormsNarrow(t, ctx, "the placements")
+	run(t, ctx, "rename Oak House",
+		chromedp.Click(row+" .disclose", chromedp.ByQuery),
+		adminFormsSet(row+" .placement-change-form input", "Oak House (Northside)"),
+		chromedp.Click(row+" .placement-change-save", chromedp.ByQuery),
+		waitText("#placements-status", "Oak House (Northside) has been changed"))
+	run(t, ctx, "move Chris to Oak House",
+		chromedp.WaitVisible(row+" .placement-staff-form select", chromedp.ByQuery),
+		adminFormsSelect(row+" .placement-staff-form select", chris.ID),
+		chromedp.Click(row+" .placement-staff-save", chromedp.ByQuery),
+		waitText("#placements-status", "Chris Willow now works at"),
+		waitText(row+" .placement-staff", "Chris Willow"))
+	if st := h.staffMember(t, "willow@demo.heard"); st.PlacementID != oak.ID {
+		t.Errorf("Chris works at %s, want Oak House", st.PlacementID)
+	}
+	adminFormsArabic(t, ctx, h, "/admin/placements")
+	run(t, ctx, "the placements in Arabic", chromedp.WaitVisible(row, chromedp.ByQuery))
+	docScreenshot(t, ctx, "placements-admin-ar")
+	adminFormsNarrow(t, ctx, "the placements in Arabic")
+}

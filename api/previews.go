@@ -48,7 +48,9 @@ func (s *Server) previewsRoutes() {
 			if err != nil {
 				return err
 			}
-			return answerList(c, func(cx context.Context, p heard.Principal) ([]heard.Question, error) { return svc().MyQuestions(cx, p, id) })
+			return answerList(c, func(cx context.Context, p heard.Principal) ([]heard.Question, error) {
+				return svc().MyQuestions(cx, p, id)
+			})
 		})
 	s.route(http.MethodGet, "/api/placement/questions", doc{Tag: "My new home", Roles: placementStaffOnly,
 		Summary: "Questions from young people moving to the caller's placement (first name only), unanswered first.", Response: list[heard.Question]{}},

@@ -79,7 +79,11 @@ func TestMoveSharedPreviewedAndWithdrawn(t *testing.T) {
 	r := w.call(http.MethodPost, "/api/young-people/"+a.YP2.ID+"/moves", kim, map[string]any{"placementId": a.Oak.ID, "date": "2026-11-12"})
 	w.expect(r, 201, "")
 	moveID, _ := r.Body["id"].(string)
-	previews := func() []map[string]any { r := w.call(http.MethodGet, "/api/me/moves", yp, nil); w.expect(r, 200, ""); return r.Items() }
+	previews := func() []map[string]any {
+		r := w.call(http.MethodGet, "/api/me/moves", yp, nil)
+		w.expect(r, 200, "")
+		return r.Items()
+	}
 	if n := len(previews()); n != 0 {
 		t.Fatalf("a planned move shows %d previews", n)
 	}

@@ -280,6 +280,8 @@ type PlacementService interface {
 	PlacementProfile(ctx context.Context, p Principal, placementID string) (PlacementProfile, error)
 	// ChangePlacementProfile replaces the text of the profile (its own staff).
 	ChangePlacementProfile(ctx context.Context, p Principal, placementID string, t PlacementProfileText) (PlacementProfile, error)
+	// PlacementsToChoose lists the area's placements, for the staff who plan moves.
+	PlacementsToChoose(ctx context.Context, p Principal) ([]Placement, error)
 	// ChangePlacement changes a placement's name or type (administrators).
 	ChangePlacement(ctx context.Context, p Principal, placementID string, c PlacementChange) (Placement, error)
 }

@@ -21,6 +21,9 @@ var placementStaffOnly = []heard.Role{heard.RolePlacementStaff}
 
 func (s *Server) placementsRoutes() {
 	svc := func() heard.PlacementService { return s.cfg.Services }
+	s.route(http.MethodGet, "/api/placements", doc{Tag: "Placements", Roles: []heard.Role{heard.RoleKeyWorker, heard.RoleTeamManager, heard.RoleAdministrator},
+		Summary: "The area's placements, to choose where a move goes.", Response: list[heard.Placement]{}},
+		func(c *fiber.Ctx) error { return answerList(c, svc().PlacementsToChoose) })
 	s.route(http.MethodGet, "/api/placements/:id", doc{Tag: "Placements", Roles: seePlacement,
 		Summary:  "A placement's profile and the list of its photos: to its own staff, the area's administrators, key workers and team managers, and a young person while a move there is shared with them.",
 		Response: heard.PlacementProfile{}},

@@ -63,6 +63,7 @@ func matrixPhoto(m matrixCall) string {
 var matrixJPEG = testkit.PhoneJPEG(testkit.Halves(64, 48), 1)
 
 func init() {
+	registerMatrix("GET /api/placements", matrixEntry{Roles: []heard.Role{heard.RoleKeyWorker, heard.RoleTeamManager, heard.RoleAdministrator}, Need: needNothing})
 	registerMatrix("GET /api/placements/:id", matrixEntry{Roles: seePlacement, Allow: seesPlacement,
 		Request: func(m matrixCall) (string, any) { return "/api/placements/" + m.Placement().ID, nil }})
 	registerMatrix("PUT /api/placements/:id/profile", matrixEntry{Roles: placementStaffOnly, Allow: keepsPlacement,

@@ -87,6 +87,15 @@ func (s *Service) ChangePlacementProfile(ctx context.Context, p heard.Principal,
 	return prof, err
 }
 
+// PlacementsToChoose lists the area's placements for the staff who plan
+// moves (key workers, team managers, administrators).
+func (s *Service) PlacementsToChoose(ctx context.Context, p heard.Principal) ([]heard.Placement, error) {
+	if !heard.Can(p.Role, heard.RoleKeyWorker, heard.RoleTeamManager, heard.RoleAdministrator) {
+		return nil, heard.ErrForbidden
+	}
+	return s.store.Placements(ctx, p.AreaID)
+}
+
 // ChangePlacement changes a placement's name or type (administrators).
 func (s *Service) ChangePlacement(ctx context.Context, p heard.Principal, placementID string, c heard.PlacementChange) (heard.Placement, error) {
 	if err := administrator(p); err != nil {

@@ -149,9 +149,62 @@ function placementPanel(user) {
     h('p', { class: 'meta', text: t('placements.home.help') }),
     h('nav', { class: 'link-list', 'aria-label': t('placements.home.title') },
       h('a', { class: 'link-row', href: `#/placements/${id}/profile`, id: 'placement-profile-link' }, icon('people'), h('span', { text: t('placements.profile.title') })),
-      h('a', { class: 'link-row', href: `#/placements/${id}/photos`, id: 'placement-photos-link' }, icon('list'), h('span', { text: t('photos.title') }))),
+      h('a', { class: 'link-row', href: `#/placements/${id}/photos`, id: 'placement-photos-link' }, icon('list'), h('span', { text: t('photos.title') })),
+      h('a', { class: 'link-row', href: '#/placement-questions', id: 'placement-questions-link' }, icon('people'), h('span', { text: t('questions.title') }))),
     h('h3', { text: t('placements.incoming.title') }),
     incoming);
+}
+
+/* ------------------------------------- questions from young people moving -- */
+
+/** #/placement-questions: questions from young people moving here, answered here. */
+function questionsScreen() {
+  const status = message('success');
+  status.id = 'questions-status';
+  const body = h('div', {}, loading());
+  const load = loadItems(body, '/api/placement/questions', (items) => {
+    if (!items.length) {
+      body.append(h('p', { class: 'empty', text: t('questions.none') }));
+      return;
+    }
+    body.append(h('ul', { class: 'rows', id: 'question-list' }, ...items.map((q) => questionRow(q))));
+  });
+  function questionRow(q) {
+    const idBase = `q-${q.id.slice(0, 8)}`;
+    const answer = textArea({ id: `${idBase}-answer`, label: t('questions.answer_label', { name: q.firstName }), value: q.answer || '', rows: 3 });
+    const note = message('info');
+    const save = button(t(q.answer ? 'questions.answer_change' : 'questions.answer_save'), { type: 'submit', class: 'question-answer-save' }, 'primary');
+    const form = h('form', { class: 'question-answer-form', novalidate: true }, answer.wrap, note, save);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const text = answer.input.value.trim();
+      if (!text) {
+        answer.setError(t('field.required'));
+        answer.input.focus();
+        return;
+      }
+      const done = busy(save, t('admin.saving'));
+      try {
+        await api('PUT', `/api/placement/moves/${q.moveId}/questions/${q.id}/answer`, { text });
+        done();
+        showMessage(status, 'success', t('questions.answered', { name: q.firstName }));
+        announce(t('questions.answered', { name: q.firstName }));
+        load();
+      } catch (err) {
+        done();
+        showFormError(err, note, { text: answer });
+      }
+    });
+    return h('li', { class: ['row', 'question-item', !q.answeredAt && 'question-open'], data: { id: q.id } },
+      h('p', { class: 'row-title' }, h('span', { text: t('questions.from', { name: q.firstName }) }),
+        q.answeredAt ? null : h('span', { class: 'badge', text: t('questions.new') })),
+      h('p', { class: 'question-text', text: q.text }),
+      form);
+  }
+  return screen({ title: t('questions.title'), name: 'placement-questions', back: '/home', className: 'screen-staff' },
+    h('h1', { text: t('questions.title') }),
+    h('p', { class: 'lead', text: t('questions.help') }),
+    status, body);
 }
 
 /* -------------------------------------------- the administrator's screen -- */
@@ -287,5 +340,6 @@ export function mountPlacements() {
   route('/placements/:id/profile', profileScreen, 'staff');
   route('/placements/:id/photos', photosScreen, 'staff');
   route('/admin/placements', adminPlacementsScreen, 'admin');
+  route('/placement-questions', questionsScreen, 'staff');
   addHomeSection('placement_staff', placementPanel);
 }

@@ -103,6 +103,8 @@ export async function signOut() {
   const deviceId = wasYoung ? (device() || {}).deviceId : null;
   const userId = user && user.id;
   clearAll({ forgetDevice: wasYoung });
+  // A young person's preview of their new home leaves the phone with them.
+  if (wasYoung && typeof caches !== 'undefined') caches.delete('heard-preview').catch(() => {});
   // The queue of unsent cards and answers (outbox.js) is loaded only here, so
   // the welcome screen does not carry it.
   if (wasYoung && userId) await import('./outbox.js').then((m) => m.forgetUser(userId)).catch(() => {});

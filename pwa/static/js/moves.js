@@ -94,6 +94,7 @@ async function movesScreen({ id }) {
       actions.append(b);
     }
     let cancelBox = null;
+    const cancelArea = h('div', { class: 'mv-cancel-area' });
     if ((NEXT[m.status] || []).includes('cancelled')) {
       const cancel = button(t('moves.cancel'), { class: 'mv-cancel' }, 'quiet');
       const yes = button(t('moves.cancel_yes'), { class: 'mv-cancel-confirm' }, 'danger');
@@ -102,7 +103,7 @@ async function movesScreen({ id }) {
       cancel.addEventListener('click', () => { cancelBox.hidden = false; yes.focus(); });
       no.addEventListener('click', () => { cancelBox.hidden = true; cancel.focus(); });
       yes.addEventListener('click', () => change(m, 'cancelled', yes));
-      actions.append(cancel);
+      cancelArea.append(cancel, cancelBox);
     }
     return h('li', { class: 'row mv-item', data: { id: m.id, status: m.status } },
       h('p', { class: 'row-title' }, h('span', { text: placeName.get(m.placementId) || '' }), h('span', { class: 'badge', text: label('moves.status', m.status) })),
@@ -111,8 +112,9 @@ async function movesScreen({ id }) {
       m.visitAskedAt ? h('p', { class: 'mv-visit', text: t('moves.visit_asked', { name }) }) : null,
       m.bring && m.bring.length ? h('div', { class: 'mv-bring' }, h('p', { class: 'meta', text: t('moves.bring', { name }) }),
         h('ul', {}, ...m.bring.map((it) => h('li', { text: it })))) : null,
-      actions, cancelBox,
-      m.status !== 'arrived' ? dayForm(m) : null);
+      actions,
+      m.status !== 'arrived' ? dayForm(m) : null,
+      cancelArea.childElementCount ? cancelArea : null);
   }
 
   async function change(m, next, btn) {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"heard"
+	"heard/store"
 )
 
 var _ heard.PreviewService = (*Service)(nil)
@@ -32,12 +34,12 @@ func (s *Service) ChangeMoveStatus(ctx context.Context, p heard.Principal, moveI
 	if _, err := heard.MoveStatus("").Next(c.Status); err != nil && errors.Is(err, heard.ErrInvalid) {
 		return heard.Move{}, err
 	}
-	m, err := s.moveOfMyCaseload(ctx, p, moveID, "")
+	before, err := s.moveOfMyCaseload(ctx, p, moveID, "")
 	if err != nil {
-		return m, err
+		return before, err
 	}
 	now := s.now()
-	m, err = s.store.ChangeMove(ctx, p.AreaID, moveID, func(m *heard.Move) (bool, error) {
+	m, err := s.store.ChangeMove(ctx, p.AreaID, moveID, func(m *heard.Move) (bool, error) {
 		next, err := m.Status.Next(c.Status)
 		if err != nil || next == m.Status {
 			return false, err
@@ -51,15 +53,17 @@ func (s *Service) ChangeMoveStatus(ctx context.Context, p heard.Principal, moveI
 	if err != nil {
 		return m, err
 	}
+	// What the change owes, each written once however often the key worker
+	// taps again after a failure: the audit entry, the counts, the notice.
 	fctx, cancel := s.finishing(ctx)
 	defer cancel()
-	if err := s.store.Audit(fctx, auditEntry(p, "move_"+string(m.Status), m.YoungPersonID)); err != nil {
+	entry := auditEntry(p, "move_"+string(m.Status), m.YoungPersonID)
+	entry.ID = auditID(entry.Action, m.ID)
+	if err := s.store.AuditOnce(fctx, entry); err != nil {
 		return m, err
 	}
-	if m.Status == heard.MoveShared && m.SharedAt != nil {
-		if err := s.countMoveShared(fctx, m); err != nil {
-			return m, err
-		}
+	if err := s.countMove(fctx, m); err != nil {
+		return m, err
 	}
 	kind := "move"
 	if m.Status == heard.MoveShared {
@@ -332,6 +336,76 @@ func (s *Service) AnswerQuestion(ctx context.Context, p heard.Principal, moveID,
 		Type: "question_answered", Link: "/#/my-move", Urgency: heard.UrgencyOrdinary, SubjectID: q.ID, CreatedAt: now})
 }
 
-// countMoveShared and countPreviewOpened count the preparation KPI (kpis.go).
-func (s *Service) countMoveShared(ctx context.Context, m heard.Move) error    { return nil }
-func (s *Service) countPreviewOpened(ctx context.Context, m heard.Move) error { return nil }
+// Preparation for moves (KPI 5), counted as things happen, each event once
+// (store.Count), in the month of the move day: a share adds the move and its
+// days of notice; a first opening at least heard.PreviewEarlyDays before the
+// day adds an early opening; cancelling a shared move takes back what it added.
+
+// moveCountKey is the counter key of a move: its young person's service and
+// its placement's type, on the move day.
+func (s *Service) moveCountKey(ctx context.Context, m heard.Move) (store.CounterKey, heard.Area, error) {
+	area, err := s.store.Area(ctx, m.AreaID)
+	if err != nil {
+		return store.CounterKey{}, area, err
+	}
+	y, err := s.store.YoungPerson(ctx, m.AreaID, m.YoungPersonID)
+	if err != nil {
+		return store.CounterKey{}, area, err
+	}
+	pl, err := s.store.Placement(ctx, m.AreaID, m.PlacementID)
+	if err != nil {
+		return store.CounterKey{}, area, err
+	}
+	return store.CounterKey{Area: m.AreaID, Day: m.Date.Format(time.DateOnly), Service: string(y.Service), PlacementType: string(pl.Type)}, area, nil
+}
+
+// daysBefore is the number of the area's days from at to the move day.
+func daysBefore(area heard.Area, at time.Time, m heard.Move) int {
+	return int(m.Date.Sub(area.Today(at)).Hours() / 24)
+}
+
+// openedEarly reports whether the preview of m was first opened early enough.
+func openedEarly(area heard.Area, m heard.Move) bool {
+	return m.OpenedAt != nil && daysBefore(area, *m.OpenedAt, m) >= heard.PreviewEarlyDays
+}
+
+// countMove counts what a move's status owes the KPI: a share, or the
+// taking back of a cancelled shared move.
+func (s *Service) countMove(ctx context.Context, m heard.Move) error {
+	if m.SharedAt == nil || (m.Status != heard.MoveShared && m.Status != heard.MoveCancelled) {
+		return nil
+	}
+	key, area, err := s.moveCountKey(ctx, m)
+	if err != nil {
+		return err
+	}
+	shared, noticed := key, key
+	shared.Metric = heard.KPIMetrics.MovesShared
+	noticed.Metric, noticed.Dim = heard.KPIMetrics.MoveNotice, heard.NoticeBucket(max(0, daysBefore(area, *m.SharedAt, m)))
+	if err := s.store.Count(ctx, "move_shared/"+m.ID, store.CounterAdd{Key: shared, N: 1}, store.CounterAdd{Key: noticed, N: 1}); err != nil {
+		return err
+	}
+	if m.Status != heard.MoveCancelled {
+		return nil
+	}
+	back := []store.CounterAdd{{Key: shared, N: -1}, {Key: noticed, N: -1}}
+	if openedEarly(area, m) {
+		early := key
+		early.Metric = heard.KPIMetrics.PreviewEarly
+		back = append(back, store.CounterAdd{Key: early, N: -1})
+	}
+	return s.store.Count(ctx, "move_cancelled/"+m.ID, back...)
+}
+
+// countPreviewOpened counts a first opening made early enough.
+func (s *Service) countPreviewOpened(ctx context.Context, m heard.Move) error {
+	if m.OpenedAt == nil {
+		return nil
+	}
+	key, area, err := s.moveCountKey(ctx, m)
+	if err != nil || !openedEarly(area, m) {
+		return err
+	}
+	key.Metric = heard.KPIMetrics.PreviewEarly
+	return s.store.Count(ctx, "preview_early/"+m.ID, store.CounterAdd{Key: key, N: 1})
+}

@@ -84,3 +84,12 @@ func (s *Store) AnswerQuestion(ctx context.Context, area, moveID, questionID str
 	out.MoveID = moveID
 	return out, changed, err
 }
+
+// AuditOnce writes an audit entry whose id is fixed by what it records, once
+// however often a retried workflow writes it.
+func (s *Store) AuditOnce(ctx context.Context, e heard.AuditEntry) error {
+	if err := s.Audit(ctx, e); duplicate(err) != heard.ErrConflict {
+		return err
+	}
+	return nil
+}

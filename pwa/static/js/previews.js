@@ -108,13 +108,14 @@ function say(text) {
 function gallery(p) {
   const photos = p.placement.photos || [];
   if (!photos.length) return null;
-  const strip = h('ul', { class: 'pv-strip', id: 'pv-strip', tabindex: '0', 'aria-label': t('previews.photos') });
+  // One large photo at a time: a swipe, the buttons or the arrow keys move on.
+  const strip = h('ul', { class: 'pv-strip', id: 'pv-strip', tabindex: '0', 'aria-label': t('previews.photos'), 'aria-roledescription': t('previews.photos') });
   const counter = h('p', { class: 'pv-count', 'aria-live': 'polite' });
   photos.forEach((ph, i) => {
     const caption = ph.caption || label('previews.kind', ph.kind);
-    const img = h('img', { class: 'pv-photo', alt: caption, width: ph.width, height: ph.height, decoding: 'async' });
+    const img = h('img', { class: 'pv-photo', alt: caption, width: ph.width, height: ph.height, decoding: 'async', draggable: 'false' });
     photoURL(p.placement.placementId, ph.id).then((url) => { img.src = url; }).catch(() => img.classList.add('pv-photo-missing'));
-    strip.append(h('li', { class: 'pv-slide', data: { index: String(i) } },
+    strip.append(h('li', { class: 'pv-slide', data: { index: String(i) }, hidden: i !== 0 },
       h('figure', {},
         img,
         h('figcaption', {},
@@ -122,24 +123,33 @@ function gallery(p) {
           speech.supported() ? button(t('previews.read_caption'), { class: 'pv-say', 'aria-label': t('previews.read_caption_of', { caption }), on: { click: () => say(caption) } }, 'quiet') : null))));
   });
   let index = 0;
-  const setIndex = (i) => {
+  const prev = button(t('previews.prev'), { class: 'pv-prev' }, 'secondary');
+  const next = button(t('previews.next'), { class: 'pv-next' }, 'secondary');
+  const go = (i) => {
     index = Math.max(0, Math.min(photos.length - 1, i));
+    [...strip.children].forEach((li, j) => { li.hidden = j !== index; });
     counter.textContent = t('previews.photo_of', { n: index + 1, count: photos.length });
     prev.disabled = index === 0;
     next.disabled = index === photos.length - 1;
   };
-  const go = (i) => {
-    setIndex(i);
-    strip.children[index].scrollIntoView({ behavior: 'smooth', block: 'nearest', inline: 'start' });
-  };
-  const prev = button(t('previews.prev'), { class: 'pv-prev', on: { click: () => go(index - 1) } }, 'secondary');
-  const next = button(t('previews.next'), { class: 'pv-next', on: { click: () => go(index + 1) } }, 'secondary');
-  // A swipe moves the strip itself; the counter follows it.
-  strip.addEventListener('scroll', () => {
-    const w = strip.clientWidth || 1;
-    setIndex(Math.round(Math.abs(strip.scrollLeft) / w));
-  }, { passive: true });
-  setIndex(0);
+  prev.addEventListener('click', () => go(index - 1));
+  next.addEventListener('click', () => go(index + 1));
+  // A swipe: towards the start of the reading direction goes on.
+  const rtl = () => document.documentElement.dir === 'rtl';
+  let from = null;
+  strip.addEventListener('pointerdown', (e) => { from = e.clientX; });
+  strip.addEventListener('pointerup', (e) => {
+    if (from === null) return;
+    const dx = e.clientX - from;
+    from = null;
+    if (Math.abs(dx) < 40) return;
+    go(index + ((dx < 0) !== rtl() ? 1 : -1));
+  });
+  strip.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowRight') go(index + (rtl() ? -1 : 1));
+    if (e.key === 'ArrowLeft') go(index + (rtl() ? 1 : -1));
+  });
+  go(0);
   return h('section', { class: 'pv-gallery', 'aria-labelledby': 'pv-photos-title' },
     h('h2', { id: 'pv-photos-title', class: 'sr-only', text: t('previews.photos') }),
     strip, h('div', { class: 'pv-nav' }, prev, counter, next));

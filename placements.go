@@ -49,8 +49,11 @@ type PlacementProfile struct {
 	Type                 PlacementType `bson:"-" json:"type"`
 	PlacementProfileText `bson:",inline"`
 	// Photos are in the order the placement chose.
-	Photos    []Photo    `bson:"photos" json:"photos"`
-	UpdatedAt *time.Time `bson:"updatedAt,omitempty" json:"updatedAt,omitempty"`
+	Photos []Photo `bson:"photos" json:"photos"`
+	// Booklet is the welcome booklet's pages; PDF, when set, describes its PDF.
+	Booklet   []BookletPage `bson:"booklet" json:"booklet"`
+	PDF       *BookletPDF   `bson:"pdf,omitempty" json:"pdf,omitempty"`
+	UpdatedAt *time.Time    `bson:"updatedAt,omitempty" json:"updatedAt,omitempty"`
 }
 
 // Photo finds a photo of the profile by id.

@@ -65,6 +65,7 @@ type Services interface {
 	heard.PlacementService
 	heard.PhotoService
 	heard.PreviewService
+	heard.BookletService
 }
 
 // Server holds the dependencies every handler uses.
@@ -164,6 +165,7 @@ func New(cfg Config) *Server {
 	s.placementsRoutes()
 	s.photosRoutes()
 	s.previewsRoutes()
+	s.bookletsRoutes()
 	s.cardsRoutes()
 	s.feedbackRoutes()
 	s.kpiRoutes()

@@ -19,10 +19,11 @@ import (
 // clear "larger than 15 MB" rather than a bare 413.
 const PhotoBodyLimit = 15<<20 + 64<<10
 
-// photoUpload reports whether a request is a photo upload, whose body may be
-// larger than the JSON bodies every other route takes.
+// photoUpload reports whether a request is an upload (a photo, the booklet's
+// PDF), whose body may be larger than the JSON bodies every other route takes.
 func photoUpload(method, path string) bool {
-	return method == http.MethodPost && strings.HasPrefix(path, "/api/placements/") && strings.HasSuffix(path, "/photos")
+	return method == http.MethodPost && strings.HasPrefix(path, "/api/placements/") &&
+		(strings.HasSuffix(path, "/photos") || strings.HasSuffix(path, "/booklet.pdf"))
 }
 
 func (s *Server) photosRoutes() {

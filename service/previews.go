@@ -126,6 +126,10 @@ func (s *Service) MyPreviews(ctx context.Context, p heard.Principal) ([]heard.Pr
 		return nil, err
 	}
 	out := []heard.Preview{}
+	y, err := s.store.YoungPerson(ctx, p.AreaID, p.ID)
+	if err != nil {
+		return nil, err
+	}
 	keyWorker := ""
 	if a, err := s.store.CurrentAssignment(ctx, p.AreaID, p.ID); err == nil {
 		if st, err := s.store.StaffMember(ctx, p.AreaID, a.StaffID); err == nil {
@@ -145,6 +149,7 @@ func (s *Service) MyPreviews(ctx context.Context, p heard.Principal) ([]heard.Pr
 			return nil, err
 		}
 		prof.Name, prof.Type = pl.Name, pl.Type
+		prof.Booklet = heard.PagesFor(prof.Booklet, y.Language)
 		out = append(out, heard.Preview{Move: heard.NewPreviewMove(m), Placement: prof, KeyWorker: keyWorker})
 	}
 	return out, nil

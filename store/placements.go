@@ -37,12 +37,15 @@ func (s *Store) PlacementProfile(ctx context.Context, area, placementID string) 
 	if d.Photos == nil {
 		d.Photos = []heard.Photo{}
 	}
+	if d.Booklet == nil {
+		d.Booklet = []heard.BookletPage{}
+	}
 	return d.PlacementProfile, err
 }
 
 func emptyProfile(area, placementID string) heard.PlacementProfile {
 	return heard.PlacementProfile{PlacementID: placementID, AreaID: area,
-		PlacementProfileText: heard.PlacementProfileText{People: []heard.ProfilePerson{}}, Photos: []heard.Photo{}}
+		PlacementProfileText: heard.PlacementProfileText{People: []heard.ProfilePerson{}}, Photos: []heard.Photo{}, Booklet: []heard.BookletPage{}}
 }
 
 // ChangePlacementProfile changes a placement's profile in one

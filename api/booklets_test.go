@@ -33,11 +33,17 @@ func init() {
 				{"kind": "your_rights", "title": "Your rights", "body": fmt.Sprint("You have the right to be heard. ", m.Seq), "lang": "en"}}}
 		}})
 	registerMatrix("POST /api/placements/:id/booklet.pdf", matrixEntry{Roles: placementStaffOnly, Allow: keepsPlacement, OK: 201,
-		Request: func(m matrixCall) (string, any) { return "/api/placements/" + m.Placement().ID + "/booklet.pdf", matrixPDF }})
+		Request: func(m matrixCall) (string, any) {
+			return "/api/placements/" + m.Placement().ID + "/booklet.pdf", matrixPDF
+		}})
 	registerMatrix("DELETE /api/placements/:id/booklet.pdf", matrixEntry{Roles: placementStaffOnly, Allow: keepsPlacement, OK: 204,
-		Request: func(m matrixCall) (string, any) { return "/api/placements/" + matrixBookletPDF(m).ID + "/booklet.pdf", nil }})
+		Request: func(m matrixCall) (string, any) {
+			return "/api/placements/" + matrixBookletPDF(m).ID + "/booklet.pdf", nil
+		}})
 	registerMatrix("GET /api/placements/:id/booklet.pdf", matrixEntry{Roles: seePlacement, Allow: seesPlacement,
-		Request: func(m matrixCall) (string, any) { return "/api/placements/" + matrixBookletPDF(m).ID + "/booklet.pdf", nil }})
+		Request: func(m matrixCall) (string, any) {
+			return "/api/placements/" + matrixBookletPDF(m).ID + "/booklet.pdf", nil
+		}})
 }
 
 // TestBookletPDFCheckedAndServedSafely: what is not a PDF, or is too big, is

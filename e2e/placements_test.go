@@ -97,12 +97,33 @@ func TestPlacementStaffKeepTheirPage(t *testing.T) {
 		}
 	}
 
+	run(t, ctx, "the booklet: Heard's pages, changed, saved",
+		chromedp.Navigate(h.URL+"/#/placements/"+oak.ID+"/booklet"),
+		chromedp.WaitVisible("#booklet-template", chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll('.booklet-page-remove').forEach((b) => b.click())`, nil),
+		chromedp.Click("#booklet-template", chromedp.ByQuery),
+		chromedp.WaitVisible(".booklet-page input", chromedp.ByQuery),
+		adminFormsSet(".booklet-page input", "What to expect at Oak House"),
+		chromedp.Click("#booklet-save", chromedp.ByQuery),
+		waitText("#booklet-message", "Saved"))
+	docScreenshot(t, ctx, "placements-booklet-en")
+	adminFormsNarrow(t, ctx, "the booklet")
+	prof, err = h.Store.PlacementProfile(context.Background(), oak.AreaID, oak.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prof.Booklet) != 5 || prof.Booklet[0].Title != "What to expect at Oak House" || prof.Booklet[1].Kind != "your_rights" || prof.Booklet[4].Lang != "en" {
+		t.Errorf("the booklet kept: %+v", prof.Booklet)
+	}
+
 	adminFormsArabic(t, ctx, h, "/placements/"+oak.ID+"/photos")
 	run(t, ctx, "the photos in Arabic", chromedp.WaitVisible("#photo-guidance", chromedp.ByQuery), chromedp.WaitVisible(".photo-thumb", chromedp.ByQuery))
 	docScreenshot(t, ctx, "placements-photos-ar")
 	run(t, ctx, "the page in Arabic", chromedp.Navigate(h.URL+"/#/placements/"+oak.ID+"/profile"), chromedp.WaitVisible("#profile-welcome", chromedp.ByQuery))
 	docScreenshot(t, ctx, "placements-profile-ar")
 	adminFormsNarrow(t, ctx, "the page in Arabic")
+	run(t, ctx, "the booklet in Arabic", chromedp.Navigate(h.URL+"/#/placements/"+oak.ID+"/booklet"), chromedp.WaitVisible("#booklet-template", chromedp.ByQuery))
+	docScreenshot(t, ctx, "placements-booklet-ar")
 }
 
 // The administrator sees every placement with who works there, renames one

@@ -287,6 +287,7 @@ func everyScreen(t *testing.T, lang, name, otherName string) {
 			{name: "placement-profile", path: "/placements/" + oakID + "/profile", ready: "#profile-welcome"},
 			{name: "placement-photos", path: "/placements/" + oakID + "/photos", ready: ".photo-item"},
 			{name: "placement-questions", path: "/placement-questions", ready: "#main"},
+			{name: "placement-booklet", path: "/placements/" + oakID + "/booklet", ready: "#booklet-template"},
 		}},
 		{"commissioner@demo.heard", []screenStop{
 			{name: "home-commissioner", path: "/home", ready: "#home"},

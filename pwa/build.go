@@ -38,7 +38,7 @@ import (
 var staffOnly = map[string]bool{
 	"js/admin.js": true, "js/adminforms.js": true, "js/youngpeople.js": true, "js/dashboard.js": true,
 	"words:admin": true, "words:kpis": true,
-	"js/placements.js": true, "js/photos.js": true, "js/moves.js": true, "css/placements.css": true, "words:placements": true,
+	"js/placements.js": true, "js/photos.js": true, "js/moves.js": true, "js/booklets.js": true, "css/placements.css": true, "words:placements": true,
 }
 
 // Roles whose phones keep an offline copy: a young person's, and staff's.

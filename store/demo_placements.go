@@ -3,9 +3,11 @@ package store
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
+	"strconv"
 	"time"
 
 	"heard"
@@ -61,8 +63,16 @@ func (s *Store) seedDemoPlacements(ctx context.Context, area heard.Area, oak, wi
 			{heard.PhotoHouse, "The house", drawHouse(color.RGBA{R: 236, G: 226, B: 200, A: 255})},
 		}},
 	}
-	for _, pg := range pages {
-		prof := heard.PlacementProfile{PlacementID: pg.pl.ID, AreaID: area.ID, PlacementProfileText: pg.text, Photos: []heard.Photo{}, UpdatedAt: &now}
+	for i, pg := range pages {
+		prof := heard.PlacementProfile{PlacementID: pg.pl.ID, AreaID: area.ID, PlacementProfileText: pg.text, Photos: []heard.Photo{},
+			Booklet: demoBooklet(pg.pl.Name, i == 0), UpdatedAt: &now}
+		if i == 0 { // Oak House also has its booklet as a PDF
+			pdf := demoPDF(pg.pl.Name + " - welcome booklet")
+			if err := s.PutBookletPDF(ctx, area.ID, pg.pl.ID, pdf); err != nil {
+				return err
+			}
+			prof.PDF = &heard.BookletPDF{Bytes: len(pdf), AddedAt: now}
+		}
 		for _, dp := range pg.photos {
 			ph := heard.Photo{ID: heard.NewID(), Kind: dp.kind, Caption: dp.caption, AddedAt: now}
 			for _, w := range demoWidths {
@@ -175,4 +185,49 @@ func drawGarden(img *image.RGBA) {
 		disc(img, x, 0.82, 0.02, c)
 	}
 	disc(img, 0.4, 0.86, 0.03, color.RGBA{R: 250, G: 250, B: 250, A: 255}) // a football
+}
+
+// demoBooklet is a placement's welcome booklet: the standard pages in English
+// and, for Oak House, in Arabic too.
+func demoBooklet(name string, arabic bool) []heard.BookletPage {
+	pages := []heard.BookletPage{
+		{Kind: "what_to_expect", Lang: "en", Title: "What to expect", Body: "When you arrive, someone will show you around " + name + " and take you to your room. You can unpack in your own time. We'll eat together and talk about what you like and anything you're worried about."},
+		{Kind: "your_rights", Lang: "en", Title: "Your rights", Body: "You have the right to be safe, to be listened to and to have your views taken seriously; to privacy; to see your family and friends when it is safe; and to go to school or college."},
+		{Kind: "complaints", Lang: "en", Title: "How to complain", Body: "Tell any adult here, your key worker or your social worker. You can also complain to the council; we'll help, and you won't get into trouble for it."},
+		{Kind: "advocate", Lang: "en", Title: "Getting an advocate", Body: "An advocate is on your side and helps you say what you want. They don't work for us. Ask your key worker, or contact Riverside Advocacy yourself."},
+		{Kind: "who_to_call", Lang: "en", Title: "Who to call", Body: "In an emergency, call 999. To talk to someone, call Childline on 0800 1111 (free, any time) or text SHOUT to 85258."},
+	}
+	if arabic {
+		pages = append(pages,
+			heard.BookletPage{Kind: "what_to_expect", Lang: "ar", Title: "ماذا تتوقع", Body: "عندما تصل، سيريك أحدهم المكان ويأخذك إلى غرفتك. يمكنك ترتيب أغراضك على مهلك. سنأكل معًا ونتحدث عمّا تحب وأي شيء يقلقك."},
+			heard.BookletPage{Kind: "your_rights", Lang: "ar", Title: "حقوقك", Body: "لك الحق في أن تكون آمنًا، وأن يُستمع إليك وتؤخذ آراؤك بجدية، وفي الخصوصية، وفي رؤية عائلتك وأصدقائك عندما يكون ذلك آمنًا."},
+			heard.BookletPage{Kind: "who_to_call", Lang: "ar", Title: "بمن تتصل", Body: "في حالة الطوارئ، اتصل بـ 999. للتحدث مع أحد، اتصل بـ Childline على 0800 1111 (مجانًا، في أي وقت)."})
+	}
+	return pages
+}
+
+// demoPDF is a one-page PDF with a title, written by hand (no library, no licence).
+func demoPDF(title string) []byte {
+	content := "BT /F1 24 Tf 60 760 Td (" + title + ") Tj ET"
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+		"<< /Length " + strconv.Itoa(len(content)) + " >>\nstream\n" + content + "\nendstream",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := []int{}
+	for i, o := range objs {
+		offsets = append(offsets, b.Len())
+		b.WriteString(strconv.Itoa(i+1) + " 0 obj\n" + o + "\nendobj\n")
+	}
+	xref := b.Len()
+	b.WriteString("xref\n0 " + strconv.Itoa(len(objs)+1) + "\n0000000000 65535 f \n")
+	for _, off := range offsets {
+		b.WriteString(fmt.Sprintf("%010d 00000 n \n", off))
+	}
+	b.WriteString("trailer\n<< /Size " + strconv.Itoa(len(objs)+1) + " /Root 1 0 R >>\nstartxref\n" + strconv.Itoa(xref) + "\n%%EOF\n")
+	return b.Bytes()
 }

@@ -150,6 +150,7 @@ function placementPanel(user) {
     h('nav', { class: 'link-list', 'aria-label': t('placements.home.title') },
       h('a', { class: 'link-row', href: `#/placements/${id}/profile`, id: 'placement-profile-link' }, icon('people'), h('span', { text: t('placements.profile.title') })),
       h('a', { class: 'link-row', href: `#/placements/${id}/photos`, id: 'placement-photos-link' }, icon('list'), h('span', { text: t('photos.title') })),
+      h('a', { class: 'link-row', href: `#/placements/${id}/booklet`, id: 'placement-booklet-link' }, icon('list'), h('span', { text: t('booklets.title') })),
       h('a', { class: 'link-row', href: '#/placement-questions', id: 'placement-questions-link' }, icon('people'), h('span', { text: t('questions.title') }))),
     h('h3', { text: t('placements.incoming.title') }),
     incoming);

@@ -41,7 +41,10 @@ async function keepPreviews(items) {
   const cache = await caches.open(PREVIEW_CACHE);
   const me = getUser().id;
   const wanted = new Set();
-  for (const p of items) for (const ph of p.placement.photos || []) wanted.add(cacheKey(me, p.placement.placementId, ph.id));
+  for (const p of items) {
+    for (const ph of p.placement.photos || []) wanted.add(cacheKey(me, p.placement.placementId, ph.id));
+    if (p.placement.pdf) wanted.add(cacheKey(me, p.placement.placementId, 'booklet.pdf'));
+  }
   for (const req of await cache.keys()) {
     const path = new URL(req.url).pathname;
     if (path.endsWith('/previews.json')) continue;
@@ -295,6 +298,43 @@ function page(p) {
   return parts;
 }
 
+/** The welcome booklet: each page opens where it is; the PDF, if any, is
+ * fetched when asked for and kept on the phone with the rest of the preview. */
+function booklet(p) {
+  const pages = p.placement.booklet || [];
+  const pdf = p.placement.pdf;
+  if (!pages.length && !pdf) return null;
+  const note = message('info');
+  let open = null;
+  if (pdf) {
+    open = button(t('previews.booklet.pdf'), { id: 'pv-booklet-pdf' }, 'secondary');
+    open.addEventListener('click', async () => {
+      const done = busy(open);
+      try {
+        const key = cacheKey(getUser().id, p.placement.placementId, 'booklet.pdf');
+        const cache = hasCaches() ? await caches.open(PREVIEW_CACHE) : null;
+        const kept = cache ? await cache.match(key) : null;
+        let blob = kept ? await kept.blob() : null;
+        if (!blob) {
+          blob = await download(`/api/placements/${p.placement.placementId}/booklet.pdf`);
+          if (cache) await cache.put(key, new Response(blob, { headers: { 'Content-Type': 'application/pdf' } }));
+        }
+        done();
+        window.open(URL.createObjectURL(blob), '_blank', 'noopener');
+      } catch {
+        done();
+        showMessage(note, 'error', t('previews.booklet.pdf_failed'));
+      }
+    });
+  }
+  return h('section', { class: 'panel pv-booklet', id: 'pv-booklet', 'aria-labelledby': 'pv-booklet-title' },
+    h('h2', { id: 'pv-booklet-title', text: t('previews.booklet.title') }),
+    ...pages.map((pg) => h('details', { class: 'pv-page', lang: pg.lang },
+      h('summary', { text: pg.title }),
+      h('p', { class: 'pv-text', text: pg.body }))),
+    open, note);
+}
+
 function visit(p) {
   const note = message('info');
   const ask = button(t('previews.visit.ask'), { id: 'pv-visit' }, 'secondary');
@@ -344,6 +384,7 @@ async function previewScreen() {
       gallery(p),
       ...page(p),
       theDay(p),
+      booklet(p),
       bringList(p),
       questions(p, got.offline),
       visit(p)));

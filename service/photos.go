@@ -4,11 +4,17 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"heard"
 )
 
 var _ heard.PhotoService = (*Service)(nil)
+
+// photoWork bounds the photos turned into renditions at once in this
+// process: each takes about 50 MB for a moment (a 12-megapixel photo
+// decoded), so a burst of uploads waits its turn instead of exhausting memory.
+var photoWork = make(chan struct{}, 2)
 
 var errTooManyPhotos = &heard.Problem{Kind: heard.ErrConflict, Code: "too_many_photos",
 	Message: "A placement keeps at most 24 photos; remove one first."}
@@ -39,7 +45,13 @@ func (s *Service) AddPhoto(ctx context.Context, p heard.Principal, placementID s
 	if len(prof.Photos) >= heard.PlacementPhotosMax {
 		return heard.Photo{}, errTooManyPhotos
 	}
+	select {
+	case photoWork <- struct{}{}:
+	case <-ctx.Done():
+		return heard.Photo{}, &heard.Problem{Kind: heard.ErrBusy, Code: "busy", Message: "Heard is busy with other photos; try again in a moment.", RetryAfter: 5 * time.Second}
+	}
 	renditions, err := processPhoto(upload, n.ContentType, heard.PhotoWidths)
+	<-photoWork
 	if err != nil {
 		return heard.Photo{}, err
 	}

@@ -24,7 +24,7 @@ type placementWorld struct {
 	youngPerson heard.Principal
 }
 
-func newPlacementWorld(t *testing.T) *placementWorld {
+func newPlacementWorld(t testing.TB) *placementWorld {
 	w := &placementWorld{peopleWorld: newPeopleWorld(t)}
 	w.elm = heard.Placement{ID: heard.NewID(), AreaID: w.area.ID, Name: "Elm", Type: heard.PlacementFoster, CreatedAt: w.clock.Now()}
 	w.must(w.st.CreatePlacement(w.ctx, w.elm))

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"math"
@@ -79,6 +80,7 @@ func BenchmarkPhotoUpload12MP(b *testing.B) {
 	w := newPlacementWorld(b)
 	b.ResetTimer()
 	var peak uint64
+	var last heard.Photo
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		if i > 0 && i%20 == 0 { // a placement keeps at most 24 photos
@@ -97,8 +99,17 @@ func BenchmarkPhotoUpload12MP(b *testing.B) {
 		if err != nil || len(ph.Widths) != 3 {
 			b.Fatalf("upload: %v %v", ph, err)
 		}
+		last = ph
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(len(photo))/(1<<20), "upload-MB")
+	// What a phone fetches of it: the kept widths' sizes.
+	for _, width := range last.Widths {
+		jpg, _, err := w.svc.PhotoFile(w.ctx, w.oakStaff, w.oak.ID, last.ID, width)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(jpg))/1024, fmt.Sprintf("KB-at-%d", width))
+	}
 }

@@ -88,7 +88,7 @@ func TestPlacementStaffKeepTheirPage(t *testing.T) {
 		t.Errorf("photo kept as %+v (a phone held upright is tall)", added)
 	}
 	for _, w := range added.Widths {
-		b, err := h.Store.PhotoFile(context.Background(), oak.AreaID, added.ID, w)
+		b, err := h.Store.PhotoFile(context.Background(), oak.AreaID, oak.ID, added.ID, w)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -149,7 +149,7 @@ func (s *Service) RemovePhoto(ctx context.Context, p heard.Principal, placementI
 	}
 	fctx, cancel := s.finishing(ctx)
 	defer cancel()
-	return s.store.DeletePhotoFiles(fctx, p.AreaID, photoID, removed.Widths)
+	return s.store.DeletePhotoFiles(fctx, p.AreaID, placementID, photoID, removed.Widths)
 }
 
 // PhotoFile returns the JPEG of a listed photo, at the kept width nearest to
@@ -167,6 +167,6 @@ func (s *Service) PhotoFile(ctx context.Context, p heard.Principal, placementID,
 		return nil, 0, heard.ErrNotFound
 	}
 	w := ph.RenditionWidth(width)
-	b, err := s.store.PhotoFile(ctx, p.AreaID, photoID, w)
+	b, err := s.store.PhotoFile(ctx, p.AreaID, placementID, photoID, w)
 	return b, w, err
 }

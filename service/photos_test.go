@@ -220,6 +220,17 @@ func TestPhotosKeptByTheirOwnStaff(t *testing.T) {
 	if err := w.svc.RemovePhoto(w.ctx, w.elmStaff, w.oak.ID, first.ID); !errors.Is(err, heard.ErrForbidden) {
 		t.Errorf("Elm's staff remove Oak's photo")
 	}
+	// Elm's phone sending an id Oak's photo has keeps Elm's own photo apart.
+	elmPhoto, err := w.svc.AddPhoto(w.ctx, w.elmStaff, w.elm.ID, heard.NewPhoto{ID: first.ID, Kind: heard.PhotoGarden}, testkit.PNG(testkit.Halves(100, 60)))
+	w.must(err)
+	elmBytes, _, err := w.svc.PhotoFile(w.ctx, w.elmStaff, w.elm.ID, elmPhoto.ID, 100)
+	w.must(err)
+	if img, err := jpeg.Decode(bytes.NewReader(elmBytes)); err != nil || img.Bounds().Dx() != 100 {
+		t.Errorf("Elm's photo with Oak's id is not Elm's: %v", err)
+	}
+	if img, err := jpeg.Decode(bytes.NewReader(w.file(w.oakStaff, first.ID, 400))); err != nil || img.Bounds().Dx() != 400 {
+		t.Errorf("Oak's photo changed: %v", err)
+	}
 	order, err := w.svc.ReorderPhotos(w.ctx, w.oakStaff, w.oak.ID, heard.PhotoOrder{IDs: []string{second.ID, first.ID}})
 	w.must(err)
 	if order[0].ID != second.ID {
@@ -272,4 +283,39 @@ func (w *placementWorld) setMoveStatus(id string, status heard.MoveStatus) {
 	w.t.Helper()
 	_, err := w.st.ChangeMove(w.ctx, w.area.ID, id, func(m *heard.Move) (bool, error) { m.Status = status; return true, nil })
 	w.must(err)
+}
+
+// TestAddPhotoUnderFaults fails an upload after each of its writes in turn;
+// the phone's retry with the same id ends with the photo listed once and each
+// width kept once, and nothing is shown before it is listed.
+func TestAddPhotoUnderFaults(t *testing.T) {
+	upload := testkit.PhoneJPEG(testkit.Halves(1600, 1200), 1)
+	for n := 1; ; n++ {
+		w := newPlacementWorld(t)
+		np := heard.NewPhoto{ID: heard.NewID(), Kind: heard.PhotoHouse, Caption: "The house"}
+		reached := w.failWrite(n)
+		_, err := w.svc.AddPhoto(w.ctx, w.oakStaff, w.oak.ID, np, upload)
+		hit, which := reached()
+		if !hit {
+			if err != nil || n < 5 {
+				t.Fatalf("without a fault: %v after %d writes", err, n-1)
+			}
+			return
+		}
+		if err == nil {
+			t.Fatalf("after write %d (%s) failed, the upload answered success", n, which)
+		}
+		if _, _, err := w.svc.PhotoFile(w.ctx, w.oakStaff, w.oak.ID, np.ID, 320); !errors.Is(err, heard.ErrNotFound) && n < 4 {
+			t.Errorf("after write %d (%s): a photo not yet listed is served: %v", n, which, err)
+		}
+		ph, err := w.svc.AddPhoto(w.ctx, w.oakStaff, w.oak.ID, np, upload)
+		w.must(err)
+		prof, err := w.svc.PlacementProfile(w.ctx, w.oakStaff, w.oak.ID)
+		w.must(err)
+		files, err := w.st.CountPhotoFiles(w.ctx, w.area.ID, w.oak.ID)
+		w.must(err)
+		if len(prof.Photos) != 1 || prof.Photos[0].ID != ph.ID || files != 3 {
+			t.Errorf("after write %d (%s) failed and a retry: %d photos, %d files", n, which, len(prof.Photos), files)
+		}
+	}
 }

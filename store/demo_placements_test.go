@@ -34,7 +34,7 @@ func TestDemoPlacementsAreReadyToSee(t *testing.T) {
 			t.Errorf("%s: welcome %q, %d people, %d photos, %d pages", pl.Name, prof.Welcome, len(prof.People), len(prof.Photos), len(prof.Booklet))
 		}
 		for _, ph := range prof.Photos {
-			b, err := st.PhotoFile(ctx, area, ph.ID, ph.Widths[len(ph.Widths)-1])
+			b, err := st.PhotoFile(ctx, area, pl.ID, ph.ID, ph.Widths[len(ph.Widths)-1])
 			if err != nil {
 				t.Fatal(err)
 			}

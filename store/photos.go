@@ -29,12 +29,16 @@ type photoFile struct {
 	JPEG        []byte `bson:"jpeg"`
 }
 
-func photoFileID(photoID string, width int) string { return photoID + "." + strconv.Itoa(width) }
+// photoFileID names a rendition by its placement too: a photo id chosen by
+// one placement's phone can never reach another placement's renditions.
+func photoFileID(placementID, photoID string, width int) string {
+	return placementID + "." + photoID + "." + strconv.Itoa(width)
+}
 
 // PutPhotoFile stores one rendition of a photo; storing it again (a retried
 // upload) keeps the first.
 func (s *Store) PutPhotoFile(ctx context.Context, area, placementID, photoID string, width int, jpeg []byte) error {
-	_, err := s.c(colPhotoFiles).InsertOne(ctx, photoFile{ID: photoFileID(photoID, width), AreaID: area,
+	_, err := s.c(colPhotoFiles).InsertOne(ctx, photoFile{ID: photoFileID(placementID, photoID, width), AreaID: area,
 		PlacementID: placementID, PhotoID: photoID, Width: width, JPEG: jpeg})
 	if err := duplicate(err); err != heard.ErrConflict {
 		return err
@@ -42,16 +46,16 @@ func (s *Store) PutPhotoFile(ctx context.Context, area, placementID, photoID str
 	return nil
 }
 
-// PhotoFile returns one rendition of a photo.
-func (s *Store) PhotoFile(ctx context.Context, area, photoID string, width int) ([]byte, error) {
-	f, err := findByID[photoFile](ctx, s.c(colPhotoFiles), area, photoFileID(photoID, width))
+// PhotoFile returns one rendition of a placement's photo.
+func (s *Store) PhotoFile(ctx context.Context, area, placementID, photoID string, width int) ([]byte, error) {
+	f, err := findByID[photoFile](ctx, s.c(colPhotoFiles), area, photoFileID(placementID, photoID, width))
 	return f.JPEG, err
 }
 
 // DeletePhotoFiles removes a photo's renditions.
-func (s *Store) DeletePhotoFiles(ctx context.Context, area, photoID string, widths []int) error {
+func (s *Store) DeletePhotoFiles(ctx context.Context, area, placementID, photoID string, widths []int) error {
 	for _, w := range widths {
-		if _, err := s.deleteIf(ctx, colPhotoFiles, photoFileID(photoID, w), bson.D{{Key: "area", Value: area}}); err != nil {
+		if _, err := s.deleteIf(ctx, colPhotoFiles, photoFileID(placementID, photoID, w), bson.D{{Key: "area", Value: area}}); err != nil {
 			return err
 		}
 	}

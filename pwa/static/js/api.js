@@ -105,6 +105,9 @@ export async function signOut() {
   clearAll({ forgetDevice: wasYoung });
   // A young person's preview of their new home leaves the phone with them.
   if (wasYoung && typeof caches !== 'undefined') caches.delete('heard-preview').catch(() => {});
+  try {
+    if (wasYoung) Object.keys(localStorage).filter((k) => k.startsWith('heard.bring.')).forEach((k) => localStorage.removeItem(k));
+  } catch { /* no storage: nothing was kept */ }
   // The queue of unsent cards and answers (outbox.js) is loaded only here, so
   // the welcome screen does not carry it.
   if (wasYoung && userId) await import('./outbox.js').then((m) => m.forgetUser(userId)).catch(() => {});

@@ -8,6 +8,8 @@ export const KEYS = Object.freeze({
   refreshToken: 'heard.refreshToken', // staff only: the current refresh token
   deviceId: 'heard.deviceId', // young person's phone: device id
   deviceSecret: 'heard.deviceSecret', // young person's phone: device secret
+  // Also "heard.bring.<move id>": a young person's "things I want to bring"
+  // (previews.js), forgotten with the preview and on signing out.
 });
 
 export function get(key) {

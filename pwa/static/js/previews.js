@@ -29,7 +29,10 @@ async function keptPreviews() {
   try {
     const res = await (await caches.open(PREVIEW_CACHE)).match(cacheKey(getUser().id, 'previews.json'));
     const items = res ? await res.json() : [];
-    return items.filter((p) => new Date(p.move.until) > new Date());
+    const open = items.filter((p) => new Date(p.move.until) > new Date());
+    // A month after the move day the preview leaves the phone, online or not.
+    if (open.length !== items.length) await keepPreviews(open);
+    return open;
   } catch {
     return [];
   }
@@ -37,7 +40,10 @@ async function keptPreviews() {
 
 /** Keeps the previews and their photos on the phone; forgets photos of previews gone. */
 async function keepPreviews(items) {
-  if (!hasCaches()) return;
+  if (!hasCaches()) {
+    forgetBringLists(items);
+    return;
+  }
   const cache = await caches.open(PREVIEW_CACHE);
   const me = getUser().id;
   const wanted = new Set();
@@ -50,11 +56,20 @@ async function keepPreviews(items) {
     if (path.endsWith('/previews.json')) continue;
     if (!wanted.has(path)) await cache.delete(req);
   }
+  forgetBringLists(items);
   if (!items.length) {
     await caches.delete(PREVIEW_CACHE);
     return;
   }
   await cache.put(cacheKey(me, 'previews.json'), new Response(JSON.stringify(items), { headers: { 'Content-Type': 'application/json' } }));
+}
+
+/** Forgets the "things I want to bring" of moves no longer previewed. */
+function forgetBringLists(items) {
+  const keep = new Set(items.map((p) => `heard.bring.${p.move.id}`));
+  try {
+    for (const k of Object.keys(localStorage)) if (k.startsWith('heard.bring.') && !keep.has(k)) localStorage.removeItem(k);
+  } catch { /* storage unavailable: nothing kept */ }
 }
 
 /** The previews: from Heard when it answers (kept for later), else as kept. */

@@ -55,10 +55,17 @@ func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 		adminFormsSelect("#photo-kind", "adults"),
 		chromedp.SendKeys("#photo-caption", "Priya and Marcus in the kitchen", chromedp.ByQuery),
 		chromedp.Click("#photo-add-save", chromedp.ByQuery),
-		waitText("#photos-status", "Photo added"),
+		waitText("#photos-status", "Photo added"))
+	prof, err := h.Store.PlacementProfile(context.Background(), oak.AreaID, oak.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kitchen := prof.Photos[len(prof.Photos)-1].ID
+	run(t, staff, "Priya changes the page and puts the new photo by her name",
 		chromedp.Navigate(h.URL+"/#/placements/"+oak.ID+"/profile"),
 		chromedp.WaitVisible("#profile-food", chromedp.ByQuery),
 		adminFormsSet("#profile-food", "Pancakes on Sundays, and pizza night on Fridays."),
+		adminFormsSelect("#profile-people li:first-child select", kitchen),
 		chromedp.Click("#profile-save", chromedp.ByQuery),
 		waitText("#profile-message", "Saved"),
 		chromedp.Click("#signout", chromedp.ByQuery),
@@ -90,7 +97,8 @@ func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 		chromedp.WaitVisible("#pv-strip", chromedp.ByQuery),
 		chromedp.Poll(`[...document.querySelectorAll('.pv-photo')].every((i) => i.complete && i.src.startsWith('blob:'))`, nil),
 		waitText("#pv-countdown", "12 days to go"),
-		waitText("#main", "Pancakes on Sundays"))
+		waitText("#main", "Pancakes on Sundays"),
+		chromedp.Poll(`(() => { const i = document.querySelector('.pv-person-photo'); return i && i.alt === 'Priya' && i.complete && i.naturalWidth > 0; })()`, nil))
 	docScreenshot(t, yp, "previews-top-en")
 	var count string
 	run(t, yp, "swipe to the next photo",

@@ -48,17 +48,21 @@ export function textArea({ id, label: text, help, value = '', maxlength = TEXT_M
 
 /* ------------------------------------------------- the placement's page -- */
 
-/** One person on the page: first name and a line about them. */
-function personRow(p, onRemove) {
+/** One person on the page: first name, a line about them, and optionally
+ * one of the placement's photos. */
+function personRow(p, photos, onRemove) {
   const idBase = nextId('person');
   const name = field({ id: `${idBase}-name`, label: t('placements.profile.person_name'), value: p.name || '', maxlength: '40', autocomplete: 'off' });
   const about = field({ id: `${idBase}-about`, label: t('placements.profile.person_about'), value: p.about || '', maxlength: '200', autocomplete: 'off' });
   name.input.value = p.name || '';
   about.input.value = p.about || '';
-  const row = h('li', { class: 'person-row', data: { photoId: p.photoId || '' } },
-    name.wrap, about.wrap,
+  const photo = photos.length ? selectField({ id: `${idBase}-photo`, label: t('placements.profile.person_photo'), value: p.photoId || '',
+    options: [{ value: '', text: t('placements.profile.person_no_photo') },
+      ...photos.map((ph, i) => ({ value: ph.id, text: ph.caption || t('placements.profile.photo_n', { n: i + 1 }) }))] }) : null;
+  const row = h('li', { class: 'person-row' },
+    name.wrap, about.wrap, photo ? photo.wrap : null,
     button(t('placements.profile.person_remove'), { class: 'person-remove', on: { click: () => onRemove(row) } }, 'quiet'));
-  row.read = () => ({ name: name.input.value.trim(), about: about.input.value.trim(), photoId: row.dataset.photoId || undefined });
+  row.read = () => ({ name: name.input.value.trim(), about: about.input.value.trim(), photoId: (photo && photo.input.value) || undefined });
   row.nameField = name;
   return row;
 }
@@ -79,9 +83,10 @@ async function profileScreen({ id }) {
   clearOnEdit(byName);
   const people = h('ul', { class: 'people-list', id: 'profile-people' });
   const removePerson = (row) => { row.remove(); announce(t('placements.profile.person_removed')); };
-  for (const p of prof.people || []) people.append(personRow(p, removePerson));
+  const photos = prof.photos || [];
+  for (const p of prof.people || []) people.append(personRow(p, photos, removePerson));
   const addPerson = button(t('placements.profile.person_add'), { id: 'profile-person-add', on: { click: () => {
-    const row = personRow({}, removePerson);
+    const row = personRow({}, photos, removePerson);
     people.append(row);
     row.nameField.input.focus();
   } } }, 'secondary');

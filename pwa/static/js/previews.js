@@ -299,13 +299,24 @@ function theDay(p) {
       : h('p', { class: 'meta', text: t('previews.day.not_yet', { name: p.keyWorker || t('previews.your_worker') }) }));
 }
 
+/** A person's photo, small, from the placement's photos. */
+function personPhoto(pl, x) {
+  const ph = (pl.photos || []).find((q) => q.id === x.photoId);
+  if (!ph) return null;
+  const img = h('img', { class: 'pv-person-photo', alt: x.name, width: 96, height: 96, decoding: 'async' });
+  photoURL(pl.placementId, ph.id).then((url) => { img.src = url; }).catch(() => img.remove());
+  return img;
+}
+
 function page(p) {
   const pl = p.placement;
   const parts = [];
   if (pl.welcome) parts.push(h('section', { class: 'panel pv-welcome' }, h('h2', { text: t('previews.welcome', { place: pl.name }) }), h('p', { class: 'pv-text', text: pl.welcome })));
   if ((pl.people || []).length) {
     parts.push(h('section', { class: 'panel pv-people' }, h('h2', { text: t('previews.people') }),
-      h('ul', { class: 'pv-people-list' }, ...pl.people.map((x) => h('li', {}, h('strong', { text: x.name }), x.about ? h('span', { text: ` — ${x.about}` }) : null)))));
+      h('ul', { class: 'pv-people-list' }, ...pl.people.map((x) => h('li', { class: 'pv-person' },
+        x.photoId ? personPhoto(pl, x) : null,
+        h('p', {}, h('strong', { text: x.name }), x.about ? h('span', { text: ` — ${x.about}` }) : null))))));
   }
   for (const k of SECTIONS) {
     if (pl[k]) parts.push(h('section', { class: 'panel pv-section' }, h('h2', { text: t(`previews.section.${k}`) }), h('p', { class: 'pv-text', text: pl[k] })));

@@ -5,7 +5,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -95,6 +97,37 @@ func TestPlacementStaffKeepTheirPage(t *testing.T) {
 		if bytes.Contains(b, []byte("Exif")) || bytes.Contains(b, []byte(testkit.TestCamera)) {
 			t.Errorf("width %d keeps the photo's EXIF", w)
 		}
+	}
+
+	last := `.photo-item[data-id="` + added.ID + `"]`
+	run(t, ctx, "move the new photo first, change its caption, remove another",
+		chromedp.Navigate(h.URL+"/#/placements/"+oak.ID+"/photos"),
+		chromedp.WaitVisible(last, chromedp.ByQuery),
+		chromedp.ActionFunc(func(c context.Context) error {
+			// Tap "Move earlier" until it is first, waiting for the list each time.
+			place := `[...document.querySelectorAll('.photo-item')].findIndex((li) => li.dataset.id === '` + added.ID + `')`
+			for i := len(prof.Photos) - 1; i > 0; i-- {
+				if err := chromedp.Run(c,
+					chromedp.Evaluate(`document.querySelector('`+last+` .photo-up').click()`, nil),
+					chromedp.Poll(place+` === `+strconv.Itoa(i-1), nil, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+					return err
+				}
+			}
+			return nil
+		}),
+		chromedp.Poll(`document.querySelector('.photo-item').dataset.id === '`+added.ID+`'`, nil),
+		adminFormsSet(last+" .photo-caption-form input", "Your room, sunny in the morning"),
+		chromedp.Click(last+" .photo-caption-save", chromedp.ByQuery),
+		waitText(last+" .photo-caption-form", "Caption saved"),
+		chromedp.Click(".photo-item:last-child .photo-remove", chromedp.ByQuery),
+		chromedp.Click(".photo-item:last-child .photo-remove-confirm", chromedp.ByQuery),
+		waitText("#photos-status", "Photo removed"))
+	after, err := h.Store.PlacementProfile(context.Background(), oak.AreaID, oak.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after.Photos) != len(prof.Photos)-1 || after.Photos[0].ID != added.ID || after.Photos[0].Caption != "Your room, sunny in the morning" {
+		t.Errorf("photos after ordering, captioning and removing: %+v", after.Photos)
 	}
 
 	run(t, ctx, "the booklet: Heard's pages, changed, saved",

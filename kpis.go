@@ -19,7 +19,12 @@ import (
 var KPIMetrics = struct {
 	Cards, CardsUrgent, CardAck, UrgentWithinLimit, Escalations                                string
 	FeedbackRequests, FeedbackAnswers, FeedbackResponses, ESQListened, ESQSerious, HadSay, FFT string
+	MovesShared, PreviewEarly, MoveNotice                                                      string
 }{
+	// Preparation for moves, counted in the month of the move day: moves shared
+	// with the young person, those whose preview they opened at least
+	// PreviewEarlyDays before, and days of notice (shared → move day) by bucket.
+	MovesShared: "moves_shared", PreviewEarly: "preview_early", MoveNotice: "move_notice",
 	Cards: "cards", CardsUrgent: "cards_urgent", CardAck: "card_ack", UrgentWithinLimit: "urgent_ack_within_limit", Escalations: "escalations",
 	FeedbackRequests: "feedback_requests", FeedbackAnswers: "feedback_answers",
 	// FeedbackResponses counts answers to requests, by contact kind, on the day the
@@ -112,15 +117,20 @@ func Wilson(k, n int64) (low, high float64) {
 // upper bound on the true quantile, exact to the bucket. ok is false when empty;
 // seconds is 0 with infinite true for the open last bucket.
 func HistogramQuantile(buckets map[string]int64, q float64) (seconds int64, infinite, ok bool) {
+	return quantileOf(kpiAckBounds, buckets, q)
+}
+
+// quantileOf reads a quantile from a histogram with these bucket upper bounds.
+func quantileOf(bounds []string, buckets map[string]int64, q float64) (upper int64, infinite, ok bool) {
 	var total int64
-	for _, b := range kpiAckBounds {
+	for _, b := range bounds {
 		total += buckets[b]
 	}
 	if total == 0 {
 		return 0, false, false
 	}
 	var cum int64
-	for _, b := range kpiAckBounds {
+	for _, b := range bounds {
 		cum += buckets[b]
 		if buckets[b] > 0 && float64(cum) >= q*float64(total) {
 			if b == "inf" {
@@ -439,6 +449,12 @@ type Figure struct {
 	P90Over       bool   `json:"p90OverADay,omitempty"`
 	// Rate is key-worker changes per young person per year, to one decimal.
 	Rate *float64 `json:"rate,omitempty"`
+	// MedianDays and P90Days are bucket upper bounds of days of notice of a
+	// move (null with *Over set past the last bucket, 56 days).
+	MedianDays     *int64 `json:"medianDays,omitempty"`
+	P90Days        *int64 `json:"p90Days,omitempty"`
+	MedianDaysOver bool   `json:"medianOver56Days,omitempty"`
+	P90DaysOver    bool   `json:"p90Over56Days,omitempty"`
 }
 
 func pct(x float64) *int { v := int(math.Round(100 * x)); return &v }
@@ -476,6 +492,46 @@ func DurationFigure(month string, n Count, buckets map[string]int64) Figure {
 		f.P90Over = inf
 		if !inf {
 			f.P90Seconds = &s
+		}
+	}
+	return f
+}
+
+// PreviewEarlyDays is how many days before the move day a young person must
+// have opened the preview for the move to count as prepared (KPI 5).
+const PreviewEarlyDays = 3
+
+// kpiNoticeBounds are the move_notice histogram buckets: upper bounds in days.
+var kpiNoticeBounds = []string{"0", "1", "2", "3", "5", "7", "10", "14", "21", "28", "42", "56", "inf"}
+
+// NoticeBucket is the move_notice bucket of a notice of days.
+func NoticeBucket(days int) string {
+	for _, b := range kpiNoticeBounds {
+		if n, err := strconv.Atoi(b); err == nil && days <= n {
+			return b
+		}
+	}
+	return "inf"
+}
+
+// DaysFigure publishes the median and 90th percentile days of notice from
+// histogram counts, hidden when n is hidden or under MinDenominator.
+func DaysFigure(month string, n Count, buckets map[string]int64) Figure {
+	f := Figure{Month: month, N: n}
+	if n.Suppressed || n.raw < MinDenominator {
+		f.Suppressed = true
+		return f
+	}
+	if d, inf, ok := quantileOf(kpiNoticeBounds, buckets, 0.5); ok {
+		f.MedianDaysOver = inf
+		if !inf {
+			f.MedianDays = &d
+		}
+	}
+	if d, inf, ok := quantileOf(kpiNoticeBounds, buckets, 0.9); ok {
+		f.P90DaysOver = inf
+		if !inf {
+			f.P90Days = &d
 		}
 	}
 	return f
@@ -535,6 +591,8 @@ const (
 	TileEscalations       = "escalations"
 	TileKeyWorkerChanges  = "key_worker_changes"
 	TileCardMix           = "card_mix"
+	TilePreviewOpened     = "preview_opened"
+	TileMoveNotice        = "move_notice"
 )
 
 // Tile is one KPI: its figure for the whole period and one per month.
@@ -641,10 +699,10 @@ func BuildDashboard(f KPIFilter, months []string, buckets []KPIBucket, people []
 	// Time to acknowledge: n is published from its cube; the quantiles come from
 	// the exact bucket counts of the cell asked for and show only bucket bounds.
 	ackN := series(KPIMetrics.CardAck, all)
-	hist := func(month string) map[string]int64 {
+	histOf := func(metric, month string) map[string]int64 {
 		out := map[string]int64{}
 		for _, b := range buckets {
-			if b.Metric != KPIMetrics.CardAck || month != CubeTotal && b.Month != month ||
+			if b.Metric != metric || month != CubeTotal && b.Month != month ||
 				svc != CubeTotal && b.Service != svc || pt != CubeTotal && ptOf(b.PlacementType) != pt {
 				continue
 			}
@@ -655,6 +713,7 @@ func BuildDashboard(f KPIFilter, months []string, buckets []KPIBucket, people []
 		}
 		return out
 	}
+	hist := func(month string) map[string]int64 { return histOf(KPIMetrics.CardAck, month) }
 	ack := Tile{ID: TileAckTime, Kind: "duration", Total: DurationFigure("", ackN.Cell(at(CubeTotal)...), hist(CubeTotal))}
 	for _, m := range months {
 		ack.Trend = append(ack.Trend, DurationFigure(m, ackN.Cell(at(m)...), hist(m)))
@@ -664,6 +723,16 @@ func BuildDashboard(f KPIFilter, months []string, buckets []KPIBucket, people []
 	tiles = append(tiles, countsTile(TileEscalations, KPIMetrics.Escalations, kpiEscalationSteps, months, buckets, monthAxis, svcAxis, ptAxis, svc, pt, ptOf))
 	tiles = append(tiles, keyWorkerTile(months, people, monthAxis, svcAxis, ptAxis, svc, pt, ptOf, loc, now))
 	tiles = append(tiles, countsTile(TileCardMix, KPIMetrics.Cards, nil, months, buckets, monthAxis, svcAxis, ptAxis, svc, pt, ptOf))
+
+	// Preparation for moves (KPI 5): the share of moves whose preview was opened
+	// at least PreviewEarlyDays before the move day, and days of notice.
+	tiles = append(tiles, share(TilePreviewOpened, series(KPIMetrics.PreviewEarly, all), series(KPIMetrics.MovesShared, all)))
+	noticeN := series(KPIMetrics.MoveNotice, all)
+	notice := Tile{ID: TileMoveNotice, Kind: "days", Total: DaysFigure("", noticeN.Cell(at(CubeTotal)...), histOf(KPIMetrics.MoveNotice, CubeTotal))}
+	for _, m := range months {
+		notice.Trend = append(notice.Trend, DaysFigure(m, noticeN.Cell(at(m)...), histOf(KPIMetrics.MoveNotice, m)))
+	}
+	tiles = append(tiles, notice)
 
 	level := "area"
 	if svc != CubeTotal || pt != CubeTotal {
@@ -855,6 +924,10 @@ var KPIDefinitions = map[string]string{
 	TileKeyWorkerChanges: "Key-worker changes per young person per year: changes that started in the period divided by the person-years in which young people " +
 		"had a key worker (n: young people). Each young person counts in their current service and placement type.",
 	TileCardMix: "Feeling cards received, by card.",
+	TilePreviewOpened: "Preparation for moves: of the moves shared with the young person (counted in the month of the move day; a cancelled move no longer counts), " +
+		"the share whose preview the young person opened at least 3 days before the move day.",
+	TileMoveNotice: "Days of notice: from the day a move was shared with the young person to the move day, counted in the month of the move day; " +
+		"median and 90th percentile as upper bounds of buckets (0, 1, 2, 3, 5, 7, 10, 14, 21, 28, 42, 56 days, and more).",
 }
 
 // KPIDisclosure explains the disclosure control every report has been through.

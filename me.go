@@ -10,6 +10,8 @@ type User struct {
 	Role      Role   `json:"role"`
 	Language  string `json:"language"`
 	AreaName  string `json:"areaName"`
+	// PlacementID is placement staff's placement.
+	PlacementID string `json:"placementId,omitempty"`
 	// KeyWorker is a young person's current key worker, by first name only.
 	KeyWorker *PersonRef `json:"keyWorker,omitempty"`
 }

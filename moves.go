@@ -68,3 +68,79 @@ type MoveService interface {
 	// IncomingMoves lists the moves into the caller's placement.
 	IncomingMoves(ctx context.Context, p Principal) ([]IncomingMove, error)
 }
+
+// PreviewDaysAfterArrival is how long after the move day a young person keeps
+// the preview of their new home (then it leaves their phone).
+const PreviewDaysAfterArrival = 30
+
+// PreviewOpen reports whether the young person may see the preview of the
+// placement of m at now: from when the move is shared until a month after the
+// move day; never while it is only planned, nor once it is cancelled.
+func PreviewOpen(m Move, now time.Time) bool {
+	switch m.Status {
+	case MoveShared, MoveConfirmed, MoveArrived:
+		return now.Before(m.Date.AddDate(0, 0, PreviewDaysAfterArrival))
+	}
+	return false
+}
+
+// MoveDay is the day itself, as the key worker tells it: who takes the young
+// person, when they leave, how long the journey is, who meets them.
+type MoveDay struct {
+	TakenBy string `bson:"takenBy" json:"takenBy"`
+	// LeaveAt is the time they leave, HH:MM on the move day.
+	LeaveAt string `bson:"leaveAt" json:"leaveAt"`
+	Journey string `bson:"journey" json:"journey"`
+	MetBy   string `bson:"metBy" json:"metBy"`
+}
+
+// MoveDayMaxChars bounds each line of the day.
+const MoveDayMaxChars = 200
+
+// Validate checks the day's fields.
+func (d MoveDay) Validate() map[string]string {
+	f := problems{}
+	f.check(d != MoveDay{}, "takenBy", "required")
+	f.check(textFits(d.TakenBy, 0, MoveDayMaxChars), "takenBy", "length")
+	f.check(textFits(d.Journey, 0, MoveDayMaxChars), "journey", "length")
+	f.check(textFits(d.MetBy, 0, MoveDayMaxChars), "metBy", "length")
+	if d.LeaveAt != "" {
+		_, err := time.Parse("15:04", d.LeaveAt)
+		f.check(err == nil && len(d.LeaveAt) == 5, "leaveAt", "time_format")
+	}
+	return f
+}
+
+// MoveChange is the key worker moving a move on: to shared (the young person
+// may see the preview), confirmed (the placement sees who is coming), arrived
+// or cancelled.
+type MoveChange struct {
+	Status MoveStatus `json:"status"`
+}
+
+// Next is the status a move goes to from s when asked for want, or a problem:
+// a move is shared before it is confirmed, confirmed before arrival, and
+// cancelled at any time before arrival. Asking for the status it already has
+// changes nothing (a retried tap).
+func (s MoveStatus) Next(want MoveStatus) (MoveStatus, error) {
+	if want == s {
+		return s, nil
+	}
+	ok := false
+	switch want {
+	case MoveShared:
+		ok = s == MovePlanned
+	case MoveConfirmed:
+		ok = s == MoveShared
+	case MoveArrived:
+		ok = s == MoveConfirmed
+	case MoveCancelled:
+		ok = s == MovePlanned || s == MoveShared || s == MoveConfirmed
+	default:
+		return s, Invalid(map[string]string{"status": "one_of"})
+	}
+	if !ok {
+		return s, Conflict("move_status", "A move goes planned, shared, confirmed, arrived; it can be cancelled until the day.")
+	}
+	return want, nil
+}

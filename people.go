@@ -177,6 +177,15 @@ type Move struct {
 	CreatedBy     string     `bson:"createdBy" json:"createdBy"`
 	CreatedAt     time.Time  `bson:"createdAt" json:"createdAt"`
 	SharedAt      *time.Time `bson:"sharedAt,omitempty" json:"sharedAt,omitempty"`
+	// Day is the day itself, as the key worker tells it.
+	Day *MoveDay `bson:"day,omitempty" json:"day,omitempty"`
+	// OpenedAt is when the young person first opened the preview.
+	OpenedAt *time.Time `bson:"openedAt,omitempty" json:"openedAt,omitempty"`
+	// VisitAskedAt is when the young person asked to visit first.
+	VisitAskedAt *time.Time `bson:"visitAskedAt,omitempty" json:"visitAskedAt,omitempty"`
+	// Bring is the young person's "things I want to bring", when they chose to share it.
+	Bring     []string   `bson:"bring,omitempty" json:"bring,omitempty"`
+	ChangedAt *time.Time `bson:"changedAt,omitempty" json:"changedAt,omitempty"`
 }
 
 // AuditEntry records a staff read or change of a young person's record.

@@ -64,6 +64,10 @@ type Services interface {
 	heard.MoveService
 	heard.MyDataService
 	heard.RetentionService
+	heard.PlacementService
+	heard.PhotoService
+	heard.PreviewService
+	heard.BookletService
 }
 
 // Server holds the dependencies every handler uses.
@@ -104,7 +108,7 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, store: cfg.Store, tokens: cfg.Tokens, log: cfg.Log, clock: cfg.Clock, shed: newShedder(cfg.MaxInFlight, cfg.QueueWait)}
 	fcfg := fiber.Config{
 		AppName:               "Heard",
-		BodyLimit:             cfg.BodyLimit,
+		BodyLimit:             max(cfg.BodyLimit, PhotoBodyLimit), // every route but a photo upload: limitBodies
 		ErrorHandler:          errorHandler(cfg.Log, func(c *fiber.Ctx) { s.securityHeaders(c) }),
 		DisableStartupMessage: true,
 		// Handlers keep strings from the request after returning (in logs, in goroutines).
@@ -135,6 +139,7 @@ func New(cfg Config) *Server {
 	})
 	s.app.Use(requestid.New(requestid.Config{Generator: uuid.NewString}))
 	s.app.Use(newHelmet(cfg.TLS))
+	s.app.Use(s.limitBodies)
 	s.app.Use(compressResponses()) // static.go
 	s.app.Use(func(c *fiber.Ctx) error {
 		if p := c.Path(); strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" {
@@ -153,6 +158,10 @@ func New(cfg Config) *Server {
 	s.youngPeopleRoutes()
 	s.adminRoutes()
 	s.movesRoutes()
+	s.placementsRoutes()
+	s.photosRoutes()
+	s.previewsRoutes()
+	s.bookletsRoutes()
 	s.cardsRoutes()
 	s.cardMessagesRoutes()
 	s.feedbackRoutes()
@@ -163,6 +172,15 @@ func New(cfg Config) *Server {
 	s.app.Use("/api", func(c *fiber.Ctx) error { return errNotFound() })
 	s.staticFiles() // static.go
 	return s
+}
+
+// limitBodies refuses a body over the configured limit, except a photo
+// upload's, which may be up to PhotoBodyLimit.
+func (s *Server) limitBodies(c *fiber.Ctx) error {
+	if len(c.Request().Body()) > s.cfg.BodyLimit && !photoUpload(c.Method(), c.Path()) {
+		return fiber.ErrRequestEntityTooLarge
+	}
+	return c.Next()
 }
 
 func hstsMaxAge(tls bool) int {

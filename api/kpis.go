@@ -38,6 +38,8 @@ type kpiRow struct {
 	MedianSeconds string `json:"medianSeconds,omitempty"`
 	P90Seconds    string `json:"p90Seconds,omitempty"`
 	Rate          string `json:"rate,omitempty"`
+	MedianDays    string `json:"medianDays,omitempty"`
+	P90Days       string `json:"p90Days,omitempty"`
 }
 
 type kpiExport struct {
@@ -87,6 +89,16 @@ func optionalSeconds(v *int64, over bool) string {
 	return strconv.FormatInt(*v, 10)
 }
 
+func optionalDays(v *int64, over bool) string {
+	switch {
+	case over:
+		return "over_56"
+	case v == nil:
+		return ""
+	}
+	return strconv.FormatInt(*v, 10)
+}
+
 // kpiRows flattens the dashboard: each tile's period figure and monthly figures,
 // then each part of a counts tile.
 func kpiRows(v kpiDashboardView) []kpiRow {
@@ -107,6 +119,7 @@ func kpiRows(v kpiDashboardView) []kpiRow {
 		if f.Rate != nil {
 			r.Rate = strconv.FormatFloat(*f.Rate, 'f', 1, 64)
 		}
+		r.MedianDays, r.P90Days = optionalDays(f.MedianDays, f.MedianDaysOver), optionalDays(f.P90Days, f.P90DaysOver)
 		return r
 	}
 	for _, t := range v.Tiles {
@@ -148,7 +161,7 @@ func (s *Server) kpiCSV(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName(v, "csv")+`"`)
 	w := csv.NewWriter(c.Response().BodyWriter())
 	_ = w.Write([]string{"kpi", "dim", "month", "service", "placement_type", "n", "k", "suppressed", "percent", "low", "high",
-		"median_seconds", "p90_seconds", "rate"})
+		"median_seconds", "p90_seconds", "rate", "median_days", "p90_days"})
 	num := func(p *int) string {
 		if p == nil {
 			return ""
@@ -157,7 +170,7 @@ func (s *Server) kpiCSV(c *fiber.Ctx) error {
 	}
 	for _, r := range kpiRows(v) {
 		_ = w.Write([]string{r.KPI, r.Dim, r.Month, r.Service, r.PlacementType, r.N, r.K, strconv.FormatBool(r.Suppressed),
-			num(r.Percent), num(r.Low), num(r.High), r.MedianSeconds, r.P90Seconds, r.Rate})
+			num(r.Percent), num(r.Low), num(r.High), r.MedianSeconds, r.P90Seconds, r.Rate, r.MedianDays, r.P90Days})
 	}
 	w.Flush()
 	return w.Error()

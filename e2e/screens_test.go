@@ -245,6 +245,7 @@ func everyScreen(t *testing.T, lang, name, otherName string) {
 		{name: "feedback-answer", ready: ".fb-step", act: chromedp.Click(`a.fb-request`, chromedp.ByQuery)},
 		{name: "settings-young-person", path: "/settings", ready: "#large-text"},
 		{name: "my-data", path: "/my-data", ready: "#md-phones"},
+		{name: "my-new-home", path: "/my-move", ready: "#main h1"},
 	}
 	for _, s := range young {
 		c.visit(s, true)
@@ -270,6 +271,7 @@ func everyScreen(t *testing.T, lang, name, otherName string) {
 	s := newScreenChecker(t, h, lang)
 	run(t, s.ctx, "open Heard", chromedp.Navigate(h.URL+"/"), chromedp.WaitVisible(`#welcome-join`, chromedp.ByQuery))
 	yp := "/young-people/" + person.ID
+	oakID := h.staffMember(t, "oak@demo.heard").PlacementID
 	for _, role := range []struct {
 		email string
 		stops []screenStop
@@ -282,6 +284,7 @@ func everyScreen(t *testing.T, lang, name, otherName string) {
 			{name: "phones", path: yp + "/phones", ready: "#main"},
 			{name: "log-contact", path: yp + "/contact", ready: "#fb-log-submit"},
 			{name: "shared-feedback", path: yp + "/feedback", ready: "#main"},
+			{name: "moves", path: yp + "/moves", ready: "#move-plan"},
 			{name: "settings-staff", path: "/settings", ready: "#password-current"},
 		}},
 		{"duty@demo.heard", []screenStop{
@@ -292,7 +295,13 @@ func everyScreen(t *testing.T, lang, name, otherName string) {
 			{name: "home-team-manager", path: "/home", ready: "#home"},
 			{name: "follow-ups", path: "/follow-ups", ready: "#main"},
 		}},
-		{"oak@demo.heard", []screenStop{{name: "home-placement", path: "/home", ready: "#home"}}},
+		{"oak@demo.heard", []screenStop{
+			{name: "home-placement", path: "/home", ready: "#home"},
+			{name: "placement-profile", path: "/placements/" + oakID + "/profile", ready: "#profile-welcome"},
+			{name: "placement-photos", path: "/placements/" + oakID + "/photos", ready: ".photo-item"},
+			{name: "placement-questions", path: "/placement-questions", ready: "#main"},
+			{name: "placement-booklet", path: "/placements/" + oakID + "/booklet", ready: "#booklet-template"},
+		}},
 		{"commissioner@demo.heard", []screenStop{
 			{name: "home-commissioner", path: "/home", ready: "#home"},
 			{name: "dashboard", path: "/dashboard", ready: "#main"},
@@ -306,6 +315,7 @@ func everyScreen(t *testing.T, lang, name, otherName string) {
 			{name: "admin-duty", path: "/admin/duty", ready: "#main"},
 			{name: "admin-audit", path: "/admin/audit", ready: "#main"},
 			{name: "admin-deliveries", path: "/admin/deliveries", ready: "#main"},
+			{name: "admin-placements", path: "/admin/placements", ready: ".placement-item"},
 		}},
 	} {
 		s.signInAs(role.email)

@@ -39,6 +39,7 @@ var staffOnly = map[string]bool{
 	"js/admin.js": true, "js/adminforms.js": true, "js/staff.js": true, "js/youngpeople.js": true, "js/dashboard.js": true,
 	"js/inbox.js": true, "js/cardalerts.js": true,
 	"words:admin": true, "words:kpis": true,
+	"js/placements.js": true, "js/photos.js": true, "js/moves.js": true, "js/booklets.js": true, "css/placements.css": true, "words:placements": true,
 }
 
 // youngOnly are the files staff never need: a young person's own screens.

@@ -41,6 +41,9 @@ func (s *Service) Me(ctx context.Context, p heard.Principal) (heard.User, error)
 		return heard.User{}, err
 	}
 	u.Name, u.FirstName, u.Language = st.Name, st.FirstName(), st.Language
+	if st.Role == heard.RolePlacementStaff {
+		u.PlacementID = p.PlacementID // the placement this session may keep
+	}
 	return u, nil
 }
 

@@ -18,7 +18,7 @@ import (
 // peopleWorld is an area with a team, a placement, an administrator, three
 // key workers and a young person whose key worker is Kim, served by a Service.
 type peopleWorld struct {
-	t             *testing.T
+	t             testing.TB
 	ctx           context.Context
 	clock         *testkit.Clock
 	st            *store.Store
@@ -31,7 +31,7 @@ type peopleWorld struct {
 	yara          heard.YoungPerson
 }
 
-func newPeopleWorld(t *testing.T) *peopleWorld {
+func newPeopleWorld(t testing.TB) *peopleWorld {
 	t.Helper()
 	clock := testkit.NewClock(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC))
 	st := testkit.Store(t, clock)

@@ -450,6 +450,16 @@ func (s *Store) Audit(ctx context.Context, e heard.AuditEntry) error {
 	return err
 }
 
+// AuditOnce writes an audit entry whose id is fixed by what it records, once
+// however often a retried workflow writes it (a removal repeated after a
+// crash keeps its first count).
+func (s *Store) AuditOnce(ctx context.Context, e heard.AuditEntry) error {
+	if err := s.Audit(ctx, e); duplicate(err) != heard.ErrConflict {
+		return err
+	}
+	return nil
+}
+
 // AuditLog lists an area's most recent audit entries, newest first.
 func (s *Store) AuditLog(ctx context.Context, area string, limit int64) ([]heard.AuditEntry, error) {
 	return findAll[heard.AuditEntry](ctx, s.c(colAudit), inArea(area),

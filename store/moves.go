@@ -87,3 +87,15 @@ func (s *Store) WriteMove(ctx context.Context, area, id string) (heard.Move, err
 	})
 	return d.Move, err
 }
+
+// ChangeMove changes a stored move in one read-change-write (a status, when it
+// was shared); change reports whether it changed it.
+func (s *Store) ChangeMove(ctx context.Context, area, id string, change func(m *heard.Move) (bool, error)) (heard.Move, error) {
+	d, _, err := update(ctx, s, colMoves, area, id, func(d *moveDoc, exists bool) (bool, error) {
+		if !exists {
+			return false, heard.ErrNotFound
+		}
+		return change(&d.Move)
+	})
+	return d.Move, err
+}

@@ -127,16 +127,3 @@ func (s *Store) RemoveYoungPerson(ctx context.Context, area, id string) error {
 	_, err = s.c(colYoungPeople).DeleteOne(ctx, inArea(area, bson.E{Key: "_id", Value: id}))
 	return err
 }
-
-// AuditOnce writes an audit entry whose id says what it is about, once: a
-// removal repeated after a crash keeps the first count.
-func (s *Store) AuditOnce(ctx context.Context, e heard.AuditEntry) error {
-	if e.At.IsZero() {
-		e.At = s.now()
-	}
-	_, err := s.c(colAudit).InsertOne(ctx, e)
-	if duplicate(err) == heard.ErrConflict {
-		return nil
-	}
-	return err
-}

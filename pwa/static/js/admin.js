@@ -16,6 +16,7 @@ export function adminLinks() {
     h('a', { class: 'link-row', href: '#/admin/audit', id: 'admin-audit-link' }, icon('list'), h('span', { text: t('admin.audit.title') })),
     h('a', { class: 'link-row', href: '#/admin/staff', id: 'admin-staff-link' }, icon('people'), h('span', { text: t('admin.staff.title') })),
     h('a', { class: 'link-row', href: '#/admin/teams', id: 'admin-teams-link' }, icon('people'), h('span', { text: t('admin.teams.title') })),
+    h('a', { class: 'link-row', href: '#/admin/placements', id: 'admin-placements-link' }, icon('people'), h('span', { text: t('admin.placements.title') })),
     h('a', { class: 'link-row', href: '#/admin/duty', id: 'admin-duty-link' }, icon('people'), h('span', { text: t('admin.duty.title') })),
     h('a', { class: 'link-row', href: '#/admin/area', id: 'admin-area-link' }, icon('settings'), h('span', { text: t('admin.area.title') })),
     h('a', { class: 'link-row', href: '#/admin/deliveries', id: 'admin-deliveries-link' }, icon('list'), h('span', { text: t('admin.deliveries.title') })));

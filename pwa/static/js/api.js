@@ -119,6 +119,11 @@ export async function signOut() {
   const deviceId = wasYoung ? (device() || {}).deviceId : null;
   const userId = user && user.id;
   clearAll({ forgetDevice: wasYoung });
+  // A young person's preview of their new home leaves the phone with them.
+  if (wasYoung && typeof caches !== 'undefined') caches.delete('heard-preview').catch(() => {});
+  try {
+    if (wasYoung) Object.keys(localStorage).filter((k) => k.startsWith('heard.bring.')).forEach((k) => localStorage.removeItem(k));
+  } catch { /* no storage: nothing was kept */ }
   // The queue of unsent cards and answers (outbox.js) is loaded only here, so
   // the welcome screen does not carry it.
   if (wasYoung && userId) await import('./outbox.js').then((m) => m.forgetUser(userId)).catch(() => {});
@@ -143,7 +148,9 @@ export function signedOutElsewhere() {
 async function send(method, path, body, token, key) {
   const headers = { Accept: 'application/json' };
   if (key) headers['Idempotency-Key'] = key;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // A Blob (a photo) is sent as it is, with its own type.
+  const raw = typeof Blob !== 'undefined' && body instanceof Blob;
+  if (body !== undefined) headers['Content-Type'] = raw ? (body.type || 'application/octet-stream') : 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
   const lang = currentLang();
   if (lang) headers['Accept-Language'] = lang;
@@ -151,7 +158,7 @@ async function send(method, path, body, token, key) {
     return await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || raw ? body : JSON.stringify(body),
       credentials: 'same-origin',
       cache: 'no-store',
     });

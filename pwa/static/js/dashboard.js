@@ -65,6 +65,11 @@ function seconds(s, over) {
   return formatDuration(s);
 }
 
+function days(d, over) {
+  if (over) return t('kpis.over_56_days');
+  return t('kpis.days', { count: d });
+}
+
 /** The main figure of a tile's period total, as words. */
 function headline(tile) {
   const f = tile.total;
@@ -79,6 +84,8 @@ function headline(tile) {
       return { big: t('kpis.median', { time: seconds(f.medianSeconds, f.medianOverADay) }), small: t('kpis.p90', { time: seconds(f.p90Seconds, f.p90OverADay) }) };
     case 'rate':
       return { big: formatNumber(f.rate), small: t('kpis.rate', { rate: formatNumber(f.rate) }) };
+    case 'days':
+      return { big: t('kpis.median', { time: days(f.medianDays, f.medianOver56Days) }), small: t('kpis.p90', { time: days(f.p90Days, f.p90Over56Days) }) };
   }
   return { big: '', small: '' };
 }
@@ -103,6 +110,7 @@ function valueOf(tile, f) {
     case 'share': return f.suppressed ? null : f.percent;
     case 'duration': return f.suppressed || f.medianOverADay ? null : f.medianSeconds / 60;
     case 'rate': return f.suppressed ? null : f.rate;
+    case 'days': return f.suppressed || f.medianOver56Days ? null : f.medianDays;
     default: return f.n.suppressed ? null : f.n.value;
   }
 }
@@ -129,6 +137,7 @@ function trendChart(tile, months) {
     const shown = formatNumber(Math.round(v * 10) / 10);
     if (tile.kind === 'share') text.textContent = `${formatNumber(v)}%`;
     else if (tile.kind === 'duration') text.textContent = t('kpis.axis_minutes', { n: shown });
+    else if (tile.kind === 'days') text.textContent = t('kpis.axis_days', { n: shown });
     else text.textContent = shown;
     chart.append(text);
   }
@@ -215,6 +224,15 @@ function tileTable(tile, months) {
         rows.append(h('tr', {}, h('th', { scope: 'row', text: label(i) }),
           h('td', { text: f.suppressed ? t('kpis.hidden') : seconds(f.medianSeconds, f.medianOverADay) }),
           h('td', { text: f.suppressed ? '' : seconds(f.p90Seconds, f.p90OverADay) }),
+          countCell(f.n)));
+      }
+      break;
+    case 'days':
+      table.append(head(t('kpis.col.month'), t('kpis.col.median'), t('kpis.col.p90'), t('kpis.col.n')));
+      for (const [i, f] of all) {
+        rows.append(h('tr', {}, h('th', { scope: 'row', text: label(i) }),
+          h('td', { text: f.suppressed ? t('kpis.hidden') : days(f.medianDays, f.medianOver56Days) }),
+          h('td', { text: f.suppressed ? '' : days(f.p90Days, f.p90Over56Days) }),
           countCell(f.n)));
       }
       break;

@@ -14,7 +14,11 @@ const FEATURES = [
   { name: 'cards', words: ['cards'], css: '/css/cards.css', load: () => loadModule('/js/cards.js'), mount: (m) => m.mountCards() },
   { name: 'inbox', staff: true, words: ['cards'], css: '/css/cards.css', load: () => loadModule('/js/inbox.js'), mount: (m) => m.mountInbox() },
   { name: 'feedback', words: ['feedback'], css: '/css/feedback.css', load: () => loadModule('/js/feedback.js'), mount: (m) => m.mountFeedback() },
+  { name: 'placements', staff: true, words: ['placements'], css: '/css/placements.css', load: () => loadModule('/js/placements.js'), mount: (m) => m.mountPlacements() },
+  { name: 'booklets', staff: true, words: ['placements'], load: () => loadModule('/js/booklets.js'), mount: (m) => m.mountBooklets() },
+  { name: 'moves', staff: true, words: ['placements'], load: () => loadModule('/js/moves.js'), mount: (m) => m.mountMoves() },
   { name: 'dashboard', staff: true, words: ['kpis'], load: () => loadModule('/js/dashboard.js'), mount: (m) => m.mountDashboard() },
+  { name: 'previews', words: ['previews'], css: '/css/previews.css', load: () => loadModule('/js/previews.js'), mount: (m) => m.mountPreviews() },
   { name: 'push', words: ['push'], load: () => loadModule('/js/push.js'), mount: (m) => m.mountPush() },
 ];
 

@@ -9,6 +9,8 @@ export const KEYS = Object.freeze({
   deviceId: 'heard.deviceId', // young person's phone: device id
   deviceSecret: 'heard.deviceSecret', // young person's phone: device secret
   crisis: 'heard.crisis', // the area's crisis numbers (public) and when they were checked
+  // Also "heard.bring.<move id>": a young person's "things I want to bring"
+  // (previews.js), forgotten with the preview and on signing out.
 });
 
 export function get(key) {

@@ -71,7 +71,7 @@ type builder struct {
 	edges map[string][]string // names each file refers to
 	url   map[string]string   // served address by name
 	parts map[string]string   // words file name → part
-	langs []i18n.Language
+	langs []i18n.AppLanguage
 }
 
 // hashed reports whether a file gets a content-hashed address.
@@ -95,7 +95,7 @@ func rewritable(name string) bool {
 }
 
 func buildSite(static fs.FS) (*Site, error) {
-	b := &builder{src: map[string][]byte{}, edges: map[string][]string{}, url: map[string]string{}, parts: map[string]string{}, langs: i18n.Languages()}
+	b := &builder{src: map[string][]byte{}, edges: map[string][]string{}, url: map[string]string{}, parts: map[string]string{}, langs: i18n.AppLanguages()}
 	err := fs.WalkDir(static, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err

@@ -1,0 +1,17 @@
+package i18n
+
+// What a translation may keep in English (see englishLeft in check.go).
+// Words are lower case; "*" applies to every language. Add a word for one
+// language only when it is also that language's own word.
+var allowedEnglish = map[string][]string{
+	// The app's name, services and helplines are names; abbreviations stay
+	// as people meet them on letters and posters.
+	"*": {"heard", "camhs", "childline", "shout", "ktrw", "json", "push"},
+}
+
+// allowedKeys are messages that are names in every language.
+var allowedKeys = map[string]bool{
+	"app.name":        true,
+	"server.app_name": true,
+	"push.title":      true,
+}

@@ -7,6 +7,9 @@ var allowedEnglish = map[string][]string{
 	// The app's name, services and helplines are names; abbreviations stay
 	// as people meet them on letters and posters.
 	"*": {"heard", "camhs", "childline", "shout", "ktrw", "json", "push"},
+	// Welsh: "person", "staff", "help" and "rota" are Welsh words too, and
+	// "well" is "gwell" (better) after a soft mutation ("pethau'n well").
+	"cy": {"person", "staff", "help", "rota", "well"},
 }
 
 // allowedKeys are messages that are names in every language.

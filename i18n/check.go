@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // The checks every catalogue must pass, shared by the catalogue test
@@ -40,6 +41,7 @@ const (
 	ProblemUndescribed  = "undescribed"  // a catalogue with no entry in languages.json
 	ProblemStatus       = "status"       // a language's status is incomplete
 	ProblemBadValue     = "bad_value"    // neither a string nor a map of plural forms
+	ProblemDigits       = "digits"       // digits other than 0-9 (the app shows 0-9 everywhere, as on the PIN pad)
 )
 
 func (p Problem) String() string {
@@ -189,6 +191,12 @@ func checkMessage(lang, key string, v, enV any, words map[string]bool) []Problem
 				detail = "the " + form + " form"
 			}
 			out = append(out, Problem{Kind: ProblemEmpty, Detail: detail})
+		}
+	}
+	for _, s := range forms {
+		if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsDigit(r) && (r < '0' || r > '9') }) {
+			out = append(out, Problem{Kind: ProblemDigits, Detail: "write numbers with 0-9, as the PIN pad and join codes show them"})
+			break
 		}
 	}
 	if got, want := strings.Join(placeholders(v), ","), strings.Join(placeholders(enV), ","); got != want {

@@ -51,6 +51,7 @@ func TestCheckFindsProblems(t *testing.T) {
 		{"ar", "k", map[string]any{"one": "x {count}", "other": "y {count}"}, map[string]any{"one": "{count} try", "other": "{count} tries"}, ProblemPlural},
 		{"cy", "k", "{count} ymgais", map[string]any{"one": "{count} try", "other": "{count} tries"}, ProblemPlural},
 		{"cy", "k", map[string]any{"other": 3}, "x", ProblemBadValue},
+		{"fa", "k", "۴ تا ۶ عدد", "4 to 6 numbers", ProblemDigits},
 	}
 	for _, c := range cases {
 		enForms, _, _ := messageForms(c.en)

@@ -10,6 +10,8 @@ var allowedEnglish = map[string][]string{
 	// Welsh: "person", "staff", "help" and "rota" are Welsh words too, and
 	// "well" is "gwell" (better) after a soft mutation ("pethau'n well").
 	"cy": {"person", "staff", "help", "rota", "well"},
+	// Albanian: its own words ("time" is "my", "data" a date, "turn" a shift).
+	"sq": {"internet", "email", "social", "private", "person", "turn", "time", "data"},
 }
 
 // allowedKeys are messages that are names in every language.

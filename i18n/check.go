@@ -303,7 +303,7 @@ func placeholders(v any) []string {
 // notWords are example addresses and links, the same in every language.
 var notWords = regexp.MustCompile(`\S+@\S+|https?://\S+`)
 
-var latinWord = regexp.MustCompile(`[A-Za-z]+(?:'[a-z]+)?`)
+var word = regexp.MustCompile(`\p{L}+(?:'\p{L}+)?`)
 
 // englishWords are the words of four letters or more in the English
 // catalogue, less those every language may keep (names, abbreviations).
@@ -313,7 +313,7 @@ func englishWords(en Catalogue) map[string]bool {
 		forms, _, _ := messageForms(v)
 		for _, s := range forms {
 			s = placeholder.ReplaceAllString(s, " ")
-			for _, w := range latinWord.FindAllString(s, -1) {
+			for _, w := range word.FindAllString(s, -1) {
 				if len(w) >= 4 {
 					out[strings.ToLower(w)] = true
 				}
@@ -334,7 +334,7 @@ func englishLeft(lang, key string, forms, enForms map[string]string, words map[s
 	for form, s := range forms {
 		text := notWords.ReplaceAllString(placeholder.ReplaceAllString(s, " "), " ")
 		var english []string
-		for _, w := range latinWord.FindAllString(text, -1) {
+		for _, w := range word.FindAllString(text, -1) {
 			lw := strings.ToLower(w)
 			if len(w) >= 4 && words[lw] && !allowedWord(lang, lw) {
 				english = append(english, w)

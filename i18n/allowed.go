@@ -11,6 +11,8 @@ var allowedEnglish = map[string][]string{
 	// "well" is "gwell" (better) after a soft mutation ("pethau'n well").
 	"cy": {"person", "staff", "help", "rota", "well"},
 	// Albanian: its own words ("time" is "my", "data" a date, "turn" a shift).
+	// Vietnamese writes "email" and "camera" as loanwords.
+	"vi": {"email", "camera"},
 	"sq": {"internet", "email", "social", "private", "person", "turn", "time", "data"},
 }
 

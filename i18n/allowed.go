@@ -11,6 +11,9 @@ var allowedEnglish = map[string][]string{
 	// "well" is "gwell" (better) after a soft mutation ("pethau'n well").
 	"cy": {"person", "staff", "help", "rota", "well"},
 	// Albanian: its own words ("time" is "my", "data" a date, "turn" a shift).
+	// Polish: its own words ("start", "link", "alert", "data" a date,
+	// "same" alone) and loanwords it writes the same way.
+	"pl": {"test", "start", "link", "administrator", "online", "internet", "data", "same", "alert"},
 	// Vietnamese writes "email" and "camera" as loanwords.
 	"vi": {"email", "camera"},
 	"sq": {"internet", "email", "social", "private", "person", "turn", "time", "data"},

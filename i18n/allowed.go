@@ -14,6 +14,10 @@ var allowedEnglish = map[string][]string{
 	// Polish: its own words ("start", "link", "alert", "data" a date,
 	// "same" alone) and loanwords it writes the same way.
 	"pl": {"test", "start", "link", "administrator", "online", "internet", "data", "same", "alert"},
+	// Romanian: its own words ("care" is "which", "place" "likes", "date"
+	// data) and Latin words it shares with English.
+	"ro": {"care", "minute", "internet", "urgent", "browser", "total", "interval", "data", "date", "social",
+		"original", "exact", "camera", "text", "place", "administrator"},
 	// Vietnamese writes "email" and "camera" as loanwords.
 	"vi": {"email", "camera"},
 	"sq": {"internet", "email", "social", "private", "person", "turn", "time", "data"},

@@ -10,6 +10,11 @@ type User struct {
 	Role      Role   `json:"role"`
 	Language  string `json:"language"`
 	AreaName  string `json:"areaName"`
+	// AreaTimeZone is the area's IANA time zone: the app shows times in it.
+	AreaTimeZone string `json:"areaTimeZone"`
+	// AreaLanguages are the languages the area offers first; anyone may still
+	// choose any language Heard speaks.
+	AreaLanguages []string `json:"areaLanguages"`
 	// KeyWorker is a young person's current key worker, by first name only.
 	KeyWorker *PersonRef `json:"keyWorker,omitempty"`
 }

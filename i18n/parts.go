@@ -26,7 +26,7 @@ const (
 )
 
 // welcomeKeys are the keys (or, ending in ".", key prefixes) of the welcome part.
-var welcomeKeys = []string{"app.", "nav.", "welcome.", "settings.language"}
+var welcomeKeys = []string{"app.", "nav.", "welcome.", "settings.language", "settings.language_area", "settings.language_other"}
 
 // serverParts are never sent to the app.
 var serverParts = map[string]bool{"server": true}

@@ -173,7 +173,11 @@ func (b *builder) shells(site *Site, body []byte) error {
 	for _, l := range b.langs {
 		words := b.url["i18n/"+l.Code+"."+i18n.PartWelcome+".json"]
 		html := bytes.Replace(body, []byte(wordsMarker), []byte(`<link rel="preload" href="`+words+`" as="fetch" crossorigin>`), 1)
-		html = bytes.Replace(html, []byte(htmlTag), []byte(`<html lang="`+l.Code+`" dir="`+l.Dir+`">`), 1)
+		script := ""
+		if l.Script != "" {
+			script = ` data-script="` + l.Script + `"`
+		}
+		html = bytes.Replace(html, []byte(htmlTag), []byte(`<html lang="`+l.Code+`" dir="`+l.Dir+`"`+script+`>`), 1)
 		site.shells[l.Code] = newAsset("/", "/index.html", html, false)
 	}
 	return nil

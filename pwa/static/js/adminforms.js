@@ -3,7 +3,7 @@
 
 import { h, nextId, announce } from './dom.js';
 import { t, formatDateTime } from './i18n.js';
-import { screen, button, busy, field, message, showMessage, errorText, fieldText, loading, label, ypName } from './ui.js';
+import { screen, button, busy, field, message, showMessage, errorText, fieldText, loading, label, ypName, toggle } from './ui.js';
 import { api } from './api.js';
 import { loadItems } from './lists.js';
 
@@ -379,11 +379,44 @@ export function areaScreen() {
     h('h1', { text: t('admin.area.title') }),
     h('p', { class: 'lead', text: t('admin.area.help') }),
     body);
-  loadItems(body, async () => [await api('GET', '/api/admin/area')], ([area]) => body.append(areaForm(area)));
+  loadItems(body, async () => Promise.all([api('GET', '/api/admin/area'), api('GET', '/api/i18n')]),
+    ([area, i18n]) => body.append(areaForm(area, (i18n && i18n.languages) || [])));
   return node;
 }
 
-function areaForm(area) {
+/** How far a language's words are checked, in words for the administrator. */
+export function languageStatus(l) {
+  const day = (d) => (d ? formatDateTime(new Date(`${d}T12:00:00Z`), { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }) : '');
+  if (l.status === 'source') return t('admin.area.lang.source');
+  if (l.status === 'reviewed') return t('admin.area.lang.reviewed', { name: l.reviewedBy || '', date: day(l.reviewedOn) });
+  return t('admin.area.lang.drafted', { date: day(l.draftedOn) });
+}
+
+/** The area's languages: one box per language Heard speaks, with its status. */
+function languagesSection(chosen) {
+  const picked = new Set(chosen);
+  const fieldset = h('fieldset', { class: 'area-languages', id: 'area-languages', 'aria-describedby': 'area-languages-help' },
+    h('legend', { text: t('admin.area.languages') }),
+    h('p', { class: 'field-help', id: 'area-languages-help', text: t('admin.area.languages_help') }));
+  return {
+    fieldset,
+    fill(langs) {
+      for (const l of langs) {
+        const box = toggle({ id: `area-lang-${l.code}`, label: l.english && l.english !== l.name ? `${l.name} · ${l.english}` : l.name,
+          help: languageStatus(l), checked: picked.has(l.code),
+          onChange: (on) => (on ? picked.add(l.code) : picked.delete(l.code)) });
+        box.classList.add('toggle-small');
+        box.querySelector('label').setAttribute('lang', l.code);
+        box.querySelector('label').setAttribute('dir', 'auto');
+        box.dataset.status = l.status || '';
+        fieldset.append(box);
+      }
+    },
+    codes: () => [...picked],
+  };
+}
+
+function areaForm(area, langs) {
   let contacts = (area.crisisContacts || []).map((cc) => ({ ...cc }));
   const name = field({ id: 'area-name', label: t('admin.area.name'), autocomplete: 'off', maxlength: '80', value: area.name || '' });
   const urgent = minutesField('area-urgent', 'urgent', 1, 120);
@@ -504,11 +537,16 @@ function areaForm(area) {
     'concerningAfterMinutes:range': t('admin.area.minutes_range', { min: 5, max: 1440 }),
     'crisisContacts:count': t('admin.area.cc.count'),
   };
+  const languages = languagesSection(area.languages || []);
+  languages.fill(langs);
+  const languagesError = { input: languages.fieldset, setError: (text) => { if (text) showMessage(note, 'error', text); } };
+  words['languages:required'] = t('admin.area.languages_required');
   const form = h('form', { class: 'area-form', id: 'area-form', novalidate: true },
     name.wrap,
     h('h2', { text: t('admin.area.limits') }),
     h('p', { class: 'field-help', text: t('admin.area.limits_help') }),
-    urgent.wrap, manager.wrap, concerning.wrap);
+    urgent.wrap, manager.wrap, concerning.wrap,
+    languages.fieldset);
   const contactsSection = h('section', { class: 'area-contacts', 'aria-labelledby': 'crisis-title' },
     h('h2', { id: 'crisis-title', text: t('admin.area.cc.title') }),
     h('p', { class: 'field-help', text: t('admin.area.cc.help') }),
@@ -524,15 +562,16 @@ function areaForm(area) {
       dutyToManagerMinutes: minutes(manager),
       concerningAfterMinutes: minutes(concerning),
       crisisContacts: contacts,
-      languages: area.languages || [],
+      languages: languages.codes(),
     };
     const missing = {};
     for (const k of ['urgentToDutyMinutes', 'dutyToManagerMinutes', 'concerningAfterMinutes']) {
       if (!Number.isInteger(req[k])) missing[k] = 'whole_minutes';
     }
     if (!contacts.length) missing.crisisContacts = 'count';
+    if (!req.languages.length) missing.languages = 'required';
     if (Object.keys(missing).length) {
-      showFormError({ code: 'validation_failed', fields: missing }, note, { ...byName, crisisContacts: contactsError }, words);
+      showFormError({ code: 'validation_failed', fields: missing }, note, { ...byName, crisisContacts: contactsError, languages: languagesError }, words);
       return;
     }
     const done = busy(submit, t('admin.saving'));
@@ -549,7 +588,7 @@ function areaForm(area) {
       done();
       // A crisis line the API turned down: say which part, by the list.
       const lines = Object.entries((err && err.fields) || {}).filter(([k]) => k.startsWith('crisisContacts'));
-      const fieldsForForm = { ...byName, crisisContacts: contactsError };
+      const fieldsForForm = { ...byName, crisisContacts: contactsError, languages: languagesError };
       if (lines.length) {
         const [k, code] = lines[0];
         const part = k.split('.')[1];

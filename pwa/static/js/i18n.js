@@ -17,6 +17,8 @@ let lang = 'en';
 let dir = 'ltr';
 let messages = {};
 let plurals = new Intl.PluralRules('en');
+let timeZone; // the area's, once signed in; else the phone's
+let areaCodes = []; // the area's languages, offered first
 const warned = new Set();
 const needed = new Set(['welcome']); // the parts this visit has needed
 const parts = new Map(); // "en/welcome" → promise of its messages
@@ -54,16 +56,34 @@ export async function need(...names) {
   messages = Object.assign({}, messages, ...got);
 }
 
-/** The saved choice, else the browser's languages, else the default. */
+/** The saved choice, else the browser's languages, else the default. A
+ * browser language matches a language's code or its CLDR locale, whole tag
+ * first (fa-AF is Dari, fa-IR Farsi), then by its first part. */
 export function pick(saved) {
   const codes = languages.map((l) => l.code);
   if (saved && codes.includes(saved)) return saved;
   const wanted = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''];
-  for (const tag of wanted) {
-    const base = String(tag).toLowerCase().split('-')[0];
+  for (const raw of wanted) {
+    const tag = String(raw).toLowerCase().replace(/_/g, '-');
+    const exact = languages.find((l) => l.code === tag || (l.locale && l.locale.toLowerCase() === tag));
+    if (exact) return exact.code;
+    const base = tag.split('-')[0];
     if (codes.includes(base)) return base;
   }
   return codes.includes('en') ? 'en' : codes[0] || 'en';
+}
+
+/** The stylesheet that brings a script's font to phones without one (the
+ * font itself is fetched only if the phone has none of the named ones). */
+const FONTS = { Arab: '/css/fonts-arab.css', Ethi: '/css/fonts-ethi.css' };
+
+function loadFonts(script) {
+  const href = FONTS[script];
+  if (!href || document.querySelector(`link[href="${href}"]`)) return;
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = href;
+  document.head.append(link);
 }
 
 async function load(code) {
@@ -72,10 +92,43 @@ async function load(code) {
   lang = code;
   const info = languages.find((l) => l.code === lang);
   dir = (info && info.dir) || 'ltr';
-  plurals = new Intl.PluralRules(lang);
+  plurals = new Intl.PluralRules(intlTag());
   const root = document.documentElement;
   root.lang = lang;
   root.dir = dir;
+  const script = (info && info.script) || 'Latn';
+  if (script === 'Latn') delete root.dataset.script;
+  else root.dataset.script = script;
+  loadFonts(script);
+}
+
+/** The CLDR locale behind the current language (Dari is fa-AF). */
+function intlTag() {
+  const info = languages.find((l) => l.code === lang);
+  return (info && info.locale) || lang;
+}
+
+/** After sign-in: the area's time zone and the languages it offers first. */
+export function setArea(zone, codes) {
+  timeZone = undefined;
+  if (zone) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone }); // eslint-disable-line no-new
+      timeZone = zone;
+    } catch {
+      // An unknown zone: keep the phone's.
+    }
+  }
+  areaCodes = Array.isArray(codes) ? codes.slice() : [];
+}
+
+/** The area's time zone (undefined: the phone's). */
+export const zone = () => timeZone;
+
+/** The languages to offer: the area's first, then the others (any can be chosen). */
+export function offered() {
+  const inArea = languages.filter((l) => areaCodes.includes(l.code));
+  return { area: inArea, other: languages.filter((l) => !areaCodes.includes(l.code)) };
 }
 
 /** Switches language; the choice is remembered on this phone. */
@@ -94,18 +147,21 @@ export const list = () => languages.slice();
  * the join codes. */
 export function locale() {
   const wanted = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''];
-  let tag = lang === 'en' ? 'en-GB' : lang;
-  for (const w of wanted) {
-    const t = String(w);
-    if (t.toLowerCase().split('-')[0] === lang && t.includes('-')) {
-      tag = t;
-      break;
+  const base = intlTag();
+  let tag = base === 'en' ? 'en-GB' : base;
+  if (base === lang) {
+    for (const w of wanted) {
+      const t = String(w);
+      if (t.toLowerCase().split('-')[0] === lang && t.includes('-')) {
+        tag = t;
+        break;
+      }
     }
   }
   try {
     return Intl.getCanonicalLocales(`${tag}-u-ca-gregory-nu-latn`)[0];
   } catch {
-    return `${lang}-u-ca-gregory-nu-latn`;
+    return `${base}-u-ca-gregory-nu-latn`;
   }
 }
 
@@ -140,21 +196,21 @@ export function formatNumber(n) {
   return new Intl.NumberFormat(locale()).format(n);
 }
 
-/** A date and time in the current language, e.g. "3 May, 14:35". */
+/** A date and time in the current language and the area's time zone, e.g.
+ * "3 May, 14:35" (options may name another zone, e.g. UTC for a bare day). */
 export function formatDateTime(iso, options) {
   const d = iso instanceof Date ? iso : new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  const opts = options || { dateStyle: 'medium', timeStyle: 'short' };
+  const opts = { timeZone, ...(options || { dateStyle: 'medium', timeStyle: 'short' }) };
   return new Intl.DateTimeFormat(locale(), opts).format(d);
 }
 
-/** Just the time if it is today, else date and time. */
+/** Just the time if it is today (in the area's zone), else date and time. */
 export function formatWhen(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  const now = new Date();
-  const sameDay = d.toDateString() === now.toDateString();
-  return sameDay ? formatDateTime(d, { timeStyle: 'short' }) : formatDateTime(d);
+  const day = (x) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(x);
+  return day(d) === day(new Date()) ? formatDateTime(d, { timeStyle: 'short' }) : formatDateTime(d);
 }
 
 /** A wait in words: "40 seconds", "3 minutes", "2 hours" (rounded up). */

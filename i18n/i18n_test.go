@@ -222,3 +222,10 @@ func TestApplyKeepsTheFilesShape(t *testing.T) {
 		t.Error("Apply changed English")
 	}
 }
+
+func TestPseudoText(t *testing.T) {
+	got := PseudoText("Send {name} a card")
+	if got != "⟦Šéñðȳȳ {name} áȳ çáŕðȳȳ⟧" {
+		t.Errorf("got %q", got)
+	}
+}

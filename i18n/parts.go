@@ -78,5 +78,14 @@ func AppParts() (map[string]map[string]Catalogue, error) {
 			out[lang][p][k] = v
 		}
 	}
+	if pseudoRegistered {
+		out[Pseudo] = map[string]Catalogue{}
+		for part, msgs := range out[Default] {
+			out[Pseudo][part] = Catalogue{}
+			for k := range msgs {
+				out[Pseudo][part][k] = catalogues[Pseudo][k]
+			}
+		}
+	}
 	return out, nil
 }

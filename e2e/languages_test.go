@@ -54,6 +54,7 @@ func TestEveryLanguageCardsHelpQuestionnaireDashboard(t *testing.T) {
 	c.report()
 
 	d := newScreenChecker(t, h, "en")
+	run(t, d.ctx, "open Heard", chromedp.Navigate(h.URL+"/"), chromedp.WaitVisible(`#welcome-join`, chromedp.ByQuery))
 	d.signInAs("commissioner@demo.heard")
 	for _, l := range langs {
 		d.lang = l.Code
@@ -173,7 +174,7 @@ func (c *screenChecker) fonts(l i18n.Language) {
 	if len(got.Fonts) > 0 {
 		c.fail("(%s) font files fetched on a machine that has the fonts: %v", l.Code, got.Fonts)
 	}
-	if got.Bytes > 0 {
+	if want != "" && got.Bytes > 0 {
 		c.t.Logf("%s: its subset font is %d bytes (fetched only where the phone has no font for the script)", l.Code, got.Bytes)
 	}
 }

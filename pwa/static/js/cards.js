@@ -17,7 +17,7 @@
 // one-tap acknowledgement and a quick reply or their own words.
 
 import { h, clear, icon } from './dom.js';
-import { t, has, current as currentLang, direction, formatWhen, formatDateTime, locale } from './i18n.js';
+import { t, has, current as currentLang, direction, formatWhen, formatDateTime, locale, dateFormat } from './i18n.js';
 import { screen, button, busy, message, showMessage, errorText, fieldText, loadFailed, loading, actionsArea } from './ui.js';
 import { api, getUser, isYoungPerson } from './api.js';
 import { route, navigate, currentPath } from './router.js';
@@ -312,7 +312,7 @@ function sheetScreen({ card }) {
   const amount = choices('amount', t('cards.amount.question'), AMOUNTS, 'cards.amount');
   const help = choices('help', t('cards.help.question'), HELPS, 'cards.help');
   const noteId = 'fc-note';
-  const note = h('textarea', { id: noteId, name: 'note', rows: '3', maxlength: String(NOTE_MAX), 'aria-describedby': `${noteId}-help ${noteId}-left`, class: 'fc-note' });
+  const note = h('textarea', { id: noteId, name: 'note', dir: 'auto', rows: '3', maxlength: String(NOTE_MAX), 'aria-describedby': `${noteId}-help ${noteId}-left`, class: 'fc-note' });
   const left = h('p', { class: 'field-help fc-left', id: `${noteId}-left`, 'aria-live': 'polite', text: t('cards.note.left', { count: NOTE_MAX }) });
   note.addEventListener('input', () => {
     left.textContent = t('cards.note.left', { count: Math.max(0, NOTE_MAX - [...note.value].length) });
@@ -369,7 +369,7 @@ function zoneDay(date, timeZone) {
 }
 
 function zoneTime(date, timeZone) {
-  return new Intl.DateTimeFormat(locale(), { timeZone, hour: '2-digit', minute: '2-digit' }).format(date);
+  return dateFormat({ timeZone, hour: '2-digit', minute: '2-digit' }).format(date);
 }
 
 /** The automatic reply's facts in words: who will see the card, and when. */
@@ -392,7 +392,7 @@ export function autoReplyLines(auto) {
     if (zoneDay(next, tz) === zoneDay(today, tz)) lines.push(t('cards.auto.back_today', { name, time }));
     else if (zoneDay(next, tz) === zoneDay(tomorrow, tz)) lines.push(t('cards.auto.back_tomorrow', { name, time }));
     else {
-      const day = new Intl.DateTimeFormat(locale(), { timeZone: tz, weekday: 'long' }).format(next);
+      const day = dateFormat({ timeZone: tz, weekday: 'long' }).format(next);
       lines.push(t('cards.auto.back_on', { name, day, time }));
     }
   } else {
@@ -509,10 +509,10 @@ function myCardItem(card, state, entry) {
       h('p', { class: 'fc-item-title', text: cardLabel(kind.id) }),
       h('p', { class: 'meta', text: formatWhen(when) }),
       stateLine(state, card),
-      note ? h('p', { class: 'fc-item-note' }, h('span', { class: 'fc-item-note-label', text: t('cards.your_note') }), ' ', h('span', { text: note })) : null,
+      note ? h('p', { class: 'fc-item-note' }, h('span', { class: 'fc-item-note-label', text: t('cards.your_note') }), ' ', h('bdi', { dir: 'auto', text: note })) : null,
       card && card.reply ? h('div', { class: 'fc-reply' },
         h('p', { class: 'fc-reply-from', text: t('cards.reply_from', { name: card.ackByName || '' }) }),
-        h('p', { class: 'fc-reply-text', text: replyText(card.reply) })) : null,
+        h('p', { class: 'fc-reply-text', dir: 'auto', text: replyText(card.reply) })) : null,
       card && state === 'sent' ? autoReplyBox(card.autoReply) : null));
   if (state === 'failed') {
     li.querySelector('.fc-item-main').append(
@@ -741,7 +741,7 @@ function inboxScreen() {
 
 function detailRow(labelKey, value) {
   if (!value) return null;
-  return [h('dt', { text: t(labelKey) }), h('dd', { text: value })];
+  return [h('dt', { text: t(labelKey) }), h('dd', { dir: 'auto', text: value })];
 }
 
 function ackForm(card, onDone) {
@@ -751,7 +751,7 @@ function ackForm(card, onDone) {
   const timeId = 'fc-ack-time';
   const timeInput = h('input', { type: 'time', id: timeId, class: 'fc-time', value: '' });
   const timeWrap = h('div', { class: 'field fc-time-field', hidden: true }, h('label', { for: timeId, text: t('cards.ack.time') }), timeInput);
-  const words = h('textarea', { id: 'fc-ack-words', rows: '3', maxlength: '500', class: 'fc-note', 'aria-describedby': 'fc-ack-words-help' });
+  const words = h('textarea', { id: 'fc-ack-words', dir: 'auto', rows: '3', maxlength: '500', class: 'fc-note', 'aria-describedby': 'fc-ack-words-help' });
   const submit = button(t('cards.ack.seen'), { id: 'fc-ack', class: 'btn-big' });
   const choiceList = [{ id: '' }, ...QUICK_REPLIES];
   for (const q of choiceList) {

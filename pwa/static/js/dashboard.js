@@ -6,7 +6,7 @@
 // Everything shown comes from /api/kpis: this screen never sees a young person.
 
 import { h, clear, announce } from './dom.js';
-import { t, has, formatNumber, formatDuration, locale, direction } from './i18n.js';
+import { t, has, formatNumber, formatDuration, direction, dateFormat } from './i18n.js';
 import { screen, button, busy, message, showMessage, errorText, fieldText, loadFailed, loading } from './ui.js';
 import { api, download, getUser } from './api.js';
 import { route, navigate } from './router.js';
@@ -29,14 +29,14 @@ function query() {
 
 function monthName(m, style = 'short') {
   const [y, mo] = m.split('-').map(Number);
-  return new Intl.DateTimeFormat(locale(), { month: style, year: style === 'short' ? '2-digit' : 'numeric', timeZone: 'UTC' })
+  return dateFormat({ month: style, year: style === 'short' ? '2-digit' : 'numeric', timeZone: 'UTC' })
     .format(new Date(Date.UTC(y, mo - 1, 1)));
 }
 
 /** "Nov 2026": short enough for a table row on a phone. */
 function monthLabel(m) {
   const [y, mo] = m.split('-').map(Number);
-  return new Intl.DateTimeFormat(locale(), { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, mo - 1, 1)));
+  return dateFormat({ month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, mo - 1, 1)));
 }
 
 const tileTitle = (id) => t(`kpis.tile.${id}`);

@@ -281,7 +281,7 @@ function questionnaire(req) {
   function wordsStep() {
     const heading = h('h1', { class: 'fb-question', id: 'fb-question', tabindex: '-1', text: t('feedback.words.title') });
     const count = h('p', { class: 'fb-count', id: 'fb-words-count', 'aria-live': 'polite' });
-    const area = h('textarea', { id: 'fb-words', class: 'fb-words', rows: 5, maxlength: WORDS_MAX, 'aria-describedby': 'fb-words-help fb-words-count' });
+    const area = h('textarea', { id: 'fb-words', class: 'fb-words', dir: 'auto', rows: 5, maxlength: WORDS_MAX, 'aria-describedby': 'fb-words-help fb-words-count' });
     area.value = answer.words;
     const update = () => {
       answer.words = area.value;
@@ -541,7 +541,7 @@ function answerSummary(a) {
   for (const [key, value, prefix] of rows) {
     dl.append(h('dt', { text: t(key) }), h('dd', {}, face(value, 24), h('span', { text: t(`${prefix}.${value}`) })));
   }
-  if (a.words) dl.append(h('dt', { text: t('feedback.short.words') }), h('dd', { class: 'fb-words-shown', text: a.words }));
+  if (a.words) dl.append(h('dt', { text: t('feedback.short.words') }), h('dd', { class: 'fb-words-shown', dir: 'auto', text: a.words }));
   return dl;
 }
 

@@ -188,12 +188,46 @@ export function t(key, params = {}) {
   return String(msg).replace(/\{(\w+)\}/g, (whole, name) => {
     if (!(name in params)) return whole;
     const v = params[name];
-    return typeof v === 'number' ? formatNumber(v) : String(v);
+    return isolate(typeof v === 'number' ? formatNumber(v) : String(v));
   });
+}
+
+const RTL_LETTERS = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/;
+
+/** A value put into a sentence is isolated (U+2068 … U+2069), so it keeps
+ * its own direction: a phone number or date in a right-to-left sentence, an
+ * Arabic name in an English one. Latin values in left-to-right sentences
+ * need nothing. */
+function isolate(v) {
+  if (!v || (dir !== 'rtl' && !RTL_LETTERS.test(v))) return v;
+  return `\u2068${v}\u2069`;
 }
 
 export function formatNumber(n) {
   return new Intl.NumberFormat(locale()).format(n);
+}
+
+/** Where the browser has no dates for the language (many lack Welsh,
+ * Pashto, Sorani, Tigrinya or Albanian), dates are written in numbers, day
+ * first, and times on the 24-hour clock, rather than with English month
+ * and day names in the middle of the language's words. */
+function numericOptions(o) {
+  const out = { ...o };
+  if (out.dateStyle) out.dateStyle = 'short';
+  if (out.month && out.month !== 'numeric') out.month = '2-digit';
+  if (out.weekday) {
+    delete out.weekday;
+    if (!out.day && !out.month) Object.assign(out, { day: '2-digit', month: '2-digit' });
+  }
+  if (out.era) delete out.era;
+  return out;
+}
+
+/** An Intl.DateTimeFormat for the current language (see numericOptions). */
+export function dateFormat(options) {
+  const tag = locale();
+  if (Intl.DateTimeFormat.supportedLocalesOf([tag]).length) return new Intl.DateTimeFormat(tag, options);
+  return new Intl.DateTimeFormat('en-GB-u-ca-gregory-nu-latn', { hourCycle: 'h23', ...numericOptions(options) });
 }
 
 /** A date and time in the current language and the area's time zone, e.g.
@@ -202,7 +236,7 @@ export function formatDateTime(iso, options) {
   const d = iso instanceof Date ? iso : new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   const opts = { timeZone, ...(options || { dateStyle: 'medium', timeStyle: 'short' }) };
-  return new Intl.DateTimeFormat(locale(), opts).format(d);
+  return dateFormat(opts).format(d);
 }
 
 /** Just the time if it is today (in the area's zone), else date and time. */

@@ -11,7 +11,7 @@ import (
 // marked with ⟦ ⟧, so a browser test can find any text on a screen that does
 // not come from the catalogue, and any layout that breaks when words are
 // longer. RegisterPseudo adds it; Heard itself never does.
-const Pseudo = "qps"
+const Pseudo = "en-xa"
 
 // Pseudo-language marks around every message.
 const (

@@ -402,12 +402,13 @@ function languagesSection(chosen) {
     fieldset,
     fill(langs) {
       for (const l of langs) {
-        const box = toggle({ id: `area-lang-${l.code}`, label: l.english && l.english !== l.name ? `${l.name} · ${l.english}` : l.name,
+        const box = toggle({ id: `area-lang-${l.code}`, label: '',
           help: languageStatus(l), checked: picked.has(l.code),
           onChange: (on) => (on ? picked.add(l.code) : picked.delete(l.code)) });
         box.classList.add('toggle-small');
-        box.querySelector('label').setAttribute('lang', l.code);
-        box.querySelector('label').setAttribute('dir', 'auto');
+        // The language's own name, marked as that language, then its English name.
+        box.querySelector('label').append(h('span', { lang: l.code, dir: 'auto', text: l.name }),
+          l.english && l.english !== l.name ? ` · ${l.english}` : '');
         box.dataset.status = l.status || '';
         fieldset.append(box);
       }

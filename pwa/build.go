@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	htmlpkg "html"
 	"io/fs"
 	"path"
 	"regexp"
@@ -59,6 +60,8 @@ const (
 	needsMarker      = "const NEEDS = {};"
 	preloadMarker    = "<!-- modulepreload -->"
 	wordsMarker      = "<!-- words -->"
+	bootErrorMarker  = "<!-- boot error -->"
+	bootRetryMarker  = "<!-- boot retry -->"
 	htmlTag          = `<html lang="en" dir="ltr">`
 	buildMarker      = "const BUILD = 'dev';"
 	filesMarker      = "const FILES = [];"
@@ -178,6 +181,16 @@ func (b *builder) shells(site *Site, body []byte) error {
 			script = ` data-script="` + l.Script + `"`
 		}
 		html = bytes.Replace(html, []byte(htmlTag), []byte(`<html lang="`+l.Code+`" dir="`+l.Dir+`"`+script+`>`), 1)
+		// Without the internet on a first visit, the shell says so in its
+		// own language as well as in English.
+		var offline, retry string
+		if l.Code != i18n.Default {
+			attrs := ` lang="` + l.Code + `" dir="` + l.Dir + `"`
+			offline = `<p` + attrs + `>` + htmlpkg.EscapeString(i18n.T(l.Code, "app.offline")) + `</p>`
+			retry = `<span` + attrs + `>` + htmlpkg.EscapeString(i18n.T(l.Code, "app.retry")) + `</span> · `
+		}
+		html = bytes.Replace(html, []byte(bootErrorMarker), []byte(offline), 1)
+		html = bytes.Replace(html, []byte(bootRetryMarker), []byte(retry), 1)
 		site.shells[l.Code] = newAsset("/", "/index.html", html, false)
 	}
 	return nil

@@ -90,3 +90,23 @@ func inRanges(r rune, ranges [][2]rune) bool {
 	}
 	return false
 }
+
+// A first visit without the internet is told so in the shell's language.
+func TestShellSaysOfflineInItsLanguage(t *testing.T) {
+	site, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range i18n.Languages() {
+		html := string(site.Shell(l.Code).Body)
+		if !strings.Contains(html, `lang="`+l.Code+`" dir="`+l.Dir+`"`) {
+			t.Errorf("%s: the shell does not start in the language", l.Code)
+		}
+		if l.Code != i18n.Default && !strings.Contains(html, i18n.T(l.Code, "app.retry")) {
+			t.Errorf("%s: the shell's offline words are not in the language", l.Code)
+		}
+		if strings.Contains(html, "<!-- boot") {
+			t.Errorf("%s: a marker is left in the shell", l.Code)
+		}
+	}
+}

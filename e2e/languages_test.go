@@ -62,6 +62,31 @@ func TestEveryLanguageCardsHelpQuestionnaireDashboard(t *testing.T) {
 		d.look(screenStop{name: "dashboard", path: "/dashboard", ready: "#main .db-tile, #main table"})
 	}
 	d.report()
+
+	// The administrator chooses the area's languages seeing how far each
+	// one's words are checked.
+	a := newScreenChecker(t, h, "en")
+	run(t, a.ctx, "open Heard", chromedp.Navigate(h.URL+"/"), chromedp.WaitVisible(`#welcome-join`, chromedp.ByQuery))
+	a.signInAs("admin@demo.heard")
+	a.look(screenStop{name: "admin-area", path: "/admin/area", ready: "#area-languages"})
+	run(t, a.ctx, "scroll to the languages", chromedp.ScrollIntoView(`#area-languages`, chromedp.ByQuery))
+	screenshot(t, a.ctx, "lang-en-admin-area-languages")
+	var statuses map[string]string
+	run(t, a.ctx, "statuses", chromedp.Evaluate(`Object.fromEntries([...document.querySelectorAll('#area-languages .toggle')].map((b) => [b.querySelector('input').id.replace('area-lang-', ''), b.dataset.status + ' ' + (b.querySelector('input').checked ? 'on' : 'off') + ' ' + b.querySelector('.field-help').textContent]))`, &statuses))
+	for _, l := range langs {
+		got := statuses[l.Code]
+		want := l.Status.Status
+		if !strings.HasPrefix(got, want+" ") {
+			t.Errorf("the area's languages show %s as %q, want %s", l.Code, got, want)
+		}
+	}
+	if !strings.Contains(statuses["en"], " on ") || !strings.Contains(statuses["ar"], " on ") || !strings.Contains(statuses["cy"], " off ") {
+		t.Errorf("the demo area offers English and Arabic: %v", statuses)
+	}
+	if !strings.Contains(statuses["ti"], "native speaker") {
+		t.Errorf("Tigrinya's status does not say it is not yet checked: %q", statuses["ti"])
+	}
+	a.report()
 }
 
 // chooseLanguage picks a language in Settings, as a person does.
@@ -89,7 +114,12 @@ func (c *screenChecker) look(s screenStop) {
 		chromedp.Evaluate(`document.fonts.ready.then(() => true)`, nil, awaitPromise))
 	c.reflow(s.name, "", 320)
 	c.tofu(s.name)
-	screenshot(c.t, c.ctx, fmt.Sprintf("lang-%s-%s", c.lang, s.name))
+	name := fmt.Sprintf("lang-%s-%s", c.lang, s.name)
+	if s.name == "dashboard" {
+		fullScreenshot(c.t, c.ctx, name) // the charts are further down
+		return
+	}
+	screenshot(c.t, c.ctx, name)
 }
 
 // tofuScript lists the letters on the screen that the browser draws as the

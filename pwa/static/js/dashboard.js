@@ -128,7 +128,8 @@ function trendChart(tile, months) {
   for (const frac of [0, 0.5, 1]) {
     const v = max * frac;
     chart.append(svg('line', { x1: rtl ? W - PAD.left : PAD.left, x2: rtl ? PAD.right : W - PAD.right, y1: y(v), y2: y(v), class: 'db-grid' }));
-    const text = svg('text', { x: rtl ? W - PAD.left + 9 : PAD.left - 9, y: y(v) + 4, class: 'db-axis', 'text-anchor': rtl ? 'start' : 'end' });
+    // Numbers run left to right (as direction says), beside the axis on either side.
+    const text = svg('text', { x: rtl ? W - PAD.left + 9 : PAD.left - 9, y: y(v) + 4, class: 'db-axis', direction: 'ltr', 'text-anchor': rtl ? 'start' : 'end' });
     const shown = formatNumber(Math.round(v * 10) / 10);
     if (tile.kind === 'share') text.textContent = `${formatNumber(v)}%`;
     else if (tile.kind === 'duration') text.textContent = t('kpis.axis_minutes', { n: shown });

@@ -51,6 +51,7 @@ func TestEveryLanguageCardsHelpQuestionnaireDashboard(t *testing.T) {
 			chromedp.Click(`a.fb-request`, chromedp.ByQuery)}})
 		c.fonts(l)
 	}
+	c.readAloud()
 	c.report()
 
 	d := newScreenChecker(t, h, "en")
@@ -204,7 +205,60 @@ func (c *screenChecker) fonts(l i18n.Language) {
 	if len(got.Fonts) > 0 {
 		c.fail("(%s) font files fetched on a machine that has the fonts: %v", l.Code, got.Fonts)
 	}
+	// A phone without the script's fonts gets Heard's: the face loads and
+	// covers the language's own name.
+	if family := map[string]string{"Arab": "Heard Arabic", "Ethi": "Heard Ethiopic"}[l.Script]; family != "" {
+		var loaded []string
+		run(c.t, c.ctx, "load "+family, chromedp.Evaluate(fmt.Sprintf(`document.fonts.load('20px "%s"', %q).then((faces) => faces.map((f) => f.family + ' ' + f.status))`, family, l.Name), &loaded, awaitPromise),
+			chromedp.Evaluate(`performance.clearResourceTimings()`, nil))
+		if len(loaded) != 1 || !strings.HasSuffix(loaded[0], " loaded") {
+			c.fail("(%s) %s does not load for %q: %v", l.Code, family, l.Name, loaded)
+		}
+	}
 	if want != "" && got.Bytes > 0 {
 		c.t.Logf("%s: its subset font is %d bytes (fetched only where the phone has no font for the script)", l.Code, got.Bytes)
 	}
+}
+
+// readAloud: the button reads with a voice for the language only. The
+// browser's voices are replaced by made-up ones so the test knows what the
+// phone has: a Dari page with only an Iranian Farsi voice says, in Dari,
+// that there is no voice (rather than reading with the wrong accent); with a
+// Farsi-as-spoken-in-Afghanistan voice it reads, in that voice; a Welsh
+// page with no Welsh voice says so in Welsh.
+func (c *screenChecker) readAloud() {
+	c.t.Helper()
+	run(c.t, c.ctx, "read-aloud on", chromedp.Evaluate(`localStorage.setItem('heard.readAloud', '1')`, nil))
+	try := func(code string, voices string) (spoken, note string) {
+		c.chooseLanguage(code)
+		run(c.t, c.ctx, "read aloud in "+code,
+			chromedp.Evaluate(fmt.Sprintf(`(() => {
+				const voices = %s.map((v) => ({ ...v, name: v.lang, default: false }));
+				speechSynthesis.getVoices = () => voices;
+				window.__spoken = '';
+				speechSynthesis.speak = (u) => { window.__spoken = u.lang; setTimeout(() => u.onend && u.onend(), 10); };
+				const old = document.getElementById('no-voice');
+				if (old) old.remove();
+			})()`, voices), nil),
+			chromedp.Evaluate(`window.heard.navigate('/cards')`, nil),
+			chromedp.WaitVisible(`#read-aloud`, chromedp.ByQuery),
+			chromedp.Click(`#read-aloud`, chromedp.ByQuery),
+			chromedp.Sleep(300*time.Millisecond),
+			chromedp.Evaluate(`window.__spoken`, &spoken),
+			chromedp.Evaluate(`(document.getElementById('no-voice') || {}).textContent || ''`, &note))
+		return spoken, note
+	}
+	if spoken, note := try("prs", `[{ lang: 'fa-IR', localService: true }, { lang: 'en-GB', localService: true }]`); spoken != "" || note != i18n.T("prs", "nav.no_voice") {
+		c.fail("(prs) with only an Iranian Farsi voice: spoke %q, said %q", spoken, note)
+	}
+	if spoken, note := try("prs", `[{ lang: 'fa-IR', localService: true }, { lang: 'fa-AF', localService: true }]`); spoken != "fa-AF" || note != "" {
+		c.fail("(prs) with a Dari voice: spoke %q, said %q", spoken, note)
+	}
+	if spoken, note := try("cy", `[{ lang: 'en-GB', localService: true }]`); spoken != "" || note != i18n.T("cy", "nav.no_voice") {
+		c.fail("(cy) with no Welsh voice: spoke %q, said %q", spoken, note)
+	}
+	if spoken, _ := try("cy", `[{ lang: 'en-GB', localService: true }, { lang: 'cy_GB', localService: true }]`); spoken != "cy_GB" {
+		c.fail("(cy) with a Welsh voice: spoke %q", spoken)
+	}
+	run(c.t, c.ctx, "read-aloud off", chromedp.Evaluate(`localStorage.removeItem('heard.readAloud')`, nil))
 }

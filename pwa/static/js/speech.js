@@ -102,7 +102,11 @@ export function read(root, lang, onEnd = () => {}) {
     }
     const u = new SpeechSynthesisUtterance(text);
     u.lang = voice.lang;
-    u.voice = voice;
+    try {
+      u.voice = voice;
+    } catch {
+      // Not a voice object the browser made: the language alone chooses.
+    }
     u.rate = 0.95;
     u.onend = onEnd;
     u.onerror = onEnd;

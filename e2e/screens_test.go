@@ -207,12 +207,10 @@ func (c *screenChecker) fromCatalogue(where string) {
 		data = append(data, cc.Label, cc.Note, cc.Text)
 	}
 	// Languages' English names, which administrators see beside each
-	// language's own name. And the phone's kind (Computer, Android phone),
-	// which the phone names in English when it joins: not yet translated.
+	// language's own name.
 	for _, l := range i18n.Languages() {
 		data = append(data, l.English)
 	}
-	data = append(data, "Computer Android phone tablet iPhone iPad Phone")
 	allowed, _ := json.Marshal(data)
 	var found []string
 	run(c.t, c.ctx, "catalogue words "+where, chromedp.Evaluate(fmt.Sprintf(`(() => {

@@ -271,6 +271,26 @@ func checkPluralForms(lang string, forms, enForms map[string]string) string {
 	return ""
 }
 
+// Template is what a translator starts from for a message English has and
+// lang lacks: the English words, and for a plural message one entry per
+// plural form lang needs (English's own form where it has one, else its
+// "other"), so the translation has exactly the forms the catalogue check wants.
+func Template(lang string, en any) any {
+	m, ok := en.(map[string]any)
+	if !ok {
+		return en
+	}
+	out := map[string]any{}
+	for _, f := range wantedForms(lang, en) {
+		if s, ok := m[f]; ok {
+			out[f] = s
+		} else {
+			out[f] = m["other"]
+		}
+	}
+	return out
+}
+
 // wantedForms are the plural forms a translation of the English plural
 // message en needs in lang.
 func wantedForms(lang string, en any) []string {

@@ -229,3 +229,18 @@ func TestPseudoText(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// A translator starts a plural message from the forms the language needs.
+func TestTemplateHasTheLanguagesForms(t *testing.T) {
+	en := map[string]any{"zero": "none", "one": "{count} card", "other": "{count} cards"}
+	got := Template("pl", en).(map[string]any)
+	if len(got) != 5 || got["few"] != "{count} cards" || got["one"] != "{count} card" || got["zero"] != "none" {
+		t.Errorf("Polish template: %v", got)
+	}
+	if got := Template("vi", map[string]any{"one": "a", "other": "b"}).(map[string]any); len(got) != 1 || got["other"] != "b" {
+		t.Errorf("Vietnamese template: %v", got)
+	}
+	if Template("cy", "Hello") != "Hello" {
+		t.Error("a plain message is its English")
+	}
+}

@@ -4,7 +4,8 @@
 //
 //	go run ./i18n/cmd/missing              # every language, as text
 //	go run ./i18n/cmd/missing -lang cy     # one language
-//	go run ./i18n/cmd/missing -json        # per file, the missing keys with their English, ready to translate
+//	go run ./i18n/cmd/missing -json        # per file, the missing keys with their English (plural messages
+//	                                       # with the forms each language needs), ready to translate
 //	go run ./i18n/cmd/missing -apply done.json   # merge translated messages (the -json shape) into i18n/locales
 //
 // It exits with status 1 when anything is missing or wrong.
@@ -65,7 +66,7 @@ func main() {
 			if out[p.File] == nil {
 				out[p.File] = map[string]any{}
 			}
-			out[p.File][p.Key] = p.English
+			out[p.File][p.Key] = i18n.Template(p.Lang, p.English)
 		}
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetEscapeHTML(false)
@@ -97,7 +98,11 @@ func printText(problems []i18n.Problem) {
 		counts[p.Lang]++
 		if p.Kind == i18n.ProblemMissing {
 			en, _ := json.Marshal(p.English)
-			fmt.Printf("%s\tmissing\t%s\t%s\n", p.File, p.Key, en)
+			fmt.Printf("%s\tmissing\t%s\t%s", p.File, p.Key, en)
+			if p.Detail != "" {
+				fmt.Printf("\t(%s)", p.Detail)
+			}
+			fmt.Println()
 			continue
 		}
 		fmt.Printf("%s\t%s\t%s\t%s\n", p.File, p.Kind, p.Key, p.Detail)

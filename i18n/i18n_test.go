@@ -244,3 +244,24 @@ func TestTemplateHasTheLanguagesForms(t *testing.T) {
 		t.Error("a plain message is its English")
 	}
 }
+
+// The twelve languages, their direction and the script their fonts follow.
+func TestTheTwelveLanguages(t *testing.T) {
+	want := map[string]string{"en": "ltr Latn", "cy": "ltr Latn", "ar": "rtl Arab", "fa": "rtl Arab", "prs": "rtl Arab", "ps": "rtl Arab",
+		"ckb": "rtl Arab", "ti": "ltr Ethi", "sq": "ltr Latn", "vi": "ltr Latn", "pl": "ltr Latn", "ro": "ltr Latn"}
+	got := map[string]string{}
+	for _, l := range Languages() {
+		got[l.Code] = l.Dir + " " + l.Script
+	}
+	for code, w := range want {
+		if got[code] != w {
+			t.Errorf("%s is %q, want %q", code, got[code], w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("Heard speaks %v", got)
+	}
+	if l, _, _ := Lookup("prs"); l.Locale != "fa-AF" {
+		t.Errorf("Dari's CLDR locale is %q, want fa-AF", l.Locale)
+	}
+}

@@ -6,21 +6,22 @@ package i18n
 var allowedEnglish = map[string][]string{
 	// The app's name, services and helplines are names; abbreviations stay
 	// as people meet them on letters and posters.
-	"*": {"heard", "camhs", "childline", "shout", "ktrw", "json", "push", "android"},
+	// "n" is the statistician's count of answers, the same in every language.
+	"*": {"heard", "camhs", "childline", "shout", "ktrw", "json", "push", "android", "n"},
 	// Welsh: "person", "staff", "help" and "rota" are Welsh words too, and
 	// "well" is "gwell" (better) after a soft mutation ("pethau'n well").
 	"cy": {"person", "staff", "help", "rota", "well"},
 	// Albanian: its own words ("time" is "my", "data" a date, "turn" a shift).
 	// Polish: its own words ("start", "link", "alert", "data" a date,
 	// "same" alone) and loanwords it writes the same way.
-	"pl": {"tablet", "test", "start", "link", "administrator", "online", "internet", "data", "same", "alert"},
+	"pl": {"min", "tablet", "test", "start", "link", "administrator", "online", "internet", "data", "same", "alert"},
 	// Romanian: its own words ("care" is "which", "place" "likes", "date"
 	// data) and Latin words it shares with English.
-	"ro": {"care", "minute", "internet", "urgent", "browser", "total", "interval", "data", "date", "social",
+	"ro": {"min", "care", "minute", "internet", "urgent", "browser", "total", "interval", "data", "date", "social",
 		"original", "exact", "camera", "text", "place", "administrator"},
 	// Vietnamese writes "email" and "camera" as loanwords.
 	"vi": {"email", "camera"},
-	"sq": {"tablet", "internet", "email", "social", "private", "person", "turn", "time", "data"},
+	"sq": {"min", "tablet", "internet", "email", "social", "private", "person", "turn", "time", "data"},
 }
 
 // allowedKeys are messages that are names in every language.

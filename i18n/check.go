@@ -325,8 +325,7 @@ var notWords = regexp.MustCompile(`\S+@\S+|https?://\S+`)
 
 var word = regexp.MustCompile(`\p{L}+(?:'\p{L}+)?`)
 
-// englishWords are the words of four letters or more in the English
-// catalogue, less those every language may keep (names, abbreviations).
+// englishWords are the words of the English catalogue.
 func englishWords(en Catalogue) map[string]bool {
 	out := map[string]bool{}
 	for _, v := range en {
@@ -334,9 +333,7 @@ func englishWords(en Catalogue) map[string]bool {
 		for _, s := range forms {
 			s = placeholder.ReplaceAllString(s, " ")
 			for _, w := range word.FindAllString(s, -1) {
-				if len(w) >= 4 {
-					out[strings.ToLower(w)] = true
-				}
+				out[strings.ToLower(w)] = true
 			}
 		}
 	}
@@ -353,14 +350,21 @@ func englishLeft(lang, key string, forms, enForms map[string]string, words map[s
 	var found []string
 	for form, s := range forms {
 		text := notWords.ReplaceAllString(placeholder.ReplaceAllString(s, " "), " ")
-		var english []string
+		var english, short []string
 		for _, w := range word.FindAllString(text, -1) {
 			lw := strings.ToLower(w)
-			if len(w) >= 4 && words[lw] && !allowedWord(lang, lw) {
+			if !words[lw] || allowedWord(lang, lw) {
+				continue
+			}
+			if len([]rune(w)) >= 4 {
 				english = append(english, w)
+			} else {
+				short = append(short, w)
 			}
 		}
-		if enS, ok := enForms[form]; ok && enS == s && len(english) > 0 {
+		// The whole message left as it is in English ("Yes", "No"), or
+		// English words of four letters or more anywhere.
+		if enS, ok := enForms[form]; ok && enS == s && len(english)+len(short) > 0 {
 			return "the same as English"
 		}
 		found = append(found, english...)

@@ -46,6 +46,7 @@ func TestCheckFindsProblems(t *testing.T) {
 		{"cy", "k", "Helo", "Hello {name}", ProblemPlaceholders},
 		{"cy", "k", "Please try again", "Please try again", ProblemEnglish},
 		{"pl", "k", "Spróbuj again", "Try again", ProblemEnglish},
+		{"pl", "k", "Yes", "Yes", ProblemEnglish},
 		{"pl", "k", map[string]any{"one": "{count} próba", "other": "{count} prób"}, map[string]any{"one": "{count} try", "other": "{count} tries"}, ProblemPlural},
 		{"vi", "k", map[string]any{"one": "{count} lần", "other": "{count} lần"}, map[string]any{"one": "{count} try", "other": "{count} tries"}, ProblemPlural},
 		{"ar", "k", map[string]any{"one": "x {count}", "other": "y {count}"}, map[string]any{"one": "{count} try", "other": "{count} tries"}, ProblemPlural},

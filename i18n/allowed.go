@@ -5,13 +5,12 @@ package i18n
 // language only when it is also that language's own word.
 var allowedEnglish = map[string][]string{
 	// The app's name, services and helplines are names; abbreviations stay
-	// as people meet them on letters and posters.
-	// "n" is the statistician's count of answers, the same in every language.
+	// as people meet them on letters and posters; "n" is the statistician's
+	// count of answers, the same in every language.
 	"*": {"heard", "camhs", "childline", "shout", "ktrw", "json", "push", "android", "n"},
 	// Welsh: "person", "staff", "help" and "rota" are Welsh words too, and
 	// "well" is "gwell" (better) after a soft mutation ("pethau'n well").
 	"cy": {"person", "staff", "help", "rota", "well"},
-	// Albanian: its own words ("time" is "my", "data" a date, "turn" a shift).
 	// Polish: its own words ("start", "link", "alert", "data" a date,
 	// "same" alone) and loanwords it writes the same way.
 	"pl": {"min", "tablet", "test", "start", "link", "administrator", "online", "internet", "data", "same", "alert"},
@@ -21,6 +20,8 @@ var allowedEnglish = map[string][]string{
 		"original", "exact", "camera", "text", "place", "administrator"},
 	// Vietnamese writes "email" and "camera" as loanwords.
 	"vi": {"email", "camera"},
+	// Albanian: its own words ("time" is "my", "data" a date, "turn" a shift)
+	// and loanwords it writes the same way.
 	"sq": {"min", "tablet", "internet", "email", "social", "private", "person", "turn", "time", "data"},
 }
 

@@ -12,6 +12,11 @@ type User struct {
 	AreaName  string `json:"areaName"`
 	// PlacementID is placement staff's placement.
 	PlacementID string `json:"placementId,omitempty"`
+	// AreaTimeZone is the area's IANA time zone: the app shows times in it.
+	AreaTimeZone string `json:"areaTimeZone"`
+	// AreaLanguages are the languages the area offers first; anyone may still
+	// choose any language Heard speaks.
+	AreaLanguages []string `json:"areaLanguages"`
 	// KeyWorker is a young person's current key worker, by first name only.
 	KeyWorker *PersonRef `json:"keyWorker,omitempty"`
 }

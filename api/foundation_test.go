@@ -116,6 +116,10 @@ func TestStaffSignIn(t *testing.T) {
 	if str(me.Body, "id") != w.A.KW1.ID {
 		t.Fatalf("/api/me with the new token: %s", me.Raw)
 	}
+	// The app shows times in the area's zone and offers the area's languages first.
+	if langs, _ := me.Body["areaLanguages"].([]any); str(me.Body, "areaTimeZone") != w.A.Area.Location().String() || len(langs) == 0 || len(langs) != len(w.A.Area.Languages) {
+		t.Fatalf("/api/me lacks the area's time zone or languages: %s", me.Raw)
+	}
 	// The token says who, where and in what role, pinned to Heard.
 	var c Claims
 	tok, _, err := jwt.NewParser().ParseUnverified(access, &c)

@@ -44,7 +44,7 @@ func TestStaticFilesCompressedAndCached(t *testing.T) {
 		t.Fatalf("GET / without compression: %v\n%s", res.Header, body)
 	}
 	res, body = staticGet(t, w, "/", map[string]string{"Accept-Language": "ar,en;q=0.5"})
-	if !strings.Contains(string(body), `<html lang="ar" dir="rtl">`) || !strings.Contains(string(body), `/i18n/ar.welcome.`) ||
+	if !strings.Contains(string(body), `<html lang="ar" dir="rtl" data-script="Arab">`) || !strings.Contains(string(body), `/i18n/ar.welcome.`) ||
 		!strings.Contains(res.Header.Get("Vary"), "Accept-Language") {
 		t.Fatalf("GET / in Arabic: %v\n%s", res.Header, body)
 	}

@@ -22,6 +22,7 @@ import (
 
 	"heard"
 	"heard/api"
+	"heard/i18n"
 	"heard/notify"
 	"heard/notify/pushtest"
 	"heard/pwa"
@@ -29,7 +30,9 @@ import (
 	"heard/testkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+// The pseudo-language (tests only) is added before the app is built, once per
+// test binary; TestEveryScreenPseudoLanguage runs every screen in it.
+func TestMain(m *testing.M) { i18n.RegisterPseudo(); testkit.Main(m) }
 
 // heardServer is a running Heard for one test.
 type heardServer struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"heard"
+	"heard/i18n"
 	"heard/store"
 )
 
@@ -96,7 +97,14 @@ func (c *screenChecker) visit(s screenStop, shots bool) {
 	}
 	c.axe(s.name)
 	c.names(s.name)
-	c.reflow(s.name, "", 160)
+	if c.lang == i18n.Pseudo {
+		// Words 40 % longer must still fit a 320-pixel phone, and every word
+		// on the screen must come from the catalogue.
+		c.fromCatalogue(s.name)
+		c.reflow(s.name, "", 320)
+	} else {
+		c.reflow(s.name, "", 160)
+	}
 	if shots {
 		screenshot(c.t, c.ctx, name+"-160")
 	}
@@ -136,7 +144,8 @@ func (c *screenChecker) axe(where string) {
 func (c *screenChecker) names(where string) {
 	var bad []string
 	run(c.t, c.ctx, "names "+where, chromedp.Evaluate(`(() => {
-		const norm = (s) => (s || '').replace(/\s+/g, ' ').trim().toLowerCase();
+		// (The pseudo-language's marks around each message are left out.)
+		const norm = (s) => (s || '').replace(/[⟦⟧]/g, '').replace(/\s+/g, ' ').trim().toLowerCase();
 		const out = [];
 		for (const el of document.querySelectorAll('a[aria-label], button[aria-label], [role="button"][aria-label], summary[aria-label], label[aria-label]')) {
 			if (!el.checkVisibility()) continue;
@@ -175,6 +184,73 @@ func (c *screenChecker) reflow(where, how string, width int) {
 	}
 }
 
+// fromCatalogue finds words on the screen (its text, and the names, titles,
+// placeholders and alternative texts of what is visible) that are not inside
+// a pseudo-language message's marks: words the catalogue does not hold. The
+// demo's own data (people's, teams' and places' names, email addresses, join
+// codes) and what Intl writes (month and day names) may show unmarked.
+func (c *screenChecker) fromCatalogue(where string) {
+	var data []string
+	for _, a := range c.h.Demo {
+		data = append(data, a.Name, a.Email)
+	}
+	// The area's own words: its teams, placements and crisis lines.
+	sam := c.h.staffMember(c.t, "sam@demo.heard")
+	teams, _ := c.h.Store.Teams(context.Background(), sam.AreaID)
+	for _, tm := range teams {
+		data = append(data, tm.Name)
+	}
+	places, _ := c.h.Store.Placements(context.Background(), sam.AreaID)
+	for _, p := range places {
+		data = append(data, p.Name)
+	}
+	area, _ := c.h.Store.Area(context.Background(), sam.AreaID)
+	for _, cc := range area.CrisisContacts {
+		data = append(data, cc.Label, cc.Note, cc.Text)
+	}
+	// Languages' English names, which administrators see beside each
+	// language's own name.
+	for _, l := range i18n.Languages() {
+		data = append(data, l.English)
+	}
+	allowed, _ := json.Marshal(data)
+	var found []string
+	run(c.t, c.ctx, "catalogue words "+where, chromedp.Evaluate(fmt.Sprintf(`(() => {
+		const words = (s) => s.split(/[\s\p{P}\p{S}\p{N}]+/u).filter((w) => /\p{L}/u.test(w));
+		const allowed = new Set(%s.flatMap(words).concat(words(%q)));
+		for (let m = 0; m < 12; m++) for (const style of ['long', 'short']) {
+			allowed.add(new Intl.DateTimeFormat('en', { month: style }).format(new Date(2026, m, 1)).replace('.', ''));
+			allowed.add(new Intl.DateTimeFormat('en', { weekday: style }).format(new Date(2026, 0, 4 + m %% 7)));
+		}
+		const strip = (s) => { let prev; do { prev = s; s = s.replace(/%s[^%s%s]*%s/g, ' '); } while (s !== prev); return s; };
+		const out = new Set();
+		const check = (text, how) => {
+			for (const w of words(strip(text))) if (!allowed.has(w) && !/^[A-Z]{1}$|^[A-Z]{4}$/.test(w)) out.add(how + ' ' + JSON.stringify(w));
+		};
+		// Visible text, less what is marked as another language (the
+		// languages' own names in the picker).
+		const page = document.documentElement.lang;
+		const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+		const texts = [];
+		for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+			const el = n.parentElement;
+			const other = el.closest('[lang]');
+			if (other && other.getAttribute('lang') !== page) continue;
+			if (el.closest('option') ? !el.closest('select').checkVisibility() : !el.checkVisibility()) continue;
+			texts.push(n.textContent);
+		}
+		check(texts.join('\n'), 'text');
+		for (const el of document.querySelectorAll('[aria-label], [title], [placeholder], img[alt]')) {
+			if (!el.checkVisibility()) continue;
+			for (const a of ['aria-label', 'title', 'placeholder', 'alt']) if (el.hasAttribute(a)) check(el.getAttribute(a), a);
+		}
+		return [...out].slice(0, 12);
+	})()`, allowed, "AM PM Riverside demo heard", i18n.PseudoOpen, i18n.PseudoOpen, i18n.PseudoClose, i18n.PseudoClose), &found))
+	for _, f := range found {
+		c.fail("%s (%s): not from the catalogue: %s", where, c.lang, f)
+	}
+}
+
 // signInAs signs a member of staff in on a fresh page load.
 func (c *screenChecker) signInAs(email string) {
 	run(c.t, c.ctx, "sign out", chromedp.Evaluate(`localStorage.removeItem('heard.refreshToken')`, nil))
@@ -185,6 +261,10 @@ func (c *screenChecker) signInAs(email string) {
 		chromedp.SendKeys(`#signin-password`, "heard-demo-2026", chromedp.ByQuery),
 		chromedp.Click(`#signin-submit`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#home`, chromedp.ByQuery))
+	// Staff accounts start in English; this one chooses the checker's language.
+	if c.lang != "en" {
+		c.chooseLanguage(c.lang)
+	}
 }
 
 func (c *screenChecker) report() {
@@ -200,6 +280,11 @@ func (c *screenChecker) report() {
 
 func TestEveryScreenAccessibleAndReflowsEnglish(t *testing.T) { everyScreen(t, "en", "Jay", "Leo") }
 func TestEveryScreenAccessibleAndReflowsArabic(t *testing.T)  { everyScreen(t, "ar", "Mia", "Leo") }
+
+// The pseudo-language (i18n.RegisterPseudo: accented, words 40 % longer, each
+// message marked ⟦ ⟧) on every screen: any word outside the marks did not come
+// from the catalogue, and nothing may stick out at 320 px.
+func TestEveryScreenPseudoLanguage(t *testing.T) { everyScreen(t, i18n.Pseudo, "Jay", "Leo") }
 
 // everyScreen checks every screen in one language: name is one of Sam's
 // young people, who joins; otherName's code opens the PIN step unused.

@@ -26,7 +26,7 @@ const (
 )
 
 // welcomeKeys are the keys (or, ending in ".", key prefixes) of the welcome part.
-var welcomeKeys = []string{"app.", "nav.", "welcome.", "settings.language"}
+var welcomeKeys = []string{"app.", "nav.", "welcome.", "settings.language", "settings.language_area", "settings.language_other"}
 
 // serverParts are never sent to the app.
 var serverParts = map[string]bool{"server": true}
@@ -76,6 +76,15 @@ func AppParts() (map[string]map[string]Catalogue, error) {
 				out[lang][p] = Catalogue{}
 			}
 			out[lang][p][k] = v
+		}
+	}
+	if pseudoRegistered {
+		out[Pseudo] = map[string]Catalogue{}
+		for part, msgs := range out[Default] {
+			out[Pseudo][part] = Catalogue{}
+			for k := range msgs {
+				out[Pseudo][part][k] = catalogues[Pseudo][k]
+			}
 		}
 	}
 	return out, nil

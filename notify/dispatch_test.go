@@ -592,3 +592,20 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+// Every language Heard speaks has its own lock-screen words, in its own
+// direction: no recipient gets English because their language lacks a word.
+func TestWordingInEveryLanguage(t *testing.T) {
+	for _, l := range i18n.Languages() {
+		for _, typ := range []string{"card", "card_urgent", "duty_alert", "escalation", "reply", "card_seen", "feedback_request"} {
+			w := Wording(l.Code, typ, heard.UrgencyUrgent)
+			_, cat, _ := i18n.Lookup(l.Code)
+			if w.Lang != l.Code || w.Dir != l.Dir || w.Body != cat["push."+typ+".body"] || w.Title != cat["push.title_urgent"] {
+				t.Errorf("%s %s: got %+v", l.Code, typ, w)
+			}
+			if l.Code != i18n.Default && w.Body == i18n.T(i18n.Default, "push."+typ+".body") {
+				t.Errorf("%s %s is in English: %q", l.Code, typ, w.Body)
+			}
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	htmlpkg "html"
 	"io/fs"
 	"path"
 	"regexp"
@@ -72,6 +73,8 @@ const (
 	needsMarker      = "const NEEDS = {};"
 	preloadMarker    = "<!-- modulepreload -->"
 	wordsMarker      = "<!-- words -->"
+	bootErrorMarker  = "<!-- boot error -->"
+	bootRetryMarker  = "<!-- boot retry -->"
 	htmlTag          = `<html lang="en" dir="ltr">`
 	buildMarker      = "const BUILD = 'dev';"
 	filesMarker      = "const FILES = [];"
@@ -84,7 +87,7 @@ type builder struct {
 	edges map[string][]string // names each file refers to
 	url   map[string]string   // served address by name
 	parts map[string]string   // words file name → part
-	langs []i18n.Language
+	langs []i18n.AppLanguage
 }
 
 // hashed reports whether a file gets a content-hashed address.
@@ -108,7 +111,7 @@ func rewritable(name string) bool {
 }
 
 func buildSite(static fs.FS) (*Site, error) {
-	b := &builder{src: map[string][]byte{}, edges: map[string][]string{}, url: map[string]string{}, parts: map[string]string{}, langs: i18n.Languages()}
+	b := &builder{src: map[string][]byte{}, edges: map[string][]string{}, url: map[string]string{}, parts: map[string]string{}, langs: i18n.AppLanguages()}
 	err := fs.WalkDir(static, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -186,7 +189,21 @@ func (b *builder) shells(site *Site, body []byte) error {
 	for _, l := range b.langs {
 		words := b.url["i18n/"+l.Code+"."+i18n.PartWelcome+".json"]
 		html := bytes.Replace(body, []byte(wordsMarker), []byte(`<link rel="preload" href="`+words+`" as="fetch" crossorigin>`), 1)
-		html = bytes.Replace(html, []byte(htmlTag), []byte(`<html lang="`+l.Code+`" dir="`+l.Dir+`">`), 1)
+		script := ""
+		if l.Script != "" {
+			script = ` data-script="` + l.Script + `"`
+		}
+		html = bytes.Replace(html, []byte(htmlTag), []byte(`<html lang="`+l.Code+`" dir="`+l.Dir+`"`+script+`>`), 1)
+		// Without the internet on a first visit, the shell says so in its
+		// own language as well as in English.
+		var offline, retry string
+		if l.Code != i18n.Default {
+			attrs := ` lang="` + l.Code + `" dir="` + l.Dir + `"`
+			offline = `<p` + attrs + `>` + htmlpkg.EscapeString(i18n.T(l.Code, "app.offline")) + `</p>`
+			retry = `<span` + attrs + `>` + htmlpkg.EscapeString(i18n.T(l.Code, "app.retry")) + `</span> · `
+		}
+		html = bytes.Replace(html, []byte(bootErrorMarker), []byte(offline), 1)
+		html = bytes.Replace(html, []byte(bootRetryMarker), []byte(retry), 1)
 		site.shells[l.Code] = newAsset("/", "/index.html", html, false)
 	}
 	return nil

@@ -14,7 +14,7 @@ func (s *Service) Me(ctx context.Context, p heard.Principal) (heard.User, error)
 	if err != nil {
 		return heard.User{}, err
 	}
-	u := heard.User{ID: p.ID, Role: p.Role, AreaName: area.Name}
+	u := heard.User{ID: p.ID, Role: p.Role, AreaName: area.Name, AreaTimeZone: area.Location().String(), AreaLanguages: area.Languages}
 	if p.Role == heard.RoleYoungPerson {
 		y, err := s.store.YoungPerson(ctx, p.AreaID, p.ID)
 		if err != nil {

@@ -3,7 +3,7 @@
 
 import { h, nextId, announce } from './dom.js';
 import { t, formatDateTime } from './i18n.js';
-import { screen, button, busy, field, message, showMessage, errorText, fieldText, loading, label, ypName } from './ui.js';
+import { screen, button, busy, field, message, showMessage, errorText, fieldText, loading, label, ypName, toggle } from './ui.js';
 import { api, oneCreate } from './api.js';
 import { loadItems } from './lists.js';
 
@@ -381,11 +381,45 @@ export function areaScreen() {
     h('h1', { text: t('admin.area.title') }),
     h('p', { class: 'lead', text: t('admin.area.help') }),
     body);
-  loadItems(body, async () => [await api('GET', '/api/admin/area')], ([area]) => body.append(areaForm(area)));
+  loadItems(body, async () => Promise.all([api('GET', '/api/admin/area'), api('GET', '/api/i18n')]),
+    ([area, i18n]) => body.append(areaForm(area, (i18n && i18n.languages) || [])));
   return node;
 }
 
-function areaForm(area) {
+/** How far a language's words are checked, in words for the administrator. */
+export function languageStatus(l) {
+  const day = (d) => (d ? formatDateTime(new Date(`${d}T12:00:00Z`), { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }) : '');
+  if (l.status === 'source') return t('admin.area.lang.source');
+  if (l.status === 'reviewed') return t('admin.area.lang.reviewed', { name: l.reviewedBy || '', date: day(l.reviewedOn) });
+  return t('admin.area.lang.drafted', { date: day(l.draftedOn) });
+}
+
+/** The area's languages: one box per language Heard speaks, with its status. */
+function languagesSection(chosen) {
+  const picked = new Set(chosen);
+  const fieldset = h('fieldset', { class: 'area-languages', id: 'area-languages', 'aria-describedby': 'area-languages-help' },
+    h('legend', { text: t('admin.area.languages') }),
+    h('p', { class: 'field-help', id: 'area-languages-help', text: t('admin.area.languages_help') }));
+  return {
+    fieldset,
+    fill(langs) {
+      for (const l of langs) {
+        const box = toggle({ id: `area-lang-${l.code}`, label: '',
+          help: languageStatus(l), checked: picked.has(l.code),
+          onChange: (on) => (on ? picked.add(l.code) : picked.delete(l.code)) });
+        box.classList.add('toggle-small');
+        // The language's own name, marked as that language, then its English name.
+        box.querySelector('label').append(h('span', { lang: l.code, dir: 'auto', text: l.name }),
+          l.english && l.english !== l.name ? ` · ${l.english}` : '');
+        box.dataset.status = l.status || '';
+        fieldset.append(box);
+      }
+    },
+    codes: () => [...picked],
+  };
+}
+
+function areaForm(area, langs) {
   let contacts = (area.crisisContacts || []).map((cc) => ({ ...cc }));
   const name = field({ id: 'area-name', label: t('admin.area.name'), autocomplete: 'off', maxlength: '80', value: area.name || '' });
   const urgent = minutesField('area-urgent', 'urgent', 1, 120);
@@ -509,11 +543,16 @@ function areaForm(area) {
     'crisisContacts:count': t('admin.area.cc.count'),
     'retentionDays:range': t('admin.area.retention_range'),
   };
+  const languages = languagesSection(area.languages || []);
+  languages.fill(langs);
+  const languagesError = { input: languages.fieldset, setError: (text) => { if (text) showMessage(note, 'error', text); } };
+  words['languages:required'] = t('admin.area.languages_required');
   const form = h('form', { class: 'area-form', id: 'area-form', novalidate: true },
     name.wrap,
     h('h2', { text: t('admin.area.limits') }),
     h('p', { class: 'field-help', text: t('admin.area.limits_help') }),
     urgent.wrap, manager.wrap, concerning.wrap,
+    languages.fieldset,
     h('h2', { text: t('admin.area.records') }),
     keep.wrap);
   const contactsSection = h('section', { class: 'area-contacts', 'aria-labelledby': 'crisis-title' },
@@ -531,7 +570,7 @@ function areaForm(area) {
       dutyToManagerMinutes: minutes(manager),
       concerningAfterMinutes: minutes(concerning),
       crisisContacts: contacts,
-      languages: area.languages || [],
+      languages: languages.codes(),
       retentionDays: minutes(keep),
     };
     const missing = {};
@@ -540,8 +579,9 @@ function areaForm(area) {
     }
     if (!Number.isInteger(req.retentionDays) || req.retentionDays < 30 || req.retentionDays > 3650) missing.retentionDays = 'range';
     if (!contacts.length) missing.crisisContacts = 'count';
+    if (!req.languages.length) missing.languages = 'required';
     if (Object.keys(missing).length) {
-      showFormError({ code: 'validation_failed', fields: missing }, note, { ...byName, crisisContacts: contactsError }, words);
+      showFormError({ code: 'validation_failed', fields: missing }, note, { ...byName, crisisContacts: contactsError, languages: languagesError }, words);
       return;
     }
     const done = busy(submit, t('admin.saving'));
@@ -558,7 +598,7 @@ function areaForm(area) {
       done();
       // A crisis line the API turned down: say which part, by the list.
       const lines = Object.entries((err && err.fields) || {}).filter(([k]) => k.startsWith('crisisContacts'));
-      const fieldsForForm = { ...byName, crisisContacts: contactsError };
+      const fieldsForForm = { ...byName, crisisContacts: contactsError, languages: languagesError };
       if (lines.length) {
         const [k, code] = lines[0];
         const part = k.split('.')[1];

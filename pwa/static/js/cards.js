@@ -16,7 +16,7 @@
 // Staff see cards in their inbox (inbox.js).
 
 import { h, clear, icon } from './dom.js';
-import { t, has, current as currentLang, direction, formatWhen, formatDateTime, locale } from './i18n.js';
+import { t, has, current as currentLang, direction, formatWhen, formatDateTime, locale, dateFormat } from './i18n.js';
 import { screen, button, busy, message, showMessage, errorText, loadFailed, loading, actionsArea } from './ui.js';
 import { api, getUser, isYoungPerson } from './api.js';
 import { route, navigate } from './router.js';
@@ -260,7 +260,7 @@ function sheetScreen({ card }) {
   const amount = choices('amount', t('cards.amount.question'), AMOUNTS, 'cards.amount');
   const help = choices('help', t('cards.help.question'), HELPS, 'cards.help');
   const noteId = 'fc-note';
-  const note = h('textarea', { id: noteId, name: 'note', rows: '3', maxlength: String(NOTE_MAX), 'aria-describedby': `${noteId}-help ${noteId}-left`, class: 'fc-note' });
+  const note = h('textarea', { id: noteId, name: 'note', dir: 'auto', rows: '3', maxlength: String(NOTE_MAX), 'aria-describedby': `${noteId}-help ${noteId}-left`, class: 'fc-note' });
   const left = h('p', { class: 'field-help fc-left', id: `${noteId}-left`, 'aria-live': 'polite', text: t('cards.note.left', { count: NOTE_MAX }) });
   note.addEventListener('input', () => {
     left.textContent = t('cards.note.left', { count: Math.max(0, NOTE_MAX - [...note.value].length) });
@@ -317,7 +317,7 @@ function zoneDay(date, timeZone) {
 }
 
 function zoneTime(date, timeZone) {
-  return new Intl.DateTimeFormat(locale(), { timeZone, hour: '2-digit', minute: '2-digit' }).format(date);
+  return dateFormat({ timeZone, hour: '2-digit', minute: '2-digit' }).format(date);
 }
 
 /** The automatic reply's facts in words: who will see the card, and when. */
@@ -340,7 +340,7 @@ export function autoReplyLines(auto) {
     if (zoneDay(next, tz) === zoneDay(today, tz)) lines.push(t('cards.auto.back_today', { name, time }));
     else if (zoneDay(next, tz) === zoneDay(tomorrow, tz)) lines.push(t('cards.auto.back_tomorrow', { name, time }));
     else {
-      const day = new Intl.DateTimeFormat(locale(), { timeZone: tz, weekday: 'long' }).format(next);
+      const day = dateFormat({ timeZone: tz, weekday: 'long' }).format(next);
       lines.push(t('cards.auto.back_on', { name, day, time }));
     }
   } else {
@@ -451,7 +451,7 @@ function myCardItem(card, state, entry) {
       note ? h('p', { class: 'fc-item-note' }, h('span', { class: 'fc-item-note-label', text: t('cards.your_note') }), ' ', h('span', { class: 'their-words', dir: 'auto', text: note })) : null,
       card && card.reply ? h('div', { class: 'fc-reply' },
         h('p', { class: 'fc-reply-from', text: t('cards.reply_from', { name: card.ackByName || '' }) }),
-        h('p', { class: 'fc-reply-text', text: replyText(card.reply) })) : null,
+        h('p', { class: 'fc-reply-text', dir: 'auto', text: replyText(card.reply) })) : null,
       card && state === 'sent' ? autoReplyBox(card.autoReply) : null,
       card ? h('a', { class: ['fc-item-open', hasNews(card) && 'fc-item-open-new'], href: `#/cards/card/${encodeURIComponent(card.id)}`,
         text: t(hasNews(card) ? 'cards.thread.open_new' : 'cards.thread.open', { count: (card.messages || []).length }) }) : null));

@@ -6,7 +6,7 @@
 // Everything shown comes from /api/kpis: this screen never sees a young person.
 
 import { h, clear, announce } from './dom.js';
-import { t, has, formatNumber, formatDuration, locale } from './i18n.js';
+import { t, has, formatNumber, formatDuration, direction, dateFormat } from './i18n.js';
 import { screen, button, busy, message, showMessage, errorText, fieldText, loadFailed, loading } from './ui.js';
 import { api, download, getUser } from './api.js';
 import { route, navigate } from './router.js';
@@ -29,14 +29,14 @@ function query() {
 
 function monthName(m, style = 'short') {
   const [y, mo] = m.split('-').map(Number);
-  return new Intl.DateTimeFormat(locale(), { month: style, year: style === 'short' ? '2-digit' : 'numeric', timeZone: 'UTC' })
+  return dateFormat({ month: style, year: style === 'short' ? '2-digit' : 'numeric', timeZone: 'UTC' })
     .format(new Date(Date.UTC(y, mo - 1, 1)));
 }
 
 /** "Nov 2026": short enough for a table row on a phone. */
 function monthLabel(m) {
   const [y, mo] = m.split('-').map(Number);
-  return new Intl.DateTimeFormat(locale(), { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, mo - 1, 1)));
+  return dateFormat({ month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, mo - 1, 1)));
 }
 
 const tileTitle = (id) => t(`kpis.tile.${id}`);
@@ -117,23 +117,27 @@ function valueOf(tile, f) {
 
 /**
  * A line chart of a tile's months. Hidden months leave a gap and a hollow mark
- * on the axis; shares draw their 95% interval as a band. It is drawn left to
- * right in every language (time runs that way on the axis) and is described by
- * the table that follows it.
+ * on the axis; shares draw their 95% interval as a band. Time runs the way
+ * the language reads: right to left in Arabic, Farsi, Dari, Pashto and Sorani,
+ * with the value axis on the right, as the table below it (which it mirrors)
+ * reads. It is described by that table.
  */
 function trendChart(tile, months) {
   const values = tile.trend.map((f) => valueOf(tile, f));
   // Counts get whole-number grid lines (at least 0, 1, 2); shares run to 100%.
   let max = tile.kind === 'share' ? 100 : Math.max(tile.kind === 'counts' ? 2 : 1, ...values.filter((v) => v !== null));
   if (tile.kind !== 'share') max = niceMax(max);
-  const x = (i) => PAD.left + (months.length === 1 ? (W - PAD.left - PAD.right) / 2 : i * (W - PAD.left - PAD.right) / (months.length - 1));
+  const rtl = direction() === 'rtl';
+  const ltrX = (i) => PAD.left + (months.length === 1 ? (W - PAD.left - PAD.right) / 2 : i * (W - PAD.left - PAD.right) / (months.length - 1));
+  const x = (i) => (rtl ? W - ltrX(i) : ltrX(i));
   const y = (v) => PAD.top + (H - PAD.top - PAD.bottom) * (1 - v / max);
   const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'db-chart', role: 'img', 'aria-label': t('kpis.chart_label', { title: tileTitle(tile.id) }), dir: 'ltr' });
   // Grid lines and their labels.
   for (const frac of [0, 0.5, 1]) {
     const v = max * frac;
-    chart.append(svg('line', { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v), class: 'db-grid' }));
-    const text = svg('text', { x: PAD.left - 9, y: y(v) + 4, class: 'db-axis', 'text-anchor': 'end' });
+    chart.append(svg('line', { x1: rtl ? W - PAD.left : PAD.left, x2: rtl ? PAD.right : W - PAD.right, y1: y(v), y2: y(v), class: 'db-grid' }));
+    // Numbers run left to right (as direction says), beside the axis on either side.
+    const text = svg('text', { x: rtl ? W - PAD.left + 9 : PAD.left - 9, y: y(v) + 4, class: 'db-axis', direction: 'ltr', 'text-anchor': rtl ? 'start' : 'end' });
     const shown = formatNumber(Math.round(v * 10) / 10);
     if (tile.kind === 'share') text.textContent = `${formatNumber(v)}%`;
     else if (tile.kind === 'duration') text.textContent = t('kpis.axis_minutes', { n: shown });

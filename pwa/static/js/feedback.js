@@ -281,7 +281,7 @@ function questionnaire(req) {
   function wordsStep() {
     const heading = h('h1', { class: 'fb-question', id: 'fb-question', tabindex: '-1', text: t('feedback.words.title') });
     const count = h('p', { class: 'fb-count', id: 'fb-words-count', 'aria-live': 'polite' });
-    const area = h('textarea', { id: 'fb-words', class: 'fb-words', rows: 5, maxlength: WORDS_MAX, 'aria-describedby': 'fb-words-help fb-words-count' });
+    const area = h('textarea', { id: 'fb-words', class: 'fb-words', dir: 'auto', rows: 5, maxlength: WORDS_MAX, 'aria-describedby': 'fb-words-help fb-words-count' });
     area.value = answer.words;
     const update = () => {
       answer.words = area.value;

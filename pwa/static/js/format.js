@@ -41,6 +41,15 @@ export function validPin(pin) {
   return /^\d{4,6}$/.test(pin);
 }
 
+/** The catalogue's words for the names deviceName gives (it names the phone
+ * in English once, when it joins; each worker reads it in their language). */
+export const DEVICE_KINDS = Object.freeze({
+  'Android phone': 'devices.kind.android_phone',
+  'Android tablet': 'devices.kind.android_tablet',
+  Computer: 'devices.kind.computer',
+  Phone: 'devices.unnamed',
+});
+
 /** A short, non-identifying name for this device, seen by the worker. */
 export function deviceName() {
   const ua = navigator.userAgent || '';

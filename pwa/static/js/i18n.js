@@ -17,6 +17,8 @@ let lang = 'en';
 let dir = 'ltr';
 let messages = {};
 let plurals = new Intl.PluralRules('en');
+let timeZone; // the area's, once signed in; else the phone's
+let areaCodes = []; // the area's languages, offered first
 const warned = new Set();
 const needed = new Set(['welcome']); // the parts this visit has needed
 const parts = new Map(); // "en/welcome" → promise of its messages
@@ -54,16 +56,34 @@ export async function need(...names) {
   messages = Object.assign({}, messages, ...got);
 }
 
-/** The saved choice, else the browser's languages, else the default. */
+/** The saved choice, else the browser's languages, else the default. A
+ * browser language matches a language's code or its CLDR locale, whole tag
+ * first (fa-AF is Dari, fa-IR Farsi), then by its first part. */
 export function pick(saved) {
   const codes = languages.map((l) => l.code);
   if (saved && codes.includes(saved)) return saved;
   const wanted = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''];
-  for (const tag of wanted) {
-    const base = String(tag).toLowerCase().split('-')[0];
+  for (const raw of wanted) {
+    const tag = String(raw).toLowerCase().replace(/_/g, '-');
+    const exact = languages.find((l) => l.code === tag || (l.locale && l.locale.toLowerCase() === tag));
+    if (exact) return exact.code;
+    const base = tag.split('-')[0];
     if (codes.includes(base)) return base;
   }
   return codes.includes('en') ? 'en' : codes[0] || 'en';
+}
+
+/** The stylesheet that brings a script's font to phones without one (the
+ * font itself is fetched only if the phone has none of the named ones). */
+const FONTS = { Arab: '/css/fonts-arab.css', Ethi: '/css/fonts-ethi.css' };
+
+function loadFonts(script) {
+  const href = FONTS[script];
+  if (!href || document.querySelector(`link[href="${href}"]`)) return;
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = href;
+  document.head.append(link);
 }
 
 async function load(code) {
@@ -72,10 +92,43 @@ async function load(code) {
   lang = code;
   const info = languages.find((l) => l.code === lang);
   dir = (info && info.dir) || 'ltr';
-  plurals = new Intl.PluralRules(lang);
+  plurals = new Intl.PluralRules(intlTag());
   const root = document.documentElement;
   root.lang = lang;
   root.dir = dir;
+  const script = (info && info.script) || 'Latn';
+  if (script === 'Latn') delete root.dataset.script;
+  else root.dataset.script = script;
+  loadFonts(script);
+}
+
+/** The CLDR locale behind the current language (Dari is fa-AF). */
+function intlTag() {
+  const info = languages.find((l) => l.code === lang);
+  return (info && info.locale) || lang;
+}
+
+/** After sign-in: the area's time zone and the languages it offers first. */
+export function setArea(zone, codes) {
+  timeZone = undefined;
+  if (zone) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone }); // eslint-disable-line no-new
+      timeZone = zone;
+    } catch {
+      // An unknown zone: keep the phone's.
+    }
+  }
+  areaCodes = Array.isArray(codes) ? codes.slice() : [];
+}
+
+/** The area's time zone (undefined: the phone's). */
+export const zone = () => timeZone;
+
+/** The languages to offer: the area's first, then the others (any can be chosen). */
+export function offered() {
+  const inArea = languages.filter((l) => areaCodes.includes(l.code));
+  return { area: inArea, other: languages.filter((l) => !areaCodes.includes(l.code)) };
 }
 
 /** Switches language; the choice is remembered on this phone. */
@@ -94,18 +147,21 @@ export const list = () => languages.slice();
  * the join codes. */
 export function locale() {
   const wanted = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''];
-  let tag = lang === 'en' ? 'en-GB' : lang;
-  for (const w of wanted) {
-    const t = String(w);
-    if (t.toLowerCase().split('-')[0] === lang && t.includes('-')) {
-      tag = t;
-      break;
+  const base = intlTag();
+  let tag = base === 'en' ? 'en-GB' : base;
+  if (base === lang) {
+    for (const w of wanted) {
+      const t = String(w);
+      if (t.toLowerCase().split('-')[0] === lang && t.includes('-')) {
+        tag = t;
+        break;
+      }
     }
   }
   try {
     return Intl.getCanonicalLocales(`${tag}-u-ca-gregory-nu-latn`)[0];
   } catch {
-    return `${lang}-u-ca-gregory-nu-latn`;
+    return `${base}-u-ca-gregory-nu-latn`;
   }
 }
 
@@ -132,29 +188,63 @@ export function t(key, params = {}) {
   return String(msg).replace(/\{(\w+)\}/g, (whole, name) => {
     if (!(name in params)) return whole;
     const v = params[name];
-    return typeof v === 'number' ? formatNumber(v) : String(v);
+    return isolate(typeof v === 'number' ? formatNumber(v) : String(v));
   });
+}
+
+const RTL_LETTERS = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/;
+
+/** A value put into a sentence is isolated (U+2068 … U+2069), so it keeps
+ * its own direction: a phone number or date in a right-to-left sentence, an
+ * Arabic name in an English one. Latin values in left-to-right sentences
+ * need nothing. */
+function isolate(v) {
+  if (!v || (dir !== 'rtl' && !RTL_LETTERS.test(v))) return v;
+  return `\u2068${v}\u2069`;
 }
 
 export function formatNumber(n) {
   return new Intl.NumberFormat(locale()).format(n);
 }
 
-/** A date and time in the current language, e.g. "3 May, 14:35". */
+/** Where the browser has no dates for the language (many lack Welsh,
+ * Pashto, Sorani, Tigrinya or Albanian), dates are written in numbers, day
+ * first, and times on the 24-hour clock, rather than with English month
+ * and day names in the middle of the language's words. */
+function numericOptions(o) {
+  const out = { ...o };
+  if (out.dateStyle) out.dateStyle = 'short';
+  if (out.month && out.month !== 'numeric') out.month = '2-digit';
+  if (out.weekday) {
+    delete out.weekday;
+    if (!out.day && !out.month) Object.assign(out, { day: '2-digit', month: '2-digit' });
+  }
+  if (out.era) delete out.era;
+  return out;
+}
+
+/** An Intl.DateTimeFormat for the current language (see numericOptions). */
+export function dateFormat(options) {
+  const tag = locale();
+  if (Intl.DateTimeFormat.supportedLocalesOf([tag]).length) return new Intl.DateTimeFormat(tag, options);
+  return new Intl.DateTimeFormat('en-GB-u-ca-gregory-nu-latn', { hourCycle: 'h23', ...numericOptions(options) });
+}
+
+/** A date and time in the current language and the area's time zone, e.g.
+ * "3 May, 14:35" (options may name another zone, e.g. UTC for a bare day). */
 export function formatDateTime(iso, options) {
   const d = iso instanceof Date ? iso : new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  const opts = options || { dateStyle: 'medium', timeStyle: 'short' };
-  return new Intl.DateTimeFormat(locale(), opts).format(d);
+  const opts = { timeZone, ...(options || { dateStyle: 'medium', timeStyle: 'short' }) };
+  return dateFormat(opts).format(d);
 }
 
-/** Just the time if it is today, else date and time. */
+/** Just the time if it is today (in the area's zone), else date and time. */
 export function formatWhen(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  const now = new Date();
-  const sameDay = d.toDateString() === now.toDateString();
-  return sameDay ? formatDateTime(d, { timeStyle: 'short' }) : formatDateTime(d);
+  const day = (x) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(x);
+  return day(d) === day(new Date()) ? formatDateTime(d, { timeStyle: 'short' }) : formatDateTime(d);
 }
 
 /** A wait in words: "40 seconds", "3 minutes", "2 hours" (rounded up). */

@@ -114,7 +114,7 @@ function inboxScreen() {
 
 function detailRow(labelKey, value, className) {
   if (!value) return null;
-  return [h('dt', { text: t(labelKey) }), h('dd', { class: className, dir: className ? 'auto' : undefined, text: value })];
+  return [h('dt', { text: t(labelKey) }), h('dd', { class: className, dir: 'auto', text: value })];
 }
 
 /**
@@ -144,7 +144,7 @@ function quickChoices(prefix, timeId = `${prefix}-time`) {
 function ackForm(card, onDone) {
   const msg = message('error');
   const quick = quickChoices('fc-quick', 'fc-ack-time');
-  const words = h('textarea', { id: 'fc-ack-words', rows: '3', maxlength: '500', class: 'fc-note', 'aria-describedby': 'fc-ack-words-help' });
+  const words = h('textarea', { id: 'fc-ack-words', dir: 'auto', rows: '3', maxlength: '500', class: 'fc-note', 'aria-describedby': 'fc-ack-words-help' });
   const submit = button(t('cards.ack.seen'), { id: 'fc-ack', class: 'btn-big' });
   // A quick reply and own words are both sent: choosing one never clears the other.
   const update = () => {

@@ -2,7 +2,7 @@
 // language wins after sign-in. Small, because the welcome screen needs it.
 
 import { h, icon } from './dom.js';
-import { t, list, current, setLanguage } from './i18n.js';
+import { t, list, current, setLanguage, setArea, offered } from './i18n.js';
 import { getUser, saveLanguage } from './api.js';
 import { render } from './router.js';
 import { sendPrefs, keepApp } from './worker.js';
@@ -38,6 +38,7 @@ export async function changeLanguage(code, { saveToAccount = true } = {}) {
  */
 export async function adoptAccountLanguage(user, { preferDevice = false } = {}) {
   if (!user) return;
+  setArea(user.areaTimeZone, user.areaLanguages);
   const known = list().map((l) => l.code);
   if (preferDevice || pickedWhileSignedOut) {
     pickedWhileSignedOut = false;
@@ -57,11 +58,18 @@ export async function adoptAccountLanguage(user, { preferDevice = false } = {}) 
   }
 }
 
-/** The language <select id="lang-select">. */
+/** The language <select id="lang-select">: once signed in, the area's
+ * languages first and then every other, so anyone can choose any. */
 export function languagePicker() {
   const select = h('select', { id: 'lang-select', name: 'language', autocomplete: 'off' });
-  for (const l of list()) {
-    select.append(h('option', { value: l.code, lang: l.code, dir: l.dir, selected: l.code === current(), text: l.name }));
+  const option = (l) => h('option', { value: l.code, lang: l.code, dir: l.dir, selected: l.code === current(), text: l.name });
+  const { area, other } = offered();
+  if (getUser() && area.length && other.length) {
+    select.append(
+      h('optgroup', { label: t('settings.language_area') }, ...area.map(option)),
+      h('optgroup', { label: t('settings.language_other') }, ...other.map(option)));
+  } else {
+    for (const l of list()) select.append(option(l));
   }
   select.addEventListener('change', async () => {
     select.disabled = true;

@@ -1,5 +1,9 @@
 // Read aloud: speaks the visible words of the current screen in the app's
-// language, with the browser's own speech (nothing is sent anywhere).
+// language, with the browser's own speech (nothing is sent anywhere). Only a
+// voice for that language reads: where the phone has none, the screen says so
+// in the language, rather than reading it in another language's accent.
+
+import { t } from './i18n.js';
 
 export function supported() {
   return typeof window.speechSynthesis !== 'undefined' && typeof window.SpeechSynthesisUtterance !== 'undefined';
@@ -39,20 +43,74 @@ export function screenText(root) {
   return lines.join('\n');
 }
 
-/** Read root's text aloud in lang; calls onEnd when done or stopped. */
+// Voices for a language: its code, or for Dari (prs) also Farsi as spoken in
+// Afghanistan (fa-AF), never Iranian Farsi. Voices on the phone first.
+const VOICE_TAGS = { prs: ['prs', 'fa-af'] };
+
+export function voiceFor(lang, voices) {
+  const tags = VOICE_TAGS[lang] || [lang];
+  const fits = (v) => {
+    const tag = String(v.lang || '').toLowerCase().replace(/_/g, '-');
+    return tags.some((want) => (want.includes('-') ? tag === want : tag.split('-')[0] === want));
+  };
+  const found = voices.filter(fits);
+  return found.find((v) => v.localService) || found[0] || null;
+}
+
+/** Voices load after the page in some browsers: wait a little for them. */
+function voices() {
+  const synth = window.speechSynthesis;
+  const now = synth.getVoices();
+  if (now.length) return Promise.resolve(now);
+  return new Promise((resolve) => {
+    const done = () => resolve(synth.getVoices());
+    synth.addEventListener('voiceschanged', done, { once: true });
+    setTimeout(done, 1500);
+  });
+}
+
+if (supported()) window.speechSynthesis.getVoices(); // starts loading them
+
+/** Says plainly, on the screen and to screen readers, that there is no voice. */
+function sayNoVoice(root) {
+  const main = document.getElementById('main') || root;
+  let note = document.getElementById('no-voice');
+  if (!note) {
+    note = document.createElement('p');
+    note.id = 'no-voice';
+    note.className = 'msg msg-info';
+    note.setAttribute('role', 'status');
+    main.prepend(note);
+  }
+  note.textContent = t('nav.no_voice');
+}
+
+/** Read root's text aloud in lang; calls onEnd when done, stopped, or when
+ * the phone has no voice for lang (then the screen says so). */
 export function read(root, lang, onEnd = () => {}) {
   if (!supported()) return false;
   const synth = window.speechSynthesis;
   synth.cancel();
   const text = screenText(root);
   if (!text) return false;
-  const u = new SpeechSynthesisUtterance(text);
-  u.lang = lang;
-  const voice = synth.getVoices().find((v) => v.lang && v.lang.toLowerCase().split(/[-_]/)[0] === lang);
-  if (voice) u.voice = voice;
-  u.rate = 0.95;
-  u.onend = onEnd;
-  u.onerror = onEnd;
-  synth.speak(u);
+  voices().then((list) => {
+    const voice = voiceFor(lang, list);
+    if (!voice) {
+      sayNoVoice(root);
+      onEnd();
+      return;
+    }
+    const u = new SpeechSynthesisUtterance(text);
+    u.lang = voice.lang;
+    try {
+      u.voice = voice;
+    } catch {
+      // Not a voice object the browser made: the language alone chooses.
+    }
+    u.rate = 0.95;
+    u.onend = onEnd;
+    u.onerror = onEnd;
+    synth.speak(u);
+  });
   return true;
 }

@@ -3,7 +3,7 @@
 import { h, announce } from './dom.js';
 import { t, formatWhen, formatDateTime, list as languages } from './i18n.js';
 import { screen, button, busy, field, message, showMessage, errorText, loadFailed, loading, ypName, label, actionsArea } from './ui.js';
-import { spellCode, formatCode } from './format.js';
+import { spellCode, formatCode, DEVICE_KINDS } from './format.js';
 import { api, getUser, oneCreate } from './api.js';
 import { loadItems } from './lists.js';
 import { navigate } from './router.js';
@@ -309,7 +309,7 @@ export async function phonesScreen({ id }) {
   });
 
   function deviceItem(d) {
-    const dname = d.name || t('devices.unnamed');
+    const dname = DEVICE_KINDS[d.name] ? t(DEVICE_KINDS[d.name]) : d.name || t('devices.unnamed');
     const lines = [t('devices.added', { date: formatDateTime(d.createdAt) })];
     if (d.lastSeenAt) lines.push(t('devices.last_seen', { date: formatDateTime(d.lastSeenAt) }));
     const li = h('li', { class: ['card', 'device-item', d.revokedAt && 'revoked'], data: { id: d.id } },

@@ -7,7 +7,9 @@ var allowedEnglish = map[string][]string{
 	// The app's name, services and helplines are names; abbreviations stay
 	// as people meet them on letters and posters; "n" is the statistician's
 	// count of answers, the same in every language.
-	"*": {"heard", "camhs", "childline", "shout", "ktrw", "json", "push", "android", "n"},
+	"*": {"heard", "camhs", "childline", "shout", "ktrw", "json", "push", "android", "n",
+		// File formats and phones are named as their makers name them.
+		"jpeg", "png", "webp", "heic", "pdf", "iphone"},
 	// Welsh: "person", "staff", "help" and "rota" are Welsh words too, and
 	// "well" is "gwell" (better) after a soft mutation ("pethau'n well").
 	"cy": {"person", "staff", "help", "rota", "well"},

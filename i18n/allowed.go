@@ -10,9 +10,9 @@ var allowedEnglish = map[string][]string{
 	"*": {"heard", "camhs", "childline", "shout", "ktrw", "json", "push", "android", "n",
 		// File formats and phones are named as their makers name them.
 		"jpeg", "png", "webp", "heic", "pdf", "iphone"},
-	// Welsh: "person", "staff", "help" and "rota" are Welsh words too, and
-	// "well" is "gwell" (better) after a soft mutation ("pethau'n well").
-	"cy": {"person", "staff", "help", "rota", "well"},
+	// Welsh: "person", "staff", "help", "rota" and "camera" are Welsh words
+	// too, and "well" is "gwell" (better) after a soft mutation ("pethau'n well").
+	"cy": {"person", "staff", "help", "rota", "well", "camera"},
 	// Polish: its own words ("start", "link", "alert", "data" a date,
 	// "same" alone) and loanwords it writes the same way.
 	"pl": {"min", "tablet", "test", "start", "link", "administrator", "online", "internet", "data", "same", "alert"},

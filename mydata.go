@@ -46,6 +46,8 @@ type MyMove struct {
 	Date          time.Time     `json:"date"`
 	Status        MoveStatus    `json:"status"`
 	SharedAt      *time.Time    `json:"sharedAt,omitempty"`
+	// Questions are what the young person asked the placement, with its answers.
+	Questions []Question `json:"questions"`
 }
 
 // MyDataService is a young person's download of their own data.

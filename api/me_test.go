@@ -96,6 +96,19 @@ func TestMyDataHoldsEverythingOfMineAndNothingElse(t *testing.T) {
 	w.cardsNew(w.A, w.A.YP1, "happy")
 	w.cardsNew(w.A, w.A.YP2, "sad") // Yusuf's, not Yara's
 
+	// A move shared with Yara, with a question she asked and its answer; and
+	// one only planned, not yet hers to see.
+	ctx := context.Background()
+	shared := w.clock.Now()
+	move := heard.Move{ID: heard.NewID(), AreaID: w.A.Area.ID, YoungPersonID: w.A.YP1.ID, PlacementID: w.A.Oak.ID, Date: shared.AddDate(0, 0, 10),
+		Status: heard.MoveShared, CreatedBy: w.A.KW1.ID, CreatedAt: shared, SharedAt: &shared}
+	must(t, w.store.CreateMove(ctx, move))
+	_, _, err := w.store.AddQuestion(ctx, move, heard.Question{ID: heard.NewID(), Text: "Can I bring my bike?", AskedAt: shared})
+	must(t, err)
+	planned := move
+	planned.ID, planned.Status, planned.SharedAt, planned.PlacementID = heard.NewID(), heard.MovePlanned, nil, w.A.Willow.ID
+	must(t, w.store.CreateMove(ctx, planned))
+
 	r := w.call("GET", "/api/me/data", yara, nil)
 	w.expect(r, 200, "")
 	var got heard.MyData
@@ -109,12 +122,16 @@ func TestMyDataHoldsEverythingOfMineAndNothingElse(t *testing.T) {
 	if len(got.KeyWorkers) != 1 || got.KeyWorkers[0].Name != "Kim" || len(got.Phones) != 1 {
 		t.Errorf("my key workers and phones: %s", r.Raw)
 	}
+	if len(got.Moves) != 1 || got.Moves[0].Placement != w.A.Oak.Name || len(got.Moves[0].Questions) != 1 ||
+		got.Moves[0].Questions[0].Text != "Can I bring my bike?" {
+		t.Errorf("my moves and questions: %s", r.Raw)
+	}
 	for _, id := range append(w.B.ids(), w.A.YP2.ID, w.A.KW1.ID, w.A.KW2.ID) {
 		if strings.Contains(string(r.Raw), id) {
 			t.Errorf("the download holds someone else's id %s", id)
 		}
 	}
-	entries, err := w.store.AuditLog(context.Background(), w.A.Area.ID, 20)
+	entries, err := w.store.AuditLog(ctx, w.A.Area.ID, 20)
 	must(t, err)
 	downloads := 0
 	for _, e := range entries {

@@ -86,7 +86,8 @@ func (s *Service) myKeyWorkers(ctx context.Context, y heard.YoungPerson) ([]hear
 	return out, nil
 }
 
-// myMoves are the moves shown to the young person (a move only planned is not yet theirs to see).
+// myMoves are the moves shown to the young person (a move only planned is not
+// yet theirs to see), with the questions they asked about each.
 func (s *Service) myMoves(ctx context.Context, y heard.YoungPerson) ([]heard.MyMove, error) {
 	moves, err := s.store.MovesOf(ctx, y.AreaID, y.ID)
 	if err != nil {
@@ -101,7 +102,12 @@ func (s *Service) myMoves(ctx context.Context, y heard.YoungPerson) ([]heard.MyM
 		if err != nil && !errors.Is(err, heard.ErrNotFound) {
 			return nil, err
 		}
-		out = append(out, heard.MyMove{Placement: pl.Name, PlacementType: pl.Type, Date: m.Date, Status: m.Status, SharedAt: m.SharedAt})
+		questions, err := s.store.Questions(ctx, y.AreaID, m.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, heard.MyMove{Placement: pl.Name, PlacementType: pl.Type, Date: m.Date, Status: m.Status, SharedAt: m.SharedAt,
+			Questions: questions})
 	}
 	return out, nil
 }

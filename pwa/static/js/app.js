@@ -50,7 +50,7 @@ function routes() {
   route('/reset/:code', lazy('/js/signin.js', 'resetScreen'), 'guest');
   route('/settings', lazy('/js/settings.js', 'settingsScreen'), 'public');
   route('/help', lazy('/js/help.js', 'helpScreen', ['shell', 'cards']), 'public');
-  route('/my-data', lazy('/js/mydata.js', 'myDataScreen', ['shell', 'mydata', 'cards', 'feedback']), 'young');
+  route('/my-data', lazy('/js/mydata.js', 'myDataScreen', ['shell', 'mydata', 'cards', 'feedback', 'previews']), 'young');
   route('/home', lazy('/js/home.js', 'homeScreen'), 'auth');
   route('/young-people/:id/code', lazy('/js/youngpeople.js', 'codeScreen', staffWords), 'staff');
   route('/young-people/:id/phones', lazy('/js/youngpeople.js', 'phonesScreen', staffWords), 'staff');

@@ -134,6 +134,9 @@ function page(data) {
     section('moves', 'mydata.moves.title', data.moves || [], 'mydata.moves.empty', (m) => [
       h('p', { class: 'md-title', text: m.placement || '' }),
       facts([['mydata.moves.date', day(m.date)], ['mydata.moves.status', label('mydata.moves.status', m.status)]]),
+      (m.questions || []).length ? h('ul', { class: 'md-questions' }, m.questions.map((q) => h('li', {},
+        h('p', { class: 'their-words', dir: 'auto', text: q.text }),
+        h('p', { class: 'meta', dir: 'auto', text: q.answer ? t('previews.questions.answer', { name: q.answeredBy || '', answer: q.answer }) : t('previews.questions.waiting') })))) : null,
     ]),
     section('phones', 'mydata.phones.title', data.phones || [], 'mydata.phones.empty', (p) => [
       h('p', { class: 'md-title', text: p.name || '' }),

@@ -139,7 +139,6 @@ func New(cfg Config) *Server {
 	})
 	s.app.Use(requestid.New(requestid.Config{Generator: uuid.NewString}))
 	s.app.Use(newHelmet(cfg.TLS))
-	s.app.Use(s.limitBodies)
 	s.app.Use(compressResponses()) // static.go
 	s.app.Use(func(c *fiber.Ctx) error {
 		if p := c.Path(); strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" {
@@ -148,6 +147,7 @@ func New(cfg Config) *Server {
 		}
 		return c.Next()
 	})
+	s.app.Use(s.limitBodies)
 
 	s.app.Use("/api", s.shed.handle)
 

@@ -13,11 +13,17 @@ import (
 	"heard"
 )
 
-// callKeyed sends a JSON request with an Idempotency-Key.
+// callKeyed sends a request with an Idempotency-Key, as call does.
 func (w *world) callKeyed(method, path, token, key string, body any) response {
 	w.t.Helper()
 	var raw []byte
-	if body != nil {
+	switch b := body.(type) {
+	case nil:
+	case []byte: // a photo or a PDF, sent as it is
+		raw = b
+	case string:
+		raw = []byte(b)
+	default:
 		var err error
 		raw, err = json.Marshal(body)
 		must(w.t, err)

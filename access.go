@@ -17,6 +17,21 @@ type Principal struct {
 	Trust int
 	// RequestID is the request acting, for the audit log.
 	RequestID string
+	// CreateKey names a create request sent with an Idempotency-Key (made from
+	// the key and who sent it). What the request creates takes ids made from
+	// it (NewIDFor), so the same request run again after a crash finds what
+	// its first run made instead of making a second one.
+	CreateKey string
+}
+
+// NewIDFor is the id of the thing (what: "team", "young-person", …) this
+// request creates: a fresh id, or one made from its CreateKey, the same every
+// time the request runs.
+func (p Principal) NewIDFor(what string) string {
+	if p.CreateKey == "" {
+		return NewID()
+	}
+	return idFrom(p.CreateKey + "/" + what)
 }
 
 // Access is how much of a young person's record a principal may see.

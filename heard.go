@@ -4,6 +4,7 @@
 package heard
 
 import (
+	"crypto/sha256"
 	"errors"
 	"time"
 
@@ -65,6 +66,16 @@ func (s Service) Valid() bool {
 // NewID returns a fresh random identifier (UUIDv4). IDs are made in Go rather than by
 // the database so that a client can retry a write with the same id.
 func NewID() string { return uuid.NewString() }
+
+// idFrom makes an id in NewID's form from a name: the same name, the same id.
+func idFrom(name string) string {
+	sum := sha256.Sum256([]byte("heard:id:" + name))
+	var u uuid.UUID
+	copy(u[:], sum[:16])
+	u[6] = u[6]&0x0f | 0x40 // version 4, as ValidID asks
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	return u.String()
+}
 
 // ValidID reports whether s looks like an id Heard made, so malformed ids from a
 // request are rejected before they reach a query.

@@ -88,3 +88,19 @@ func TestSystemClockIsUTC(t *testing.T) {
 		t.Fatalf("clock is %s away from the real time", d)
 	}
 }
+
+// A create request's ids come from its key: the same every time it runs,
+// different for each thing it makes, and in the one form ids are accepted in.
+func TestNewIDForACreateKey(t *testing.T) {
+	p := Principal{CreateKey: "k1"}
+	a, b := p.NewIDFor("team"), p.NewIDFor("team")
+	if a != b || !ValidID(a) {
+		t.Fatalf("ids from one key: %s %s (valid %v)", a, b, ValidID(a))
+	}
+	if p.NewIDFor("assignment") == a || (Principal{CreateKey: "k2"}).NewIDFor("team") == a {
+		t.Fatal("another thing or another key gave the same id")
+	}
+	if x, y := (Principal{}).NewIDFor("team"), (Principal{}).NewIDFor("team"); x == y || !ValidID(x) {
+		t.Fatalf("without a key, fresh ids: %s %s", x, y)
+	}
+}

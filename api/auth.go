@@ -19,6 +19,7 @@ const principalKey = "heard.principal"
 func principal(c *fiber.Ctx) heard.Principal {
 	p, _ := c.Locals(principalKey).(heard.Principal)
 	p.RequestID = requestID(c)
+	p.CreateKey, _ = c.Locals(createKeyLocal).(string)
 	return p
 }
 

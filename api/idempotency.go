@@ -25,6 +25,8 @@ const (
 	// any request's time limit, so only a request that died loses it.
 	idempotencyLease  = 60 * time.Second
 	maxIdempotencyKey = 255
+	// createKeyLocal holds the request's key, as heard.Principal.CreateKey.
+	createKeyLocal = "heard.createKey"
 )
 
 func validIdempotencyKey(k string) bool {
@@ -80,6 +82,10 @@ func (s *Server) idempotent(c *fiber.Ctx) error {
 		}
 		return c.Status(rec.Status).Send(rec.Body)
 	}
+	// What the request creates takes ids made from its key, so should this
+	// process die before the answer is kept, the retry (once the lease has run
+	// out) finds what was made instead of making it again.
+	c.Locals(createKeyLocal, id)
 	// The outcome is recorded even when the caller has gone (a timeout), so
 	// its retry finds the first answer.
 	after, done := context.WithTimeout(context.WithoutCancel(c.UserContext()), 10*time.Second)

@@ -179,3 +179,50 @@ func TestIdempotentRequestsAtOnce(t *testing.T) {
 		t.Fatalf("%d answers said created, %d young people stored; want 1 and 1", created, twins)
 	}
 }
+
+// TestACreateRunAgainAfterACrashMakesNothingNew: Heard dies after making what
+// a keyed request asked for but before keeping its answer; once the key's
+// lease has run out the phone's retry runs the request again, and finds what
+// the first run made (its id comes from the key) instead of making a second.
+func TestACreateRunAgainAfterACrashMakesNothingNew(t *testing.T) {
+	w := newWorld(t)
+	admin, kw := w.tokenFor(w.A.Admin), w.tokenFor(w.A.KW1)
+	for _, c := range []struct {
+		path, token string
+		body        map[string]any
+	}{
+		{"/api/admin/teams", admin, map[string]any{"name": "Leaving care", "service": "social_care"}},
+		{"/api/young-people", kw, map[string]any{"firstName": "Nia", "language": "en", "keyWorkerId": w.A.KW1.ID}},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			key := "crash-" + heard.NewID()
+			first := w.callKeyed("POST", c.path, c.token, key, c.body)
+			w.expect(first, 201, "")
+			// The first process died before FinishIdempotencyKey: its claim is
+			// still pending, and its lease runs out.
+			_, err := w.store.DB.Collection("idempotency_keys").UpdateMany(context.Background(), map[string]any{},
+				map[string]any{"$set": map[string]any{"state": "pending", "body": nil, "status": 0}})
+			must(t, err)
+			w.clock.Advance(2 * idempotencyLease)
+			before := matrixSnapshot(t, w.store)
+			again := w.callKeyed("POST", c.path, c.token, key, c.body)
+			w.expect(again, 201, "")
+			if again.Body["id"] != first.Body["id"] || again.Header.Get(headerReplayed) != "" {
+				t.Fatalf("the retry made %v, the first run %v", again.Body["id"], first.Body["id"])
+			}
+			if d := matrixDiff(before, matrixSnapshot(t, w.store)); d != "" && !onlyIdempotency(d) {
+				t.Errorf("the retry changed more than its key's record: %s", d)
+			}
+		})
+	}
+}
+
+// onlyIdempotency reports whether a database difference is only in the kept answers.
+func onlyIdempotency(diff string) bool {
+	for _, line := range strings.Split(strings.TrimSpace(diff), "\n") {
+		if !strings.Contains(line, "idempotency_keys") {
+			return false
+		}
+	}
+	return true
+}

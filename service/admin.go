@@ -35,8 +35,12 @@ func (s *Service) AddTeam(ctx context.Context, p heard.Principal, n heard.NewTea
 	if errs := n.Validate(); len(errs) > 0 {
 		return heard.Team{}, heard.Invalid(errs)
 	}
-	t := heard.Team{ID: heard.NewID(), AreaID: p.AreaID, Name: strings.TrimSpace(n.Name), Service: n.Service, CreatedAt: s.now()}
-	return t, s.store.CreateTeam(ctx, t)
+	t := heard.Team{ID: p.NewIDFor("team"), AreaID: p.AreaID, Name: strings.TrimSpace(n.Name), Service: n.Service, CreatedAt: s.now()}
+	err := s.store.CreateTeam(ctx, t)
+	if made, ok := madeBefore(p, err, func() (heard.Team, error) { return s.store.Team(ctx, p.AreaID, t.ID) }); ok {
+		return made, nil
+	}
+	return t, err
 }
 
 // StaffAccounts lists the area's staff accounts with their teams' names.
@@ -110,12 +114,16 @@ func (s *Service) AddStaff(ctx context.Context, p heard.Principal, n heard.NewSt
 	if errs := n.Validate(i18n.Supported); len(errs) > 0 {
 		return heard.StaffView{}, heard.Invalid(errs)
 	}
-	st := n.Staff(heard.NewID(), p.AreaID, s.now())
+	st := n.Staff(p.NewIDFor("staff"), p.AreaID, s.now())
 	teamName, err := s.staffRefs(ctx, p.AreaID, st)
 	if err != nil {
 		return heard.StaffView{}, err
 	}
-	if err := s.store.CreateStaff(ctx, st); errors.Is(err, heard.ErrConflict) {
+	err = s.store.CreateStaff(ctx, st)
+	if made, ok := madeBefore(p, err, func() (heard.Staff, error) { return s.store.StaffMember(ctx, p.AreaID, st.ID) }); ok {
+		return heard.NewStaffView(made, teamName), nil
+	}
+	if errors.Is(err, heard.ErrConflict) {
 		return heard.StaffView{}, errEmailTaken
 	} else if err != nil {
 		return heard.StaffView{}, err
@@ -299,8 +307,12 @@ func (s *Service) AddDutyShift(ctx context.Context, p heard.Principal, n heard.N
 	if err != nil {
 		return heard.DutyShift{}, err
 	}
-	d := heard.DutyShift{ID: heard.NewID(), AreaID: p.AreaID, StaffID: st.ID, Start: n.Start.UTC(), End: n.End.UTC()}
-	return d, s.store.AddDutyShift(ctx, d)
+	d := heard.DutyShift{ID: p.NewIDFor("duty-shift"), AreaID: p.AreaID, StaffID: st.ID, Start: n.Start.UTC(), End: n.End.UTC()}
+	err = s.store.AddDutyShift(ctx, d)
+	if made, ok := madeBefore(p, err, func() (heard.DutyShift, error) { return s.store.DutyShift(ctx, p.AreaID, d.ID) }); ok {
+		return made, nil
+	}
+	return d, err
 }
 
 // RemoveDutyShift removes a shift from the rota.
@@ -405,6 +417,10 @@ func (s *Service) AddPlacement(ctx context.Context, p heard.Principal, n heard.N
 	if errs := n.Validate(); len(errs) > 0 {
 		return heard.Placement{}, heard.Invalid(errs)
 	}
-	pl := heard.Placement{ID: heard.NewID(), AreaID: p.AreaID, Name: strings.TrimSpace(n.Name), Type: n.Type, CreatedAt: s.now()}
-	return pl, s.store.CreatePlacement(ctx, pl)
+	pl := heard.Placement{ID: p.NewIDFor("placement"), AreaID: p.AreaID, Name: strings.TrimSpace(n.Name), Type: n.Type, CreatedAt: s.now()}
+	err := s.store.CreatePlacement(ctx, pl)
+	if made, ok := madeBefore(p, err, func() (heard.Placement, error) { return s.store.Placement(ctx, p.AreaID, pl.ID) }); ok {
+		return made, nil
+	}
+	return pl, err
 }

@@ -36,14 +36,17 @@ func (s *Service) PlanMove(ctx context.Context, p heard.Principal, youngPersonID
 	} else if err != nil {
 		return heard.Move{}, err
 	}
-	m := heard.Move{ID: heard.NewID(), AreaID: y.AreaID, YoungPersonID: y.ID, PlacementID: n.PlacementID, Date: day,
+	m := heard.Move{ID: p.NewIDFor("move"), AreaID: y.AreaID, YoungPersonID: y.ID, PlacementID: n.PlacementID, Date: day,
 		Status: heard.MovePlanned, CreatedBy: p.ID, CreatedAt: s.now()}
 	if err := s.store.BeginIntent(ctx, m.AreaID, intentMove, m.ID, s.instance, s.lease); err != nil {
 		return heard.Move{}, err
 	}
 	planned := auditEntry(p, "move_planned", y.ID)
 	planned.ID = auditID(planned.Action, m.ID)
-	if err := s.store.InsertMove(ctx, m, planned); err != nil {
+	err = s.store.InsertMove(ctx, m, planned)
+	if made, ok := madeBefore(p, err, func() (heard.Move, error) { return s.store.Move(ctx, p.AreaID, m.ID) }); ok {
+		m = made // finished below, as the first run would have
+	} else if err != nil {
 		return heard.Move{}, err
 	}
 	fctx, cancel := s.finishing(ctx)

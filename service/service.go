@@ -14,6 +14,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -158,4 +159,17 @@ func (s *Service) Run(ctx context.Context, every time.Duration) {
 			}
 		}
 	}
+}
+
+// madeBefore reports whether a create that met a conflict is the same request
+// run again (after a crash, before its answer was kept: see
+// heard.Principal.CreateKey): its id, made from its Idempotency-Key, is taken
+// by what the first run made, which read returns.
+func madeBefore[T any](p heard.Principal, err error, read func() (T, error)) (T, bool) {
+	var none T
+	if p.CreateKey == "" || !errors.Is(err, heard.ErrConflict) {
+		return none, false
+	}
+	made, rerr := read()
+	return made, rerr == nil
 }

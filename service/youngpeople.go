@@ -192,11 +192,11 @@ func (s *Service) AddYoungPerson(ctx context.Context, p heard.Principal, n heard
 		}
 		keyWorker = &kw
 	}
-	y := heard.YoungPerson{ID: heard.NewID(), AreaID: p.AreaID, FirstName: strings.TrimSpace(n.FirstName),
+	y := heard.YoungPerson{ID: p.NewIDFor("young-person"), AreaID: p.AreaID, FirstName: strings.TrimSpace(n.FirstName),
 		PreferredName: strings.TrimSpace(n.PreferredName), Language: n.Language, TeamID: team.ID, Service: team.Service, CreatedAt: s.now()}
 	staffID, assignmentID := "", ""
 	if keyWorker != nil {
-		staffID, assignmentID = keyWorker.ID, heard.NewID()
+		staffID, assignmentID = keyWorker.ID, p.NewIDFor("assignment")
 	}
 	subject := keyWorkersSubject(y.ID, y.ID)
 	if err := s.store.BeginIntent(ctx, y.AreaID, intentKeyWorkers, subject, s.instance, s.lease); err != nil {
@@ -204,7 +204,10 @@ func (s *Service) AddYoungPerson(ctx context.Context, p heard.Principal, n heard
 	}
 	added := auditEntry(p, "young_person_added", y.ID)
 	added.ID = auditID(added.Action, y.ID)
-	if err := s.store.InsertYoungPerson(ctx, y, staffID, assignmentID, []heard.AuditEntry{added}); err != nil {
+	err = s.store.InsertYoungPerson(ctx, y, staffID, assignmentID, []heard.AuditEntry{added})
+	if made, ok := madeBefore(p, err, func() (heard.YoungPerson, error) { return s.store.YoungPerson(ctx, p.AreaID, y.ID) }); ok {
+		y = made // finished below, as the first run would have
+	} else if err != nil {
 		return heard.YoungPersonView{}, err
 	}
 	fctx, cancel := s.finishing(ctx)

@@ -251,7 +251,12 @@ func (s *Store) SetYoungPersonLanguage(ctx context.Context, area, id, lang strin
 // AddDutyShift puts a staff member on the duty rota.
 func (s *Store) AddDutyShift(ctx context.Context, d heard.DutyShift) error {
 	_, err := s.c(colDuty).InsertOne(ctx, d)
-	return err
+	return duplicate(err)
+}
+
+// DutyShift returns one shift of the area (by _id).
+func (s *Store) DutyShift(ctx context.Context, area, id string) (heard.DutyShift, error) {
+	return findByID[heard.DutyShift](ctx, s.c(colDuty), area, id)
 }
 
 // DutyRota lists shifts overlapping [from, to).

@@ -203,24 +203,38 @@ func (s *Service) wrongJoinCode(ctx context.Context, address string) error {
 	if paused {
 		s.log.Warn("joining paused: too many wrong join codes from every address together",
 			"failures", heard.JoinLimitEverywhere.Failures, "window", heard.JoinLimitEverywhere.Window.String())
-		if err := s.alertJoinGuessing(ctx); err != nil {
+		if err := s.alertJoinPause(ctx); err != nil {
 			return err
 		}
 	}
 	return errJoinCodeInvalid
 }
 
-// alertJoinGuessing writes the pause of joining to every area's audit log and
-// tells its administrators by a notification (lock-screen words: "join_guessing").
-func (s *Service) alertJoinGuessing(ctx context.Context) error {
+// alertJoinPause, while all joining is paused, writes the pause to every
+// area's audit log and tells its administrators by a notification
+// (lock-screen words: "join_guessing"), once for each pause: the entries and
+// notifications have ids made from when the pause ends. The request that
+// started the pause does it at once; the background worker (RunOnce) does it
+// too, so a pause whose request died before telling anyone is told.
+func (s *Service) alertJoinPause(ctx context.Context) error {
+	until, err := s.store.LoginLockedUntil(ctx, heard.JoinEverywhereKey)
+	if err != nil || until.IsZero() {
+		return err
+	}
+	pause := until.UTC().Format(time.RFC3339Nano)
 	areas, err := s.store.AreaIDs(ctx)
 	if err != nil {
 		return err
 	}
 	now := s.now()
 	for _, area := range areas {
-		if err := s.store.Audit(ctx, heard.AuditEntry{AreaID: area, At: now, ActorName: "Heard", Action: "join_codes_paused"}); err != nil {
-			return err
+		// The audit entry is written last, so it says the area was told.
+		entry := heard.AuditEntry{ID: auditID("join_codes_paused", area+"/"+pause), AreaID: area, At: now, ActorName: "Heard", Action: "join_codes_paused"}
+		if told, err := s.store.Audited(ctx, area, entry.ID); err != nil || told {
+			if err != nil {
+				return err
+			}
+			continue
 		}
 		admins, err := s.store.StaffList(ctx, area, heard.RoleAdministrator)
 		if err != nil {
@@ -230,10 +244,13 @@ func (s *Service) alertJoinGuessing(ctx context.Context) error {
 			if a.Disabled || s.notifier == nil {
 				continue
 			}
-			if err := s.notifier.Notify(ctx, heard.Notification{ID: heard.NewID(), AreaID: area, RecipientID: a.ID, Type: "join_guessing",
+			if err := s.notifier.Notify(ctx, heard.Notification{ID: auditID("join_guessing", a.ID+"/"+pause), AreaID: area, RecipientID: a.ID, Type: "join_guessing",
 				Link: "/#/admin/audit", Urgency: heard.UrgencyConcerning, CreatedAt: now}); err != nil {
 				return err
 			}
+		}
+		if err := s.store.AuditOnce(ctx, entry); err != nil {
+			return err
 		}
 	}
 	return nil

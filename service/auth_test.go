@@ -578,3 +578,38 @@ func (w *authWorld) expectStopped(t *testing.T, deviceID string) {
 		t.Fatalf("%d workflows left in progress", n)
 	}
 }
+
+// All joining paused by wrong codes from everywhere: the administrators are
+// told once for the pause, by the request that started it or, had it died
+// before telling anyone, by the background worker.
+func TestJoinPauseIsToldOnceEvenWhenItsRequestDied(t *testing.T) {
+	e := newEnv(t)
+	admin := e.staff("Ada Admin", heard.RoleAdministrator)
+	// The counts that start the pause, written by a request that then died.
+	for range heard.JoinLimitEverywhere.Failures {
+		_, err := e.store.CountFailure(e.ctx, heard.JoinEverywhereKey, heard.JoinLimitEverywhere)
+		e.must(err)
+	}
+	told := func() (notifications, audit int64) {
+		n, err := e.store.DB.Collection("push_outbox").CountDocuments(e.ctx, bson.D{{Key: "type", Value: "join_guessing"}, {Key: "recipientId", Value: admin.ID}})
+		e.must(err)
+		entries, err := e.store.AuditLog(e.ctx, e.area.ID, 50)
+		e.must(err)
+		for _, en := range entries {
+			if en.Action == "join_codes_paused" {
+				audit++
+			}
+		}
+		return n, audit
+	}
+	if n, a := told(); n != 0 || a != 0 {
+		t.Fatalf("told before the worker ran: %d notifications, %d audit entries", n, a)
+	}
+	for range 3 {
+		_, err := e.svc.RunOnce(e.ctx)
+		e.must(err)
+	}
+	if n, a := told(); n != 1 || a != 1 {
+		t.Fatalf("after the worker: %d notifications, %d audit entries, want 1 and 1", n, a)
+	}
+}

@@ -105,6 +105,9 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if err := s.alertJoinPause(ctx); err != nil && ctx.Err() == nil {
+		s.log.Warn("telling administrators that joining is paused failed; tried again next time", "err", err.Error())
+	}
 	// Counted events reach the dashboard's month documents.
 	defer func() {
 		if err := s.store.FoldCounts(ctx); err != nil && ctx.Err() == nil {

@@ -460,6 +460,15 @@ func (s *Store) AuditOnce(ctx context.Context, e heard.AuditEntry) error {
 	return nil
 }
 
+// Audited reports whether the audit entry with this id is written.
+func (s *Store) Audited(ctx context.Context, area, id string) (bool, error) {
+	_, err := findByID[heard.AuditEntry](ctx, s.c(colAudit), area, id)
+	if errors.Is(err, heard.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // AuditLog lists an area's most recent audit entries, newest first.
 func (s *Store) AuditLog(ctx context.Context, area string, limit int64) ([]heard.AuditEntry, error) {
 	return findAll[heard.AuditEntry](ctx, s.c(colAudit), inArea(area),

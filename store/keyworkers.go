@@ -21,10 +21,9 @@ import (
 //
 // What follows from a change is written afterwards, from that document, by
 // WriteKeyWorkers; every step is safe to repeat and to run in any order:
-//   - the assignments collection, one document per assignment by its id, the
-//     record of every assignment for reports run on the database (checked by
-//     CheckKeyWorkers; the consistency KPI reads the young people's own
-//     documents); an ended assignment is never opened again;
+//   - the assignments collection, one document per assignment by its id, kept
+//     for the consistency KPI (KeyWorkerHistories); an ended assignment is
+//     never opened again;
 //   - each key worker's caseload ("caseload/<area>/<staff>"), the read model a
 //     card send and an inbox read by _id. It says, per young person, whether
 //     they are on it and the number of the change that said so, so that an

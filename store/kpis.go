@@ -314,21 +314,16 @@ func kpiBucket(month, key string) (heard.KPIBucket, bool) {
 }
 
 // KeyWorkerHistories reads every young person's key-worker history that started
-// before `before`, with their service and current placement type: one read of
-// the area's young people, whose documents keep their key workers (keyworkers.go);
-// the arithmetic is done in Go (heard.BuildDashboard).
+// before `before`, with their service and current placement type: the database
+// selects and projects, the arithmetic is done in Go (heard.BuildDashboard).
 func (s *Store) KeyWorkerHistories(ctx context.Context, area string, before time.Time) ([]heard.KPIPerson, error) {
-	if err := s.keyWorkersReady(ctx, area); err != nil {
-		return nil, err
-	}
 	type person struct {
-		ID          string           `bson:"_id"`
-		Service     heard.Service    `bson:"service"`
-		PlacementID string           `bson:"placementId"`
-		KeyWorkers  []keyWorkerSpell `bson:"keyWorkers"`
+		ID          string        `bson:"_id"`
+		Service     heard.Service `bson:"service"`
+		PlacementID string        `bson:"placementId"`
 	}
 	people, err := findAll[person](ctx, s.c(colYoungPeople), inArea(area),
-		options.Find().SetProjection(bson.D{{Key: "service", Value: 1}, {Key: "placementId", Value: 1}, {Key: "keyWorkers", Value: 1}}))
+		options.Find().SetProjection(bson.D{{Key: "service", Value: 1}, {Key: "placementId", Value: 1}}))
 	if err != nil {
 		return nil, err
 	}
@@ -340,15 +335,18 @@ func (s *Store) KeyWorkerHistories(ctx context.Context, area string, before time
 	for _, p := range placements {
 		types[p.ID] = p.Type
 	}
+	assignments, err := findAll[heard.Assignment](ctx, s.c(colAssignments), inArea(area, bson.E{Key: "start", Value: bson.D{{Key: "$lt", Value: before}}}),
+		options.Find().SetProjection(bson.D{{Key: "youngPersonId", Value: 1}, {Key: "start", Value: 1}, {Key: "end", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	byPerson := map[string][]heard.Assignment{}
+	for _, a := range assignments {
+		byPerson[a.YoungPersonID] = append(byPerson[a.YoungPersonID], a)
+	}
 	out := make([]heard.KPIPerson, 0, len(people))
 	for _, p := range people {
-		var h []heard.Assignment
-		for _, k := range p.KeyWorkers {
-			if k.Start.Before(before) {
-				h = append(h, k.assignment(area, p.ID))
-			}
-		}
-		if len(h) > 0 {
+		if h := byPerson[p.ID]; len(h) > 0 {
 			out = append(out, heard.KPIPerson{Service: p.Service, PlacementType: types[p.PlacementID], Assignments: h})
 		}
 	}

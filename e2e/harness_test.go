@@ -346,13 +346,24 @@ func (h *heardServer) subscribe(t *testing.T, push *pushtest.Service, area, owne
 }
 
 // waitText waits until the element's text contains want.
+// withoutIsolates drops the direction isolates (U+2066 to U+2069) the app
+// puts around names and numbers inside sentences: what a reader sees.
+func withoutIsolates(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '\u2066' && r <= '\u2069' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
 func waitText(sel, want string) chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error {
 		deadline := time.Now().Add(15 * time.Second)
 		var got string
 		for time.Now().Before(deadline) {
 			_ = chromedp.Run(ctx, chromedp.Evaluate(fmt.Sprintf(`(document.querySelector(%q)||{}).innerText||""`, sel), &got))
-			if strings.Contains(got, want) {
+			if strings.Contains(withoutIsolates(got), want) {
 				return nil
 			}
 			time.Sleep(100 * time.Millisecond)

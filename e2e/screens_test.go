@@ -186,7 +186,8 @@ func (c *screenChecker) reflow(where, how string, width int) {
 
 // fromCatalogue finds words on the screen (its text, and the names, titles,
 // placeholders and alternative texts of what is visible) that are not inside
-// a pseudo-language message's marks: words the catalogue does not hold. The
+// a pseudo-language message's marks: words the catalogue does not hold (people's
+// own words, shown marked with dir="auto", are theirs). The
 // demo's own data (people's, teams' and places' names, email addresses, join
 // codes) and what Intl writes (month and day names) may show unmarked.
 func (c *screenChecker) fromCatalogue(where string) {
@@ -218,6 +219,8 @@ func (c *screenChecker) fromCatalogue(where string) {
 	run(c.t, c.ctx, "catalogue words "+where, chromedp.Evaluate(fmt.Sprintf(`(() => {
 		const words = (s) => s.split(/[\s\p{P}\p{S}\p{N}]+/u).filter((w) => /\p{L}/u.test(w));
 		const allowed = new Set(%s.flatMap(words).concat(words(%q)));
+		// What Intl writes between a date and a time ("1 December 2026 at 10:00").
+		for (const w of words(new Intl.DateTimeFormat('en', { dateStyle: 'long', timeStyle: 'short' }).format(new Date()))) allowed.add(w);
 		for (let m = 0; m < 12; m++) for (const style of ['long', 'short']) {
 			allowed.add(new Intl.DateTimeFormat('en', { month: style }).format(new Date(2026, m, 1)).replace('.', ''));
 			allowed.add(new Intl.DateTimeFormat('en', { weekday: style }).format(new Date(2026, 0, 4 + m %% 7)));
@@ -236,12 +239,15 @@ func (c *screenChecker) fromCatalogue(where string) {
 			const el = n.parentElement;
 			const other = el.closest('[lang]');
 			if (other && other.getAttribute('lang') !== page) continue;
+			// People's own words (a card's note, a reply, a placement's page)
+			// are shown in their own direction, marked so: not the catalogue's.
+			if (el.closest('[dir="auto"], bdi, .their-words')) continue;
 			if (el.closest('option') ? !el.closest('select').checkVisibility() : !el.checkVisibility()) continue;
 			texts.push(n.textContent);
 		}
 		check(texts.join('\n'), 'text');
 		for (const el of document.querySelectorAll('[aria-label], [title], [placeholder], img[alt]')) {
-			if (!el.checkVisibility()) continue;
+			if (!el.checkVisibility() || el.closest('[dir="auto"], bdi, .their-words')) continue;
 			for (const a of ['aria-label', 'title', 'placeholder', 'alt']) if (el.hasAttribute(a)) check(el.getAttribute(a), a);
 		}
 		return [...out].slice(0, 12);

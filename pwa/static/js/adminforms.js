@@ -21,7 +21,7 @@ export function selectField({ id, label: text, help, options, value }) {
   const helpId = help ? `${selectId}-help` : null;
   const errId = `${selectId}-error`;
   const input = h('select', { id: selectId, name: selectId, 'aria-describedby': helpId });
-  for (const o of options) input.append(h('option', { value: o.value, lang: o.lang, selected: o.value === value, text: o.text }));
+  for (const o of options) input.append(h('option', { value: o.value, lang: o.lang, dir: o.dir, selected: o.value === value, text: o.text }));
   const err = h('p', { class: 'field-error', id: errId, hidden: true });
   const wrap = h('div', { class: 'field' },
     h('label', { for: selectId, text }),

@@ -25,7 +25,7 @@ function pageCard(pg, onRemove) {
   const card = h('li', { class: 'booklet-page' }, kind.wrap, title.wrap, body.wrap, lang.wrap,
     button(t('booklets.page.remove'), { class: 'booklet-page-remove', on: { click: () => onRemove(card) } }, 'quiet'));
   card.read = () => ({ kind: kind.input.value, title: title.input.value.trim(), body: body.input.value.trim(), lang: lang.input.value });
-  card.title = title;
+  card.titleField = title; // not .title, which would be the page's tooltip
   return card;
 }
 
@@ -51,10 +51,10 @@ async function bookletScreen({ id }) {
       first = first || c;
     }
     announce(t('booklets.template_added'));
-    first.title.input.focus();
+    first.titleField.input.focus();
   });
   const addPage = button(t('booklets.page.add'), { id: 'booklet-page-add' }, 'secondary');
-  addPage.addEventListener('click', () => add({ kind: 'own', lang }).title.input.focus());
+  addPage.addEventListener('click', () => add({ kind: 'own', lang }).titleField.input.focus());
   const note = message('info');
   note.id = 'booklet-message';
   const save = button(t('booklets.save'), { id: 'booklet-save', type: 'submit' }, 'primary');

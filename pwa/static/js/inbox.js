@@ -71,7 +71,7 @@ function inboxBody(role) {
       return;
     }
     clear(box).append(h('ul', { id: 'fc-inbox', class: 'fc-inbox' }, items.map(inboxItem)),
-      data.more ? button(t('cards.inbox.more'), { class: 'fc-inbox-more', on: { click: () => { pages++; load(); } } }, 'secondary') : null);
+      ...(data.more ? [button(t('cards.inbox.more'), { class: 'fc-inbox-more', on: { click: () => { pages++; load(); } } }, 'secondary')] : []));
   }
   return { summary, box, load };
 }

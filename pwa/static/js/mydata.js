@@ -3,10 +3,11 @@
 // written to the audit log by Heard.
 
 import { h, announce } from './dom.js';
-import { t, has, formatDateTime, locale } from './i18n.js';
+import { t, has, formatDateTime, list as languages } from './i18n.js';
 import { screen, button, message, showMessage, errorText, loading, label } from './ui.js';
 import { api, getUser } from './api.js';
 import { outbox, request } from './outbox.js';
+import { DEVICE_KINDS } from './format.js';
 
 /**
  * What this phone holds that has not reached Heard yet (cards and answers
@@ -47,14 +48,11 @@ function waitingSection(phone) {
 const when = (iso) => (iso ? formatDateTime(iso, { dateStyle: 'long', timeStyle: 'short' }) : '');
 const day = (iso) => (iso ? formatDateTime(iso, { dateStyle: 'long' }) : '');
 
-/** A language's own name in the reader's language ("Arabic", "العربية"). */
+/** A language by its own name ("العربية"), marked as that language. */
 function languageName(code) {
   if (!code) return '';
-  try {
-    return new Intl.DisplayNames([locale()], { type: 'language' }).of(code) || code;
-  } catch {
-    return code;
-  }
+  const own = languages().find((l) => l.code === code);
+  return own ? h('span', { lang: code, text: own.name }) : code;
 }
 
 /** A heading and its list, or a line saying there is nothing. */
@@ -71,7 +69,8 @@ function facts(pairs) {
   const dl = h('dl', { class: 'md-facts' });
   for (const [key, value, words] of pairs) {
     if (!value) continue;
-    dl.append(h('dt', { text: t(key) }), h('dd', { class: words ? 'their-words' : null, dir: words ? 'auto' : null, text: value }));
+    dl.append(h('dt', { text: t(key) }), value instanceof Node ? h('dd', {}, value)
+      : h('dd', { class: words ? 'their-words' : null, dir: words ? 'auto' : null, text: value }));
   }
   return dl;
 }
@@ -139,7 +138,8 @@ function page(data) {
         h('p', { class: 'meta', dir: 'auto', text: q.answer ? t('previews.questions.answer', { name: q.answeredBy || '', answer: q.answer }) : t('previews.questions.waiting') })))) : null,
     ]),
     section('phones', 'mydata.phones.title', data.phones || [], 'mydata.phones.empty', (p) => [
-      h('p', { class: 'md-title', text: p.name || '' }),
+      // A phone is named by its kind (in the reader's words) or by its own name.
+      DEVICE_KINDS[p.name] ? h('p', { class: 'md-title', text: t(DEVICE_KINDS[p.name]) }) : h('p', { class: 'md-title', dir: 'auto', text: p.name || '' }),
       facts([
         ['mydata.phones.joined', when(p.createdAt)],
         ['mydata.phones.last_seen', when(p.lastSeenAt)],

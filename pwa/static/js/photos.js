@@ -28,7 +28,7 @@ export async function photoURL(placementId, photoId, width) {
 
 /** An <img> that fills in when its photo has loaded. */
 export function photoImage(placementId, ph, width, attrs = {}) {
-  const img = h('img', { alt: ph.caption || label('photos.kind', ph.kind), width: ph.width, height: ph.height, decoding: 'async', ...attrs });
+  const img = h('img', { alt: ph.caption || label('photos.kind', ph.kind), dir: ph.caption ? 'auto' : undefined, width: ph.width, height: ph.height, decoding: 'async', ...attrs });
   photoURL(placementId, ph.id, width).then((url) => { img.src = url; }).catch(() => img.classList.add('photo-missing'));
   return img;
 }

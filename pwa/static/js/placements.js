@@ -58,7 +58,7 @@ function personRow(p, photos, onRemove) {
   about.input.value = p.about || '';
   const photo = photos.length ? selectField({ id: `${idBase}-photo`, label: t('placements.profile.person_photo'), value: p.photoId || '',
     options: [{ value: '', text: t('placements.profile.person_no_photo') },
-      ...photos.map((ph, i) => ({ value: ph.id, text: ph.caption || t('placements.profile.photo_n', { n: i + 1 }) }))] }) : null;
+      ...photos.map((ph, i) => ({ value: ph.id, text: ph.caption || t('placements.profile.photo_n', { n: i + 1 }), dir: ph.caption ? 'auto' : undefined }))] }) : null;
   const row = h('li', { class: 'person-row' },
     name.wrap, about.wrap, photo ? photo.wrap : null,
     button(t('placements.profile.person_remove'), { class: 'person-remove', on: { click: () => onRemove(row) } }, 'quiet'));

@@ -131,13 +131,13 @@ function gallery(p) {
   const counter = h('p', { class: 'pv-count', 'aria-live': 'polite' });
   photos.forEach((ph, i) => {
     const caption = ph.caption || label('previews.kind', ph.kind);
-    const img = h('img', { class: 'pv-photo', alt: caption, width: ph.width, height: ph.height, decoding: 'async', draggable: 'false' });
+    const img = h('img', { class: 'pv-photo', dir: 'auto', alt: caption, width: ph.width, height: ph.height, decoding: 'async', draggable: 'false' });
     photoURL(p.placement.placementId, ph.id).then((url) => { img.src = url; }).catch(() => img.classList.add('pv-photo-missing'));
     strip.append(h('li', { class: 'pv-slide', data: { index: String(i) }, hidden: i !== 0 },
       h('figure', {},
         img,
         h('figcaption', {},
-          h('span', { class: 'pv-caption', text: caption }),
+          h('span', { class: 'pv-caption', dir: 'auto', text: caption }),
           speech.supported() ? button(t('previews.read_caption'), { class: 'pv-say', 'aria-label': t('previews.read_caption_of', { caption }), on: { click: () => say(caption) } }, 'quiet') : null))));
   });
   let index = 0;
@@ -191,7 +191,7 @@ function bringList(p) {
       box.addEventListener('change', () => { items[i].packed = box.checked; write(items); });
       const remove = button(t('previews.bring.remove'), { class: 'pv-bring-remove', 'aria-label': t('previews.bring.remove_item', { item: it.text }) }, 'quiet');
       remove.addEventListener('click', () => { items.splice(i, 1); write(items); draw(); input.focus(); });
-      list.append(h('li', { class: 'pv-bring-item' }, box, h('label', { for: id, text: it.text }), remove));
+      list.append(h('li', { class: 'pv-bring-item' }, box, h('label', { for: id, dir: 'auto', text: it.text }), remove));
     });
   }
   draw();
@@ -237,7 +237,7 @@ function questions(p, offline) {
       return;
     }
     body.append(h('ul', { class: 'pv-questions', id: 'pv-questions' }, ...items.map((q) => h('li', { class: 'pv-question', data: { id: q.id } },
-      h('p', { class: 'pv-q', text: q.text }),
+      h('p', { class: 'pv-q', dir: 'auto', text: q.text }),
       q.answer
         ? h('p', { class: 'pv-a', text: t('previews.questions.answer', { name: q.answeredBy || p.placement.name, answer: q.answer }) })
         : h('p', { class: 'meta', text: t('previews.questions.waiting') })))));
@@ -295,7 +295,7 @@ function theDay(p) {
   return h('section', { class: 'panel pv-day', 'aria-labelledby': 'pv-day-title' },
     h('h2', { id: 'pv-day-title', text: t('previews.day.title') }),
     rows.length
-      ? h('dl', { class: 'pv-day-list' }, ...rows.flatMap(([k, v]) => [h('dt', { text: t(`previews.day.${k}`) }), h('dd', { text: v })]))
+      ? h('dl', { class: 'pv-day-list' }, ...rows.flatMap(([k, v]) => [h('dt', { text: t(`previews.day.${k}`) }), h('dd', { dir: 'auto', text: v })]))
       : h('p', { class: 'meta', text: t('previews.day.not_yet', { name: p.keyWorker || t('previews.your_worker') }) }));
 }
 
@@ -303,7 +303,7 @@ function theDay(p) {
 function personPhoto(pl, x) {
   const ph = (pl.photos || []).find((q) => q.id === x.photoId);
   if (!ph) return null;
-  const img = h('img', { class: 'pv-person-photo', alt: x.name, width: 96, height: 96, decoding: 'async' });
+  const img = h('img', { class: 'pv-person-photo', dir: 'auto', alt: x.name, width: 96, height: 96, decoding: 'async' });
   photoURL(pl.placementId, ph.id).then((url) => { img.src = url; }).catch(() => img.remove());
   return img;
 }
@@ -311,15 +311,15 @@ function personPhoto(pl, x) {
 function page(p) {
   const pl = p.placement;
   const parts = [];
-  if (pl.welcome) parts.push(h('section', { class: 'panel pv-welcome' }, h('h2', { text: t('previews.welcome', { place: pl.name }) }), h('p', { class: 'pv-text', text: pl.welcome })));
+  if (pl.welcome) parts.push(h('section', { class: 'panel pv-welcome' }, h('h2', { text: t('previews.welcome', { place: pl.name }) }), h('p', { class: 'pv-text', dir: 'auto', text: pl.welcome })));
   if ((pl.people || []).length) {
     parts.push(h('section', { class: 'panel pv-people' }, h('h2', { text: t('previews.people') }),
       h('ul', { class: 'pv-people-list' }, ...pl.people.map((x) => h('li', { class: 'pv-person' },
         x.photoId ? personPhoto(pl, x) : null,
-        h('p', {}, h('strong', { text: x.name }), x.about ? h('span', { text: ` — ${x.about}` }) : null))))));
+        h('p', {}, h('strong', { dir: 'auto', text: x.name }), x.about ? [' — ', h('bdi', { dir: 'auto', text: x.about })] : null))))));
   }
   for (const k of SECTIONS) {
-    if (pl[k]) parts.push(h('section', { class: 'panel pv-section' }, h('h2', { text: t(`previews.section.${k}`) }), h('p', { class: 'pv-text', text: pl[k] })));
+    if (pl[k]) parts.push(h('section', { class: 'panel pv-section' }, h('h2', { text: t(`previews.section.${k}`) }), h('p', { class: 'pv-text', dir: 'auto', text: pl[k] })));
   }
   return parts;
 }
@@ -356,8 +356,8 @@ function booklet(p) {
   return h('section', { class: 'panel pv-booklet', id: 'pv-booklet', 'aria-labelledby': 'pv-booklet-title' },
     h('h2', { id: 'pv-booklet-title', text: t('previews.booklet.title') }),
     ...pages.map((pg) => h('details', { class: 'pv-page', lang: pg.lang },
-      h('summary', { text: pg.title }),
-      h('p', { class: 'pv-text', text: pg.body }))),
+      h('summary', {}, h('bdi', { dir: 'auto', text: pg.title })),
+      h('p', { class: 'pv-text', dir: 'auto', text: pg.body }))),
     open, note);
 }
 

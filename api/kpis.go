@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/csv"
 	"encoding/json"
+	"heard/i18n"
 	"net/http"
 	"strconv"
 	"time"
@@ -40,6 +41,8 @@ type kpiRow struct {
 	Rate          string `json:"rate,omitempty"`
 	MedianDays    string `json:"medianDays,omitempty"`
 	P90Days       string `json:"p90Days,omitempty"`
+	// Name is the KPI's name in the reader's language.
+	Name string `json:"name"`
 }
 
 type kpiExport struct {
@@ -101,7 +104,7 @@ func optionalDays(v *int64, over bool) string {
 
 // kpiRows flattens the dashboard: each tile's period figure and monthly figures,
 // then each part of a counts tile.
-func kpiRows(v kpiDashboardView) []kpiRow {
+func kpiRows(v kpiDashboardView, lang string) []kpiRow {
 	orAll := func(s string) string {
 		if s == "" {
 			return "all"
@@ -110,7 +113,7 @@ func kpiRows(v kpiDashboardView) []kpiRow {
 	}
 	var rows []kpiRow
 	figure := func(id string, f heard.Figure) kpiRow {
-		r := kpiRow{KPI: id, Month: orAll(f.Month), Service: orAll(v.Service), PlacementType: orAll(v.PlacementType), N: f.N.Display(),
+		r := kpiRow{KPI: id, Name: i18n.T(lang, "kpis.tile."+id), Month: orAll(f.Month), Service: orAll(v.Service), PlacementType: orAll(v.PlacementType), N: f.N.Display(),
 			Suppressed: f.Suppressed || f.N.Suppressed, Percent: f.Percent, Low: f.Low, High: f.High,
 			MedianSeconds: optionalSeconds(f.MedianSeconds, f.MedianOver), P90Seconds: optionalSeconds(f.P90Seconds, f.P90Over)}
 		if f.K != nil {
@@ -129,7 +132,7 @@ func kpiRows(v kpiDashboardView) []kpiRow {
 		}
 		for _, p := range t.Parts {
 			part := func(month string, c heard.Count) kpiRow {
-				return kpiRow{KPI: t.ID, Dim: p.Dim, Month: orAll(month), Service: orAll(v.Service), PlacementType: orAll(v.PlacementType),
+				return kpiRow{KPI: t.ID, Name: i18n.T(lang, "kpis.tile."+t.ID), Dim: p.Dim, Month: orAll(month), Service: orAll(v.Service), PlacementType: orAll(v.PlacementType),
 					N: c.Display(), Suppressed: c.Suppressed}
 			}
 			rows = append(rows, part("", p.Total))
@@ -139,6 +142,12 @@ func kpiRows(v kpiDashboardView) []kpiRow {
 		}
 	}
 	return rows
+}
+
+// exportLanguage is the language an export names its KPIs in: the reader's,
+// as the app asks for it (codes and numbers stay as they are, for tools).
+func exportLanguage(c *fiber.Ctx) string {
+	return i18n.Negotiate(c.Get(fiber.HeaderAcceptLanguage))
 }
 
 func exportName(v kpiDashboardView, ext string) string {
@@ -161,16 +170,16 @@ func (s *Server) kpiCSV(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName(v, "csv")+`"`)
 	w := csv.NewWriter(c.Response().BodyWriter())
 	_ = w.Write([]string{"kpi", "dim", "month", "service", "placement_type", "n", "k", "suppressed", "percent", "low", "high",
-		"median_seconds", "p90_seconds", "rate", "median_days", "p90_days"})
+		"median_seconds", "p90_seconds", "rate", "median_days", "p90_days", "kpi_name"})
 	num := func(p *int) string {
 		if p == nil {
 			return ""
 		}
 		return strconv.Itoa(*p)
 	}
-	for _, r := range kpiRows(v) {
+	for _, r := range kpiRows(v, exportLanguage(c)) {
 		_ = w.Write([]string{r.KPI, r.Dim, r.Month, r.Service, r.PlacementType, r.N, r.K, strconv.FormatBool(r.Suppressed),
-			num(r.Percent), num(r.Low), num(r.High), r.MedianSeconds, r.P90Seconds, r.Rate, r.MedianDays, r.P90Days})
+			num(r.Percent), num(r.Low), num(r.High), r.MedianSeconds, r.P90Seconds, r.Rate, r.MedianDays, r.P90Days, r.Name})
 	}
 	w.Flush()
 	return w.Error()
@@ -181,7 +190,7 @@ func (s *Server) kpiJSON(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(kpiExport{AreaName: v.AreaName, From: v.From, To: v.To, GeneratedAt: v.GeneratedAt, Disclosure: v.Disclosure, Rows: kpiRows(v)})
+	body, err := json.Marshal(kpiExport{AreaName: v.AreaName, From: v.From, To: v.To, GeneratedAt: v.GeneratedAt, Disclosure: v.Disclosure, Rows: kpiRows(v, exportLanguage(c))})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/csv"
 	"encoding/json"
+	"heard/i18n"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -166,7 +168,7 @@ func TestKPIsExports(t *testing.T) {
 	}
 	rows, err := csv.NewReader(strings.NewReader(string(r.Raw))).ReadAll()
 	must(t, err)
-	if strings.Join(rows[0], ",") != "kpi,dim,month,service,placement_type,n,k,suppressed,percent,low,high,median_seconds,p90_seconds,rate,median_days,p90_days" {
+	if strings.Join(rows[0], ",") != "kpi,dim,month,service,placement_type,n,k,suppressed,percent,low,high,median_seconds,p90_seconds,rate,median_days,p90_days,kpi_name" {
 		t.Fatalf("header %v", rows[0])
 	}
 	found := false
@@ -177,6 +179,21 @@ func TestKPIsExports(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no felt_listened period row with 10 of 10: %s", r.Raw)
+	}
+	if rows[1][16] != "Felt listened to" {
+		t.Errorf("the KPI's name in English: %q", rows[1][16])
+	}
+	// A commissioner reading in Arabic gets the names in Arabic.
+	req := httptest.NewRequest("GET", "/api/kpis/export.csv?from=2026-10&to=2026-11", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Accept-Language", "ar")
+	res, err := w.srv.App().Test(req, -1)
+	must(t, err)
+	arabic, err := csv.NewReader(res.Body).ReadAll()
+	must(t, err)
+	_ = res.Body.Close()
+	if want := i18n.T("ar", "kpis.tile.felt_listened"); arabic[1][0] != "felt_listened" || arabic[1][16] != want || want == "Felt listened to" {
+		t.Errorf("the KPI's name in Arabic: %q, want %q", arabic[1][16], want)
 	}
 	r = w.call("GET", "/api/kpis/export.json?from=2026-10&to=2026-11&service=social_care", tok, nil)
 	w.expect(r, 200, "")

@@ -153,6 +153,12 @@ func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 		chromedp.Click(".question-answer-save", chromedp.ByQuery),
 		waitText("#questions-status", "Answer sent"))
 	docScreenshot(t, staff, "placements-questions-en")
+	adminFormsArabic(t, staff, h, "/placement-questions")
+	run(t, staff, "the questions in Arabic", waitText("#question-list", "Can I bring my bike?"))
+	docScreenshot(t, staff, "placements-questions-ar")
+	run(t, staff, "home in Arabic", chromedp.Navigate(h.URL+"/#/home"), chromedp.WaitVisible("#placement-questions-link", chromedp.ByQuery))
+	docScreenshot(t, staff, "placements-home-ar")
+	previewsEnglishAgain(t, staff, h)
 	answered := push.Await(t, miaPhone, func(m pushtest.Message) bool { return strings.Contains(fmt.Sprint(m.Payload["body"]), "answer") })
 	previewsNoLeak(t, answered, "Mia", "bike", "shed", "Priya")
 	run(t, yp, "Mia sees the answer",
@@ -172,6 +178,19 @@ func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 		chromedp.Poll(`document.querySelector('.pv-slide:not([hidden]) .pv-photo').naturalWidth > 0`, nil))
 	docScreenshot(t, yp, "previews-top-ar")
 	adminFormsNarrow(t, yp, "my new home in Arabic")
+	run(t, yp, "the questions in Arabic",
+		chromedp.Evaluate(`document.querySelector('#pv-ask-text').scrollIntoView({block: 'center'})`, nil),
+		waitText("#pv-questions", "There's a shed to keep it in"))
+	docScreenshot(t, yp, "previews-question-ar")
+	run(t, yp, "offline in Arabic",
+		cardsSetOffline(true),
+		chromedp.Navigate(h.URL+"/#/home"),
+		chromedp.WaitVisible("#pv-tile", chromedp.ByQuery),
+		chromedp.Click("#pv-tile", chromedp.ByQuery),
+		chromedp.WaitVisible("#pv-offline", chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector('.pv-slide:not([hidden]) .pv-photo').naturalWidth > 0`, nil))
+	docScreenshot(t, yp, "previews-offline-ar")
+	run(t, yp, "back online", cardsSetOffline(false))
 
 	// Cancelled: gone from the phone at once.
 	miaMoves, err := h.Store.MovesOf(context.Background(), oak.AreaID, mia.ID)
@@ -183,12 +202,13 @@ func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 		chromedp.WaitVisible("#main", chromedp.ByQuery),
 		chromedp.Navigate("about:blank"))
 	signIn(t, staff, h, "sam@demo.heard")
+	adminFormsArabic(t, staff, h, "/young-people/"+mia.ID+"/moves")
+	run(t, staff, "the moves in Arabic", chromedp.WaitVisible(".mv-cancel", chromedp.ByQuery))
+	docScreenshot(t, staff, "moves-keyworker-ar")
 	run(t, staff, "cancel",
-		chromedp.Navigate(h.URL+"/#/young-people/"+mia.ID+"/moves"),
-		chromedp.WaitVisible(".mv-cancel", chromedp.ByQuery),
 		chromedp.Click(".mv-cancel", chromedp.ByQuery),
 		chromedp.Click(".mv-cancel-confirm", chromedp.ByQuery),
-		waitText("#moves-status", "cancelled"))
+		waitText("#moves-status", "أُلغي الانتقال"))
 	run(t, yp, "the preview has gone",
 		chromedp.Navigate(h.URL+"/#/home"),
 		chromedp.WaitVisible("#home", chromedp.ByQuery),
@@ -204,4 +224,15 @@ func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 			}
 			return fmt.Errorf("the preview is still kept on the phone")
 		}))
+}
+
+// previewsEnglishAgain puts the signed-in account back in English, so the
+// next person signing in on this browser reads English.
+func previewsEnglishAgain(t *testing.T, ctx context.Context, h *heardServer) {
+	t.Helper()
+	run(t, ctx, "back to English",
+		chromedp.Navigate(h.URL+"/#/settings"),
+		chromedp.WaitVisible("#lang-select", chromedp.ByQuery),
+		adminFormsSelect("#lang-select", "en"),
+		chromedp.Poll(`document.documentElement.dir === 'ltr'`, nil))
 }

@@ -32,7 +32,9 @@ func previewsNoLeak(t *testing.T, m pushtest.Message, words ...string) {
 // their page; the key worker plans Mia's move and shares it; Mia's phone is
 // told (lock-screen-safe words), she opens the preview, swipes the photos,
 // asks a question, goes offline and still sees it; the placement answers and
-// Mia sees the answer; the move is cancelled and the preview leaves her phone.
+// Mia sees the answer; in Arabic, she locks Heard, loses the signal, opens it
+// again and unlocks it with her PIN, and the preview and its photos come from
+// the phone; the move is cancelled and the preview leaves her phone.
 func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 	chromiumPath(t)
 	h, _, push := startHeardWithPush(t)
@@ -182,14 +184,34 @@ func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 		chromedp.Evaluate(`document.querySelector('#pv-ask-text').scrollIntoView({block: 'center'})`, nil),
 		waitText("#pv-questions", "There's a shed to keep it in"))
 	docScreenshot(t, yp, "previews-question-ar")
-	run(t, yp, "offline in Arabic",
-		cardsSetOffline(true),
+	// Closed and opened again with no signal: nothing is left in the page's
+	// memory, so the app, the preview and its photos come from the phone.
+	run(t, yp, "Mia locks Heard, loses the signal and opens it again",
+		chromedp.Evaluate(`window.heard.kept()`, nil, awaitPromise),
 		chromedp.Navigate(h.URL+"/#/home"),
+		chromedp.WaitVisible("#lock", chromedp.ByQuery),
+		chromedp.Click("#lock", chromedp.ByQuery),
+		chromedp.WaitVisible("#unlock-pin", chromedp.ByQuery),
+		cardsSetOffline(true),
+		chromedp.Reload(),
+		chromedp.WaitVisible("#unlock-pin", chromedp.ByQuery),
+		chromedp.SendKeys("#unlock-pin", "5827", chromedp.ByQuery),
+		chromedp.Click("#unlock-submit", chromedp.ByQuery),
+		chromedp.WaitVisible("#home-offline", chromedp.ByQuery),
 		chromedp.WaitVisible("#pv-tile", chromedp.ByQuery),
+		waitText("#pv-tile", "Oak House"),
 		chromedp.Click("#pv-tile", chromedp.ByQuery),
 		chromedp.WaitVisible("#pv-offline", chromedp.ByQuery),
-		chromedp.Poll(`document.querySelector('.pv-slide:not([hidden]) .pv-photo').naturalWidth > 0`, nil))
+		waitText("#main", "Pancakes on Sundays"),
+		chromedp.Poll(`document.querySelectorAll('.pv-photo').length >= 4 && [...document.querySelectorAll('.pv-photo')].every((i) => i.complete && i.src.startsWith('blob:'))`, nil),
+		chromedp.Poll(`document.querySelector('.pv-slide:not([hidden]) .pv-photo').naturalWidth > 0`, nil),
+		chromedp.Click(".pv-next", chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector('.pv-slide:not([hidden]) .pv-photo').naturalWidth > 0`, nil),
+		chromedp.Click(".pv-prev", chromedp.ByQuery),
+		chromedp.Poll(`(() => { const i = document.querySelector('.pv-person-photo'); return i && i.complete && i.naturalWidth > 0; })()`, nil))
+	run(t, yp, "back to the top", chromedp.Evaluate(`window.scrollTo(0, 0)`, nil))
 	docScreenshot(t, yp, "previews-offline-ar")
+	noSideScroll(t, yp, phoneWidth, "my new home offline in Arabic")
 	run(t, yp, "back online", cardsSetOffline(false))
 
 	// Cancelled: gone from the phone at once.

@@ -32,7 +32,9 @@ func previewsNoLeak(t *testing.T, m pushtest.Message, words ...string) {
 // their page; the key worker plans Mia's move and shares it; Mia's phone is
 // told (lock-screen-safe words), she opens the preview, swipes the photos,
 // asks a question, goes offline and still sees it; the placement answers and
-// Mia sees the answer; the move is cancelled and the preview leaves her phone.
+// Mia sees the answer; in Arabic, she locks Heard, loses the signal, opens it
+// again and unlocks it with her PIN, and the preview and its photos come from
+// the phone; the move is cancelled and the preview leaves her phone.
 func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 	chromiumPath(t)
 	h, _, push := startHeardWithPush(t)
@@ -153,6 +155,12 @@ func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 		chromedp.Click(".question-answer-save", chromedp.ByQuery),
 		waitText("#questions-status", "Answer sent"))
 	docScreenshot(t, staff, "placements-questions-en")
+	adminFormsArabic(t, staff, h, "/placement-questions")
+	run(t, staff, "the questions in Arabic", waitText("#question-list", "Can I bring my bike?"))
+	docScreenshot(t, staff, "placements-questions-ar")
+	run(t, staff, "home in Arabic", chromedp.Navigate(h.URL+"/#/home"), chromedp.WaitVisible("#placement-questions-link", chromedp.ByQuery))
+	docScreenshot(t, staff, "placements-home-ar")
+	previewsEnglishAgain(t, staff, h)
 	answered := push.Await(t, miaPhone, func(m pushtest.Message) bool { return strings.Contains(fmt.Sprint(m.Payload["body"]), "answer") })
 	previewsNoLeak(t, answered, "Mia", "bike", "shed", "Priya")
 	run(t, yp, "Mia sees the answer",
@@ -172,6 +180,39 @@ func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 		chromedp.Poll(`document.querySelector('.pv-slide:not([hidden]) .pv-photo').naturalWidth > 0`, nil))
 	docScreenshot(t, yp, "previews-top-ar")
 	adminFormsNarrow(t, yp, "my new home in Arabic")
+	run(t, yp, "the questions in Arabic",
+		chromedp.Evaluate(`document.querySelector('#pv-ask-text').scrollIntoView({block: 'center'})`, nil),
+		waitText("#pv-questions", "There's a shed to keep it in"))
+	docScreenshot(t, yp, "previews-question-ar")
+	// Closed and opened again with no signal: nothing is left in the page's
+	// memory, so the app, the preview and its photos come from the phone.
+	run(t, yp, "Mia locks Heard, loses the signal and opens it again",
+		chromedp.Evaluate(`window.heard.kept()`, nil, awaitPromise),
+		chromedp.Navigate(h.URL+"/#/home"),
+		chromedp.WaitVisible("#lock", chromedp.ByQuery),
+		chromedp.Click("#lock", chromedp.ByQuery),
+		chromedp.WaitVisible("#unlock-pin", chromedp.ByQuery),
+		cardsSetOffline(true),
+		chromedp.Reload(),
+		chromedp.WaitVisible("#unlock-pin", chromedp.ByQuery),
+		chromedp.SendKeys("#unlock-pin", "5827", chromedp.ByQuery),
+		chromedp.Click("#unlock-submit", chromedp.ByQuery),
+		chromedp.WaitVisible("#home-offline", chromedp.ByQuery),
+		chromedp.WaitVisible("#pv-tile", chromedp.ByQuery),
+		waitText("#pv-tile", "Oak House"),
+		chromedp.Click("#pv-tile", chromedp.ByQuery),
+		chromedp.WaitVisible("#pv-offline", chromedp.ByQuery),
+		waitText("#main", "Pancakes on Sundays"),
+		chromedp.Poll(`document.querySelectorAll('.pv-photo').length >= 4 && [...document.querySelectorAll('.pv-photo')].every((i) => i.complete && i.src.startsWith('blob:'))`, nil),
+		chromedp.Poll(`document.querySelector('.pv-slide:not([hidden]) .pv-photo').naturalWidth > 0`, nil),
+		chromedp.Click(".pv-next", chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector('.pv-slide:not([hidden]) .pv-photo').naturalWidth > 0`, nil),
+		chromedp.Click(".pv-prev", chromedp.ByQuery),
+		chromedp.Poll(`(() => { const i = document.querySelector('.pv-person-photo'); return i && i.complete && i.naturalWidth > 0; })()`, nil))
+	run(t, yp, "back to the top", chromedp.Evaluate(`window.scrollTo(0, 0)`, nil))
+	docScreenshot(t, yp, "previews-offline-ar")
+	noSideScroll(t, yp, phoneWidth, "my new home offline in Arabic")
+	run(t, yp, "back online", cardsSetOffline(false))
 
 	// Cancelled: gone from the phone at once.
 	miaMoves, err := h.Store.MovesOf(context.Background(), oak.AreaID, mia.ID)
@@ -183,12 +224,13 @@ func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 		chromedp.WaitVisible("#main", chromedp.ByQuery),
 		chromedp.Navigate("about:blank"))
 	signIn(t, staff, h, "sam@demo.heard")
+	adminFormsArabic(t, staff, h, "/young-people/"+mia.ID+"/moves")
+	run(t, staff, "the moves in Arabic", chromedp.WaitVisible(".mv-cancel", chromedp.ByQuery))
+	docScreenshot(t, staff, "moves-keyworker-ar")
 	run(t, staff, "cancel",
-		chromedp.Navigate(h.URL+"/#/young-people/"+mia.ID+"/moves"),
-		chromedp.WaitVisible(".mv-cancel", chromedp.ByQuery),
 		chromedp.Click(".mv-cancel", chromedp.ByQuery),
 		chromedp.Click(".mv-cancel-confirm", chromedp.ByQuery),
-		waitText("#moves-status", "cancelled"))
+		waitText("#moves-status", "أُلغي الانتقال"))
 	run(t, yp, "the preview has gone",
 		chromedp.Navigate(h.URL+"/#/home"),
 		chromedp.WaitVisible("#home", chromedp.ByQuery),
@@ -204,4 +246,15 @@ func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 			}
 			return fmt.Errorf("the preview is still kept on the phone")
 		}))
+}
+
+// previewsEnglishAgain puts the signed-in account back in English, so the
+// next person signing in on this browser reads English.
+func previewsEnglishAgain(t *testing.T, ctx context.Context, h *heardServer) {
+	t.Helper()
+	run(t, ctx, "back to English",
+		chromedp.Navigate(h.URL+"/#/settings"),
+		chromedp.WaitVisible("#lang-select", chromedp.ByQuery),
+		adminFormsSelect("#lang-select", "en"),
+		chromedp.Poll(`document.documentElement.dir === 'ltr'`, nil))
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"bytes"
+	"encoding/binary"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -64,11 +65,34 @@ func sniffPhoto(b []byte) (string, error) {
 	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
 		return "png", nil
 	case len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP":
+		if !webpWhole(b) {
+			return "", errPhotoBroken
+		}
 		return "webp", nil
 	case len(b) >= 12 && string(b[4:8]) == "ftyp" && isHEIF(string(b[8:12])):
 		return "", errPhotoHEIC
 	}
 	return "", errPhotoFormat
+}
+
+// webpWhole reports whether a WebP's RIFF size and its chunks' sizes add up
+// to exactly the file. The decoder stops after the picture, so without this a
+// file cut short in its metadata, or with more hidden after what its header
+// says, would be taken.
+func webpWhole(b []byte) bool {
+	if int64(binary.LittleEndian.Uint32(b[4:8])) != int64(len(b)-8) {
+		return false
+	}
+	at := 12
+	for at+8 <= len(b) {
+		n := int64(binary.LittleEndian.Uint32(b[at+4 : at+8]))
+		end := int64(at) + 8 + n + n&1 // chunks are padded to an even size
+		if end > int64(len(b)) {
+			return false
+		}
+		at = int(end)
+	}
+	return at == len(b) && at > 12
 }
 
 // declaredFormat is the format a Content-Type names ("" for types that name

@@ -2,8 +2,11 @@ package service_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"image/jpeg"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -148,11 +151,7 @@ func TestRefusedUploadsKeepNothing(t *testing.T) {
 	zipped := append(append([]byte{}, good...), []byte("PK\x05\x06\x00\x00\x00\x00\x01\x00\x01\x00")...)
 	zipped = append(zipped, make([]byte, 10)...)
 	oversized := append(append([]byte{}, good...), make([]byte, 15<<20)...)
-	cases := []struct {
-		name   string
-		upload []byte
-		code   string
-	}{
+	cases := []refusal{
 		{"png bomb 40000x40000", testkit.PNGBomb(40000, 40000), "photo_too_many_pixels"},
 		{"png 13000 wide", testkit.PNGBomb(13000, 10), "photo_too_many_pixels"},
 		{"jpeg with a web page after it", append(append([]byte{}, good...), []byte("<HTML><script>alert(1)</script></HTML>")...), "photo_not_clean"},
@@ -166,13 +165,7 @@ func TestRefusedUploadsKeepNothing(t *testing.T) {
 		{"png header, jpeg inside", append([]byte("\x89PNG\r\n\x1a\n"), good...), "photo_unreadable"},
 		{"oversized", oversized, "photo_too_large"},
 	}
-	for _, c := range cases {
-		_, err := w.add(c.upload, "")
-		var p *heard.Problem
-		if !errors.As(err, &p) || p.Code != c.code || !errors.Is(err, heard.ErrInvalid) {
-			t.Errorf("%s: %v, want %s", c.name, err, c.code)
-		}
-	}
+	w.refuseEach(cases)
 	prof, err := w.svc.PlacementProfile(w.ctx, w.oakStaff, w.oak.ID)
 	w.must(err)
 	n, err := w.st.CountPhotoFiles(w.ctx, w.area.ID, w.oak.ID)
@@ -182,6 +175,25 @@ func TestRefusedUploadsKeepNothing(t *testing.T) {
 	}
 	if !strings.Contains(errorMessage(w.add(cases[6].upload, "")), "JPEG, PNG or WebP") {
 		t.Errorf("the HEIC message does not name the formats that work")
+	}
+}
+
+// refusal is an upload that must be refused with code.
+type refusal struct {
+	name   string
+	upload []byte
+	code   string
+}
+
+// refuseEach adds each upload and fails unless it is refused as invalid with its code.
+func (w *placementWorld) refuseEach(cases []refusal) {
+	w.t.Helper()
+	for _, c := range cases {
+		_, err := w.add(c.upload, "")
+		var p *heard.Problem
+		if !errors.As(err, &p) || p.Code != c.code || !errors.Is(err, heard.ErrInvalid) {
+			w.t.Errorf("%s: %v, want %s", c.name, err, c.code)
+		}
 	}
 }
 
@@ -317,5 +329,114 @@ func TestAddPhotoUnderFaults(t *testing.T) {
 		if len(prof.Photos) != 1 || prof.Photos[0].ID != ph.ID || files != 3 {
 			t.Errorf("after write %d (%s) failed and a retry: %d photos, %d files", n, which, len(prof.Photos), files)
 		}
+	}
+}
+
+// phoneWebP is a small WebP as a phone might send it: an 800x600 picture, red
+// on the left and blue on the right, with the camera and position of testkit.PhoneJPEG in an EXIF
+// chunk and an author in XMP. Go cannot write WebP, so it was made once:
+// the Halves(800, 600) PNG through `cwebp -q 60`, then `webpmux -set exif`
+// and `webpmux -set xmp`. Chunks: RIFF header (12 bytes), VP8X at 12 (canvas
+// size at 24), VP8 at 30, EXIF, XMP.
+func phoneWebP(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "phone.webp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b[:4]) != "RIFF" || string(b[12:16]) != "VP8X" || string(b[30:34]) != "VP8 " {
+		t.Fatalf("testdata/phone.webp is not the WebP this test expects: % x", b[:40])
+	}
+	return b
+}
+
+// TestWebPPhotoKept: a phone's WebP is kept as JPEG renditions (red then
+// blue, at every width) with none of its EXIF or XMP.
+func TestWebPPhotoKept(t *testing.T) {
+	w := newPlacementWorld(t)
+	upload := phoneWebP(t)
+	for _, carried := range []string{testkit.TestCamera, "HeardTestXMPAuthor", "EXIF", "XMP "} {
+		if !bytes.Contains(upload, []byte(carried)) {
+			t.Fatalf("the test WebP does not carry %q", carried)
+		}
+	}
+	ph, err := w.svc.AddPhoto(w.ctx, w.oakStaff, w.oak.ID, heard.NewPhoto{ID: heard.NewID(), Kind: heard.PhotoBedroom, ContentType: "image/webp"}, upload)
+	w.must(err)
+	if got := ph.Widths; len(got) != 3 || got[0] != 320 || got[1] != 720 || got[2] != 800 || ph.Width != 800 || ph.Height != 600 {
+		t.Fatalf("widths %v, size %dx%d", ph.Widths, ph.Width, ph.Height)
+	}
+	for _, width := range ph.Widths {
+		b := w.file(w.oakStaff, ph.ID, width)
+		for _, leak := range []string{"Exif", testkit.TestCamera, testkit.TestCameraModel, "HeardTestXMPAuthor", "xmpmeta", "RIFF", "WEBP"} {
+			if bytes.Contains(b, []byte(leak)) {
+				t.Errorf("width %d holds %q", width, leak)
+			}
+		}
+		for _, m := range jpegSegments(t, b) {
+			if m >= 0xE0 && m <= 0xEF || m == 0xFE {
+				t.Errorf("width %d has an application or comment segment %#x", width, m)
+			}
+		}
+		img, err := jpeg.Decode(bytes.NewReader(b))
+		w.must(err)
+		bounds := img.Bounds()
+		if bounds.Dx() != width || bounds.Dy() != width*3/4 {
+			t.Errorf("width %d served as %v", width, bounds)
+		}
+		left, right := img.At(width/4, bounds.Dy()/2), img.At(width*3/4, bounds.Dy()/2)
+		r, _, bl, _ := left.RGBA()
+		r2, _, bl2, _ := right.RGBA()
+		if r < 0xA000 || bl > 0x6000 || bl2 < 0xA000 || r2 > 0x6000 {
+			t.Errorf("width %d is not red then blue: %v, %v", width, left, right)
+		}
+	}
+}
+
+// TestWebPThatLiesRefused: a WebP whose header says another size than its
+// picture, or that is cut short anywhere, is refused and nothing is kept.
+func TestWebPThatLiesRefused(t *testing.T) {
+	w := newPlacementWorld(t)
+	good := phoneWebP(t)
+	changed := func(at int, b ...byte) []byte {
+		out := append([]byte{}, good...)
+		copy(out[at:], b)
+		return out
+	}
+	vp8 := good[30 : 30+8+int(binary.LittleEndian.Uint32(good[34:38]))]
+	// The same picture as a plain WebP (no VP8X canvas), whose only size is
+	// the VP8 frame's own (its width and height are at 6 and 8 of the frame).
+	plain := func(width, height uint16) []byte {
+		frame := append([]byte{}, vp8...)
+		binary.LittleEndian.PutUint16(frame[8+6:], width)
+		binary.LittleEndian.PutUint16(frame[8+8:], height)
+		out := binary.LittleEndian.AppendUint32([]byte("RIFF"), uint32(4+len(frame)))
+		return append(append(out, "WEBP"...), frame...)
+	}
+	if _, err := w.svc.AddPhoto(w.ctx, w.oakStaff, w.oak.ID, heard.NewPhoto{ID: heard.NewID(), Kind: heard.PhotoHouse}, plain(800, 600)); err != nil {
+		t.Fatalf("the plain WebP itself is refused: %v", err)
+	}
+	before, err := w.st.CountPhotoFiles(w.ctx, w.area.ID, w.oak.ID)
+	w.must(err)
+	riffSize := func(n uint32) []byte { return binary.LittleEndian.AppendUint32(nil, n) }
+	cases := []refusal{
+		{"canvas says 40000x40000", changed(24, 0x3f, 0x9c, 0x00, 0x3f, 0x9c, 0x00), "photo_too_many_pixels"},
+		{"canvas says 16x16, the picture is 800x600", changed(24, 15, 0, 0, 15, 0, 0), "photo_unreadable"},
+		{"canvas says 1600x1200, the picture is 800x600", changed(24, 0x3f, 0x06, 0x00, 0xaf, 0x04, 0x00), "photo_unreadable"},
+		{"frame says 16000x12000", plain(16000, 12000), "photo_too_many_pixels"},
+		{"frame says 1600x1200, the picture is 800x600", plain(1600, 1200), "photo_unreadable"},
+		{"RIFF says longer than the file", changed(4, riffSize(uint32(len(good)))...), "photo_unreadable"},
+		{"RIFF says shorter than the file", changed(4, riffSize(uint32(len(good)-100))...), "photo_unreadable"},
+		{"cut in the picture", good[:600], "photo_unreadable"},
+		{"cut in the EXIF", good[:1250], "photo_unreadable"},
+		{"cut in the XMP", good[:len(good)-20], "photo_unreadable"},
+		{"only the RIFF header", good[:12], "photo_unreadable"},
+	}
+	w.refuseEach(cases)
+	prof, err := w.svc.PlacementProfile(w.ctx, w.oakStaff, w.oak.ID)
+	w.must(err)
+	n, err := w.st.CountPhotoFiles(w.ctx, w.area.ID, w.oak.ID)
+	w.must(err)
+	if len(prof.Photos) != 1 || n != before {
+		t.Fatalf("refused WebPs left %d photos (want the 1 plain one) and %d files (want %d)", len(prof.Photos), n, before)
 	}
 }

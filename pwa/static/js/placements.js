@@ -24,7 +24,7 @@ export const moveDay = (iso) => formatDateTime(iso, { weekday: 'long', day: 'num
 export function textArea({ id, label: text, help, value = '', maxlength = TEXT_MAX, rows = 4 }) {
   const helpId = help ? `${id}-help` : null;
   const errId = `${id}-error`;
-  const input = h('textarea', { id, name: id, rows, maxlength, 'aria-describedby': helpId });
+  const input = h('textarea', { id, name: id, dir: 'auto', rows, maxlength, 'aria-describedby': helpId });
   input.value = value || '';
   const err = h('p', { class: 'field-error', id: errId, hidden: true });
   const wrap = h('div', { class: 'field' },
@@ -204,7 +204,7 @@ function questionsScreen() {
     return h('li', { class: ['row', 'question-item', !q.answeredAt && 'question-open'], data: { id: q.id } },
       h('p', { class: 'row-title' }, h('span', { text: t('questions.from', { name: q.firstName }) }),
         q.answeredAt ? null : h('span', { class: 'badge', text: t('questions.new') })),
-      h('p', { class: 'question-text', text: q.text }),
+      h('p', { class: 'question-text', dir: 'auto', text: q.text }),
       form);
   }
   return screen({ title: t('questions.title'), name: 'placement-questions', back: '/home', className: 'screen-staff' },

@@ -245,7 +245,7 @@ function questions(p, offline) {
   const load = () => api('GET', `/api/me/moves/${p.move.id}/questions`).then((d) => draw((d && d.items) || []))
     .catch((err) => clear(body).append(h('p', { class: 'meta', text: offline || err.status === 0 ? t('previews.offline_questions') : errorText(err) })));
   load();
-  const input = h('textarea', { id: 'pv-ask-text', rows: 3, maxlength: '500' });
+  const input = h('textarea', { id: 'pv-ask-text', dir: 'auto', rows: 3, maxlength: '500' });
   const note = message('info');
   note.id = 'pv-ask-message';
   const send = button(t('previews.questions.send'), { type: 'submit', id: 'pv-ask-send' }, 'primary');

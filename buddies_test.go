@@ -10,7 +10,7 @@ import (
 
 var buddyDay = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 
-// onDay is the day n days after the test arrival day.
+// onDay is the day n days after the test buddyArrival day.
 func onDay(n int) time.Time { return buddyDay.AddDate(0, 0, n) }
 
 var consented = BuddyConsent{GivenBy: "staff-1", GivenAt: onDay(-30)}
@@ -22,14 +22,14 @@ func rosterBuddy(id string, langs, interests []string) RosterBuddy {
 		Gender: "girl", Languages: langs, Interests: interests, Capacity: 1, Consent: consented}
 }
 
-func with(b RosterBuddy, change func(*RosterBuddy)) RosterBuddy { change(&b); return b }
+func withBuddy(b RosterBuddy, change func(*RosterBuddy)) RosterBuddy { change(&b); return b }
 
 var (
-	arrival   = Arrival{YoungPersonID: "y1", PlacementID: "p1", Day: buddyDay, AgeBand: Age13to15, Gender: "girl"}
-	sharesAll = []AboutMeField{AboutMeLanguages, AboutMeInterests}
-	aboutMe   = AboutMe{Languages: []string{"ar"}, Interests: []string{"football", "drawing", "music"}, PlacementMaySee: sharesAll}
-	arabic    = []string{"ar", "en"}
-	english   = []string{"en"}
+	buddyArrival = Arrival{YoungPersonID: "y1", PlacementID: "p1", Day: buddyDay, AgeBand: Age13to15, Gender: "girl"}
+	sharesAll    = []AboutMeField{AboutMeLanguages, AboutMeInterests}
+	buddyAboutMe = AboutMe{Languages: []string{"ar"}, Interests: []string{"football", "drawing", "music"}, PlacementMaySee: sharesAll}
+	arabic       = []string{"ar", "en"}
+	english      = []string{"en"}
 )
 
 // TestProposeBuddy: the proposal keeps every hard rule, ranks language before
@@ -39,7 +39,7 @@ func TestProposeBuddy(t *testing.T) {
 	allInterests := []string{"football", "drawing", "music"}
 	for _, tc := range []struct {
 		name          string
-		arrival       Arrival
+		buddyArrival  Arrival
 		me            AboutMe
 		roster        []RosterBuddy
 		weeks, recent []BuddyWeek
@@ -47,101 +47,101 @@ func TestProposeBuddy(t *testing.T) {
 		reasons       []BuddyReason
 	}{
 		{name: "language beats interests",
-			me: aboutMe, roster: []RosterBuddy{
+			me: buddyAboutMe, roster: []RosterBuddy{
 				rosterBuddy("amal", arabic, nil),
 				rosterBuddy("beth", english, allInterests)},
 			want: "amal", reasons: []BuddyReason{{ReasonSharesLanguage, []string{"ar"}}, {Code: ReasonSimilarAge}, {ReasonRecentBuddyWeeks, []string{"0"}}}},
 		{name: "shared interests rank buddies who share a language",
-			me: aboutMe, roster: []RosterBuddy{
+			me: buddyAboutMe, roster: []RosterBuddy{
 				rosterBuddy("amal", arabic, []string{"music"}),
 				rosterBuddy("dana", arabic, []string{"Football", "drawing", "chess"})},
 			want: "dana", reasons: []BuddyReason{{ReasonSharesLanguage, []string{"ar"}}, {ReasonInterestsInCommon, []string{"football", "drawing"}}, {Code: ReasonSimilarAge}, {ReasonRecentBuddyWeeks, []string{"0"}}}},
 		{name: "interests alone are enough without a shared language",
-			me: aboutMe, roster: []RosterBuddy{rosterBuddy("beth", english, []string{"drawing"})},
+			me: buddyAboutMe, roster: []RosterBuddy{rosterBuddy("beth", english, []string{"drawing"})},
 			want: "beth"},
 		{name: "nobody rather than no shared language and nothing in common",
-			me: aboutMe, roster: []RosterBuddy{rosterBuddy("beth", english, []string{"chess"})}},
+			me: buddyAboutMe, roster: []RosterBuddy{rosterBuddy("beth", english, []string{"chess"})}},
 		{name: "withdrawn consent is never proposed",
-			me: aboutMe, roster: []RosterBuddy{
-				with(rosterBuddy("amal", arabic, allInterests), func(b *RosterBuddy) { b.Consent.WithdrawnAt = onDay(-1) }),
+			me: buddyAboutMe, roster: []RosterBuddy{
+				withBuddy(rosterBuddy("amal", arabic, allInterests), func(b *RosterBuddy) { b.Consent.WithdrawnAt = onDay(-1) }),
 				rosterBuddy("beth", english, []string{"drawing"})},
 			want: "beth"},
 		{name: "consent never recorded is never proposed",
-			me: aboutMe, roster: []RosterBuddy{with(rosterBuddy("amal", arabic, nil), func(b *RosterBuddy) { b.Consent = BuddyConsent{} })}},
+			me: buddyAboutMe, roster: []RosterBuddy{withBuddy(rosterBuddy("amal", arabic, nil), func(b *RosterBuddy) { b.Consent = BuddyConsent{} })}},
 		{name: "away on day 6 of the week rules a buddy out",
-			me: aboutMe, roster: []RosterBuddy{
-				with(rosterBuddy("amal", arabic, nil), func(b *RosterBuddy) { b.Absences = []DayRange{{onDay(6), onDay(9)}} }),
+			me: buddyAboutMe, roster: []RosterBuddy{
+				withBuddy(rosterBuddy("amal", arabic, nil), func(b *RosterBuddy) { b.Absences = []DayRange{{onDay(6), onDay(9)}} }),
 				rosterBuddy("beth", english, []string{"drawing"})},
 			want: "beth"},
 		{name: "away only after the week is fine",
-			me: aboutMe, roster: []RosterBuddy{
-				with(rosterBuddy("amal", arabic, nil), func(b *RosterBuddy) { b.Absences = []DayRange{{onDay(-5), onDay(-1)}, {onDay(7), onDay(9)}} })},
+			me: buddyAboutMe, roster: []RosterBuddy{
+				withBuddy(rosterBuddy("amal", arabic, nil), func(b *RosterBuddy) { b.Absences = []DayRange{{onDay(-5), onDay(-1)}, {onDay(7), onDay(9)}} })},
 			want: "amal"},
 		{name: "full on day 5 because an earlier week runs on rules a buddy out",
-			me: aboutMe, roster: []RosterBuddy{rosterBuddy("amal", arabic, nil), rosterBuddy("beth", english, []string{"drawing"})},
+			me: buddyAboutMe, roster: []RosterBuddy{rosterBuddy("amal", arabic, nil), rosterBuddy("beth", english, []string{"drawing"})},
 			weeks: []BuddyWeek{{BuddyID: "amal", YoungPersonID: "y0", From: onDay(-6), Last: onDay(5)}},
 			want:  "beth"},
-		{name: "a week that ends before the arrival frees the buddy",
-			me: aboutMe, roster: []RosterBuddy{rosterBuddy("amal", arabic, nil)},
+		{name: "a week that ends before the buddyArrival frees the buddy",
+			me: buddyAboutMe, roster: []RosterBuddy{rosterBuddy("amal", arabic, nil)},
 			weeks: []BuddyWeek{{BuddyID: "amal", YoungPersonID: "y0", From: onDay(-7)}},
 			want:  "amal"},
 		{name: "a week starting on day 6 fills a buddy with room for one",
-			me: aboutMe, roster: []RosterBuddy{rosterBuddy("amal", arabic, nil)},
+			me: buddyAboutMe, roster: []RosterBuddy{rosterBuddy("amal", arabic, nil)},
 			weeks: []BuddyWeek{{BuddyID: "amal", YoungPersonID: "y9", From: onDay(6)}}},
 		{name: "room for two takes a second newcomer",
-			me: aboutMe, roster: []RosterBuddy{with(rosterBuddy("amal", arabic, nil), func(b *RosterBuddy) { b.Capacity = 2 })},
+			me: buddyAboutMe, roster: []RosterBuddy{withBuddy(rosterBuddy("amal", arabic, nil), func(b *RosterBuddy) { b.Capacity = 2 })},
 			weeks: []BuddyWeek{{BuddyID: "amal", YoungPersonID: "y0", From: onDay(-2)}},
 			want:  "amal"},
 		{name: "another placement's buddy is never proposed",
-			me: aboutMe, roster: []RosterBuddy{with(rosterBuddy("amal", arabic, nil), func(b *RosterBuddy) { b.PlacementID = "p2" })}},
+			me: buddyAboutMe, roster: []RosterBuddy{withBuddy(rosterBuddy("amal", arabic, nil), func(b *RosterBuddy) { b.PlacementID = "p2" })}},
 		{name: "rather not with someone they know",
-			me:     with2(aboutMe, func(m *AboutMe) { m.RatherNotWith = []string{"amal"} }),
+			me:     withAboutMe(buddyAboutMe, func(m *AboutMe) { m.RatherNotWith = []string{"amal"} }),
 			roster: []RosterBuddy{rosterBuddy("amal", arabic, allInterests), rosterBuddy("beth", english, []string{"drawing"})},
 			want:   "beth"},
 		{name: "rather not a member of staff",
-			me: with2(aboutMe, func(m *AboutMe) { m.RatherNotKind = BuddyStaff }),
+			me: withAboutMe(buddyAboutMe, func(m *AboutMe) { m.RatherNotKind = BuddyStaff }),
 			roster: []RosterBuddy{
-				with(rosterBuddy("sam", arabic, allInterests), func(b *RosterBuddy) { b.Kind = BuddyStaff; b.AgeBand = Age18Plus }),
+				withBuddy(rosterBuddy("sam", arabic, allInterests), func(b *RosterBuddy) { b.Kind = BuddyStaff; b.AgeBand = Age18Plus }),
 				rosterBuddy("beth", english, []string{"drawing"})},
 			want: "beth"},
 		{name: "same gender as asked, over a better match",
-			me: with2(aboutMe, func(m *AboutMe) { m.SameGender = true }),
+			me: withAboutMe(buddyAboutMe, func(m *AboutMe) { m.SameGender = true }),
 			roster: []RosterBuddy{
-				with(rosterBuddy("omar", arabic, allInterests), func(b *RosterBuddy) { b.Gender = "boy" }),
-				with(rosterBuddy("kai", arabic, allInterests), func(b *RosterBuddy) { b.Gender = "" }),
+				withBuddy(rosterBuddy("omar", arabic, allInterests), func(b *RosterBuddy) { b.Gender = "boy" }),
+				withBuddy(rosterBuddy("kai", arabic, allInterests), func(b *RosterBuddy) { b.Gender = "" }),
 				rosterBuddy("beth", english, []string{"drawing"})},
 			want: "beth", reasons: []BuddyReason{{ReasonInterestsInCommon, []string{"drawing"}}, {Code: ReasonSimilarAge}, {Code: ReasonSameGenderAsAsked}, {ReasonRecentBuddyWeeks, []string{"0"}}}},
 		{name: "same gender asked without giving theirs cannot be met",
-			arrival: with3(arrival, func(a *Arrival) { a.Gender = "" }),
-			me:      with2(aboutMe, func(m *AboutMe) { m.SameGender = true }),
-			roster:  []RosterBuddy{rosterBuddy("amal", arabic, allInterests)}},
+			buddyArrival: withArrival(buddyArrival, func(a *Arrival) { a.Gender = "" }),
+			me:           withAboutMe(buddyAboutMe, func(m *AboutMe) { m.SameGender = true }),
+			roster:       []RosterBuddy{rosterBuddy("amal", arabic, allInterests)}},
 		{name: "similar age as asked outweighs closeness alone",
-			me: with2(aboutMe, func(m *AboutMe) { m.SimilarAge = true }),
+			me: withAboutMe(buddyAboutMe, func(m *AboutMe) { m.SimilarAge = true }),
 			roster: []RosterBuddy{
-				with(rosterBuddy("amal", arabic, []string{"music"}), func(b *RosterBuddy) { b.AgeBand = Age16to17 }),
+				withBuddy(rosterBuddy("amal", arabic, []string{"music"}), func(b *RosterBuddy) { b.AgeBand = Age16to17 }),
 				rosterBuddy("dana", arabic, []string{"music"})},
 			want: "dana", reasons: []BuddyReason{{ReasonSharesLanguage, []string{"ar"}}, {ReasonInterestsInCommon, []string{"music"}}, {Code: ReasonSimilarAgeAsAsked}, {ReasonRecentBuddyWeeks, []string{"0"}}}},
 		{name: "closer age band ranks higher when all else is equal",
-			me: aboutMe, roster: []RosterBuddy{
-				with(rosterBuddy("amal", arabic, nil), func(b *RosterBuddy) { b.AgeBand = Age18Plus }),
-				with(rosterBuddy("zara", arabic, nil), func(b *RosterBuddy) { b.AgeBand = Age16to17 })},
+			me: buddyAboutMe, roster: []RosterBuddy{
+				withBuddy(rosterBuddy("amal", arabic, nil), func(b *RosterBuddy) { b.AgeBand = Age18Plus }),
+				withBuddy(rosterBuddy("zara", arabic, nil), func(b *RosterBuddy) { b.AgeBand = Age16to17 })},
 			want: "zara"},
 		{name: "fairness: fewer recent weeks goes first",
-			me: aboutMe, roster: []RosterBuddy{rosterBuddy("amal", arabic, nil), rosterBuddy("dana", arabic, nil)},
+			me: buddyAboutMe, roster: []RosterBuddy{rosterBuddy("amal", arabic, nil), rosterBuddy("dana", arabic, nil)},
 			recent: []BuddyWeek{{BuddyID: "amal", From: onDay(-20)}},
 			want:   "dana"},
 		{name: "fairness forgets weeks older than the window",
-			me: aboutMe, roster: []RosterBuddy{rosterBuddy("amal", arabic, nil), rosterBuddy("dana", arabic, nil)},
+			me: buddyAboutMe, roster: []RosterBuddy{rosterBuddy("amal", arabic, nil), rosterBuddy("dana", arabic, nil)},
 			recent: []BuddyWeek{{BuddyID: "amal", From: onDay(-BuddyFairnessDays - 1)}, {BuddyID: "dana", From: onDay(-10)}},
 			want:   "amal"},
 		{name: "hidden languages and interests are not used to match",
-			me:     with2(aboutMe, func(m *AboutMe) { m.PlacementMaySee = []AboutMeField{AboutMeHardDay} }),
+			me:     withAboutMe(buddyAboutMe, func(m *AboutMe) { m.PlacementMaySee = []AboutMeField{AboutMeHardDay} }),
 			roster: []RosterBuddy{rosterBuddy("amal", arabic, allInterests)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a := arrival
-			if tc.arrival.PlacementID != "" {
-				a = tc.arrival
+			a := buddyArrival
+			if tc.buddyArrival.PlacementID != "" {
+				a = tc.buddyArrival
 			}
 			got, ok := ProposeBuddy(a, tc.me, tc.roster, tc.weeks, tc.recent)
 			if tc.want == "" {
@@ -160,8 +160,8 @@ func TestProposeBuddy(t *testing.T) {
 	}
 }
 
-func with2(m AboutMe, change func(*AboutMe)) AboutMe { change(&m); return m }
-func with3(a Arrival, change func(*Arrival)) Arrival { change(&a); return a }
+func withAboutMe(m AboutMe, change func(*AboutMe)) AboutMe { change(&m); return m }
+func withArrival(a Arrival, change func(*Arrival)) Arrival { change(&a); return a }
 
 // TestProposeBuddyFairnessOverManyArrivals: over 30 arrivals, each confirmed
 // as proposed, the weeks spread over the residents who fit, even though one
@@ -172,15 +172,15 @@ func TestProposeBuddyFairnessOverManyArrivals(t *testing.T) {
 		rosterBuddy("amal", arabic, []string{"football", "drawing"}),
 		rosterBuddy("beth", arabic, []string{"football"}),
 		rosterBuddy("dana", arabic, []string{"football"}),
-		with(rosterBuddy("eve", arabic, []string{"football"}), func(b *RosterBuddy) { b.Capacity = 2 }),
+		withBuddy(rosterBuddy("eve", arabic, []string{"football"}), func(b *RosterBuddy) { b.Capacity = 2 }),
 	}
 	var weeks []BuddyWeek
 	load := map[string]int{}
 	for i := range 30 {
-		a := with3(arrival, func(a *Arrival) { a.YoungPersonID = fmt.Sprint("y", i); a.Day = onDay(8 * i) })
-		p, ok := ProposeBuddy(a, aboutMe, roster, weeks, weeks)
+		a := withArrival(buddyArrival, func(a *Arrival) { a.YoungPersonID = fmt.Sprint("y", i); a.Day = onDay(8 * i) })
+		p, ok := ProposeBuddy(a, buddyAboutMe, roster, weeks, weeks)
 		if !ok {
-			t.Fatalf("arrival %d: nobody proposed", i)
+			t.Fatalf("buddyArrival %d: nobody proposed", i)
 		}
 		weeks = append(weeks, BuddyWeek{BuddyID: p.BuddyID, YoungPersonID: a.YoungPersonID, From: a.Day})
 		load[p.BuddyID]++

@@ -10,7 +10,7 @@ import (
 
 var buddyDay = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 
-// onDay is the day n days after the test buddyArrival day.
+// onDay is the day n days after the test arrival day.
 func onDay(n int) time.Time { return buddyDay.AddDate(0, 0, n) }
 
 var consented = BuddyConsent{GivenBy: "staff-1", GivenAt: onDay(-30)}
@@ -39,7 +39,7 @@ func TestProposeBuddy(t *testing.T) {
 	allInterests := []string{"football", "drawing", "music"}
 	for _, tc := range []struct {
 		name          string
-		buddyArrival  Arrival
+		arrival       Arrival
 		me            AboutMe
 		roster        []RosterBuddy
 		weeks, recent []BuddyWeek
@@ -81,7 +81,7 @@ func TestProposeBuddy(t *testing.T) {
 			me: buddyAboutMe, roster: []RosterBuddy{rosterBuddy("amal", arabic, nil), rosterBuddy("beth", english, []string{"drawing"})},
 			weeks: []BuddyWeek{{BuddyID: "amal", YoungPersonID: "y0", From: onDay(-6), Last: onDay(5)}},
 			want:  "beth"},
-		{name: "a week that ends before the buddyArrival frees the buddy",
+		{name: "a week that ends before the arrival frees the buddy",
 			me: buddyAboutMe, roster: []RosterBuddy{rosterBuddy("amal", arabic, nil)},
 			weeks: []BuddyWeek{{BuddyID: "amal", YoungPersonID: "y0", From: onDay(-7)}},
 			want:  "amal"},
@@ -112,9 +112,9 @@ func TestProposeBuddy(t *testing.T) {
 				rosterBuddy("beth", english, []string{"drawing"})},
 			want: "beth", reasons: []BuddyReason{{ReasonInterestsInCommon, []string{"drawing"}}, {Code: ReasonSimilarAge}, {Code: ReasonSameGenderAsAsked}, {ReasonRecentBuddyWeeks, []string{"0"}}}},
 		{name: "same gender asked without giving theirs cannot be met",
-			buddyArrival: withArrival(buddyArrival, func(a *Arrival) { a.Gender = "" }),
-			me:           withAboutMe(buddyAboutMe, func(m *AboutMe) { m.SameGender = true }),
-			roster:       []RosterBuddy{rosterBuddy("amal", arabic, allInterests)}},
+			arrival: withArrival(buddyArrival, func(a *Arrival) { a.Gender = "" }),
+			me:      withAboutMe(buddyAboutMe, func(m *AboutMe) { m.SameGender = true }),
+			roster:  []RosterBuddy{rosterBuddy("amal", arabic, allInterests)}},
 		{name: "similar age as asked outweighs closeness alone",
 			me: withAboutMe(buddyAboutMe, func(m *AboutMe) { m.SimilarAge = true }),
 			roster: []RosterBuddy{
@@ -140,8 +140,8 @@ func TestProposeBuddy(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := buddyArrival
-			if tc.buddyArrival.PlacementID != "" {
-				a = tc.buddyArrival
+			if tc.arrival.PlacementID != "" {
+				a = tc.arrival
 			}
 			got, ok := ProposeBuddy(a, tc.me, tc.roster, tc.weeks, tc.recent)
 			if tc.want == "" {
@@ -180,7 +180,7 @@ func TestProposeBuddyFairnessOverManyArrivals(t *testing.T) {
 		a := withArrival(buddyArrival, func(a *Arrival) { a.YoungPersonID = fmt.Sprint("y", i); a.Day = onDay(8 * i) })
 		p, ok := ProposeBuddy(a, buddyAboutMe, roster, weeks, weeks)
 		if !ok {
-			t.Fatalf("buddyArrival %d: nobody proposed", i)
+			t.Fatalf("arrival %d: nobody proposed", i)
 		}
 		weeks = append(weeks, BuddyWeek{BuddyID: p.BuddyID, YoungPersonID: a.YoungPersonID, From: a.Day})
 		load[p.BuddyID]++

@@ -44,14 +44,7 @@ func (s *Server) addCardMessage(c *fiber.Ctx) error {
 	cx, cancel := ctx(c)
 	defer cancel()
 	v, created, err := s.cfg.Services.AddCardMessage(cx, principal(c), id, heard.NewCardMessage{ID: req.ID, QuickReply: req.QuickReply, At: req.At, Text: req.Text})
-	if err != nil {
-		return err
-	}
-	status := fiber.StatusOK
-	if created {
-		status = fiber.StatusCreated
-	}
-	return c.Status(status).JSON(v)
+	return answerMade(c, v, created, err)
 }
 
 func (s *Server) lookedAtCard(c *fiber.Ctx) error {

@@ -98,14 +98,7 @@ func (s *Server) sendCard(c *fiber.Ctx) error {
 	cx, cancel := ctx(c)
 	defer cancel()
 	v, created, err := s.cfg.Services.SendCard(cx, principal(c), n)
-	if err != nil {
-		return err
-	}
-	status := fiber.StatusOK
-	if created {
-		status = fiber.StatusCreated
-	}
-	return c.Status(status).JSON(v)
+	return answerMade(c, v, created, err)
 }
 
 func (s *Server) myCards(c *fiber.Ctx) error {

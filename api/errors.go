@@ -147,3 +147,15 @@ func fiberError(fe *fiber.Error) *Error {
 	}
 	return apiError(500, "internal", "Something went wrong on our side. Please try again.")
 }
+
+// answerMade answers a create that may find what an earlier try made (a
+// retry with the same id): 201 when it was made now, 200 when it was there.
+func answerMade(c *fiber.Ctx, v any, made bool, err error) error {
+	if err != nil {
+		return err
+	}
+	if made {
+		c.Status(fiber.StatusCreated)
+	}
+	return c.JSON(v)
+}

@@ -96,14 +96,7 @@ func (s *Server) logContact(c *fiber.Ctx) error {
 	cx, cancel := ctx(c)
 	defer cancel()
 	v, created, err := s.cfg.Services.LogContact(cx, principal(c), id, heard.NewContact{ID: req.ID, Kind: req.Kind, Service: req.Service, Date: req.Date})
-	if err != nil {
-		return err
-	}
-	status := fiber.StatusOK
-	if created {
-		status = fiber.StatusCreated
-	}
-	return c.Status(status).JSON(v)
+	return answerMade(c, v, created, err)
 }
 
 func (s *Server) myFeedbackRequests(c *fiber.Ctx) error {
@@ -129,14 +122,7 @@ func (s *Server) answerFeedback(c *fiber.Ctx) error {
 	if errors.Is(err, heard.ErrRequestExpired) {
 		return apiError(fiber.StatusGone, "request_expired", "This request has closed; feedback can still be given at any time.")
 	}
-	if err != nil {
-		return err
-	}
-	status := fiber.StatusOK
-	if created {
-		status = fiber.StatusCreated
-	}
-	return c.Status(status).JSON(v)
+	return answerMade(c, v, created, err)
 }
 
 func (s *Server) sharedFeedback(c *fiber.Ctx) error {

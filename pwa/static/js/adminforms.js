@@ -3,7 +3,7 @@
 
 import { h, nextId, announce } from './dom.js';
 import { t, formatDateTime } from './i18n.js';
-import { screen, button, busy, field, message, showMessage, errorText, fieldText, loading, label, ypName, toggle } from './ui.js';
+import { screen, button, busy, field, message, showMessage, errorText, fieldText, loading, label, ypName, toggle, labelled } from './ui.js';
 import { api, oneCreate } from './api.js';
 import { loadItems } from './lists.js';
 
@@ -18,29 +18,9 @@ export const SERVICES = ['camhs', 'social_care', 'placement', 'other'];
  */
 export function selectField({ id, label: text, help, options, value }) {
   const selectId = id || nextId('s');
-  const helpId = help ? `${selectId}-help` : null;
-  const errId = `${selectId}-error`;
-  const input = h('select', { id: selectId, name: selectId, 'aria-describedby': helpId });
+  const input = h('select', { id: selectId, name: selectId });
   for (const o of options) input.append(h('option', { value: o.value, lang: o.lang, dir: o.dir, selected: o.value === value, text: o.text }));
-  const err = h('p', { class: 'field-error', id: errId, hidden: true });
-  const wrap = h('div', { class: 'field' },
-    h('label', { for: selectId, text }),
-    help ? h('p', { class: 'field-help', id: helpId, text: help }) : null,
-    input,
-    err);
-  function setError(msg) {
-    err.textContent = msg || '';
-    err.hidden = !msg;
-    if (msg) {
-      input.setAttribute('aria-invalid', 'true');
-      input.setAttribute('aria-describedby', [helpId, errId].filter(Boolean).join(' '));
-    } else {
-      input.removeAttribute('aria-invalid');
-      if (helpId) input.setAttribute('aria-describedby', helpId);
-      else input.removeAttribute('aria-describedby');
-    }
-  }
-  return { wrap, input, setError };
+  return labelled(input, { id: selectId, label: text, help });
 }
 
 /**

@@ -5,7 +5,7 @@
 
 import { h, icon, nextId, announce } from './dom.js';
 import { t, formatDateTime } from './i18n.js';
-import { screen, button, busy, field, message, showMessage, loading, loadFailed, label } from './ui.js';
+import { screen, button, busy, field, message, showMessage, loading, loadFailed, label, labelled } from './ui.js';
 import { api } from './api.js';
 import { route } from './router.js';
 import { addHomeSection } from './home.js';
@@ -22,28 +22,9 @@ export const moveDay = (iso) => formatDateTime(iso, { weekday: 'long', day: 'num
 
 /** A labelled textarea, like field(). */
 export function textArea({ id, label: text, help, value = '', maxlength = TEXT_MAX, rows = 4 }) {
-  const helpId = help ? `${id}-help` : null;
-  const errId = `${id}-error`;
-  const input = h('textarea', { id, name: id, dir: 'auto', rows, maxlength, 'aria-describedby': helpId });
+  const input = h('textarea', { id, name: id, dir: 'auto', rows, maxlength });
   input.value = value || '';
-  const err = h('p', { class: 'field-error', id: errId, hidden: true });
-  const wrap = h('div', { class: 'field' },
-    h('label', { for: id, text }),
-    help ? h('p', { class: 'field-help', id: helpId, text: help }) : null,
-    input, err);
-  function setError(msg) {
-    err.textContent = msg || '';
-    err.hidden = !msg;
-    if (msg) {
-      input.setAttribute('aria-invalid', 'true');
-      input.setAttribute('aria-describedby', [helpId, errId].filter(Boolean).join(' '));
-    } else {
-      input.removeAttribute('aria-invalid');
-      if (helpId) input.setAttribute('aria-describedby', helpId);
-      else input.removeAttribute('aria-describedby');
-    }
-  }
-  return { wrap, input, setError };
+  return labelled(input, { id, label: text, help });
 }
 
 /* ------------------------------------------------- the placement's page -- */

@@ -98,25 +98,30 @@ export function busy(btn, text) {
  */
 export function field({ id, label, help, ...inputAttrs }) {
   const inputId = id || nextId('f');
-  const helpId = help ? `${inputId}-help` : null;
-  const errId = `${inputId}-error`;
-  const input = h('input', { id: inputId, name: inputId, ...inputAttrs });
+  return labelled(h('input', { id: inputId, name: inputId, ...inputAttrs }), { id: inputId, label, help });
+}
+
+/**
+ * Wraps a control (input, select, textarea) with its label, help and error
+ * line, tied together for screen readers. Returns {wrap, input, setError}.
+ */
+export function labelled(input, { id, label, help }) {
+  const helpId = help ? `${id}-help` : null;
+  const errId = `${id}-error`;
   if (helpId) input.setAttribute('aria-describedby', helpId);
   const err = h('p', { class: 'field-error', id: errId, hidden: true });
   const wrap = h('div', { class: 'field' },
-    h('label', { for: inputId, text: label }),
+    h('label', { for: id, text: label }),
     help ? h('p', { class: 'field-help', id: helpId, text: help }) : null,
     input,
     err);
   function setError(text) {
+    err.textContent = text || '';
+    err.hidden = !text;
     if (text) {
-      err.textContent = text;
-      err.hidden = false;
       input.setAttribute('aria-invalid', 'true');
       input.setAttribute('aria-describedby', [helpId, errId].filter(Boolean).join(' '));
     } else {
-      err.textContent = '';
-      err.hidden = true;
       input.removeAttribute('aria-invalid');
       if (helpId) input.setAttribute('aria-describedby', helpId);
       else input.removeAttribute('aria-describedby');

@@ -54,6 +54,10 @@ type Alert struct {
 	Type          string    `bson:"type" json:"type"`
 	Link          string    `bson:"link" json:"link"`
 	CreatedAt     time.Time `bson:"createdAt" json:"createdAt"`
+	// Policy is the area's escalation policy when the raiser has just read
+	// the area, so raising does not read it again. The policy the alert keeps
+	// is stored with its timer.
+	Policy *EscalationPolicy `bson:"-" json:"-"`
 }
 
 // Alert types. Only cards raise alerts today; a card's alert has the card's id.

@@ -258,7 +258,8 @@ func TestAdministratorsSeeDeliveryProblemsOfTheirAreaOnly(t *testing.T) {
 		d := store.PushDelivery{ID: heard.NewID() + "/s", AreaID: area.Area.ID, NotificationID: heard.NewID(), RecipientID: area.KW1.ID,
 			RecipientRole: heard.RoleKeyWorker, Type: "card_urgent", Link: "/#/inbox/" + area.YP1.ID, NextAttemptAt: now, EnqueuedAt: now,
 			ExpiresAt: now.Add(24 * time.Hour)}
-		must(t, w.store.AddDeliveries(ctx, []store.PushDelivery{d}))
+		_, err := w.store.AddDeliveries(ctx, []store.PushDelivery{d})
+		must(t, err)
 		taken, err := w.store.TakeDeliveries(ctx, "test", time.Minute, 10)
 		must(t, err)
 		if len(taken) != 1 {

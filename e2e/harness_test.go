@@ -320,7 +320,7 @@ func startHeardWithPush(t *testing.T) (*heardServer, *notify.Service, *pushtest.
 	var svc *notify.Service
 	h := startHeard(t, func(c *api.Config) {
 		svc, err = notify.New(notify.Config{Store: c.Store, Log: testkit.Quiet(), Clock: c.Clock, VAPIDPublicKey: public, VAPIDPrivateKey: private,
-			Subject: "safeguarding@heard.test", AllowLoopbackEndpoints: true, PollEvery: 100 * time.Millisecond})
+			Subject: "safeguarding@heard.test", AllowLoopbackEndpoints: true, PollEvery: 100 * time.Millisecond, SendAtOnce: 8})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -49,7 +49,7 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		if err := s.expand(ctx, ns); err != nil {
+		if _, err := s.expand(ctx, ns); err != nil {
 			// They stay in the outbox and are expanded again on the next pass.
 			return 0, fmt.Errorf("expanding notifications: %w", err)
 		}
@@ -90,10 +90,43 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	return attempts, nil
 }
 
+// sendAtOnce sends a notification just queued from a goroutine of its own,
+// under the same leases as Run, so that the first push does not wait for
+// Run's next pass. When SendAtOnce notifications are being sent already, Run
+// is woken to take it instead. Whatever fails here is left in the outbox or
+// the queue for Run.
+func (s *Service) sendAtOnce(n heard.Notification) {
+	select {
+	case s.atOnce <- struct{}{}:
+	default:
+		s.Wake()
+		return
+	}
+	s.sending.Add(1)
+	go func() {
+		defer func() { <-s.atOnce; s.sending.Done() }()
+		// The request that queued it may end now; the send goes on.
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Lease)
+		defer cancel()
+		ds, err := s.expand(ctx, []heard.Notification{n})
+		if err != nil {
+			s.log.Warn("sending a notification at once failed; the dispatcher will", "notification", n.ID, "err", err.Error())
+			s.Wake()
+			return
+		}
+		for _, d := range ds {
+			if _, err := s.deliver(ctx, d); err != nil && ctx.Err() == nil {
+				s.log.Warn("sending a push at once failed; the dispatcher will", "delivery", d.ID, "err", err.Error())
+				s.Wake()
+			}
+		}
+	}()
+}
+
 // expand makes one delivery per registered browser of each notification's
 // recipient, then takes the notifications out of the outbox: a few writes for
-// the whole batch.
-func (s *Service) expand(ctx context.Context, ns []heard.Notification) error {
+// the whole batch. It returns the deliveries it queued.
+func (s *Service) expand(ctx context.Context, ns []heard.Notification) ([]store.PushDelivery, error) {
 	var (
 		mu          sync.Mutex
 		ds          []store.PushDelivery
@@ -116,14 +149,15 @@ func (s *Service) expand(ctx context.Context, ns []heard.Notification) error {
 			done = append(done, n.ID)
 		}
 	})
-	if err := s.store.AddDeliveries(ctx, ds); err != nil {
-		return err
+	queued, err := s.store.AddDeliveries(ctx, ds)
+	if err != nil {
+		return nil, err
 	}
 	if err := s.store.LogUndelivered(ctx, undelivered); err != nil {
-		return err
+		return nil, err
 	}
 	if err := s.store.FinishExpansion(ctx, done); err != nil {
-		return err
+		return nil, err
 	}
 	for _, u := range undelivered {
 		s.metrics.notification(u.Why)
@@ -131,7 +165,7 @@ func (s *Service) expand(ctx context.Context, ns []heard.Notification) error {
 	for range len(done) - len(undelivered) {
 		s.metrics.notification("expanded")
 	}
-	return failure
+	return queued, failure
 }
 
 // deliveriesFor makes one delivery per registered browser of the recipient, or

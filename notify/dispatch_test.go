@@ -280,7 +280,8 @@ func TestAnInstanceDyingMidDeliveryLosesNothing(t *testing.T) {
 	dead := e.service("dead")
 	ns, err := e.store.PendingNotifications(e.ctx, 10)
 	e.must(err)
-	e.must(dead.expand(e.ctx, ns))
+	_, err = dead.expand(e.ctx, ns)
+	e.must(err)
 	taken, err := e.store.TakeDeliveries(e.ctx, dead.instance, dead.cfg.Lease, 10)
 	if err != nil || len(taken) != 1 {
 		t.Fatalf("take: %v %d", err, len(taken))
@@ -607,5 +608,94 @@ func TestWordingInEveryLanguage(t *testing.T) {
 				t.Errorf("%s %s is in English: %q", l.Code, typ, w.Body)
 			}
 		}
+	}
+}
+
+// A notification is sent straight after it is queued, without the
+// dispatcher's pass; with two instances sending at once and both passes
+// running over the same notifications, every browser still gets each
+// notification exactly once, and a failed first send is left for the pass.
+func TestSentAtOnceWithoutThePassAndStillOnce(t *testing.T) {
+	e := newEnv(t)
+	kwPhone, dutyPhone := e.subscribe(e.kw.ID, heard.RoleKeyWorker), e.subscribe(e.duty.ID, heard.RoleDutyWorker)
+	atOnce := func(c *Config) { c.SendAtOnce = 4 }
+	a, b := e.service("a", atOnce), e.service("b", atOnce)
+
+	first := heard.Notification{ID: heard.NewID(), AreaID: e.area.ID, RecipientID: e.kw.ID, Type: "card", Link: "/#/inbox/x",
+		Urgency: heard.UrgencyUrgent, SubjectID: "x", CreatedAt: e.clock.Now()}
+	e.must(a.Notify(e.ctx, first))
+	waitFor(t, func() bool { return len(e.push.Accepted(kwPhone)) == 1 })
+	if got := e.deliveries(first); len(got) != 1 || got[0].Status != store.DeliveryDelivered {
+		t.Fatalf("sent at once but not logged as delivered: %+v", got)
+	}
+
+	// Many at once from both instances, each queued by both (a phone's retry
+	// reaching the other instance), while both passes run.
+	ctx, stop := context.WithCancel(e.ctx)
+	var passes sync.WaitGroup
+	for _, s := range []*Service{a, b} {
+		passes.Add(1)
+		go func() {
+			defer passes.Done()
+			for ctx.Err() == nil {
+				if _, err := s.RunOnce(ctx); err != nil && ctx.Err() == nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	const n = 60
+	var ids []string
+	var queued sync.WaitGroup
+	for i := range n {
+		recipient := e.kw.ID
+		if i%3 == 0 {
+			recipient = e.duty.ID
+		}
+		note := heard.Notification{ID: heard.NewID(), AreaID: e.area.ID, RecipientID: recipient, Type: "card", Link: "/#/inbox/y",
+			Urgency: heard.UrgencyOrdinary, SubjectID: "y", CreatedAt: e.clock.Now()}
+		ids = append(ids, note.ID)
+		for _, s := range []*Service{a, b} {
+			queued.Add(1)
+			go func() { defer queued.Done(); e.must(s.Notify(e.ctx, note)) }()
+		}
+	}
+	queued.Wait()
+	waitFor(t, func() bool { return len(e.push.Accepted(kwPhone))+len(e.push.Accepted(dutyPhone)) >= n+1 })
+	stop()
+	passes.Wait()
+	for _, s := range []*Service{a, b} {
+		s.sending.Wait()
+	}
+	seen := map[string]int{}
+	for _, m := range e.push.Messages(nil) {
+		seen[payloadOf(m).ID]++
+	}
+	for _, id := range ids {
+		if seen[id] != 1 {
+			t.Errorf("notification %s reached its phone %d times", id, seen[id])
+		}
+	}
+	if total := len(e.push.Messages(nil)); total != n+1 {
+		t.Errorf("the push service received %d messages, want %d", total, n+1)
+	}
+
+	// The push service fails the first send: it waits in the queue for its
+	// retry, which the pass makes once the backoff is over.
+	e.push.Plan(kwPhone, pushtest.Answer{Status: 500})
+	failed := heard.Notification{ID: heard.NewID(), AreaID: e.area.ID, RecipientID: e.kw.ID, Type: "card", Link: "/#/inbox/z",
+		Urgency: heard.UrgencyOrdinary, SubjectID: "z", CreatedAt: e.clock.Now()}
+	e.must(a.Notify(e.ctx, failed))
+	waitFor(t, func() bool {
+		d := e.deliveries(failed)
+		return len(d) == 1 && d[0].Attempts == 1 && d[0].Status == store.DeliveryPending
+	})
+	a.sending.Wait()
+	e.clock.Advance(time.Minute)
+	if got := e.run(b); got != 1 {
+		t.Fatalf("the pass made %d attempts after the backoff, want 1", got)
+	}
+	if d := e.only(failed); d.Status != store.DeliveryDelivered {
+		t.Fatalf("after the retry: %+v", d)
 	}
 }

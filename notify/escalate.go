@@ -47,9 +47,12 @@ func (s *Service) Raise(ctx context.Context, a heard.Alert) error {
 	case !validLink(a.Link):
 		return fmt.Errorf("notify: link %q is not an address inside the app", a.Link)
 	}
-	area, err := s.store.Area(ctx, a.AreaID)
-	if err != nil {
-		return fmt.Errorf("notify: alert's area: %w", err)
+	if a.Policy == nil {
+		area, err := s.store.Area(ctx, a.AreaID)
+		if err != nil {
+			return fmt.Errorf("notify: alert's area: %w", err)
+		}
+		a.Policy = &area.Escalation
 	}
 	if a.TeamID == "" {
 		if y, err := s.store.YoungPerson(ctx, a.AreaID, a.YoungPersonID); err == nil {
@@ -62,7 +65,7 @@ func (s *Service) Raise(ctx context.Context, a heard.Alert) error {
 	}
 	// Raised under this instance's lease, so the first step is taken here at
 	// once; should this instance die, another takes it when the lease ends.
-	t, created, err := s.store.RaiseAlert(ctx, store.AlertTimer{Alert: a, Policy: withDefaults(area.Escalation), NextStep: stepNotify, DueAt: now},
+	t, created, err := s.store.RaiseAlert(ctx, store.AlertTimer{Alert: a, Policy: withDefaults(*a.Policy), NextStep: stepNotify, DueAt: now},
 		s.instance, s.cfg.Lease)
 	if err != nil || !created {
 		return err

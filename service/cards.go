@@ -35,7 +35,7 @@ func (s *Service) SendCard(ctx context.Context, p heard.Principal, n heard.NewCa
 	case !errors.Is(err, heard.ErrNotFound):
 		return heard.CardView{}, false, err
 	}
-	card, err := s.newCard(ctx, p, n)
+	card, area, err := s.newCard(ctx, p, n)
 	if err != nil {
 		return heard.CardView{}, false, err
 	}
@@ -51,7 +51,7 @@ func (s *Service) SendCard(ctx context.Context, p heard.Principal, n heard.NewCa
 	}
 	fctx, cancel := s.finishing(ctx)
 	defer cancel()
-	if err := s.finishCard(fctx, stored); err != nil {
+	if err := s.finishCard(fctx, stored, &area.Escalation); err != nil {
 		return heard.CardView{}, false, err
 	}
 	return heard.NewCardView(stored, nil), created, nil
@@ -73,20 +73,20 @@ var errCardIDInUse = heard.Conflict("id_in_use", "This card id is already in use
 
 // newCard builds the card to store: its urgency, the key worker now, the facts
 // for KPI counters, and the automatic reply when the key worker is not working.
-func (s *Service) newCard(ctx context.Context, p heard.Principal, n heard.NewCard) (heard.Card, error) {
+func (s *Service) newCard(ctx context.Context, p heard.Principal, n heard.NewCard) (heard.Card, heard.Area, error) {
 	y, a, err := s.store.YoungPersonAndKeyWorker(ctx, p.AreaID, p.ID)
 	if err != nil {
-		return heard.Card{}, err
+		return heard.Card{}, heard.Area{}, err
 	}
 	area, err := s.store.Area(ctx, p.AreaID)
 	if err != nil {
-		return heard.Card{}, err
+		return heard.Card{}, heard.Area{}, err
 	}
 	var keyWorker *heard.Staff
 	if a != nil {
 		st, err := s.store.StaffMember(ctx, p.AreaID, a.StaffID)
 		if err != nil && !errors.Is(err, heard.ErrNotFound) {
-			return heard.Card{}, err
+			return heard.Card{}, heard.Area{}, err
 		}
 		if err == nil && !st.Disabled {
 			keyWorker = &st
@@ -96,7 +96,7 @@ func (s *Service) newCard(ctx context.Context, p heard.Principal, n heard.NewCar
 	if y.PlacementID != "" {
 		pl, err := s.store.Placement(ctx, p.AreaID, y.PlacementID)
 		if err != nil && !errors.Is(err, heard.ErrNotFound) {
-			return heard.Card{}, err
+			return heard.Card{}, heard.Area{}, err
 		}
 		placementType = string(pl.Type)
 	}
@@ -112,7 +112,7 @@ func (s *Service) newCard(ctx context.Context, p heard.Principal, n heard.NewCar
 	if urgency == heard.UrgencyUrgent {
 		card.CrisisShown = area.CrisisContacts
 	}
-	return card, nil
+	return card, area, nil
 }
 
 // CompleteCard brings everything that follows from a card's state about:
@@ -133,12 +133,13 @@ func (s *Service) CompleteCard(ctx context.Context, areaID, cardID string) error
 	if err := s.store.ListCard(ctx, card); err != nil {
 		return err
 	}
-	return s.finishCard(ctx, card)
+	return s.finishCard(ctx, card, nil)
 }
 
 // finishCard is CompleteCard for a card the caller has just stored (or
-// acknowledged) and so listed: the steps after the lists.
-func (s *Service) finishCard(ctx context.Context, card heard.Card) error {
+// acknowledged) and so listed: the steps after the lists. policy is the
+// area's escalation policy when the caller has just read it, or nil.
+func (s *Service) finishCard(ctx context.Context, card heard.Card, policy *heard.EscalationPolicy) error {
 	if card.AckAt == nil && s.escalator != nil {
 		kind := heard.AlertCard
 		if card.Urgency == heard.UrgencyUrgent {
@@ -146,7 +147,7 @@ func (s *Service) finishCard(ctx context.Context, card heard.Card) error {
 		}
 		if err := s.escalator.Raise(ctx, heard.Alert{ID: card.ID, AreaID: card.AreaID, YoungPersonID: card.YoungPersonID,
 			KeyWorkerID: card.KeyWorkerID, TeamID: card.TeamID, Urgency: card.Urgency, Type: kind, Link: "/#/inbox/" + card.ID,
-			CreatedAt: card.ReceivedAt}); err != nil {
+			CreatedAt: card.ReceivedAt, Policy: policy}); err != nil {
 			return err
 		}
 	}
@@ -439,7 +440,7 @@ func (s *Service) AcknowledgeCard(ctx context.Context, p heard.Principal, id str
 	}
 	fctx, cancel := s.finishing(ctx)
 	defer cancel()
-	if err := s.finishCard(fctx, acked); err != nil {
+	if err := s.finishCard(fctx, acked, nil); err != nil {
 		return heard.CardView{}, err
 	}
 	if !first && acked.AckBy != p.ID {

@@ -156,19 +156,12 @@ func (s *Store) cardsByID(ctx context.Context, area string, ids []string) ([]hea
 // stopped short) and returned unchanged with created false. The same id from
 // anyone else is a conflict (and reveals nothing about the other card).
 func (s *Store) InsertCard(ctx context.Context, c heard.Card) (heard.Card, bool, error) {
-	existing, err := s.Card(ctx, c.AreaID, c.ID)
-	switch {
-	case err == nil && existing.YoungPersonID != c.YoungPersonID:
-		return c, false, heard.ErrConflict
-	case err == nil:
-		return existing, false, s.ListCard(ctx, existing)
-	case !errors.Is(err, heard.ErrNotFound):
-		return c, false, err
-	}
+	// The caller has just looked for the card, so it is listed and inserted
+	// straight away; the unique _id settles a race with a retry.
 	if err := s.ListCard(ctx, c); err != nil {
 		return c, false, err
 	}
-	_, err = s.c(colCards).InsertOne(ctx, c)
+	_, err := s.c(colCards).InsertOne(ctx, c)
 	if err == nil {
 		return c, true, nil
 	}
@@ -176,11 +169,19 @@ func (s *Store) InsertCard(ctx context.Context, c heard.Card) (heard.Card, bool,
 		return c, false, err
 	}
 	// Another attempt with the same id stored it a moment ago.
-	existing, err = s.Card(ctx, c.AreaID, c.ID)
-	if errors.Is(err, heard.ErrNotFound) || err == nil && existing.YoungPersonID != c.YoungPersonID {
+	existing, err := s.Card(ctx, c.AreaID, c.ID)
+	switch {
+	case errors.Is(err, heard.ErrNotFound) || err == nil && existing.YoungPersonID != c.YoungPersonID:
+		// Someone else's card: the entry just listed is taken back.
+		if err := s.unlist(ctx, c.AreaID, youngPersonListID(c.AreaID, c.YoungPersonID), c.ID); err != nil {
+			return c, false, err
+		}
 		return c, false, heard.ErrConflict
+	case err != nil:
+		return c, false, err
 	}
-	return existing, false, err
+	// The stored card's entry, should this attempt's have replaced it.
+	return existing, false, s.ListCard(ctx, existing)
 }
 
 // Card returns one card of the area.

@@ -58,8 +58,9 @@ func TestInsertCardIsIdempotent(t *testing.T) {
 	}
 	// Someone else using the same id, in the same area or another: a conflict, and
 	// the stored card is not returned.
+	thiefYP := heard.NewID()
 	for _, thief := range []heard.Card{
-		{ID: c.ID, AreaID: area, YoungPersonID: heard.NewID(), CardID: "happy"},
+		{ID: c.ID, AreaID: area, YoungPersonID: thiefYP, CardID: "happy", ReceivedAt: now},
 		{ID: c.ID, AreaID: other, YoungPersonID: yp, CardID: "happy"},
 	} {
 		got, _, err := st.InsertCard(ctx, thief)
@@ -69,6 +70,16 @@ func TestInsertCardIsIdempotent(t *testing.T) {
 	}
 	if _, err := st.Card(ctx, other, c.ID); !errors.Is(err, heard.ErrNotFound) {
 		t.Errorf("card visible from another area: %v", err)
+	}
+	// The young person's list shows the card once, as first stored; nobody
+	// else's list keeps it.
+	mine, err := st.CardsOf(ctx, area, []string{yp}, time.Time{}, 0)
+	if err != nil || len(mine) != 1 || mine[0].Note != "first" || !mine[0].ReceivedAt.Equal(now) {
+		t.Errorf("the young person's cards after a retry and two thieves: %v %+v", err, mine)
+	}
+	entries, err := st.InboxEntries(ctx, area, []string{thiefYP})
+	if err != nil || len(entries) != 0 {
+		t.Errorf("the list of the young person who used the id too: %v %+v", err, entries)
 	}
 }
 

@@ -11,6 +11,9 @@ import (
 	"heard/testkit"
 )
 
+// errOf keeps only the error of a call that also returns a value.
+func errOf[T any](_ T, err error) error { return err }
+
 func pushMust(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {

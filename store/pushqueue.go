@@ -123,23 +123,25 @@ func DeliveryID(notificationID, subscriptionID string) string {
 	return notificationID + "/" + subscriptionID
 }
 
-// AddDeliveries queues new deliveries, in one write. One already queued or
-// already finished (in the log) is left alone, so expanding a notification
-// again after a crash sends nothing twice.
-func (s *Store) AddDeliveries(ctx context.Context, ds []PushDelivery) error {
+// AddDeliveries queues new deliveries, in one write, and returns them as
+// queued. One already queued or already finished (in the log) is left alone,
+// so expanding a notification again after a crash sends nothing twice.
+func (s *Store) AddDeliveries(ctx context.Context, ds []PushDelivery) ([]PushDelivery, error) {
+	var queued []PushDelivery
 	var docs []any
 	for _, d := range ds {
 		if logged, err := s.deliveryLogged(ctx, d.ID); err != nil || logged {
 			if err != nil {
-				return err
+				return nil, err
 			}
 			continue
 		}
 		d.JobLease = JobLease{LeaseUntil: noLease}
 		d.Status, d.UpdatedAt = DeliveryPending, s.now()
+		queued = append(queued, d)
 		docs = append(docs, d)
 	}
-	return s.insertNew(ctx, colQueue, docs)
+	return queued, s.insertNew(ctx, colQueue, docs)
 }
 
 // insertNew inserts documents in one unordered write, skipping those whose _id exists.

@@ -26,8 +26,8 @@ func TestTakeDeliveriesIsExclusive(t *testing.T) {
 		ds = append(ds, store.PushDelivery{ID: fmt.Sprintf("n%d/s", i), AreaID: area, NotificationID: fmt.Sprintf("n%d", i),
 			Type: "card", Priority: 1, NextAttemptAt: now, EnqueuedAt: now, ExpiresAt: now.Add(24 * time.Hour)})
 	}
-	pushMust(t, st.AddDeliveries(ctx, ds))
-	pushMust(t, st.AddDeliveries(ctx, ds)) // expanding twice adds nothing
+	pushMust(t, errOf(st.AddDeliveries(ctx, ds)))
+	pushMust(t, errOf(st.AddDeliveries(ctx, ds))) // expanding twice adds nothing
 
 	other := testkit.NewInstance(t, st).Store
 	var mu sync.Mutex
@@ -96,8 +96,8 @@ func TestSweepPushKeepsWhatIsStillNeeded(t *testing.T) {
 	st := testkit.Store(t, clock)
 	area, now := heard.NewID(), clock.Now()
 	finish := func(id, status string) {
-		pushMust(t, st.AddDeliveries(ctx, []store.PushDelivery{{ID: id, AreaID: area, NotificationID: id, Type: "card",
-			NextAttemptAt: clock.Now(), EnqueuedAt: clock.Now(), ExpiresAt: clock.Now().Add(24 * time.Hour)}}))
+		pushMust(t, errOf(st.AddDeliveries(ctx, []store.PushDelivery{{ID: id, AreaID: area, NotificationID: id, Type: "card",
+			NextAttemptAt: clock.Now(), EnqueuedAt: clock.Now(), ExpiresAt: clock.Now().Add(24 * time.Hour)}})))
 		got, err := st.TakeDeliveries(ctx, "me", time.Minute, 10)
 		pushMust(t, err)
 		if len(got) != 1 {
@@ -115,7 +115,7 @@ func TestSweepPushKeepsWhatIsStillNeeded(t *testing.T) {
 	clock.Advance(8 * 24 * time.Hour)
 	finish("new-delivered", store.DeliveryDelivered)
 	pending := store.PushDelivery{ID: "pending", AreaID: area, NextAttemptAt: clock.Now().Add(time.Hour), EnqueuedAt: clock.Now(), ExpiresAt: clock.Now().Add(24 * time.Hour)}
-	pushMust(t, st.AddDeliveries(ctx, []store.PushDelivery{pending}))
+	pushMust(t, errOf(st.AddDeliveries(ctx, []store.PushDelivery{pending})))
 
 	// A claim document left by an earlier version of Heard.
 	_, err = st.DB.Collection("push_claims").InsertOne(ctx, map[string]any{"_id": "push_queue/x/1", "at": now})
@@ -161,7 +161,7 @@ func queued(t *testing.T, st *store.Store, clock *testkit.Clock, id string) stor
 	now := clock.Now()
 	d := store.PushDelivery{ID: id, AreaID: "area", NotificationID: id, Type: "card", Priority: 1,
 		NextAttemptAt: now, EnqueuedAt: now, ExpiresAt: now.Add(24 * time.Hour)}
-	pushMust(t, st.AddDeliveries(context.Background(), []store.PushDelivery{d}))
+	pushMust(t, errOf(st.AddDeliveries(context.Background(), []store.PushDelivery{d})))
 	return d
 }
 
@@ -291,7 +291,7 @@ func TestADeliveryQueuedAgainAfterItWasLoggedIsNotSent(t *testing.T) {
 	if ok, err := st.RecordAttempt(ctx, takeOne(t, st, "a"), "a", store.DeliveryOutcome{Status: store.DeliveryDelivered}); !ok || err != nil {
 		t.Fatalf("record: %v %v", ok, err)
 	}
-	pushMust(t, st.AddDeliveries(ctx, []store.PushDelivery{d})) // what is logged is not queued again
+	pushMust(t, errOf(st.AddDeliveries(ctx, []store.PushDelivery{d}))) // what is logged is not queued again
 	// … unless the expansion read the log just before the delivery was logged.
 	d.LeaseUntil, d.Status = time.Unix(0, 0), store.DeliveryPending
 	_, err := st.DB.Collection("push_queue").InsertOne(ctx, d)

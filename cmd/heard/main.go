@@ -180,7 +180,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	notifier, err := notify.New(notify.Config{Store: st, Log: log, Clock: clock, VAPIDPublicKey: secrets.VAPIDPublicKey,
 		VAPIDPrivateKey: secrets.VAPIDPrivateKey, Subject: cfg.VAPIDSubject, MetricsToken: cfg.MetricsToken,
-		AllowLoopbackEndpoints: cfg.PushAllowLoopback, Instance: instanceName(cfg.Instance, emb != nil)})
+		AllowLoopbackEndpoints: cfg.PushAllowLoopback, Instance: instanceName(cfg.Instance, emb != nil), SendAtOnce: 32})
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"heard"
 )
@@ -41,10 +40,10 @@ func dutyOpensEscalatedCard(t *testing.T, lang, kwTold, dutyTold, notAcked, next
 			willow = p
 		}
 	}
-	if _, err := h.Store.DB.Collection("young_people").UpdateOne(ctx, bson.D{{Key: "_id", Value: jay.ID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "placementId", Value: willow.ID}}}}); err != nil {
+	if _, err := h.Store.ChangeYoungPerson(ctx, jay.AreaID, jay.ID, func(y *heard.YoungPerson) error { y.PlacementID = willow.ID; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.Store.DB.Collection("staff").UpdateOne(ctx, bson.D{{Key: "_id", Value: dana.ID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "language", Value: lang}}}}); err != nil {
+	if err := h.Store.SetStaffLanguage(ctx, dana.AreaID, dana.ID, lang); err != nil {
 		t.Fatal(err)
 	}
 

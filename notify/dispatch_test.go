@@ -625,6 +625,7 @@ func TestSentAtOnceWithoutThePassAndStillOnce(t *testing.T) {
 		Urgency: heard.UrgencyUrgent, SubjectID: "x", CreatedAt: e.clock.Now()}
 	e.must(a.Notify(e.ctx, first))
 	waitFor(t, func() bool { return len(e.push.Accepted(kwPhone)) == 1 })
+	a.sending.Wait()
 	if got := e.deliveries(first); len(got) != 1 || got[0].Status != store.DeliveryDelivered {
 		t.Fatalf("sent at once but not logged as delivered: %+v", got)
 	}

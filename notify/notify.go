@@ -68,13 +68,13 @@ type Config struct {
 	// the embedded database means decoding every waiting job, so under load
 	// the first push is sent sooner, and more cheaply, from here.
 	SendAtOnce int
-	Batch       int           // jobs taken at a time (64)
-	MaxAge      time.Duration // retries stop this long after queuing (24h)
-	RetryBase   time.Duration // first backoff (15s), doubling
-	RetryMax    time.Duration // longest backoff (1h)
-	KeepFor     time.Duration // finished deliveries are deleted after (7 days)
-	KeepFailed  time.Duration // failed deliveries are deleted after (30 days)
-	SweepEvery  time.Duration // (10m)
+	Batch      int           // jobs taken at a time (64)
+	MaxAge     time.Duration // retries stop this long after queuing (24h)
+	RetryBase  time.Duration // first backoff (15s), doubling
+	RetryMax   time.Duration // longest backoff (1h)
+	KeepFor    time.Duration // finished deliveries are deleted after (7 days)
+	KeepFailed time.Duration // failed deliveries are deleted after (30 days)
+	SweepEvery time.Duration // (10m)
 }
 
 // Service is Heard's heard.Notifier and heard.Escalator.
@@ -90,7 +90,7 @@ type Service struct {
 	metrics  *metrics
 	// atOnce holds a place for each notification being sent at once (nil
 	// when SendAtOnce is 0).
-	atOnce chan struct{}
+	atOnce  chan struct{}
 	sending sync.WaitGroup
 }
 

@@ -17,7 +17,7 @@ func TestDutyWorkerSeesWhatTheyNeedToAct(t *testing.T) {
 	home := heard.Placement{ID: heard.NewID(), AreaID: e.area.ID, Name: "Oak House", Type: heard.PlacementChildrensHome, CreatedAt: e.clock.Now()}
 	e.must(e.store.CreatePlacement(e.ctx, home))
 	e.yp.PlacementID = home.ID
-	_, err := e.store.DB.Collection("young_people").UpdateOne(e.ctx, map[string]any{"_id": e.yp.ID}, map[string]any{"$set": map[string]any{"placementId": home.ID}})
+	_, err := e.store.ChangeYoungPerson(e.ctx, e.area.ID, e.yp.ID, func(y *heard.YoungPerson) error { y.PlacementID = home.ID; return nil })
 	e.must(err)
 
 	n := e.newCard("not_safe")

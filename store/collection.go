@@ -112,6 +112,7 @@ func (c collection) InsertMany(ctx context.Context, docs any, opts ...options.Li
 }
 
 func (c collection) UpdateOne(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
+	defer c.dropCached(filter)()
 	return run(c.s, ctx, func(ctx context.Context) (*mongo.UpdateResult, error) {
 		res, err := c.Collection.UpdateOne(ctx, filter, update, opts...)
 		return res, c.fault(ctx, "update", err)
@@ -119,6 +120,7 @@ func (c collection) UpdateOne(ctx context.Context, filter, update any, opts ...o
 }
 
 func (c collection) UpdateMany(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateManyOptions]) (*mongo.UpdateResult, error) {
+	defer c.dropCached(filter)()
 	return run(c.s, ctx, func(ctx context.Context) (*mongo.UpdateResult, error) {
 		res, err := c.Collection.UpdateMany(ctx, filter, update, opts...)
 		return res, c.fault(ctx, "update", err)
@@ -126,6 +128,7 @@ func (c collection) UpdateMany(ctx context.Context, filter, update any, opts ...
 }
 
 func (c collection) ReplaceOne(ctx context.Context, filter, doc any, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
+	defer c.dropCached(filter)()
 	return run(c.s, ctx, func(ctx context.Context) (*mongo.UpdateResult, error) {
 		res, err := c.Collection.ReplaceOne(ctx, filter, doc, opts...)
 		return res, c.fault(ctx, "replace", err)
@@ -133,6 +136,7 @@ func (c collection) ReplaceOne(ctx context.Context, filter, doc any, opts ...opt
 }
 
 func (c collection) DeleteOne(ctx context.Context, filter any, opts ...options.Lister[options.DeleteOneOptions]) (*mongo.DeleteResult, error) {
+	defer c.dropCached(filter)()
 	return run(c.s, ctx, func(ctx context.Context) (*mongo.DeleteResult, error) {
 		res, err := c.Collection.DeleteOne(ctx, filter, opts...)
 		return res, c.fault(ctx, "delete", err)
@@ -140,6 +144,7 @@ func (c collection) DeleteOne(ctx context.Context, filter any, opts ...options.L
 }
 
 func (c collection) DeleteMany(ctx context.Context, filter any, opts ...options.Lister[options.DeleteManyOptions]) (*mongo.DeleteResult, error) {
+	defer c.dropCached(filter)()
 	return run(c.s, ctx, func(ctx context.Context) (*mongo.DeleteResult, error) {
 		res, err := c.Collection.DeleteMany(ctx, filter, opts...)
 		return res, c.fault(ctx, "delete", err)
@@ -155,11 +160,46 @@ func (c collection) Find(ctx context.Context, filter any, opts ...options.Lister
 }
 
 func (c collection) FindOne(ctx context.Context, filter any, opts ...options.Lister[options.FindOneOptions]) *mongo.SingleResult {
-	return runOne(c.s, ctx, func(ctx context.Context) *mongo.SingleResult { return c.Collection.FindOne(ctx, filter, opts...) })
+	cache, key := c.cache()
+	id, byID := onlyID(filter)
+	if cache == nil || !byID || len(opts) > 0 {
+		return runOne(c.s, ctx, func(ctx context.Context) *mongo.SingleResult { return c.Collection.FindOne(ctx, filter, opts...) })
+	}
+	doc, gen, hit := cache.get(key, id)
+	if hit {
+		return mongo.NewSingleResultFromDocument(doc, nil, nil)
+	}
+	res := runOne(c.s, ctx, func(ctx context.Context) *mongo.SingleResult { return c.Collection.FindOne(ctx, filter) })
+	if doc, err := res.Raw(); err == nil {
+		cache.put(key, id, gen, doc)
+	}
+	return res
+}
+
+// cache is the read cache of the collection's documents and its key there,
+// or nil when its documents are not kept (readcache.go).
+func (c collection) cache() (*readCache, string) {
+	if c.s.embedded == nil || !cachedCollections[c.Name()] {
+		return nil, ""
+	}
+	return c.s.embedded.cache, c.s.DB.Name() + "\x00" + c.Name()
+}
+
+// dropCached forgets what a write with this filter may change, before the
+// write and again (by the function it returns) after it.
+func (c collection) dropCached(filter any) func() {
+	cache, key := c.cache()
+	if cache == nil {
+		return func() {}
+	}
+	id := writtenID(filter)
+	cache.drop(key, id)
+	return func() { cache.drop(key, id) }
 }
 
 // FindOneAndUpdate is a write too.
 func (c collection) FindOneAndUpdate(ctx context.Context, filter, update any, opts ...options.Lister[options.FindOneAndUpdateOptions]) *mongo.SingleResult {
+	defer c.dropCached(filter)()
 	return runOne(c.s, ctx, func(ctx context.Context) *mongo.SingleResult {
 		res := c.Collection.FindOneAndUpdate(ctx, filter, update, opts...)
 		if err := c.fault(ctx, "update", res.Err()); err != nil {

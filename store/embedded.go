@@ -26,6 +26,8 @@ type Embedded struct {
 	inFlight chan struct{}
 	// locks back Store.guard for every store handle on this server.
 	locks keyedLocks
+	// cache keeps documents read often, for every store handle on this server (readcache.go).
+	cache *readCache
 }
 
 // EmbeddedOptions tune the embedded server.
@@ -68,7 +70,7 @@ func StartEmbeddedWith(dir string, logger *slog.Logger, o EmbeddedOptions) (*Emb
 		return nil, fmt.Errorf("configure embedded database: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &Embedded{dir: abs, cancel: cancel, done: make(chan error, 1), inFlight: make(chan struct{}, EmbeddedInFlight)}
+	e := &Embedded{dir: abs, cancel: cancel, done: make(chan error, 1), inFlight: make(chan struct{}, EmbeddedInFlight), cache: newReadCache()}
 	go func() { e.done <- f.Run(ctx) }()
 	// MongoDBURI waits for the listener that Run opens.
 	got := make(chan string, 1)

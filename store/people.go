@@ -238,14 +238,23 @@ func (s *Store) YoungPeopleInTeam(ctx context.Context, area, team string) ([]hea
 
 // SetYoungPersonLanguage saves a young person's language choice.
 func (s *Store) SetYoungPersonLanguage(ctx context.Context, area, id, lang string) error {
-	_, _, err := update(ctx, s, colYoungPeople, area, id, func(d *youngPersonDoc, exists bool) (bool, error) {
+	_, err := s.ChangeYoungPerson(ctx, area, id, func(y *heard.YoungPerson) error {
+		y.Language = lang
+		return nil
+	})
+	return err
+}
+
+// ChangeYoungPerson changes a young person's record by one exact
+// read-change-write, as ChangeStaff does an account.
+func (s *Store) ChangeYoungPerson(ctx context.Context, area, id string, change func(y *heard.YoungPerson) error) (heard.YoungPerson, error) {
+	d, _, err := update(ctx, s, colYoungPeople, area, id, func(d *youngPersonDoc, exists bool) (bool, error) {
 		if !exists {
 			return false, heard.ErrNotFound
 		}
-		d.Language = lang
-		return true, nil
+		return true, change(&d.YoungPerson)
 	})
-	return err
+	return d.YoungPerson, err
 }
 
 // AddDutyShift puts a staff member on the duty rota.

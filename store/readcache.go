@@ -26,7 +26,7 @@ import (
 // most requests and written rarely.
 var cachedCollections = map[string]bool{
 	colAreas: true, colStaff: true, colYoungPeople: true, colDevices: true, colPlacements: true,
-	colPushSubscriptions: true, colPushSubscriptionLists: true,
+	colPushSubscriptions: true, colPushSubscriptionLists: true, colRefreshTokens: true,
 }
 
 // readCacheLimit bounds the documents kept per collection; past it the

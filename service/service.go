@@ -49,6 +49,7 @@ type Service struct {
 	instance  string
 	lease     time.Duration
 	finishFor time.Duration
+	histories historiesCache
 }
 
 var (

@@ -123,10 +123,13 @@ async function measureWelcome() {
 }
 
 // A young person's home: join once, then open the app again, type the PIN
-// and wait for home. The PIN is typed by a script in the page (set by
-// script, which is not user input, so LCP goes on to the home, and no test
-// driver runs in the page while it is measured). The phone keeps what the
-// app kept (no storage reset).
+// and wait for home. The PIN is typed by a script in the page as soon as the
+// PIN screen has been painted (a person cannot type before they see it; a
+// real one takes a second or two more, which would only count against
+// Heard). A script's typing is not user input, so LCP goes on to the home,
+// and no test driver runs in the page while it is measured. The phone keeps
+// what the app kept (no storage reset) and opens it as it would: with the
+// service worker Heard left there.
 async function measureHome() {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
@@ -136,16 +139,19 @@ async function measureHome() {
   await page.type('#pin-confirm', PIN);
   await page.click('#pin-submit');
   await page.waitForSelector('#fc-tile', { visible: true });
-  await new Promise((r) => setTimeout(r, 5000)); // the app is kept in the background
+  await new Promise((r) => setTimeout(r, 5000)); // the app asks to be kept once the phone is idle
+  await page.evaluate(() => window.heard.kept());
   await page.evaluateOnNewDocument((pin) => {
-    new MutationObserver(() => {
+    new MutationObserver((_, observer) => {
       const input = document.querySelector('#unlock-pin');
       const submit = document.querySelector('#unlock-submit');
-      if (!input || !submit || input.dataset.typed) return;
-      input.dataset.typed = '1';
-      input.value = pin;
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-      submit.click();
+      if (!input || !submit) return;
+      observer.disconnect();
+      requestAnimationFrame(() => setTimeout(() => {
+        input.value = pin;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        submit.click();
+      }, 0));
     }).observe(document, { subtree: true, childList: true });
   }, PIN);
   const home = [];

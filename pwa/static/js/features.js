@@ -3,7 +3,7 @@
 // sign-in (and at start for staff who stay signed in), so the welcome screen
 // never carries them.
 
-import { h } from './dom.js';
+import { h, afterPaint } from './dom.js';
 import { need } from './i18n.js';
 import { addItemAction } from './home.js';
 import { loadModule, preloadModule } from './router.js';
@@ -65,10 +65,11 @@ export function whenIdle(fn, timeout = 2000) {
 }
 
 /** Starts loading a role's features (e.g. while the PIN is typed), so that
- * home opens at once after it: fetched now, from the phone's own copy once
- * the app is kept, and run when the phone is idle. */
+ * home opens at once after it: fetched as soon as the screen asking for the
+ * PIN is up (from the phone's own copy once the app is kept), and run when
+ * the phone is idle. */
 export function preloadRole(role) {
-  prefetchRole(role).catch(() => {});
+  afterPaint(() => prefetchRole(role).catch(() => {}));
   whenIdle(() => fetchRole(role).catch(() => {}), 1000);
 }
 

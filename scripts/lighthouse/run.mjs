@@ -164,6 +164,14 @@ async function measureHome() {
       return result;
     });
     if (!(await page.$('#fc-tile'))) throw new Error('the young person did not reach home');
+    // LCP must be home's, not the PIN screen's.
+    const onHome = await page.evaluate(() => new Promise((resolve) => {
+      new PerformanceObserver((list) => {
+        const last = list.getEntries().at(-1);
+        resolve(Boolean(last && last.element && last.element.closest('#home')));
+      }).observe({ type: 'largest-contentful-paint', buffered: true });
+    }));
+    if (!onHome) throw new Error('LCP was not on home: the run measured the PIN screen');
     home.push(figures(lhr));
     writeFileSync(path.join(outDir, `home-${i + 1}.json`), JSON.stringify(lhr));
   }

@@ -159,6 +159,17 @@ func (c *screenChecker) names(where string) {
 	}
 }
 
+// barWordsWhole keeps the words in the top bar that are broken over two lines
+// ("Hea" above "rd"): a word there is shown whole or not at all.
+func (c *screenChecker) barWordsWhole(where string) {
+	var broken []string
+	run(c.t, c.ctx, "bar words "+where, chromedp.Evaluate(`[...document.querySelectorAll('.topbar a span, .topbar button span')]
+		.filter((el) => { const r = document.createRange(); r.selectNodeContents(el); return el.checkVisibility() && r.getClientRects().length > 1; }).map((el) => el.textContent)`, &broken))
+	for _, b := range broken {
+		c.fail("%s (%s, larger text): %q is broken over two lines in the top bar", where, c.lang, b)
+	}
+}
+
 // reflow narrows the page to width CSS px and keeps what sticks out.
 func (c *screenChecker) reflow(where, how string, width int) {
 	var out struct {
@@ -350,6 +361,7 @@ func everyScreen(t *testing.T, lang, name, otherName string) {
 		}
 		run(t, c.ctx, "open "+s.name, viewport(320), chromedp.Evaluate(fmt.Sprintf(`window.heard.navigate(%q)`, s.path), nil), chromedp.WaitVisible(s.ready, chromedp.ByQuery), chromedp.Sleep(150*time.Millisecond))
 		c.reflow(s.name, ", larger text", 320)
+		c.barWordsWhole(s.name)
 		if s.name == "home-young-person" || s.name == "card-sheet-urgent" {
 			screenshot(t, c.ctx, "screens-"+s.name+"-large-"+lang+"-320")
 		}

@@ -283,4 +283,11 @@ func TestWeighFirstVisit(t *testing.T) {
 			t.Errorf("%s fetched files twice: %v", w.Name, w.Twice)
 		}
 	}
+	// Opened again, the app comes from the phone, shell included: only the
+	// check for a new version (sw.js) and Heard's answers use the network.
+	for _, hit := range again.Hits {
+		if hit.Type != "api" && hit.Path != "/sw.js" {
+			t.Errorf("opening the app again waited for %s from the network", hit.Path)
+		}
+	}
 }

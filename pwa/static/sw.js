@@ -11,7 +11,11 @@
  * - After sign-in the page asks ("keep") for the rest of its role's app:
  *   code, styles, pictures and this language's words, fetched in the
  *   background, each once.
- * - Pages: network first, falling back to the kept shell (/).
+ * - Pages: once this phone keeps a role's app of this version, the shell (/)
+ *   comes from the phone at once, in the language kept, so opening the app
+ *   never waits for the network (a new version comes with a new sw.js, whose
+ *   install keeps its own shell). Otherwise network first, falling back to
+ *   the kept shell.
  * - App files: from the cache first. Other /api/ requests go to the network
  *   only: personal data is never cached.
  * - Push (below): show the (already translated, lock-screen-safe)
@@ -48,6 +52,15 @@ async function keep(urls) {
   }));
 }
 
+/** The shell (/) in the language kept: it starts in that language's
+ * direction and preloads its words. Fetched afresh for each version. */
+async function keepShell(lang) {
+  const res = await fetch('/', { headers: { 'Accept-Language': lang } });
+  if (!res.ok) throw new Error(`/: ${res.status}`);
+  const cache = await caches.open(CACHE);
+  await cache.put('/', res);
+}
+
 /** Everything a role's phone needs offline, words in one language, then the
  * shell itself, last, so a kept shell means a kept app. */
 async function keepRole(role, lang) {
@@ -59,7 +72,7 @@ async function keepRole(role, lang) {
   if (fresh && await caches.match('/', { ...MATCH, cacheName: CACHE })) return; // kept already
   const words = set.words[lang] || set.words.en || [];
   await keep([...set.files, ...words]);
-  await keep(['/']);
+  await keepShell(lang);
   await setKept({ role, kind, lang, build: BUILD }).catch(() => {});
 }
 
@@ -84,6 +97,23 @@ self.addEventListener('activate', (event) => {
     await self.clients.claim();
   })());
 });
+
+/** The kept shell, if this phone keeps a role's app of this version: then
+ * everything the shell loads is on the phone too. */
+async function keptShell() {
+  const kept = await getKept();
+  if (kept.build !== BUILD) return null;
+  return caches.match('/', { ...MATCH, cacheName: CACHE });
+}
+
+async function openPage(request) {
+  const path = new URL(request.url).pathname;
+  if (path === '/' || path === '/index.html') {
+    const kept = await keptShell();
+    if (kept) return kept;
+  }
+  return networkFirstPage(request);
+}
 
 async function networkFirstPage(request) {
   try {
@@ -122,7 +152,7 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith('/api/')) return; // network only
   if (request.mode === 'navigate') {
-    event.respondWith(networkFirstPage(request));
+    event.respondWith(openPage(request));
     return;
   }
   event.respondWith(cacheFirst(request, url.pathname));

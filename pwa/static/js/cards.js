@@ -15,7 +15,7 @@
 //
 // Staff see cards in their inbox (inbox.js).
 
-import { h, clear, icon } from './dom.js';
+import { h, clear, icon, afterPaint } from './dom.js';
 import { t, has, current as currentLang, direction, formatWhen, formatDateTime, locale, dateFormat } from './i18n.js';
 import { screen, button, busy, message, showMessage, errorText, loadFailed, loading, actionsArea } from './ui.js';
 import { api, getUser, isYoungPerson } from './api.js';
@@ -594,8 +594,10 @@ function mineScreen() {
 
 /** The young person's home tile. */
 function homeTile() {
-  flushQueue();
-  refreshContacts();
+  afterPaint(() => {
+    flushQueue();
+    refreshContacts();
+  });
   return h('a', { class: 'home-tile fc-tile', href: '#/cards', id: 'fc-tile' },
     h('span', { class: 'home-tile-pics', 'aria-hidden': 'true' }, picture('happy', 40), picture('worried', 40), picture('want_to_talk', 40)),
     h('span', { class: 'home-tile-title', text: t('cards.tile') }),
@@ -637,12 +639,17 @@ async function cardScreen({ id }) {
 }
 
 /** On the young person's home: what is new on their cards, until they have looked. */
-function homeNews() {
+// News as the phone last kept it, at once; then as Heard has it now.
+async function homeNews() {
   const box = h('section', { class: 'fc-news', id: 'fc-news', 'aria-labelledby': 'fc-news-title', hidden: true });
-  api('GET', '/api/me/cards').then((data) => {
-    keepCards(getUser().id, (data && data.items) || []);
-    const news = ((data && data.items) || []).filter(hasNews).slice(0, 3);
-    if (!news.length) return;
+  const user = getUser();
+  const show = (items) => {
+    const news = items.filter(hasNews).slice(0, 3);
+    box.hidden = !news.length;
+    if (!news.length) {
+      clear(box);
+      return;
+    }
     clear(box).append(
       h('h2', { id: 'fc-news-title', text: t('cards.news.title') }),
       h('ul', { class: 'fc-news-list' }, news.map((c) => {
@@ -660,8 +667,14 @@ function homeNews() {
               lines.length ? h('span', { class: 'fc-news-words', dir: 'auto', text: lines.join(' — ') }) : null,
               h('span', { class: 'meta', text: formatWhen(at) }))));
       })));
-    box.hidden = false;
-  }).catch(() => {});
+  };
+  const kept = await keptCards(user.id);
+  if (kept) show(kept.items);
+  afterPaint(() => api('GET', '/api/me/cards').then((data) => {
+    const items = (data && data.items) || [];
+    keepCards(user.id, items);
+    if (getUser() && getUser().id === user.id) show(items);
+  }).catch(() => {}));
   return box;
 }
 

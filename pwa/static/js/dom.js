@@ -101,3 +101,19 @@ export function announce(text) {
   // A fresh text node after a tick makes screen readers read repeats too.
   setTimeout(() => { region.textContent = text; }, 50);
 }
+
+/**
+ * Runs fn once the screen being built has been painted (the next frame, or
+ * soon in a tab not shown): a screen's first paint does not wait for what it
+ * asks the network for, nor share the phone's connection with it.
+ */
+export function afterPaint(fn) {
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, 250);
+}

@@ -15,7 +15,7 @@
 // Team managers and administrators: follow-ups asked for (#/follow-ups,
 // #/follow-ups/:id), never about their own work.
 
-import { h, append, clear, announce, icon } from './dom.js';
+import { h, append, clear, announce, icon, afterPaint } from './dom.js';
 import { t, current as currentLang, formatDateTime } from './i18n.js';
 import { screen, button, busy, message, showMessage, errorText, fieldText, loadFailed, loading, actionsArea, label, ypName } from './ui.js';
 import { api, getUser, isYoungPerson } from './api.js';
@@ -120,17 +120,19 @@ function aboutText(req) {
 }
 
 function homeTile() {
-  flushFeedback();
   const sub = h('span', { class: 'home-tile-sub', text: t('feedback.tile.sub') });
   const tile = h('a', { class: 'home-tile fb-tile', href: '#/feedback', id: 'fb-tile' },
     h('span', { class: 'home-tile-pics', 'aria-hidden': 'true' }, face('yes', 36), face('a_bit', 36), face('no', 36)),
     h('span', { class: 'home-tile-title', text: t('feedback.tile.title') }),
     sub);
-  openRequests().then((items) => {
-    if (!items.length) return;
-    tile.classList.add('fb-tile-waiting');
-    tile.append(h('span', { class: 'fb-badge', id: 'fb-waiting', text: t('feedback.tile.waiting', { count: items.length }) }));
-  }).catch(() => {});
+  afterPaint(() => {
+    flushFeedback();
+    openRequests().then((items) => {
+      if (!items.length) return;
+      tile.classList.add('fb-tile-waiting');
+      tile.append(h('span', { class: 'fb-badge', id: 'fb-waiting', text: t('feedback.tile.waiting', { count: items.length }) }));
+    }).catch(() => {});
+  });
   return tile;
 }
 

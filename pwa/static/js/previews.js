@@ -8,7 +8,7 @@
 // cache on the phone, which is emptied when the move is cancelled or the
 // preview ends (a month after the move day), and on signing out.
 
-import { h, clear, announce } from './dom.js';
+import { h, clear, announce, afterPaint } from './dom.js';
 import { t, current as currentLang, formatDateTime } from './i18n.js';
 import { screen, button, busy, message, showMessage, errorText, loading, loadFailed, label } from './ui.js';
 import { api, download, getUser, isYoungPerson } from './api.js';
@@ -417,7 +417,9 @@ async function previewScreen() {
 }
 
 /** The home tile, when a preview is open (as kept on the phone, then as Heard says). */
-function homeTile() {
+// Shown at once from what the phone kept (so it does not push home down after
+// the first paint), then brought up to date from Heard.
+async function homeTile() {
   const tile = h('a', { class: 'home-tile pv-tile', href: '#/my-move', id: 'pv-tile', hidden: true },
     h('span', { class: 'home-tile-title', text: t('previews.tile.title') }),
     h('span', { class: 'home-tile-sub', id: 'pv-tile-sub' }));
@@ -426,8 +428,8 @@ function homeTile() {
     tile.hidden = !p;
     if (p) tile.querySelector('#pv-tile-sub').textContent = t('previews.tile.sub', { place: p.placement.name, count: Math.max(0, daysUntil(p.move.date)) });
   };
-  keptPreviews().then(show);
-  loadPreviews().then((r) => show(r.items)).catch(() => {});
+  show(await keptPreviews());
+  afterPaint(() => loadPreviews().then((r) => show(r.items)).catch(() => {}));
   return tile;
 }
 

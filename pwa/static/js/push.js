@@ -12,7 +12,7 @@
 // What a notification says is decided by the server and is safe for a lock
 // screen; the service worker (sw.js) shows it and opens the app on a tap.
 
-import { h } from './dom.js';
+import { h, afterPaint } from './dom.js';
 import { t } from './i18n.js';
 import { button, busy, message, showMessage } from './ui.js';
 import { api } from './api.js';
@@ -112,6 +112,20 @@ export async function stopNotifications(call = api) {
 
 const registeredFor = new WeakSet();
 
+/**
+ * Whether notifications are allowed ('granted', 'denied' or 'default'), asked
+ * without holding up the page: the first read of Notification.permission
+ * waits for the browser, on a cheap phone long enough to be felt as home opens.
+ */
+async function permission() {
+  try {
+    const status = await navigator.permissions.query({ name: 'notifications' });
+    return status.state === 'prompt' ? 'default' : status.state;
+  } catch {
+    return Notification.permission;
+  }
+}
+
 function notNow() {
   return Number(localStorage.getItem(NOT_NOW_KEY) || 0) > Date.now();
 }
@@ -121,17 +135,18 @@ function notNow() {
  * offer (unsupported, already decided, or "not now" recently). When permission
  * was given before, it quietly registers this browser again instead.
  */
-export function offerNotifications(user, call = api) {
+export async function offerNotifications(user, call = api) {
   if (!user || !supported()) return null;
-  if (Notification.permission === 'granted') {
+  const allowed = await permission();
+  if (allowed === 'granted') {
     // Once per sign-in: each sign-in is a new user object.
     if (!registeredFor.has(user)) {
       registeredFor.add(user);
-      refreshNotifications(call).catch(() => registeredFor.delete(user));
+      afterPaint(() => refreshNotifications(call).catch(() => registeredFor.delete(user)));
     }
     return null;
   }
-  if (Notification.permission === 'denied' || notNow()) return null;
+  if (allowed === 'denied' || notNow()) return null;
 
   const young = user.role === 'young_person';
   const status = message('info');

@@ -15,10 +15,19 @@ export function setNeeds(n) {
  * than one level of imports after another.
  */
 export function loadModule(url) {
-  for (const dep of needs[url] || []) {
-    if (!document.querySelector(`link[href="${dep}"]`)) document.head.append(h('link', { rel: 'modulepreload', href: dep }));
-  }
+  for (const dep of needs[url] || []) preload(dep);
   return import(url);
+}
+
+/** Fetch a module loaded on demand and everything it imports, without
+ * running it yet. */
+export function preloadModule(url) {
+  preload(url);
+  for (const dep of needs[url] || []) preload(dep);
+}
+
+function preload(url) {
+  if (!document.querySelector(`link[href="${url}"]`)) document.head.append(h('link', { rel: 'modulepreload', href: url }));
 }
 
 const routes = [];

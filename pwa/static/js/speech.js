@@ -13,8 +13,10 @@ export function speaking() {
   return supported() && (window.speechSynthesis.speaking || window.speechSynthesis.pending);
 }
 
+// Every screen change stops reading; asking the browser to stop when nothing
+// is being read would cost each one a wait for the browser.
 export function stop() {
-  if (supported()) window.speechSynthesis.cancel();
+  if (speaking()) window.speechSynthesis.cancel();
 }
 
 const BLOCKS = 'h1,h2,h3,h4,p,li,label,legend,summary,dt,dd,th,td,button,a,[data-read]';

@@ -19,6 +19,8 @@ const FEATURES = [
   { name: 'moves', staff: true, words: ['placements'], load: () => loadModule('/js/moves.js'), mount: (m) => m.mountMoves() },
   { name: 'dashboard', staff: true, words: ['kpis'], load: () => loadModule('/js/dashboard.js'), mount: (m) => m.mountDashboard() },
   { name: 'previews', words: ['previews'], css: '/css/previews.css', load: () => loadModule('/js/previews.js'), mount: (m) => m.mountPreviews() },
+  { name: 'buddies', words: ['buddies'], css: '/css/buddies.css', load: () => loadModule('/js/buddies.js'), mount: (m) => m.mountBuddies() },
+  { name: 'buddystaff', staff: true, words: ['buddies', 'buddystaff'], css: '/css/buddies.css', load: () => loadModule('/js/buddystaff.js'), mount: (m) => m.mountBuddyStaff() },
   { name: 'push', words: ['push'], load: () => loadModule('/js/push.js'), mount: (m) => m.mountPush() },
 ];
 

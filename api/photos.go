@@ -23,7 +23,7 @@ const PhotoBodyLimit = 15<<20 + 64<<10
 // PDF), whose body may be larger than the JSON bodies every other route takes.
 func photoUpload(method, path string) bool {
 	return method == http.MethodPost && strings.HasPrefix(path, "/api/placements/") &&
-		(strings.HasSuffix(path, "/photos") || strings.HasSuffix(path, "/booklet.pdf"))
+		(strings.HasSuffix(path, "/photos") || strings.HasSuffix(path, "/booklet.pdf")) || buddyPhotoUpload(method, path)
 }
 
 func (s *Server) photosRoutes() {

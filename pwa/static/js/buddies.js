@@ -18,6 +18,7 @@ import { pictureIcon } from './buddypictures.js';
 export const INTERESTS = ['music', 'football', 'sport', 'gaming', 'art', 'drawing', 'dancing', 'cooking', 'animals', 'films', 'reading', 'nature', 'making', 'phones', 'fashion', 'swimming'];
 export const HARD_DAY = ['quiet_space', 'music', 'talk_to_someone', 'walk', 'tv', 'drawing', 'food', 'sleep', 'pet', 'alone_time'];
 const SEE = ['languages', 'interests', 'hardDay', 'note'];
+const AGE_BANDS = ['under-13', '13-15', '16-17', '18+'];
 const NOTE_MAX = 280;
 // The faces of the 1..5 scale: the feeling-card pictures, as in the questionnaire.
 const FACES = { 1: 'sad', 2: 'worried', 3: 'okay', 4: 'calm', 5: 'happy' };
@@ -109,6 +110,18 @@ function checkbox(id, text, checked, help) {
   return { input, el: h('div', { class: 'toggle bd-toggle' }, input, h('div', {}, h('label', { for: id, text }), help ? h('p', { class: 'field-help', id: `${id}-help`, text: help }) : null)) };
 }
 
+/** One choice out of a few, as large radio buttons; returns {el, value()}. */
+function radios(name, labelledBy, options, chosen) {
+  const el = h('div', { class: 'bd-radios', role: 'radiogroup', 'aria-labelledby': labelledBy },
+    ...options.map(([v, text]) => {
+      const id = `${name}-${v || 'none'}`;
+      return h('div', { class: 'bd-radio' },
+        h('input', { type: 'radio', name, id, value: v, checked: chosen === v }),
+        h('label', { for: id, text }));
+    }));
+  return { el, value: () => { const c = el.querySelector('input:checked'); return c ? c.value : ''; } };
+}
+
 function fieldset(id, legend, help, ...content) {
   return h('fieldset', { class: 'panel bd-set', id },
     h('legend', { text: legend }),
@@ -135,15 +148,11 @@ async function aboutMeScreen() {
   const interests = pictureGrid('am-interests', INTERESTS, me.interests, interestWord);
   const languages = languageGrid(me.languages);
   const hardDay = pictureGrid('am-hardday', HARD_DAY, me.hardDay, hardDayWord);
+  const age = radios('am-age', 'am-age-title', [['', t('buddies.about.age_none')], ...AGE_BANDS.map((a) => [a, t(`buddies.about.age.${a}`)])], me.ageBand || '');
+  const gender = h('input', { id: 'am-gender', type: 'text', dir: 'auto', maxlength: '40', autocomplete: 'off', value: me.gender || '', 'aria-describedby': 'am-gender-help' });
   const similarAge = checkbox('am-similar-age', t('buddies.about.similar_age'), me.similarAge);
   const sameGender = checkbox('am-same-gender', t('buddies.about.same_gender'), me.sameGender, t('buddies.about.same_gender_help'));
-  const ratherNot = h('div', { class: 'bd-radios', role: 'radiogroup', 'aria-labelledby': 'am-rather-title' },
-    ...[['', 'buddies.about.rather_none'], ['staff', 'buddies.about.rather_staff'], ['resident', 'buddies.about.rather_resident']].map(([v, key]) => {
-      const id = `am-rather-${v || 'none'}`;
-      return h('div', { class: 'bd-radio' },
-        h('input', { type: 'radio', name: 'am-rather', id, value: v, checked: (me.ratherNotKind || '') === v }),
-        h('label', { for: id, text: t(key) }));
-    }));
+  const ratherNot = radios('am-rather', 'am-rather-title', [['', t('buddies.about.rather_none')], ['staff', t('buddies.about.rather_staff')], ['resident', t('buddies.about.rather_resident')]], me.ratherNotKind || '');
   const note = h('textarea', { id: 'am-note', dir: 'auto', rows: 3, maxlength: String(NOTE_MAX), 'aria-describedby': 'am-note-help' });
   note.value = me.note || '';
   // New: the two parts a buddy is matched on are ticked, and said so plainly.
@@ -156,8 +165,13 @@ async function aboutMeScreen() {
     fieldset('am-interests-set', t('buddies.about.interests'), t('buddies.about.tap_help'), interests.el),
     fieldset('am-languages-set', t('buddies.about.languages'), null, languages.el),
     fieldset('am-hardday-set', t('buddies.about.hardday'), t('buddies.about.tap_help'), hardDay.el),
-    fieldset('am-buddy-set', t('buddies.about.buddy'), null, similarAge.el, sameGender.el,
-      h('p', { class: 'bd-sub', id: 'am-rather-title', text: t('buddies.about.rather') }), ratherNot),
+    fieldset('am-buddy-set', t('buddies.about.buddy'), null,
+      h('p', { class: 'bd-sub', id: 'am-age-title', text: t('buddies.about.age') }), age.el,
+      similarAge.el,
+      h('label', { class: 'bd-sub', for: 'am-gender', text: t('buddies.about.gender') }),
+      h('p', { class: 'field-help', id: 'am-gender-help', text: t('buddies.about.gender_help') }), gender,
+      sameGender.el,
+      h('p', { class: 'bd-sub', id: 'am-rather-title', text: t('buddies.about.rather') }), ratherNot.el),
     h('div', { class: 'panel bd-set' },
       h('label', { for: 'am-note', class: 'bd-sub', text: t('buddies.about.note') }),
       h('p', { class: 'field-help', id: 'am-note-help', text: t('buddies.about.note_help', { count: NOTE_MAX }) }),
@@ -166,15 +180,16 @@ async function aboutMeScreen() {
     status, save);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const picked = form.querySelector('input[name="am-rather"]:checked');
     const body = {
+      ageBand: age.value(),
+      gender: gender.value.trim(),
       languages: languages.value(),
       interests: interests.value(),
       hardDay: hardDay.value(),
       similarAge: similarAge.input.checked,
       sameGender: sameGender.input.checked,
       ratherNotWith: me.ratherNotWith || [],
-      ratherNotKind: picked ? picked.value : '',
+      ratherNotKind: ratherNot.value(),
       note: note.value.trim(),
       placementMaySee: see.filter((s) => s.box.input.checked).map((s) => s.f),
     };

@@ -76,7 +76,7 @@ async function matchScreen({ id }) {
       navigate(`/moves/${id}/buddy`, { replace: true });
     } catch (err) {
       done();
-      showMessage(status, 'error', err.status === 409 ? t('buddystaff.match.no_longer_fits', { buddy: buddy.firstName }) : errorText(err));
+      showMessage(status, 'error', err.code === 'buddy_unfit' ? t('buddystaff.match.no_longer_fits', { buddy: buddy.firstName }) : errorText(err));
     }
   }
   const said = sessionStorage.getItem('heard.buddy.said');
@@ -431,7 +431,7 @@ function weekRow(w, said) {
     status);
 }
 
-/** #/placement/buddy-weeks: flagged weeks first, then open requests, then the rest. */
+/** #/buddy-weeks: flagged weeks first, then open requests, then the rest. */
 function weeksScreen() {
   const title = t('buddystaff.weeks.title');
   const status = message('success');
@@ -471,7 +471,7 @@ function placementPanel(user) {
     h('h2', { id: 'bs-panel-title', text: t('buddystaff.home.title') }),
     alert,
     h('nav', { class: 'link-list', 'aria-label': t('buddystaff.home.title') },
-      h('a', { class: 'link-row', href: '#/placement/buddy-weeks', id: 'buddy-weeks-link' }, icon('list'), h('span', { text: t('buddystaff.weeks.title') })),
+      h('a', { class: 'link-row', href: '#/buddy-weeks', id: 'buddy-weeks-link' }, icon('list'), h('span', { text: t('buddystaff.weeks.title') })),
       h('a', { class: 'link-row', href: '#/placement/buddies', id: 'buddy-roster-link' }, icon('people'), h('span', { text: t('buddystaff.roster.title') }))));
 }
 
@@ -482,6 +482,6 @@ export function mountBuddyStaff() {
   mounted = true;
   route('/moves/:id/buddy', matchScreen, 'staff');
   route('/placement/buddies', rosterScreen, 'staff');
-  route('/placement/buddy-weeks', weeksScreen, 'staff');
+  route('/buddy-weeks', weeksScreen, 'staff');
   addHomeSection('placement_staff', placementPanel);
 }

@@ -45,17 +45,19 @@ export function languageName(code) {
 export const interestWord = (code) => label('buddies.interest', code);
 export const hardDayWord = (code) => label('buddies.hardday', code);
 
-/** What a buddy and the reader have in common, one plain sentence per reason
- * (the fairness reason is for staff only when forStaff). */
+/** What a buddy and the young person have in common, one plain sentence per
+ * reason: to the young person ("You both like football"), or to staff
+ * (forStaff: "Both like football", and the fairness reason). */
 export function reasonLines(reasons, forStaff = false) {
+  const prefix = forStaff ? 'buddystaff.reason' : 'buddies.reason';
   const out = [];
   for (const r of reasons || []) {
     const v = r.values || [];
     switch (r.code) {
-      case 'shares_language': out.push(t('buddies.reason.shares_language', { languages: v.map(languageName).join(', ') })); break;
-      case 'interests_in_common': out.push(t('buddies.reason.interests_in_common', { interests: v.map(interestWord).join(', ') })); break;
-      case 'recent_buddy_weeks': if (forStaff) out.push(t('buddies.reason.recent_buddy_weeks', { count: Number(v[0] || 0) })); break;
-      default: if (has(`buddies.reason.${r.code}`)) out.push(t(`buddies.reason.${r.code}`));
+      case 'shares_language': out.push(t(`${prefix}.shares_language`, { languages: v.map(languageName).join(', ') })); break;
+      case 'interests_in_common': out.push(t(`${prefix}.interests_in_common`, { interests: v.map(interestWord).join(', ') })); break;
+      case 'recent_buddy_weeks': if (forStaff) out.push(t('buddystaff.reason.recent_buddy_weeks', { count: Number(v[0] || 0) })); break;
+      default: if (has(`${prefix}.${r.code}`)) out.push(t(`${prefix}.${r.code}`));
     }
   }
   return out;

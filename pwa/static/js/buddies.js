@@ -41,6 +41,10 @@ export function languageName(code) {
   return l ? l.name : code;
 }
 
+// A name inside a list in a sentence keeps its own direction (an Arabic
+// language name in an English sentence, or the other way round).
+const isolate = (s) => `\u2068${s}\u2069`;
+
 /** A picture code as words. */
 export const interestWord = (code) => label('buddies.interest', code);
 export const hardDayWord = (code) => label('buddies.hardday', code);
@@ -54,9 +58,11 @@ export function reasonLines(reasons, forStaff = false) {
   for (const r of reasons || []) {
     const v = r.values || [];
     switch (r.code) {
-      case 'shares_language': out.push(t(`${prefix}.shares_language`, { languages: v.map(languageName).join(', ') })); break;
+      case 'shares_language': out.push(t(`${prefix}.shares_language`, { languages: v.map((c) => isolate(languageName(c))).join(', ') })); break;
       case 'interests_in_common': out.push(t(`${prefix}.interests_in_common`, { interests: v.map(interestWord).join(', ') })); break;
-      case 'recent_buddy_weeks': if (forStaff) out.push(t('buddystaff.reason.recent_buddy_weeks', { count: Number(v[0] || 0) })); break;
+      case 'recent_buddy_weeks':
+        if (forStaff) out.push(Number(v[0] || 0) ? t('buddystaff.reason.recent_buddy_weeks', { count: Number(v[0]) }) : t('buddystaff.reason.recent_none'));
+        break;
       default: if (has(`${prefix}.${r.code}`)) out.push(t(`${prefix}.${r.code}`));
     }
   }
@@ -359,7 +365,7 @@ function buddyCard(w) {
       buddyPhoto(b) || h('span', { class: 'bd-initial', 'aria-hidden': 'true', text: (b.firstName || '?').slice(0, 1) }),
       h('div', {},
         h('p', { class: 'bd-kicker', text: t('buddies.your_buddy') }),
-        h('h2', { class: 'bd-name', id: 'bd-name', dir: 'auto', text: b.firstName }),
+        h('h2', { class: 'bd-name', id: 'bd-name' }, h('bdi', { text: b.firstName })),
         h('p', { class: 'bd-day', id: 'bd-day', text: when }))),
     lines.length ? h('div', { class: 'bd-common' },
       h('p', { class: 'bd-sub', text: t('buddies.in_common') }),
@@ -415,7 +421,7 @@ function buddyingPanel(items, redraw) {
         }
       });
       return h('li', { class: 'bd-buddying-item', data: { week: b.weekId } },
-        h('p', { class: 'bd-name-small', dir: 'auto', text: t('buddies.buddying.for', { name: b.newcomerFirstName }) }),
+        h('p', { class: 'bd-name-small', text: t('buddies.buddying.for', { name: b.newcomerFirstName }) }),
         h('p', { class: 'meta', text: b.dayNumber > 0 ? t('buddies.day_of', { n: b.dayNumber, count: total }) : t('buddies.buddying.from', { date: dayWords(b.from) }) }),
         b.dayNumber > 0 ? met : null);
     })),
@@ -517,7 +523,7 @@ function previewPanel(p, offline) {
         h('div', { class: 'bd-card-head' },
           buddyPhoto(w.buddy, 72) || h('span', { class: 'bd-initial', 'aria-hidden': 'true', text: (w.buddy.firstName || '?').slice(0, 1) }),
           h('div', {},
-            h('p', { class: 'bd-name', id: 'pv-buddy-name', dir: 'auto', text: w.buddy.firstName }),
+            h('p', { class: 'bd-name', id: 'pv-buddy-name' }, h('bdi', { text: w.buddy.firstName })),
             h('p', { class: 'meta', text: w.dayNumber > 0 ? t('buddies.day_of', { n: w.dayNumber, count: weekLength(w) }) : t('buddies.preview.will_meet', { place: p.placement.name }) }))),
         lines.length ? h('ul', { class: 'bd-common-list' }, ...lines.map((x) => h('li', { text: x }))) : null,
         h('a', { class: 'btn btn-primary', href: '#/buddy', id: 'pv-buddy-open', text: t('buddies.preview.open') }));

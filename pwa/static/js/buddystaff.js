@@ -29,7 +29,7 @@ const buddyLine = (b) => [label('buddystaff.kind', b.kind), label('buddystaff.ag
 function aboutMePanel(name, me) {
   if (!me) return h('p', { class: 'meta', id: 'bm-about-none', text: t('buddystaff.match.about_none', { name }) });
   const rows = [];
-  if ((me.languages || []).length) rows.push(['languages', me.languages.map(languageName).join(', ')]);
+  if ((me.languages || []).length) rows.push(['languages', me.languages.map((c) => `\u2068${languageName(c)}\u2069`).join(', ')]);
   if ((me.interests || []).length) rows.push(['interests', me.interests.map(interestWord).join(', ')]);
   if ((me.hardDay || []).length) rows.push(['hardDay', me.hardDay.map(hardDayWord).join(', ')]);
   if (me.note) rows.push(['note', me.note]);
@@ -49,7 +49,7 @@ function buddyBlock(b, reasons, action) {
   return h('div', { class: 'bs-buddy', data: { id: b.id } },
     h('div', { class: 'bd-card-head' },
       buddyPhoto(b, 56) || h('span', { class: 'bd-initial bd-initial-small', 'aria-hidden': 'true', text: (b.firstName || '?').slice(0, 1) }),
-      h('div', {}, h('p', { class: 'row-title', dir: 'auto', text: b.firstName }), h('p', { class: 'meta', text: buddyLine(b) }))),
+      h('div', {}, h('p', { class: 'row-title' }, h('bdi', { text: b.firstName })), h('p', { class: 'meta', text: buddyLine(b) }))),
     lines.length ? h('ul', { class: 'bs-reasons' }, ...lines.map((x) => h('li', { text: x }))) : null,
     action);
 }
@@ -230,7 +230,7 @@ function rosterScreen() {
     if (gone.length) {
       list.append(h('h2', { text: t('buddystaff.roster.withdrawn_title') }),
         h('ul', { class: 'rows', id: 'roster-withdrawn' }, ...gone.map((b) => h('li', { class: 'row bs-withdrawn' },
-          h('p', { class: 'row-title', dir: 'auto', text: b.firstName }),
+          h('p', { class: 'row-title' }, h('bdi', { text: b.firstName })),
           h('p', { class: 'meta', text: t('buddystaff.roster.withdrawn_on', { date: dayWords(b.consent.withdrawnAt) }) })))));
     }
   });
@@ -337,10 +337,10 @@ function rosterRow(b, said) {
   const facts = [
     buddyLine(b),
     t('buddystaff.roster.capacity_n', { count: b.capacity }),
-    (b.languages || []).length ? (b.languages || []).map(languageName).join(', ') : null,
+    (b.languages || []).length ? b.languages.map((c) => `\u2068${languageName(c)}\u2069`).join(', ') : null,
   ].filter(Boolean).join(' · ');
   return h('li', { class: 'row rb-item', data: { id: b.id } },
-    h('p', { class: 'row-title', dir: 'auto', text: b.firstName }),
+    h('p', { class: 'row-title' }, h('bdi', { text: b.firstName })),
     h('p', { class: 'meta', text: facts }),
     (b.interests || []).length ? h('p', { class: 'meta', text: b.interests.map(interestWord).join(', ') }) : null,
     h('p', { class: 'meta', text: t('buddystaff.roster.consent_by', { who: b.consent.givenBy, date: dayWords(b.consent.givenAt) }) }),
@@ -423,7 +423,7 @@ function weekRow(w, said) {
       face(c.rating, 28),
       h('span', { text: t('buddystaff.week.checkin', { day: dayWords(c.day), rating: c.rating }) }),
       c.words ? h('q', { dir: 'auto', text: c.words }) : null))) : h('p', { class: 'meta', text: t('buddystaff.week.no_checkins') }),
-    h('p', { class: 'meta', text: t('buddystaff.week.contacts', { count: (w.contacts || []).length }) }),
+    h('p', { class: 'meta', text: (w.contacts || []).length ? t('buddystaff.week.contacts', { count: w.contacts.length }) : t('buddystaff.week.contacts_none') }),
     (w.pastBuddies || []).length ? h('p', { class: 'meta', text: t('buddystaff.week.past', { names: w.pastBuddies.join(', ') }) }) : null,
     w.rating ? h('p', { class: 'meta bs-rating' }, face(w.rating.rating, 24), h('span', { text: t('buddystaff.week.rated', { rating: w.rating.rating }) }), w.rating.words ? h('q', { dir: 'auto', text: w.rating.words }) : null) : null,
     contact,

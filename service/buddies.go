@@ -32,7 +32,7 @@ func placementStaffOf(p heard.Principal, placementID string) error {
 		return heard.ErrForbidden
 	}
 	if p.PlacementID != placementID {
-		return heard.ErrNotFound
+		return heard.ErrForbidden
 	}
 	return nil
 }
@@ -113,7 +113,7 @@ func (s *Service) rosterBuddyKept(ctx context.Context, p heard.Principal, id str
 	}
 	b, err := s.store.RosterBuddy(ctx, p.AreaID, id)
 	if err == nil && b.PlacementID != p.PlacementID {
-		return b, heard.ErrNotFound
+		return b, heard.ErrForbidden
 	}
 	return b, err
 }
@@ -181,7 +181,7 @@ func (s *Service) WithdrawMyBuddyConsent(ctx context.Context, p heard.Principal)
 
 // moveForBuddy loads a move for its young person's key worker or the
 // placement's staff; a cancelled move has no buddy.
-func (s *Service) moveForBuddy(ctx context.Context, p heard.Principal, moveID string) (heard.Move, heard.YoungPerson, error) {
+func (s *Service) moveForBuddy(ctx context.Context, p heard.Principal, moveID, action string) (heard.Move, heard.YoungPerson, error) {
 	m, err := s.store.Move(ctx, p.AreaID, moveID)
 	if err != nil {
 		return m, heard.YoungPerson{}, err
@@ -189,7 +189,7 @@ func (s *Service) moveForBuddy(ctx context.Context, p heard.Principal, moveID st
 	var y heard.YoungPerson
 	switch p.Role {
 	case heard.RoleKeyWorker:
-		y, err = s.keyWorkerOnly(ctx, p, m.YoungPersonID, "buddy_read")
+		y, err = s.keyWorkerOnly(ctx, p, m.YoungPersonID, action)
 	case heard.RolePlacementStaff:
 		if err = placementStaffOf(p, m.PlacementID); err == nil {
 			y, err = s.store.YoungPerson(ctx, p.AreaID, m.YoungPersonID)
@@ -271,7 +271,7 @@ func (in buddyMatchInputs) buddy(id string) (heard.RosterBuddy, bool) {
 // BuddyMatch shows a move's proposal, the others who fit, what the young
 // person lets the placement see, and the week once a buddy is chosen.
 func (s *Service) BuddyMatch(ctx context.Context, p heard.Principal, moveID string) (heard.BuddyMatch, error) {
-	m, y, err := s.moveForBuddy(ctx, p, moveID)
+	m, y, err := s.moveForBuddy(ctx, p, moveID, "buddy_read")
 	if err != nil {
 		return heard.BuddyMatch{}, err
 	}
@@ -341,7 +341,7 @@ func (s *Service) ChooseBuddy(ctx context.Context, p heard.Principal, moveID str
 	if errs := c.Validate(); len(errs) > 0 {
 		return heard.BuddyMatch{}, heard.Invalid(errs)
 	}
-	m, y, err := s.moveForBuddy(ctx, p, moveID)
+	m, y, err := s.moveForBuddy(ctx, p, moveID, "")
 	if err != nil {
 		return heard.BuddyMatch{}, err
 	}
@@ -638,7 +638,7 @@ func (s *Service) weekForStaff(ctx context.Context, p heard.Principal, weekID st
 	case p.Role == heard.RoleYoungPerson && buddyToo:
 		b, berr := s.store.RosterBuddy(ctx, p.AreaID, w.BuddyID)
 		if berr != nil || b.YoungPersonID != p.ID || !b.Consent.Current() {
-			err = heard.ErrNotFound
+			err = heard.ErrForbidden
 		}
 	default:
 		err = heard.ErrForbidden

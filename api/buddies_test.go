@@ -153,7 +153,9 @@ func init() {
 	registerMatrix("POST /api/placement/buddies/:id/withdraw", matrixEntry{Roles: placementStaffOnly, Allow: keepsPlacement, Request: buddyPath("/withdraw", nil)})
 	registerMatrix("PUT /api/placement/buddies/:id/photo", matrixEntry{Roles: placementStaffOnly, Allow: keepsPlacement, Request: buddyPath("/photo", matrixJPEG)})
 	registerMatrix("DELETE /api/placement/buddies/:id/photo", matrixEntry{Roles: placementStaffOnly, Allow: keepsPlacement, OK: 204,
-		Request: func(m matrixCall) (string, any) { return "/api/placement/buddies/" + matrixBuddyPhoto(m).ID + "/photo", nil }})
+		Request: func(m matrixCall) (string, any) {
+			return "/api/placement/buddies/" + matrixBuddyPhoto(m).ID + "/photo", nil
+		}})
 	registerMatrix("GET /api/buddies/:id/photo", matrixEntry{Roles: buddyPhotoRoles, Allow: func(role heard.Role, target matrixTarget) bool {
 		return target == targetOwn && heard.Can(role, buddyPhotoRoles...)
 	}, Request: func(m matrixCall) (string, any) {
@@ -167,7 +169,9 @@ func init() {
 			return "/api/buddy-weeks/" + matrixWeek(m, 2).ID + "/contacts", heard.BuddyContact{Day: "2026-11-01"}
 		}})
 	registerMatrix("POST /api/buddy-weeks/:id/requests/:kind/handled", matrixEntry{Roles: placementStaffOnly, Allow: keepsPlacement,
-		Request: func(m matrixCall) (string, any) { return "/api/buddy-weeks/" + matrixWeek(m, 2).ID + "/requests/longer/handled", nil }})
+		Request: func(m matrixCall) (string, any) {
+			return "/api/buddy-weeks/" + matrixWeek(m, 2).ID + "/requests/longer/handled", nil
+		}})
 }
 
 // TestBuddyFieldRules: what the buddy forms mean, beyond their types, is

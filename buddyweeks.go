@@ -353,6 +353,9 @@ type BuddyWeekRecord struct {
 	Flags         []BuddyFlag    `json:"flags"`
 	Requests      []BuddyRequest `json:"requests"`
 	Rating        *BuddyRating   `json:"rating"`
+	// Counted names the KPI events already counted for the week, so a count
+	// is never repeated once its event has been folded away.
+	Counted []string `json:"-"`
 }
 
 // BuddyWeekID is the id of the buddy week of a move.

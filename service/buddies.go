@@ -349,8 +349,18 @@ func (s *Service) ChooseBuddy(ctx context.Context, p heard.Principal, moveID str
 	if err != nil {
 		return heard.BuddyMatch{}, err
 	}
+	weekID := heard.BuddyWeekID(m.ID)
 	if in.hasWeek && in.week.BuddyID == c.BuddyID {
-		return s.buddyMatchView(ctx, m, y, in) // a retried tap
+		// A retried tap: finish what the first left undone, if anything.
+		if left, err := s.store.InProgress(ctx, m.AreaID, intentBuddyWeek, weekID); err != nil || left {
+			if err == nil {
+				err = s.completeBuddyWeek(ctx, m.AreaID, weekID)
+			}
+			if err != nil {
+				return heard.BuddyMatch{}, err
+			}
+		}
+		return s.buddyMatchView(ctx, m, y, in)
 	}
 	prop, ok := in.propose(m, s.now())
 	if !ok || prop.BuddyID != c.BuddyID && !slices.Contains(prop.Others, c.BuddyID) {
@@ -359,7 +369,6 @@ func (s *Service) ChooseBuddy(ctx context.Context, p heard.Principal, moveID str
 		}
 		return heard.BuddyMatch{}, errBuddyUnfit
 	}
-	weekID := heard.BuddyWeekID(m.ID)
 	if err := s.store.BeginIntent(ctx, m.AreaID, intentBuddyWeek, weekID, s.instance, s.lease); err != nil {
 		return heard.BuddyMatch{}, err
 	}

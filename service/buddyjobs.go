@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -180,7 +181,7 @@ func (s *Service) reviewBuddyDay(ctx context.Context, j store.BuddyJob, w heard.
 			return err
 		}
 		key.Metric = heard.KPIMetrics.BuddySevenDays
-		return s.store.Count(ctx, "buddy_seven_days/"+w.ID, store.CounterAdd{Key: key, N: 1})
+		return s.countWeekOnce(ctx, w, key)
 	}
 	return nil
 }
@@ -258,14 +259,11 @@ func (s *Service) countBuddyWeek(ctx context.Context, m heard.Move, w heard.Budd
 		return err
 	}
 	key.Metric = heard.KPIMetrics.BuddyStarted
-	if err := s.store.Count(ctx, "buddy_started/"+w.ID, store.CounterAdd{Key: key, N: 1}); err != nil {
+	if err := s.countWeekOnce(ctx, w, key); err != nil || !w.Rematched() {
 		return err
 	}
-	if !w.Rematched() {
-		return nil
-	}
 	key.Metric = heard.KPIMetrics.BuddyRematched
-	return s.store.Count(ctx, "buddy_rematched/"+w.ID, store.CounterAdd{Key: key, N: 1})
+	return s.countWeekOnce(ctx, w, key)
 }
 
 // countBuddyRating counts a week's rating, once.
@@ -282,5 +280,26 @@ func (s *Service) countBuddyRating(ctx context.Context, w heard.BuddyWeekRecord)
 		return err
 	}
 	key.Metric, key.Dim = heard.KPIMetrics.BuddyRating, strconv.Itoa(w.Rating.Rating)
-	return s.store.Count(ctx, "buddy_rating/"+w.ID, store.CounterAdd{Key: key, N: 1})
+	return s.countWeekOnce(ctx, w, key)
+}
+
+// countWeekOnce counts one of a week's KPI events (named by its metric) and
+// marks it on the week. The event's id makes a retry within the workflow
+// count once (store.Count); the mark keeps a later workflow, after the event
+// has been folded away, from counting it again.
+func (s *Service) countWeekOnce(ctx context.Context, w heard.BuddyWeekRecord, key store.CounterKey) error {
+	if slices.Contains(w.Counted, key.Metric) {
+		return nil
+	}
+	if err := s.store.Count(ctx, key.Metric+"/"+w.ID, store.CounterAdd{Key: key, N: 1}); err != nil {
+		return err
+	}
+	_, _, err := s.store.ChangeBuddyWeek(ctx, w.AreaID, w.ID, func(w *heard.BuddyWeekRecord, exists bool) (bool, error) {
+		if !exists || slices.Contains(w.Counted, key.Metric) {
+			return false, nil
+		}
+		w.Counted = append(w.Counted, key.Metric)
+		return true, nil
+	})
+	return err
 }

@@ -436,3 +436,55 @@ func TestCancelledMoveRemovesItsBuddyWeek(t *testing.T) {
 		t.Errorf("a cancelled move's buddy: %v", err)
 	}
 }
+
+// TestDemoBuddyWeek: the demo's Oak House has three volunteers, two of them
+// residents, and Mia is on day 3 of her week with Amal, with two check-ins
+// and a contact; her evening check-in is pushed when the evening comes.
+func TestDemoBuddyWeek(t *testing.T) {
+	clock := testkit.NewClock(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC))
+	st := testkit.Store(t, clock)
+	w := &buddyWorld{peopleWorld: &peopleWorld{t: t, ctx: t.Context(), clock: clock, st: st}}
+	w.svc = w.instance("demo")
+	if _, err := st.SeedDemo(w.ctx); err != nil {
+		t.Fatal(err)
+	}
+	priya, err := st.StaffByEmail(w.ctx, "oak@demo.heard")
+	w.must(err)
+	roster, err := w.svc.RosterBuddies(w.ctx, w.principal(priya))
+	w.must(err)
+	residents := 0
+	for _, b := range roster {
+		if b.Kind == heard.BuddyResident && b.Active {
+			residents++
+		}
+	}
+	if len(roster) != 3 || residents != 2 {
+		t.Errorf("Oak House's roster: %d volunteers, %d residents", len(roster), residents)
+	}
+	weeks, err := w.svc.PlacementBuddyWeeks(w.ctx, w.principal(priya))
+	w.must(err)
+	if len(weeks) != 1 || weeks[0].YoungPersonFirstName != "Mia" || weeks[0].DayNumber != 3 || weeks[0].Status != heard.BuddyWeekActive ||
+		len(weeks[0].Checkins) != 2 || len(weeks[0].Contacts) != 1 || weeks[0].Buddy.FirstName != "Amal" {
+		t.Fatalf("the demo's week: %+v", weeks)
+	}
+	people, err := st.YoungPeopleInArea(w.ctx, priya.AreaID)
+	w.must(err)
+	for _, y := range people {
+		if y.FirstName != "Mia" {
+			continue
+		}
+		mia := heard.Principal{ID: y.ID, AreaID: y.AreaID, Role: heard.RoleYoungPerson, RequestID: heard.NewID()}
+		v, err := w.svc.MyBuddyWeek(w.ctx, mia)
+		w.must(err)
+		if v.Week == nil || v.Week.DayNumber != 3 || v.Week.Buddy.FirstName != "Amal" || len(v.Week.Checkins) != 2 {
+			t.Fatalf("Mia's week: %+v", v.Week)
+		}
+		clock.Advance(9 * time.Hour) // 19:00
+		w.run()
+		if w.notices(heard.NoticeBuddyCheckin, y.ID) != 1 {
+			t.Errorf("Mia's evening check-in was not pushed")
+		}
+		return
+	}
+	t.Fatal("no Mia in the demo")
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -248,5 +249,29 @@ func TestBuddyFieldRules(t *testing.T) {
 	r := w.call(http.MethodGet, "/api/me/buddy-week", yp, nil)
 	if week, _ := r.Body["week"].(map[string]any); week == nil || week["buddy"].(map[string]any)["photoUrl"] != nil {
 		t.Errorf("a photo no longer agreed to is still offered: %s", r.Raw)
+	}
+}
+
+// TestBuddyKPIInExports: the buddy tiles are in the dashboard and in both
+// exports next to the preparation KPI, with their names and the mean column.
+func TestBuddyKPIInExports(t *testing.T) {
+	w := newWorld(t)
+	tok := w.tokenFor(w.A.Commish)
+	r := w.call("GET", "/api/kpis", tok, nil)
+	w.expect(r, 200, "")
+	var ids []string
+	for _, tl := range r.Body["tiles"].([]any) {
+		ids = append(ids, tl.(map[string]any)["id"].(string))
+	}
+	want := []string{heard.TilePreviewOpened, heard.TileMoveNotice, heard.TileBuddyStarted, heard.TileBuddySevenDays, heard.TileBuddyRating, heard.TileBuddyRematch}
+	if got := ids[len(ids)-len(want):]; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("the last tiles: %v, want %v", got, want)
+	}
+	r = w.call("GET", "/api/kpis/export.csv", tok, nil)
+	w.expect(r, 200, "")
+	for _, s := range []string{"buddy_started,,all,", "buddy_rating,5,all,", "A buddy for at least 7 days", ",mean\n"} {
+		if !strings.Contains(string(r.Raw), s) {
+			t.Errorf("the CSV lacks %q", s)
+		}
 	}
 }

@@ -500,12 +500,7 @@ func (s *Service) changeMyWeek(ctx context.Context, p heard.Principal, change fu
 		return heard.MyBuddyWeek{}, w, false, err
 	}
 	today := area.Today(s.now())
-	w, changed, err := s.store.ChangeBuddyWeek(ctx, p.AreaID, w.ID, func(w *heard.BuddyWeekRecord, exists bool) (bool, error) {
-		if !exists {
-			return false, heard.ErrNotFound
-		}
-		return change(w, today)
-	})
+	w, changed, err := s.changeWeek(ctx, p.AreaID, w.ID, func(w *heard.BuddyWeekRecord) (bool, error) { return change(w, today) })
 	if err != nil {
 		return heard.MyBuddyWeek{}, w, false, err
 	}
@@ -667,12 +662,7 @@ func (s *Service) changeStaffWeek(ctx context.Context, p heard.Principal, weekID
 		return heard.BuddyWeekView{}, w, false, err
 	}
 	today := area.Today(s.now())
-	w, changed, err := s.store.ChangeBuddyWeek(ctx, p.AreaID, weekID, func(w *heard.BuddyWeekRecord, exists bool) (bool, error) {
-		if !exists {
-			return false, heard.ErrNotFound
-		}
-		return change(w, today)
-	})
+	w, changed, err := s.changeWeek(ctx, p.AreaID, weekID, func(w *heard.BuddyWeekRecord) (bool, error) { return change(w, today) })
 	if err != nil {
 		return heard.BuddyWeekView{}, w, false, err
 	}

@@ -14,7 +14,9 @@ import (
 // scheduled as the service schedules them, so the demo goes on by itself.
 func (s *Store) seedDemoBuddies(ctx context.Context, area heard.Area, oak heard.Placement, mia heard.YoungPerson, keyWorker heard.Staff) error {
 	now := s.now()
-	consent := func(by string) heard.BuddyConsent { return heard.BuddyConsent{GivenBy: by, GivenAt: now.AddDate(0, -2, 0)} }
+	consent := func(by string) heard.BuddyConsent {
+		return heard.BuddyConsent{GivenBy: by, GivenAt: now.AddDate(0, -2, 0)}
+	}
 	roster := []heard.RosterBuddy{
 		{ID: heard.NewID(), PlacementID: oak.ID, Kind: heard.BuddyResident, FirstName: "Amal", AgeBand: heard.Age13to15, Gender: "girl",
 			Languages: []string{"en", "ar"}, Interests: []string{"football", "music", "drawing"}, Capacity: 1, Consent: consent("Amal and her social worker")},

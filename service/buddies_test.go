@@ -488,3 +488,45 @@ func TestDemoBuddyWeek(t *testing.T) {
 	}
 	t.Fatal("no Mia in the demo")
 }
+
+// TestResidentBuddySeesTheirWeek: a resident buddy who is a young person in
+// Heard sees the week they buddy (the newcomer's first name and day) and logs
+// a contact themself; another week's newcomer cannot; once they withdraw
+// they see no week to buddy.
+func TestResidentBuddySeesTheirWeek(t *testing.T) {
+	w := newBuddyWorld(t)
+	sam := heard.YoungPerson{ID: heard.NewID(), AreaID: w.area.ID, FirstName: "Sam", Language: "en", TeamID: w.team.ID, Service: w.team.Service,
+		PlacementID: w.oak.ID, CreatedAt: w.clock.Now()}
+	w.must(w.st.CreateYoungPerson(w.ctx, sam))
+	samBuddy, err := w.svc.AddRosterBuddy(w.ctx, w.staff(), heard.NewRosterBuddy{Kind: heard.BuddyResident, FirstName: "Sam", AgeBand: heard.Age13to15,
+		Languages: []string{"ar"}, Interests: []string{"football"}, Capacity: 1, ConsentGivenBy: "Sam and his social worker", YoungPersonID: sam.ID})
+	w.must(err)
+	m := w.movingIn()
+	_, err = w.svc.ChooseBuddy(w.ctx, w.principal(w.kim), m.ID, heard.BuddyChoice{BuddyID: samBuddy.ID})
+	w.must(err)
+	w.at(m, 1, 12)
+	samP := heard.Principal{ID: sam.ID, AreaID: w.area.ID, Role: heard.RoleYoungPerson, RequestID: heard.NewID()}
+	v, err := w.svc.MyBuddyWeek(w.ctx, samP)
+	w.must(err)
+	if v.Week != nil || len(v.Buddying) != 1 || v.Buddying[0].NewcomerFirstName != "Yara" || v.Buddying[0].DayNumber != 2 {
+		t.Fatalf("Sam's view: %+v", v)
+	}
+	weekID := heard.BuddyWeekID(m.ID)
+	wv, err := w.svc.LogBuddyContact(w.ctx, samP, weekID, heard.BuddyContact{Day: m.Date.Format(time.DateOnly)})
+	w.must(err)
+	if len(wv.Contacts) != 1 {
+		t.Errorf("Sam's contact was not kept: %+v", wv.Contacts)
+	}
+	if _, err := w.svc.LogBuddyContact(w.ctx, w.yp(), weekID, heard.BuddyContact{Day: m.Date.Format(time.DateOnly)}); !errors.Is(err, heard.ErrForbidden) {
+		t.Errorf("the newcomer logged a contact on their own week: %v", err)
+	}
+	w.must(w.svc.WithdrawMyBuddyConsent(w.ctx, samP))
+	v, err = w.svc.MyBuddyWeek(w.ctx, samP)
+	w.must(err)
+	if len(v.Buddying) != 0 {
+		t.Errorf("after withdrawing Sam still sees %+v", v.Buddying)
+	}
+	if _, err := w.svc.LogBuddyContact(w.ctx, samP, weekID, heard.BuddyContact{Day: m.Date.Format(time.DateOnly)}); !errors.Is(err, heard.ErrForbidden) {
+		t.Errorf("a withdrawn buddy logged a contact: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"hash/crc32"
 	"net/http"
 	"strconv"
 	"strings"
@@ -119,23 +120,19 @@ func (s *Server) buddiesRoutes() {
 			if err != nil {
 				return err
 			}
-			width := 320
-			if q := c.Query("size"); q != "" {
-				width, err = strconv.Atoi(q)
-				if err != nil || width < 1 || width > 10000 {
-					return errValidation(map[string]string{"size": "range"})
-				}
-			}
-			cx, cancel := ctx(c)
-			defer cancel()
-			jpeg, _, err := svc().BuddyPhoto(cx, principal(c), id, width)
+			width, err := photoWidth(c, "size", 320)
 			if err != nil {
 				return err
 			}
-			c.Set(fiber.HeaderCacheControl, "private, no-cache")
-			c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-			c.Set(fiber.HeaderContentType, "image/jpeg")
-			return c.Send(jpeg)
+			cx, cancel := ctx(c)
+			defer cancel()
+			jpeg, served, err := svc().BuddyPhoto(cx, principal(c), id, width)
+			if err != nil {
+				return err
+			}
+			// Each upload is kept under a new photo id, so the buddy's id, the
+			// width and a digest of the bytes name them.
+			return servePhoto(c, jpeg, `"`+id+"."+strconv.Itoa(served)+"."+strconv.FormatUint(uint64(crc32.ChecksumIEEE(jpeg)), 36)+`"`)
 		})
 	s.route(http.MethodGet, "/api/placement/buddy-weeks", doc{Tag: "Buddy week", Roles: placementStaffOnly,
 		Summary:  "The caller's placement's buddy weeks: upcoming, active, and ended in the last 14 days, with check-ins, contacts, morning flags and requests.",

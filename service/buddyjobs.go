@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -43,7 +44,7 @@ func (s *Service) completeBuddyWeek(ctx context.Context, areaID, weekID string) 
 	if err != nil {
 		return err
 	}
-	if err := s.countBuddyWeek(ctx, m, w); err != nil {
+	if err := s.countBuddyWeek(ctx, w); err != nil {
 		return err
 	}
 	switch m.Status {
@@ -148,10 +149,7 @@ func (s *Service) reviewBuddyDay(ctx context.Context, j store.BuddyJob, w heard.
 	flags := w.MorningFlags(j.Day)
 	if len(flags) > 0 {
 		var err error
-		w, _, err = s.store.ChangeBuddyWeek(ctx, j.AreaID, w.ID, func(w *heard.BuddyWeekRecord, exists bool) (bool, error) {
-			if !exists {
-				return false, heard.ErrNotFound
-			}
+		w, _, err = s.changeWeek(ctx, j.AreaID, w.ID, func(w *heard.BuddyWeekRecord) (bool, error) {
 			changed := false
 			for _, f := range flags {
 				changed = w.AddFlag(f) || changed
@@ -171,16 +169,7 @@ func (s *Service) reviewBuddyDay(ctx context.Context, j store.BuddyJob, w heard.
 		}
 	}
 	if j.Day == w.From.AddDate(0, 0, heard.BuddyWeekDays-1).Format(time.DateOnly) && w.Arrived {
-		m, err := s.store.Move(ctx, j.AreaID, w.MoveID)
-		if err != nil {
-			return err
-		}
-		key, _, err := s.moveCountKey(ctx, m)
-		if err != nil {
-			return err
-		}
-		key.Metric = heard.KPIMetrics.BuddySevenDays
-		return s.store.Count(ctx, "buddy_seven_days/"+w.ID, store.CounterAdd{Key: key, N: 1})
+		return s.countWeekOnce(ctx, w, heard.KPIMetrics.BuddySevenDays, "")
 	}
 	return nil
 }
@@ -219,10 +208,7 @@ func (s *Service) buddyMoveChanged(ctx context.Context, m heard.Move) error {
 		if err := s.store.Count(ctx, "move_arrived/"+m.ID, store.CounterAdd{Key: key, N: 1}); err != nil {
 			return err
 		}
-		w, _, err := s.store.ChangeBuddyWeek(ctx, m.AreaID, weekID, func(w *heard.BuddyWeekRecord, exists bool) (bool, error) {
-			if !exists {
-				return false, heard.ErrNotFound
-			}
+		w, _, err := s.changeWeek(ctx, m.AreaID, weekID, func(w *heard.BuddyWeekRecord) (bool, error) {
 			changed := !w.Arrived
 			w.Arrived = true
 			return changed, nil
@@ -233,7 +219,7 @@ func (s *Service) buddyMoveChanged(ctx context.Context, m heard.Move) error {
 		if err != nil {
 			return err
 		}
-		return s.countBuddyWeek(ctx, m, w)
+		return s.countBuddyWeek(ctx, w)
 	case heard.MoveCancelled:
 		w, err := s.store.BuddyWeek(ctx, m.AreaID, weekID)
 		if errors.Is(err, heard.ErrNotFound) {
@@ -249,28 +235,31 @@ func (s *Service) buddyMoveChanged(ctx context.Context, m heard.Move) error {
 
 // countBuddyWeek counts a week started (its move arrived with a buddy) and,
 // once, a week with a rematch; both in the month of the move day.
-func (s *Service) countBuddyWeek(ctx context.Context, m heard.Move, w heard.BuddyWeekRecord) error {
+func (s *Service) countBuddyWeek(ctx context.Context, w heard.BuddyWeekRecord) error {
 	if !w.Arrived || w.BuddyID == "" {
 		return nil
 	}
-	key, _, err := s.moveCountKey(ctx, m)
-	if err != nil {
+	if err := s.countWeekOnce(ctx, w, heard.KPIMetrics.BuddyStarted, ""); err != nil || !w.Rematched() {
 		return err
 	}
-	key.Metric = heard.KPIMetrics.BuddyStarted
-	if err := s.store.Count(ctx, "buddy_started/"+w.ID, store.CounterAdd{Key: key, N: 1}); err != nil {
-		return err
-	}
-	if !w.Rematched() {
-		return nil
-	}
-	key.Metric = heard.KPIMetrics.BuddyRematched
-	return s.store.Count(ctx, "buddy_rematched/"+w.ID, store.CounterAdd{Key: key, N: 1})
+	return s.countWeekOnce(ctx, w, heard.KPIMetrics.BuddyRematched, "")
 }
 
 // countBuddyRating counts a week's rating, once.
 func (s *Service) countBuddyRating(ctx context.Context, w heard.BuddyWeekRecord) error {
 	if w.Rating == nil {
+		return nil
+	}
+	return s.countWeekOnce(ctx, w, heard.KPIMetrics.BuddyRating, strconv.Itoa(w.Rating.Rating))
+}
+
+// countWeekOnce counts one of a week's KPI events (named by its metric), in
+// the month of its move day by the young person's service and the
+// placement's type, and marks it on the week. The event's id makes a retry
+// within the workflow count once (store.Count); the mark keeps a later
+// workflow, after the event has been folded away, from counting it again.
+func (s *Service) countWeekOnce(ctx context.Context, w heard.BuddyWeekRecord, metric, dim string) error {
+	if slices.Contains(w.Counted, metric) {
 		return nil
 	}
 	m, err := s.store.Move(ctx, w.AreaID, w.MoveID)
@@ -281,6 +270,27 @@ func (s *Service) countBuddyRating(ctx context.Context, w heard.BuddyWeekRecord)
 	if err != nil {
 		return err
 	}
-	key.Metric, key.Dim = heard.KPIMetrics.BuddyRating, strconv.Itoa(w.Rating.Rating)
-	return s.store.Count(ctx, "buddy_rating/"+w.ID, store.CounterAdd{Key: key, N: 1})
+	key.Metric, key.Dim = metric, dim
+	if err := s.store.Count(ctx, metric+"/"+w.ID, store.CounterAdd{Key: key, N: 1}); err != nil {
+		return err
+	}
+	_, _, err = s.changeWeek(ctx, w.AreaID, w.ID, func(w *heard.BuddyWeekRecord) (bool, error) {
+		if slices.Contains(w.Counted, metric) {
+			return false, nil
+		}
+		w.Counted = append(w.Counted, metric)
+		return true, nil
+	})
+	return err
+}
+
+// changeWeek changes a stored week (not found when it is gone) and returns it as it now is.
+// It reports whether this call changed it.
+func (s *Service) changeWeek(ctx context.Context, areaID, weekID string, change func(w *heard.BuddyWeekRecord) (bool, error)) (heard.BuddyWeekRecord, bool, error) {
+	return s.store.ChangeBuddyWeek(ctx, areaID, weekID, func(w *heard.BuddyWeekRecord, exists bool) (bool, error) {
+		if !exists {
+			return false, heard.ErrNotFound
+		}
+		return change(w)
+	})
 }

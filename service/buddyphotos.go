@@ -91,7 +91,7 @@ func (s *Service) BuddyPhoto(ctx context.Context, p heard.Principal, id string, 
 	case heard.RoleYoungPerson:
 		w, _, werr := s.myWeek(ctx, p)
 		if werr != nil || w.BuddyID != b.ID {
-			err = heard.ErrNotFound
+			err = heard.ErrForbidden
 		}
 	default:
 		err = heard.ErrForbidden

@@ -145,18 +145,19 @@ func (s *Store) ChangeRosterBuddy(ctx context.Context, area, id string, change f
 	return d.RosterBuddy, err
 }
 
-// rosterByIDs reads the volunteers listed, skipping any gone.
-func (s *Store) rosterByIDs(ctx context.Context, area string, ids []string) ([]heard.RosterBuddy, error) {
-	out := []heard.RosterBuddy{}
+// readListed reads the documents a read model lists, skipping any gone
+// (listings are written after what they list and removed before it).
+func readListed[T any](ctx context.Context, area string, ids []string, read func(context.Context, string, string) (T, error)) ([]T, error) {
+	out := []T{}
 	for _, id := range ids {
-		b, err := s.RosterBuddy(ctx, area, id)
+		v, err := read(ctx, area, id)
 		if errors.Is(err, heard.ErrNotFound) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, b)
+		out = append(out, v)
 	}
 	return out, nil
 }
@@ -167,7 +168,7 @@ func (s *Store) RosterOf(ctx context.Context, area, placementID string) ([]heard
 	if err != nil {
 		return nil, err
 	}
-	return s.rosterByIDs(ctx, area, d.Roster)
+	return readListed(ctx, area, d.Roster, s.RosterBuddy)
 }
 
 // RosterEntriesOf lists the roster entries that are a young person in Heard.
@@ -176,7 +177,7 @@ func (s *Store) RosterEntriesOf(ctx context.Context, area, youngPersonID string)
 	if err != nil {
 		return nil, err
 	}
-	return s.rosterByIDs(ctx, area, d.Roster)
+	return readListed(ctx, area, d.Roster, s.RosterBuddy)
 }
 
 // AboutMe reads a young person's "about me"; false when never filled.
@@ -261,29 +262,13 @@ func (s *Store) RemoveBuddyWeek(ctx context.Context, area string, w heard.BuddyW
 	return err
 }
 
-// weeksByIDs reads the weeks listed, skipping any gone.
-func (s *Store) weeksByIDs(ctx context.Context, area string, ids []string) ([]heard.BuddyWeekRecord, error) {
-	out := []heard.BuddyWeekRecord{}
-	for _, id := range ids {
-		w, err := s.BuddyWeek(ctx, area, id)
-		if errors.Is(err, heard.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	return out, nil
-}
-
 // BuddyWeeksAt lists a placement's weeks, oldest first.
 func (s *Store) BuddyWeeksAt(ctx context.Context, area, placementID string) ([]heard.BuddyWeekRecord, error) {
 	d, err := s.buddyIndex(ctx, area, placementIndexID(placementID))
 	if err != nil {
 		return nil, err
 	}
-	return s.weeksByIDs(ctx, area, d.Weeks)
+	return readListed(ctx, area, d.Weeks, s.BuddyWeek)
 }
 
 // CurrentBuddyWeek is a young person's latest week as a newcomer.

@@ -337,11 +337,13 @@ function rosterRow(b, said) {
   const facts = [
     buddyLine(b),
     t('buddystaff.roster.capacity_n', { count: b.capacity }),
-    (b.languages || []).length ? b.languages.map((c) => `\u2068${languageName(c)}\u2069`).join(', ') : null,
   ].filter(Boolean).join(' · ');
+  // Languages by their own names (as the language list shows them).
+  const langs = (b.languages || []).map((c) => h('bdi', { lang: c, text: languageName(c) }));
   return h('li', { class: 'row rb-item', data: { id: b.id } },
     h('p', { class: 'row-title' }, h('bdi', { text: b.firstName })),
     h('p', { class: 'meta', text: facts }),
+    langs.length ? h('p', { class: 'meta', dir: 'auto' }, ...langs.flatMap((x, i) => (i ? [', ', x] : [x]))) : null,
     (b.interests || []).length ? h('p', { class: 'meta', text: b.interests.map(interestWord).join(', ') }) : null,
     h('p', { class: 'meta', text: t('buddystaff.roster.consent_by', { who: b.consent.givenBy, date: dayWords(b.consent.givenAt) }) }),
     ...(b.absences || []).map((a) => h('p', { class: 'meta bs-away', text: t('buddystaff.roster.away_on', { from: dayWords(a.from), to: dayWords(a.to) }) })),

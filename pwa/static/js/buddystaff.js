@@ -18,6 +18,8 @@ const AGE_BANDS = ['under-13', '13-15', '16-17', '18+'];
 const dayWords = (iso) => formatDateTime(iso, { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' });
 const isoDay = (d) => new Date(d).toISOString().slice(0, 10);
 const todayIn = (w) => isoDay(Date.parse(`${isoDay(w.from)}T00:00:00Z`) + Math.max(0, w.dayNumber - 1) * 86400000);
+/** The flags that still need someone: yesterday's and today's, of a week going on. */
+const needing = (w) => (w.status === 'active' ? (w.flags || []).filter((f) => isoDay(f.day) >= isoDay(Date.parse(`${todayIn(w)}T00:00:00Z`) - 86400000)) : []);
 const staffScreen = (opts, ...content) => screen({ back: '/home', className: 'screen-staff', ...opts }, ...content);
 
 /** Who a buddy is, in a line: "Resident, 13–15". */
@@ -363,7 +365,8 @@ function flagLine(w, f) {
 function weekRow(w, said) {
   const total = weekLength(w);
   const name = w.youngPersonFirstName;
-  const flags = w.flags || [];
+  const flags = needing(w);
+  const earlier = (w.flags || []).length - flags.length;
   const open = (w.requests || []).filter((r) => !r.handled);
   const status = message('info');
   const acts = [];
@@ -420,6 +423,7 @@ function weekRow(w, said) {
       h('bdi', { text: t('buddystaff.week.who', { name, buddy: w.buddy.firstName }) }),
       h('span', { class: 'badge', text: when })),
     flags.length ? h('ul', { class: 'bs-flags', 'aria-label': t('buddystaff.flag.title') }, ...flags.map((f) => flagLine(w, f))) : null,
+    earlier > 0 ? h('p', { class: 'meta bs-earlier', text: t('buddystaff.flag.earlier', { count: earlier }) }) : null,
     ...acts,
     checkins.length ? h('ul', { class: 'bs-checkins', 'aria-label': t('buddystaff.week.checkins') }, ...checkins.map((c) => h('li', { class: 'bs-checkin' },
       face(c.rating, 28),
@@ -440,7 +444,7 @@ function weeksScreen() {
   status.id = 'weeks-message';
   const list = h('div', {});
   const said = (text) => { showMessage(status, 'success', text); announce(text); load(); };
-  const urgency = (w) => ((w.flags || []).length ? 0 : (w.requests || []).some((r) => !r.handled) ? 1 : w.status === 'active' ? 2 : 3);
+  const urgency = (w) => (needing(w).length ? 0 : (w.requests || []).some((r) => !r.handled) ? 1 : w.status === 'active' ? 2 : 3);
   const load = loadItems(list, '/api/placement/buddy-weeks', (items) => {
     if (!items.length) {
       list.append(h('p', { class: 'empty', text: t('buddystaff.weeks.none') }));
@@ -462,7 +466,7 @@ function placementPanel(user) {
   const alert = h('p', { class: 'bs-home-alert', id: 'bs-home-alert', hidden: true });
   api('GET', '/api/placement/buddy-weeks').then((d) => {
     const items = (d && d.items) || [];
-    const flagged = items.filter((w) => (w.flags || []).length).length;
+    const flagged = items.filter((w) => needing(w).length).length;
     const asks = items.filter((w) => (w.requests || []).some((r) => !r.handled)).length;
     if (flagged || asks) {
       alert.textContent = [flagged ? t('buddystaff.home.flagged', { count: flagged }) : '', asks ? t('buddystaff.home.requests', { count: asks }) : ''].filter(Boolean).join(' ');

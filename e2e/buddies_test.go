@@ -352,4 +352,3 @@ func TestBuddyWeekFromAboutMeToRating(t *testing.T) {
 	run(t, staff, "the match in Arabic", chromedp.Navigate(h.URL+"/#/moves/"+move.ID+"/buddy"), chromedp.WaitVisible("#bm-current", chromedp.ByQuery))
 	buddiesShots(t, staff, "buddies-match-ar")
 }
-

@@ -5,7 +5,7 @@
 // understands at a glance, requests to handle, contacts logged).
 
 import { h, icon, announce } from './dom.js';
-import { t, formatDateTime } from './i18n.js';
+import { t, formatDateTime, locale } from './i18n.js';
 import { screen, button, busy, field, message, showMessage, errorText, loadFailed, label } from './ui.js';
 import { api, oneCreate } from './api.js';
 import { route, navigate } from './router.js';
@@ -23,7 +23,7 @@ const needing = (w) => (w.status === 'active' ? (w.flags || []).filter((f) => is
 const staffScreen = (opts, ...content) => screen({ back: '/home', className: 'screen-staff', ...opts }, ...content);
 
 /** Who a buddy is, in a line: "Resident, 13–15". */
-const buddyLine = (b) => [label('buddystaff.kind', b.kind), label('buddystaff.age', b.ageBand)].filter(Boolean).join(', ');
+const buddyLine = (b) => new Intl.ListFormat(locale(), { style: 'narrow', type: 'unit' }).format([label('buddystaff.kind', b.kind), label('buddystaff.age', b.ageBand)].filter(Boolean));
 
 /* ------------------------------------------------------ the match ---- */
 
@@ -95,7 +95,9 @@ async function matchScreen({ id }) {
       buddyBlock(week.buddy, week.buddy.inCommon),
       h('p', { class: 'meta', text: t(`buddystaff.status.${week.status}`) })));
   }
-  const proposal = m.proposal && m.proposal.buddy.id !== current ? m.proposal : null;
+  // A week over cannot change buddy: only what it was is shown.
+  const over = week && (week.status === 'ended' || week.status === 'rated');
+  const proposal = !over && m.proposal && m.proposal.buddy.id !== current ? m.proposal : null;
   if (proposal) {
     const confirm = button(week ? t('buddystaff.match.change_to', { buddy: proposal.buddy.firstName }) : t('buddystaff.match.confirm', { buddy: proposal.buddy.firstName }), { id: 'bm-confirm' }, 'primary');
     confirm.addEventListener('click', () => choose(proposal.buddy, confirm));
@@ -105,7 +107,7 @@ async function matchScreen({ id }) {
   } else if (!m.proposal && !week) {
     parts.push(h('p', { class: 'msg msg-info', id: 'bm-nobody', text: t('buddystaff.match.nobody', { name }) }));
   }
-  const others = (m.others || []).filter((b) => b.id !== current);
+  const others = over ? [] : (m.others || []).filter((b) => b.id !== current);
   if (others.length) {
     parts.push(h('section', { class: 'panel', id: 'bm-others' },
       h('h2', { text: t('buddystaff.match.others') }),

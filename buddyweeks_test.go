@@ -1,7 +1,9 @@
 package heard
 
 import (
+	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -117,6 +119,10 @@ func TestBuddyForms(t *testing.T) {
 	away := []DateRange{{From: "2026-03-04", To: "2026-03-06"}}
 	if errs := (RosterBuddyChange{Absences: &away}).Apply(&b); errs != nil || len(b.Absences) != 1 || !b.Absences[0].covers(date("2026-03-05")) {
 		t.Errorf("absences: %v %+v", errs, b.Absences)
+	}
+	// The app reads days away as it sends them, so it can send the list back with one more.
+	if j, _ := json.Marshal(b); !strings.Contains(string(j), `"absences":[{"from":"2026-03-04","to":"2026-03-06"}]`) {
+		t.Errorf("absences as JSON: %s", j)
 	}
 }
 

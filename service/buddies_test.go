@@ -274,29 +274,11 @@ func TestBuddyWeekFromProposalToRating(t *testing.T) {
 // in turn, then the key worker taps again (or the background worker finishes
 // it): one week, listed, with its 14 jobs, one audit entry, one notice.
 func TestChooseBuddyUnderFaults(t *testing.T) {
-	for n := 1; ; n++ {
-		w := newBuddyWorld(t)
-		m := w.movingIn()
-		kim := w.principal(w.kim)
-		reached := w.failWrite(n)
-		_, err := w.svc.ChooseBuddy(w.ctx, kim, m.ID, heard.BuddyChoice{BuddyID: w.amal.ID})
-		hit, which := reached()
-		if !hit {
-			if err != nil || n < 10 {
-				t.Fatalf("without a fault: %v after %d writes", err, n-1)
-			}
-			return
-		}
-		after := fmt.Sprintf("after write %d (%s) failed", n, which)
-		// Half the time the background worker finishes first, then the tap
-		// again (after a failure the key worker sees an error and taps again).
-		if n%2 == 1 {
-			w.afterLease()
-		}
-		if _, err := w.svc.ChooseBuddy(w.ctx, kim, m.ID, heard.BuddyChoice{BuddyID: w.amal.ID}); err != nil {
-			t.Fatalf("%s: the second tap: %v", after, err)
-		}
-		w.afterLease()
+	choose := func(w *buddyWorld, m heard.Move) error {
+		_, err := w.svc.ChooseBuddy(w.ctx, w.principal(w.kim), m.ID, heard.BuddyChoice{BuddyID: w.amal.ID})
+		return err
+	}
+	eachBuddyFault(t, (*buddyWorld).movingIn, choose, func(w *buddyWorld, m heard.Move, after string) {
 		jobs, err := w.st.BuddyJobs(w.ctx, heard.BuddyWeekID(m.ID))
 		w.must(err)
 		weeks, err := w.svc.PlacementBuddyWeeks(w.ctx, w.staff())
@@ -306,7 +288,7 @@ func TestChooseBuddyUnderFaults(t *testing.T) {
 			t.Errorf("%s: %d weeks, %d jobs, %d audit entries, %d notices, %d in progress", after, len(weeks), len(jobs),
 				w.audited("buddy_chosen"), w.notices(heard.NoticeBuddyMatched, w.yara.ID), w.inProgress())
 		}
-	}
+	})
 }
 
 // TestBuddyJobsTwoInstancesAndACrash: two instances run the evening's jobs

@@ -60,6 +60,11 @@ type DayRange struct {
 	To   time.Time `json:"to"`
 }
 
+// MarshalJSON writes the days as the app reads and sends them: YYYY-MM-DD.
+func (r DayRange) MarshalJSON() ([]byte, error) {
+	return []byte(`{"from":"` + r.From.UTC().Format(time.DateOnly) + `","to":"` + r.To.UTC().Format(time.DateOnly) + `"}`), nil
+}
+
 func (r DayRange) covers(day time.Time) bool {
 	return !day.Before(dayOf(r.From)) && !day.After(dayOf(r.To))
 }

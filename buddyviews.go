@@ -119,19 +119,22 @@ type MyCheckin struct {
 
 // MyWeek is the young person's own buddy week.
 type MyWeek struct {
-	ID             string          `json:"id"`
-	Status         BuddyWeekStatus `json:"status"`
-	From           string          `json:"from"`
-	Last           string          `json:"last"`
-	DayNumber      int             `json:"dayNumber"`
-	Buddy          BuddySummary    `json:"buddy"`
-	CheckinDue     bool            `json:"checkinDue"`
-	Checkins       []MyCheckin     `json:"checkins"`
-	CanAskLonger   bool            `json:"canAskLonger"`
-	AskedDifferent bool            `json:"askedDifferent"`
-	AskedLonger    bool            `json:"askedLonger"`
-	RateDue        bool            `json:"rateDue"`
-	Rating         *int            `json:"rating"`
+	ID         string          `json:"id"`
+	Status     BuddyWeekStatus `json:"status"`
+	From       string          `json:"from"`
+	Last       string          `json:"last"`
+	DayNumber  int             `json:"dayNumber"`
+	Buddy      BuddySummary    `json:"buddy"`
+	CheckinDue bool            `json:"checkinDue"`
+	// CheckinDay is the day whose check-in is open now (after midnight it is
+	// still yesterday's until the morning review), when one is.
+	CheckinDay     string      `json:"checkinDay,omitempty"`
+	Checkins       []MyCheckin `json:"checkins"`
+	CanAskLonger   bool        `json:"canAskLonger"`
+	AskedDifferent bool        `json:"askedDifferent"`
+	AskedLonger    bool        `json:"askedLonger"`
+	RateDue        bool        `json:"rateDue"`
+	Rating         *int        `json:"rating"`
 }
 
 // Buddying is a week the caller is the buddy of (a resident in Heard).
@@ -160,7 +163,7 @@ func (w BuddyWeekRecord) MineView(buddy BuddySummary, a Area, now time.Time) MyW
 	}
 	if day, ok := CheckinOpenDay(a, now); ok && w.HasDay(day) && w.BuddyID != "" {
 		_, answered := w.Checkin(day)
-		v.CheckinDue = !answered
+		v.CheckinDue, v.CheckinDay = !answered, day
 	}
 	if w.Rating != nil {
 		r := w.Rating.Rating

@@ -1,7 +1,9 @@
 package heard
 
 import (
+	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -83,6 +85,11 @@ func TestBuddyMorningFlagsAndCheckinWindow(t *testing.T) {
 			t.Errorf("%s in Kabul: %q %v, want %q %v", tc.utc, day, open, tc.day, tc.open)
 		}
 	}
+	// After midnight the open check-in is still yesterday's.
+	lateNight, _ := time.Parse(time.RFC3339, "2026-03-03T23:00:00Z") // 03:30 on the 4th in Kabul
+	if v := w.MineView(BuddySummary{}, kabul, lateNight); v.CheckinDue || v.CheckinDay != "2026-03-03" {
+		t.Errorf("at 03:30 the open check-in is the 3rd's, already answered: %+v", v)
+	}
 	if got := AtAreaTime(kabul, date("2026-03-02"), BuddyCheckinHour).Format(time.RFC3339); got != "2026-03-02T14:30:00Z" {
 		t.Errorf("19:00 in Kabul is %s", got)
 	}
@@ -117,6 +124,10 @@ func TestBuddyForms(t *testing.T) {
 	away := []DateRange{{From: "2026-03-04", To: "2026-03-06"}}
 	if errs := (RosterBuddyChange{Absences: &away}).Apply(&b); errs != nil || len(b.Absences) != 1 || !b.Absences[0].covers(date("2026-03-05")) {
 		t.Errorf("absences: %v %+v", errs, b.Absences)
+	}
+	// The app reads days away as it sends them, so it can send the list back with one more.
+	if j, _ := json.Marshal(b); !strings.Contains(string(j), `"absences":[{"from":"2026-03-04","to":"2026-03-06"}]`) {
+		t.Errorf("absences as JSON: %s", j)
 	}
 }
 

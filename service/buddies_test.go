@@ -274,29 +274,11 @@ func TestBuddyWeekFromProposalToRating(t *testing.T) {
 // in turn, then the key worker taps again (or the background worker finishes
 // it): one week, listed, with its 14 jobs, one audit entry, one notice.
 func TestChooseBuddyUnderFaults(t *testing.T) {
-	for n := 1; ; n++ {
-		w := newBuddyWorld(t)
-		m := w.movingIn()
-		kim := w.principal(w.kim)
-		reached := w.failWrite(n)
-		_, err := w.svc.ChooseBuddy(w.ctx, kim, m.ID, heard.BuddyChoice{BuddyID: w.amal.ID})
-		hit, which := reached()
-		if !hit {
-			if err != nil || n < 10 {
-				t.Fatalf("without a fault: %v after %d writes", err, n-1)
-			}
-			return
-		}
-		after := fmt.Sprintf("after write %d (%s) failed", n, which)
-		// Half the time the background worker finishes first, then the tap
-		// again (after a failure the key worker sees an error and taps again).
-		if n%2 == 1 {
-			w.afterLease()
-		}
-		if _, err := w.svc.ChooseBuddy(w.ctx, kim, m.ID, heard.BuddyChoice{BuddyID: w.amal.ID}); err != nil {
-			t.Fatalf("%s: the second tap: %v", after, err)
-		}
-		w.afterLease()
+	choose := func(w *buddyWorld, m heard.Move) error {
+		_, err := w.svc.ChooseBuddy(w.ctx, w.principal(w.kim), m.ID, heard.BuddyChoice{BuddyID: w.amal.ID})
+		return err
+	}
+	eachBuddyFault(t, (*buddyWorld).movingIn, choose, func(w *buddyWorld, m heard.Move, after string) {
 		jobs, err := w.st.BuddyJobs(w.ctx, heard.BuddyWeekID(m.ID))
 		w.must(err)
 		weeks, err := w.svc.PlacementBuddyWeeks(w.ctx, w.staff())
@@ -306,7 +288,7 @@ func TestChooseBuddyUnderFaults(t *testing.T) {
 			t.Errorf("%s: %d weeks, %d jobs, %d audit entries, %d notices, %d in progress", after, len(weeks), len(jobs),
 				w.audited("buddy_chosen"), w.notices(heard.NoticeBuddyMatched, w.yara.ID), w.inProgress())
 		}
-	}
+	})
 }
 
 // TestBuddyJobsTwoInstancesAndACrash: two instances run the evening's jobs
@@ -529,4 +511,76 @@ func TestResidentBuddySeesTheirWeek(t *testing.T) {
 	if _, err := w.svc.LogBuddyContact(w.ctx, samP, weekID, heard.BuddyContact{Day: m.Date.Format(time.DateOnly)}); !errors.Is(err, heard.ErrForbidden) {
 		t.Errorf("a withdrawn buddy logged a contact: %v", err)
 	}
+}
+
+// eachBuddyFault runs step on a fresh world (prepared by setup) once for each
+// of its writes, failing that write, then runs it again as the phone or the
+// worker would, and checks with then.
+func eachBuddyFault(t *testing.T, setup func(w *buddyWorld) heard.Move, step func(w *buddyWorld, m heard.Move) error, then func(w *buddyWorld, m heard.Move, after string)) {
+	t.Helper()
+	for n := 1; ; n++ {
+		w := newBuddyWorld(t)
+		m := setup(w)
+		reached := w.failWrite(n)
+		err := step(w, m)
+		hit, which := reached()
+		if !hit {
+			if err != nil || n < 3 {
+				t.Fatalf("without a fault: %v after %d writes", err, n-1)
+			}
+			return
+		}
+		after := fmt.Sprintf("after write %d (%s) failed", n, which)
+		if err := step(w, m); err != nil {
+			t.Fatalf("%s: again: %v", after, err)
+		}
+		w.afterLease()
+		w.clock.Advance(time.Minute) // counted events are folded
+		w.run()
+		then(w, m, after)
+	}
+}
+
+// withBuddy is a move three days ahead with Amal chosen.
+func withBuddy(w *buddyWorld) heard.Move {
+	m := w.movingIn()
+	_, err := w.svc.ChooseBuddy(w.ctx, w.principal(w.kim), m.ID, heard.BuddyChoice{BuddyID: w.amal.ID})
+	w.must(err)
+	return m
+}
+
+// TestBuddyArrivalAndRatingUnderFaults: an arrival counted and starting the
+// week, and a rating counted, each exactly once however the first try failed.
+func TestBuddyArrivalAndRatingUnderFaults(t *testing.T) {
+	arrive := func(w *buddyWorld, m heard.Move) error {
+		_, err := w.svc.ChangeMoveStatus(w.ctx, w.principal(w.kim), m.ID, heard.MoveChange{Status: heard.MoveArrived})
+		return err
+	}
+	eachBuddyFault(t, func(w *buddyWorld) heard.Move { m := withBuddy(w); w.at(m, 0, 11); return m }, arrive,
+		func(w *buddyWorld, m heard.Move, after string) {
+			wk, err := w.st.BuddyWeek(w.ctx, w.area.ID, heard.BuddyWeekID(m.ID))
+			w.must(err)
+			if k, n := w.kpiShare(heard.TileBuddyStarted); k != 1 || n != 1 || !wk.Arrived {
+				t.Errorf("%s: %d of %d arrivals with a buddy, arrived %v", after, k, n, wk.Arrived)
+			}
+		})
+	ended := func(w *buddyWorld) heard.Move {
+		m := withBuddy(w)
+		w.at(m, 0, 11)
+		w.must(arrive(w, m))
+		w.at(m, 8, 10)
+		return m
+	}
+	rate := func(w *buddyWorld, _ heard.Move) error {
+		_, err := w.svc.RateBuddyWeek(w.ctx, w.yp(), heard.BuddyRatingAnswer{Rating: 4, Words: "good"})
+		return err
+	}
+	eachBuddyFault(t, ended, rate, func(w *buddyWorld, m heard.Move, after string) {
+		if got := w.kpiTotal(heard.TileBuddyRating); got != 1 {
+			t.Errorf("%s: %d ratings counted", after, got)
+		}
+		if mine := w.myWeek(); mine.Rating == nil || *mine.Rating != 4 {
+			t.Errorf("%s: rating %v", after, mine.Rating)
+		}
+	})
 }

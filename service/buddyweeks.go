@@ -161,15 +161,23 @@ func (s *Service) AskBuddy(ctx context.Context, p heard.Principal, a heard.Buddy
 	return v, s.tellPlacementStaff(fctx, w, heard.NoticeBuddyRequest, w.ID+"/"+a.Kind+"/"+now.Format(time.RFC3339Nano), now)
 }
 
+// intentBuddyRating is the workflow of rating a week: the rating, then its
+// count. While it is in progress its counted event is not folded, so a retry
+// (or the background worker) counts it once.
+const intentBuddyRating = "buddy_rating"
+
 // RateBuddyWeek rates the week once it has ended; the rating is counted once
 // and cannot be changed after.
 func (s *Service) RateBuddyWeek(ctx context.Context, p heard.Principal, a heard.BuddyRatingAnswer) (heard.MyBuddyWeek, error) {
 	if errs := a.Validate(); len(errs) > 0 {
 		return heard.MyBuddyWeek{}, heard.Invalid(errs)
 	}
-	now := s.now()
+	mine, area, err := s.myWeek(ctx, p)
+	if err != nil {
+		return heard.MyBuddyWeek{}, err
+	}
 	words := heard.ShownWords(strings.TrimSpace(a.Words))
-	v, w, _, err := s.changeMyWeek(ctx, p, func(w *heard.BuddyWeekRecord, today time.Time) (bool, error) {
+	rate := func(w *heard.BuddyWeekRecord, today time.Time) (bool, error) {
 		switch {
 		case w.Rating != nil && w.Rating.Rating == a.Rating && w.Rating.Words == words:
 			return false, nil
@@ -178,15 +186,36 @@ func (s *Service) RateBuddyWeek(ctx context.Context, p heard.Principal, a heard.
 		case !w.Ended(today):
 			return false, heard.Conflict("buddy_week_running", "A buddy week is rated once it has ended.")
 		}
-		w.Rating = &heard.BuddyRating{Rating: a.Rating, Words: words, At: now}
+		w.Rating = &heard.BuddyRating{Rating: a.Rating, Words: words, At: s.now()}
 		return true, nil
-	})
+	}
+	if _, err := rate(&mine, area.Today(s.now())); err != nil {
+		return heard.MyBuddyWeek{}, err // refused before anything is written
+	}
+	if err := s.store.BeginIntent(ctx, p.AreaID, intentBuddyRating, mine.ID, s.instance, s.lease); err != nil {
+		return heard.MyBuddyWeek{}, err
+	}
+	v, w, _, err := s.changeMyWeek(ctx, p, rate)
 	if err != nil {
 		return v, err
 	}
 	fctx, cancel := s.finishing(ctx)
 	defer cancel()
-	return v, s.countBuddyRating(fctx, w)
+	return v, s.completeBuddyRating(fctx, w.AreaID, w.ID)
+}
+
+// completeBuddyRating counts a week's rating, if it has one, and ends the workflow.
+func (s *Service) completeBuddyRating(ctx context.Context, areaID, weekID string) error {
+	w, err := s.store.BuddyWeek(ctx, areaID, weekID)
+	if err != nil && !errors.Is(err, heard.ErrNotFound) {
+		return err
+	}
+	if err == nil {
+		if err := s.countBuddyRating(ctx, w); err != nil {
+			return err
+		}
+	}
+	return s.store.EndIntent(ctx, intentBuddyRating, weekID)
 }
 
 // ---- The placement's weeks ----

@@ -137,6 +137,8 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 			err = s.completeMove(ctx, in.AreaID, in.SubjectID)
 		case intentBuddyWeek:
 			err = s.completeBuddyWeek(ctx, in.AreaID, in.SubjectID)
+		case intentBuddyRating:
+			err = s.completeBuddyRating(ctx, in.AreaID, in.SubjectID)
 		default:
 			s.log.Error("unknown workflow in progress", "kind", in.Kind)
 			continue

@@ -57,6 +57,54 @@ type buddyIndexDoc struct {
 	Roster      []string `bson:"roster"`
 	Weeks       []string `bson:"weeks"`
 	CurrentWeek string   `bson:"currentWeek"`
+	// Spans holds each listed week's first and last day, to choose the
+	// current week and to let go of weeks long over.
+	Spans map[string]weekSpan `bson:"spans"`
+}
+
+type weekSpan struct {
+	From time.Time `bson:"from"`
+	Last time.Time `bson:"last"`
+}
+
+// listWeek lists w in an index with its days and lets go of weeks that
+// ended more than heard.BuddyFairnessDays before the latest listed began: nothing reads them
+// from a list any more (matching's fairness looks back that far); they stay
+// readable by their id.
+func (d *buddyIndexDoc) listWeek(w heard.BuddyWeekRecord) bool {
+	if d.Spans == nil {
+		d.Spans = map[string]weekSpan{}
+	}
+	changed := addTo(&d.Weeks, w.ID)
+	if span := (weekSpan{w.From, w.Last}); d.Spans[w.ID] != span {
+		d.Spans[w.ID], changed = span, true
+	}
+	latest := w.From
+	for _, span := range d.Spans {
+		if span.From.After(latest) {
+			latest = span.From
+		}
+	}
+	horizon := latest.AddDate(0, 0, -heard.BuddyFairnessDays-1)
+	for _, id := range slices.Clone(d.Weeks) {
+		if span, ok := d.Spans[id]; ok && span.Last.Before(horizon) {
+			removeFrom(&d.Weeks, id)
+			delete(d.Spans, id)
+			changed = true
+		}
+	}
+	return changed
+}
+
+// current is the listed week that begins last.
+func (d *buddyIndexDoc) current() string {
+	cur := ""
+	for _, id := range d.Weeks {
+		if cur == "" || d.Spans[id].From.After(d.Spans[cur].From) {
+			cur = id
+		}
+	}
+	return cur
 }
 
 func placementIndexID(placementID string) string { return "placement/" + placementID }
@@ -220,13 +268,13 @@ func (s *Store) ChangeBuddyWeek(ctx context.Context, area, id string, change fun
 // ListBuddyWeek lists a stored week for its placement and as its young
 // person's current week; safe to repeat.
 func (s *Store) ListBuddyWeek(ctx context.Context, area string, w heard.BuddyWeekRecord) error {
-	if err := s.changeIndex(ctx, area, placementIndexID(w.PlacementID), func(d *buddyIndexDoc) bool { return addTo(&d.Weeks, w.ID) }); err != nil {
+	if err := s.changeIndex(ctx, area, placementIndexID(w.PlacementID), func(d *buddyIndexDoc) bool { return d.listWeek(w) }); err != nil {
 		return err
 	}
 	return s.changeIndex(ctx, area, personIndexID(w.YoungPersonID), func(d *buddyIndexDoc) bool {
-		changed := addTo(&d.Weeks, w.ID)
-		if d.CurrentWeek != w.ID {
-			d.CurrentWeek, changed = w.ID, true
+		changed := d.listWeek(w)
+		if cur := d.current(); d.CurrentWeek != cur {
+			d.CurrentWeek, changed = cur, true
 		}
 		return changed
 	})
@@ -243,19 +291,18 @@ func (s *Store) RemoveBuddyWeek(ctx context.Context, area string, w heard.BuddyW
 			}
 		}
 	}
-	if err := s.changeIndex(ctx, area, placementIndexID(w.PlacementID), func(d *buddyIndexDoc) bool { return removeFrom(&d.Weeks, w.ID) }); err != nil {
-		return err
-	}
-	if err := s.changeIndex(ctx, area, personIndexID(w.YoungPersonID), func(d *buddyIndexDoc) bool {
+	unlist := func(d *buddyIndexDoc) bool {
+		delete(d.Spans, w.ID)
 		changed := removeFrom(&d.Weeks, w.ID)
-		if d.CurrentWeek == w.ID {
-			d.CurrentWeek, changed = "", true
-			if len(d.Weeks) > 0 {
-				d.CurrentWeek = d.Weeks[len(d.Weeks)-1]
-			}
+		if cur := d.current(); d.CurrentWeek != cur {
+			d.CurrentWeek, changed = cur, true
 		}
 		return changed
-	}); err != nil {
+	}
+	if err := s.changeIndex(ctx, area, placementIndexID(w.PlacementID), unlist); err != nil {
+		return err
+	}
+	if err := s.changeIndex(ctx, area, personIndexID(w.YoungPersonID), unlist); err != nil {
 		return err
 	}
 	_, err := s.deleteIf(ctx, colBuddyWeeks, w.ID, bson.D{{Key: "area", Value: area}})

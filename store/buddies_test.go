@@ -54,3 +54,42 @@ func TestBuddyRosterAndWeeksReadBack(t *testing.T) {
 		t.Fatalf("a removed week is still current: %v", err)
 	}
 }
+
+// TestBuddyWeekListsKeepTheLatestAndLetGoOfOldWeeks: a young person's
+// current week is the one that begins last, whichever was listed last; a
+// placement's list lets go of weeks over long before a new one begins.
+func TestBuddyWeekListsKeepTheLatestAndLetGoOfOldWeeks(t *testing.T) {
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	ctx, st := storeAt(t, now)
+	area, pl, yp := heard.NewID(), heard.NewID(), heard.NewID()
+	week := func(daysAgo int) heard.BuddyWeekRecord {
+		m := heard.Move{ID: heard.NewID(), AreaID: area, YoungPersonID: yp, PlacementID: pl, Date: now.AddDate(0, 0, -daysAgo)}
+		w, _, err := st.ChangeBuddyWeek(ctx, area, heard.BuddyWeekID(m.ID), func(w *heard.BuddyWeekRecord, exists bool) (bool, error) {
+			*w = heard.NewBuddyWeek(m, "b", "kw", now)
+			return true, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	old, recent := week(200), week(3)
+	for _, w := range []heard.BuddyWeekRecord{recent, old} { // the older one listed last (a retry)
+		if err := st.ListBuddyWeek(ctx, area, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if cur, err := st.CurrentBuddyWeek(ctx, area, yp); err != nil || cur.ID != recent.ID {
+		t.Errorf("current week %s, want the recent one: %v", cur.ID, err)
+	}
+	weeks, err := st.BuddyWeeksAt(ctx, area, pl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(weeks) != 1 || weeks[0].ID != recent.ID {
+		t.Errorf("placement lists %d weeks", len(weeks))
+	}
+	if _, err := st.BuddyWeek(ctx, area, old.ID); err != nil {
+		t.Errorf("an old week is still readable by its id: %v", err)
+	}
+}

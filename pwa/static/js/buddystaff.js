@@ -12,7 +12,8 @@ import { route, navigate } from './router.js';
 import { addHomeSection } from './home.js';
 import { loadItems } from './lists.js';
 import { disclosure, selectField, showFormError, clearFormErrors, clearOnEdit } from './adminforms.js';
-import { INTERESTS, face, reasonLines, languageName, interestWord, hardDayWord, weekLength, buddyPhoto } from './buddies.js';
+import { face, reasonLines, weekLength, buddyPhoto } from './buddies.js';
+import { INTERESTS, languageName, interestWord, hardDayWord } from './aboutme.js';
 
 const AGE_BANDS = ['under-13', '13-15', '16-17', '18+'];
 const dayWords = (iso) => formatDateTime(iso, { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' });

@@ -60,6 +60,11 @@ type DayRange struct {
 	To   time.Time `json:"to"`
 }
 
+// MarshalJSON writes the days as the app reads and sends them: YYYY-MM-DD.
+func (r DayRange) MarshalJSON() ([]byte, error) {
+	return []byte(`{"from":"` + r.From.UTC().Format(time.DateOnly) + `","to":"` + r.To.UTC().Format(time.DateOnly) + `"}`), nil
+}
+
 func (r DayRange) covers(day time.Time) bool {
 	return !day.Before(dayOf(r.From)) && !day.After(dayOf(r.To))
 }
@@ -93,6 +98,17 @@ type RosterBuddy struct {
 	Capacity int          `json:"capacity"`
 	Absences []DayRange   `json:"absences"`
 	Consent  BuddyConsent `json:"consent"`
+	// YoungPersonID is set when the buddy is a resident who is a young person
+	// in Heard, so they can see the weeks they buddy.
+	YoungPersonID string `json:"youngPersonId,omitempty"`
+	// PhotoID names the buddy's photo, when one was uploaded; it is shown only
+	// while PhotoAgreed.
+	PhotoID     string `json:"-"`
+	PhotoWidths []int  `json:"-"`
+	HasPhoto    bool   `json:"hasPhoto"`
+	PhotoAgreed bool   `json:"photoAgreed"`
+	// Active is Consent.Current(), for the app.
+	Active bool `json:"active"`
 }
 
 // AboutMeField names a part of "about me" the young person may let the
@@ -125,6 +141,10 @@ type AboutMe struct {
 	Note string `json:"note"`
 	// PlacementMaySee is what the young person lets the placement see.
 	PlacementMaySee []AboutMeField `json:"placementMaySee"`
+	// AgeBand and Gender, when the young person gives them, let matching
+	// honour a wish for a similar age or the same gender.
+	AgeBand AgeBand `json:"ageBand,omitempty"`
+	Gender  string  `json:"gender,omitempty"`
 }
 
 // MaySee reports whether the young person lets the placement see field f.

@@ -20,7 +20,13 @@ var KPIMetrics = struct {
 	Cards, CardsUrgent, CardAck, UrgentWithinLimit, Escalations                                string
 	FeedbackRequests, FeedbackAnswers, FeedbackResponses, ESQListened, ESQSerious, HadSay, FFT string
 	MovesShared, PreviewEarly, MoveNotice                                                      string
+	MovesArrived, BuddyStarted, BuddySevenDays, BuddyRating, BuddyRematched                    string
 }{
+	// Buddy weeks (KPI 6), counted in the month of the move day: moves arrived,
+	// those that arrived with a buddy chosen, weeks that reached BuddyWeekDays
+	// with a buddy, ratings by value (dim "1".."5"), and weeks with a rematch.
+	MovesArrived: "moves_arrived", BuddyStarted: "buddy_started", BuddySevenDays: "buddy_seven_days",
+	BuddyRating: "buddy_rating", BuddyRematched: "buddy_rematched",
 	// Preparation for moves, counted in the month of the move day: moves shared
 	// with the young person, those whose preview they opened at least
 	// PreviewEarlyDays before, and days of notice (shared → move day) by bucket.
@@ -455,6 +461,8 @@ type Figure struct {
 	P90Days        *int64 `json:"p90Days,omitempty"`
 	MedianDaysOver bool   `json:"medianOver56Days,omitempty"`
 	P90DaysOver    bool   `json:"p90Over56Days,omitempty"`
+	// Mean is the mean of ratings 1..5 (the buddy week), to one decimal.
+	Mean *float64 `json:"mean,omitempty"`
 }
 
 func pct(x float64) *int { v := int(math.Round(100 * x)); return &v }
@@ -537,6 +545,24 @@ func DaysFigure(month string, n Count, buckets map[string]int64) Figure {
 	return f
 }
 
+// RatingMean is the mean rating (1..5) from counts by rating, to one decimal,
+// or nil when n is hidden or under MinDenominator.
+func RatingMean(n Count, byRating map[string]int64) *float64 {
+	if n.Suppressed || n.raw < MinDenominator {
+		return nil
+	}
+	var sum, total int64
+	for i, r := range BuddyRatings {
+		sum += int64(i+1) * byRating[r]
+		total += byRating[r]
+	}
+	if total == 0 {
+		return nil
+	}
+	m := math.Round(float64(sum)/float64(total)*10) / 10
+	return &m
+}
+
 // RateFigure publishes changes per person-year, hidden when the changes or the
 // number of young people are hidden or there are fewer than MinDenominator young people.
 func RateFigure(month string, changes, people Count, exposure time.Duration) Figure {
@@ -593,7 +619,14 @@ const (
 	TileCardMix           = "card_mix"
 	TilePreviewOpened     = "preview_opened"
 	TileMoveNotice        = "move_notice"
+	TileBuddyStarted      = "buddy_started"
+	TileBuddySevenDays    = "buddy_seven_days"
+	TileBuddyRating       = "buddy_rating"
+	TileBuddyRematch      = "buddy_rematch"
 )
+
+// BuddyRatings are the dims of the buddy_rating counter.
+var BuddyRatings = []string{"1", "2", "3", "4", "5"}
 
 // Tile is one KPI: its figure for the whole period and one per month.
 type Tile struct {
@@ -733,6 +766,20 @@ func BuildDashboard(f KPIFilter, months []string, buckets []KPIBucket, people []
 		notice.Trend = append(notice.Trend, DaysFigure(m, noticeN.Cell(at(m)...), histOf(KPIMetrics.MoveNotice, m)))
 	}
 	tiles = append(tiles, notice)
+
+	// Buddy weeks (KPI 6): arrivals with a buddy, weeks that reached seven
+	// days with a buddy (both of moves arrived), ratings, rematches (of weeks started).
+	arrived, started := series(KPIMetrics.MovesArrived, all), series(KPIMetrics.BuddyStarted, all)
+	tiles = append(tiles, share(TileBuddyStarted, started, arrived))
+	tiles = append(tiles, share(TileBuddySevenDays, series(KPIMetrics.BuddySevenDays, all), arrived))
+	rating := countsTile(TileBuddyRating, KPIMetrics.BuddyRating, BuddyRatings, months, buckets, monthAxis, svcAxis, ptAxis, svc, pt, ptOf)
+	rating.Kind = "rating"
+	rating.Total.Mean = RatingMean(rating.Total.N, histOf(KPIMetrics.BuddyRating, CubeTotal))
+	for i, m := range months {
+		rating.Trend[i].Mean = RatingMean(rating.Trend[i].N, histOf(KPIMetrics.BuddyRating, m))
+	}
+	tiles = append(tiles, rating)
+	tiles = append(tiles, share(TileBuddyRematch, series(KPIMetrics.BuddyRematched, all), started))
 
 	level := "area"
 	if svc != CubeTotal || pt != CubeTotal {
@@ -926,6 +973,10 @@ var KPIDefinitions = map[string]string{
 	TileCardMix: "Feeling cards received, by card.",
 	TilePreviewOpened: "Preparation for moves: of the moves shared with the young person (counted in the month of the move day; a cancelled move no longer counts), " +
 		"the share whose preview the young person opened at least 3 days before the move day.",
+	TileBuddyStarted:   "Arrivals with a buddy: of the moves that arrived (counted in the month of the move day), the share with a buddy chosen for their first week. 95% Wilson interval.",
+	TileBuddySevenDays: "A buddy for at least 7 days: of the moves that arrived, the share whose buddy week reached its seventh day with a buddy. 95% Wilson interval.",
+	TileBuddyRating:    "Buddy-week ratings by the young people (1 to 5), counted when rated, by rating; the mean is shown when at least 10 are behind it.",
+	TileBuddyRematch:   "Rematch rate: of the buddy weeks started, the share where the young person's buddy was changed at least once. 95% Wilson interval.",
 	TileMoveNotice: "Days of notice: from the day a move was shared with the young person to the move day, counted in the month of the move day; " +
 		"median and 90th percentile as upper bounds of buckets (0, 1, 2, 3, 5, 7, 10, 14, 21, 28, 42, 56 days, and more).",
 }

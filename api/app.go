@@ -68,6 +68,7 @@ type Services interface {
 	heard.PhotoService
 	heard.PreviewService
 	heard.BookletService
+	heard.BuddyService
 }
 
 // Server holds the dependencies every handler uses.
@@ -162,6 +163,7 @@ func New(cfg Config) *Server {
 	s.photosRoutes()
 	s.previewsRoutes()
 	s.bookletsRoutes()
+	s.buddiesRoutes()
 	s.cardsRoutes()
 	s.cardMessagesRoutes()
 	s.feedbackRoutes()

@@ -41,6 +41,8 @@ type kpiRow struct {
 	Rate          string `json:"rate,omitempty"`
 	MedianDays    string `json:"medianDays,omitempty"`
 	P90Days       string `json:"p90Days,omitempty"`
+	// Mean is the mean buddy-week rating (1 to 5), when published.
+	Mean string `json:"mean,omitempty"`
 	// Name is the KPI's name in the reader's language.
 	Name string `json:"name"`
 }
@@ -123,6 +125,9 @@ func kpiRows(v kpiDashboardView, lang string) []kpiRow {
 			r.Rate = strconv.FormatFloat(*f.Rate, 'f', 1, 64)
 		}
 		r.MedianDays, r.P90Days = optionalDays(f.MedianDays, f.MedianDaysOver), optionalDays(f.P90Days, f.P90DaysOver)
+		if f.Mean != nil {
+			r.Mean = strconv.FormatFloat(*f.Mean, 'f', 1, 64)
+		}
 		return r
 	}
 	for _, t := range v.Tiles {
@@ -170,7 +175,7 @@ func (s *Server) kpiCSV(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+exportName(v, "csv")+`"`)
 	w := csv.NewWriter(c.Response().BodyWriter())
 	_ = w.Write([]string{"kpi", "dim", "month", "service", "placement_type", "n", "k", "suppressed", "percent", "low", "high",
-		"median_seconds", "p90_seconds", "rate", "median_days", "p90_days", "kpi_name"})
+		"median_seconds", "p90_seconds", "rate", "median_days", "p90_days", "kpi_name", "mean"})
 	num := func(p *int) string {
 		if p == nil {
 			return ""
@@ -179,7 +184,7 @@ func (s *Server) kpiCSV(c *fiber.Ctx) error {
 	}
 	for _, r := range kpiRows(v, exportLanguage(c)) {
 		_ = w.Write([]string{r.KPI, r.Dim, r.Month, r.Service, r.PlacementType, r.N, r.K, strconv.FormatBool(r.Suppressed),
-			num(r.Percent), num(r.Low), num(r.High), r.MedianSeconds, r.P90Seconds, r.Rate, r.MedianDays, r.P90Days, r.Name})
+			num(r.Percent), num(r.Low), num(r.High), r.MedianSeconds, r.P90Seconds, r.Rate, r.MedianDays, r.P90Days, r.Name, r.Mean})
 	}
 	w.Flush()
 	return w.Error()

@@ -168,7 +168,7 @@ func TestKPIsExports(t *testing.T) {
 	}
 	rows, err := csv.NewReader(strings.NewReader(string(r.Raw))).ReadAll()
 	must(t, err)
-	if strings.Join(rows[0], ",") != "kpi,dim,month,service,placement_type,n,k,suppressed,percent,low,high,median_seconds,p90_seconds,rate,median_days,p90_days,kpi_name" {
+	if strings.Join(rows[0], ",") != "kpi,dim,month,service,placement_type,n,k,suppressed,percent,low,high,median_seconds,p90_seconds,rate,median_days,p90_days,kpi_name,mean" {
 		t.Fatalf("header %v", rows[0])
 	}
 	found := false

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"heard"
 )
 
 // The OpenAPI 3 description is built from the routes as they are registered, so
@@ -105,7 +107,7 @@ func operationID(method, path string) string {
 	return strings.Join(parts, "_")
 }
 
-var timeType = reflect.TypeOf(time.Time{})
+var timeType, dayRangeType = reflect.TypeOf(time.Time{}), reflect.TypeOf(heard.DayRange{})
 
 // schemaOf describes a Go type as a JSON schema, using json tags. Named structs go
 // into components so each is described once.
@@ -116,6 +118,8 @@ func schemaOf(t reflect.Type, schemas map[string]any) map[string]any {
 	switch {
 	case t == timeType:
 		return map[string]any{"type": "string", "format": "date-time"}
+	case t == dayRangeType: // written as YYYY-MM-DD days (heard.DayRange.MarshalJSON)
+		return schemaOf(reflect.TypeOf(heard.DateRange{}), schemas)
 	case t.Kind() == reflect.String:
 		return map[string]any{"type": "string"}
 	case t.Kind() == reflect.Bool:

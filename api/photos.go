@@ -23,7 +23,7 @@ const PhotoBodyLimit = 15<<20 + 64<<10
 // PDF), whose body may be larger than the JSON bodies every other route takes.
 func photoUpload(method, path string) bool {
 	return method == http.MethodPost && strings.HasPrefix(path, "/api/placements/") &&
-		(strings.HasSuffix(path, "/photos") || strings.HasSuffix(path, "/booklet.pdf"))
+		(strings.HasSuffix(path, "/photos") || strings.HasSuffix(path, "/booklet.pdf")) || buddyPhotoUpload(method, path)
 }
 
 func (s *Server) photosRoutes() {
@@ -89,12 +89,9 @@ func (s *Server) photosRoutes() {
 			if err != nil {
 				return err
 			}
-			width := 720
-			if q := c.Query("w"); q != "" {
-				width, err = strconv.Atoi(q)
-				if err != nil || width < 1 || width > 10000 {
-					return errValidation(map[string]string{"w": "range"})
-				}
+			width, err := photoWidth(c, "w", 720)
+			if err != nil {
+				return err
 			}
 			cx, cancel := ctx(c)
 			defer cancel()
@@ -103,15 +100,7 @@ func (s *Server) photosRoutes() {
 				return err
 			}
 			// A photo's id and width name its bytes for ever.
-			etag := `"` + photoID + "." + strconv.Itoa(served) + `"`
-			c.Set(fiber.HeaderCacheControl, "private, no-cache")
-			c.Set(fiber.HeaderETag, etag)
-			c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-			if c.Get(fiber.HeaderIfNoneMatch) == etag {
-				return c.SendStatus(fiber.StatusNotModified)
-			}
-			c.Set(fiber.HeaderContentType, "image/jpeg")
-			return c.Send(jpeg)
+			return servePhoto(c, jpeg, `"`+photoID+"."+strconv.Itoa(served)+`"`)
 		})
 }
 
@@ -123,4 +112,31 @@ func photoPath(c *fiber.Ctx) (string, string, error) {
 	}
 	photoID, err := pathID(c, "photoId")
 	return id, photoID, err
+}
+
+// photoWidth reads the width a photo is asked for at (def when not given).
+func photoWidth(c *fiber.Ctx, param string, def int) (int, error) {
+	q := c.Query(param)
+	if q == "" {
+		return def, nil
+	}
+	width, err := strconv.Atoi(q)
+	if err != nil || width < 1 || width > 10000 {
+		return 0, errValidation(map[string]string{param: "range"})
+	}
+	return width, nil
+}
+
+// servePhoto sends a JPEG that only its reader may keep: private, asked
+// again each time (a 304 when etag still names it), so a photo withdrawn is
+// withdrawn at once.
+func servePhoto(c *fiber.Ctx, jpeg []byte, etag string) error {
+	c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	c.Set(fiber.HeaderETag, etag)
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	if c.Get(fiber.HeaderIfNoneMatch) == etag {
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	c.Set(fiber.HeaderContentType, "image/jpeg")
+	return c.Send(jpeg)
 }

@@ -77,6 +77,9 @@ func decode(c *fiber.Ctx, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return apiError(400, "invalid_json", "The request body is empty; JSON was expected.")
 	}
+	if bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
+		return apiError(400, "invalid_json", "The body must be a JSON object.")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -309,7 +309,8 @@ func youngPerson(t *testing.T, h *heardServer, area, name string) heard.YoungPer
 
 // startHeardWithPush runs Heard as startHeard does, with a notify service
 // sending Web Push to a loopback push service that decrypts every message.
-func startHeardWithPush(t *testing.T) (*heardServer, *notify.Service, *pushtest.Service) {
+// Options run first, so one that sets the clock sets the notify service's too.
+func startHeardWithPush(t *testing.T, opts ...func(*api.Config)) (*heardServer, *notify.Service, *pushtest.Service) {
 	t.Helper()
 	private, public, err := webpush.GenerateVAPIDKeys()
 	if err != nil {
@@ -318,14 +319,14 @@ func startHeardWithPush(t *testing.T) (*heardServer, *notify.Service, *pushtest.
 	// Made first, so it is closed last: after the notify service has stopped.
 	push := pushtest.New(t, public)
 	var svc *notify.Service
-	h := startHeard(t, func(c *api.Config) {
+	h := startHeard(t, append(opts, func(c *api.Config) {
 		svc, err = notify.New(notify.Config{Store: c.Store, Log: testkit.Quiet(), Clock: c.Clock, VAPIDPublicKey: public, VAPIDPrivateKey: private,
 			Subject: "safeguarding@heard.test", AllowLoopbackEndpoints: true, PollEvery: 100 * time.Millisecond, SendAtOnce: 8})
 		if err != nil {
 			t.Fatal(err)
 		}
 		c.Notifier, c.Escalator = svc, svc
-	})
+	})...)
 	runCtx, stopRun := context.WithCancel(context.Background())
 	ran := make(chan struct{})
 	go func() { svc.Run(runCtx); close(ran) }()

@@ -348,6 +348,8 @@ func everyScreen(t *testing.T, lang, name, otherName string) {
 		{name: "settings-young-person", path: "/settings", ready: "#large-text"},
 		{name: "my-data", path: "/my-data", ready: "#md-phones"},
 		{name: "my-new-home", path: "/my-move", ready: "#main h1"},
+		{name: "about-me", path: "/about-me", ready: "#am-form"},
+		{name: "my-buddy", path: "/buddy", ready: "#my-buddy h1"},
 	}
 	for _, s := range young {
 		c.visit(s, true)
@@ -375,6 +377,10 @@ func everyScreen(t *testing.T, lang, name, otherName string) {
 	run(t, s.ctx, "open Heard", chromedp.Navigate(h.URL+"/"), chromedp.WaitVisible(`#welcome-join`, chromedp.ByQuery))
 	yp := "/young-people/" + person.ID
 	oakID := h.staffMember(t, "oak@demo.heard").PlacementID
+	demoWeek, err := h.Store.CurrentBuddyWeek(context.Background(), sam.AreaID, youngPerson(t, h, sam.AreaID, "Mia").ID)
+	if err != nil {
+		t.Fatalf("the demo buddy week: %v", err)
+	}
 	for _, role := range []struct {
 		email string
 		stops []screenStop
@@ -404,6 +410,9 @@ func everyScreen(t *testing.T, lang, name, otherName string) {
 			{name: "placement-photos", path: "/placements/" + oakID + "/photos", ready: ".photo-item"},
 			{name: "placement-questions", path: "/placement-questions", ready: "#main"},
 			{name: "placement-booklet", path: "/placements/" + oakID + "/booklet", ready: "#booklet-template"},
+			{name: "buddy-roster", path: "/placement/buddies", ready: ".rb-item"},
+			{name: "buddy-weeks", path: "/buddy-weeks", ready: ".bs-week"},
+			{name: "buddy-match", path: "/moves/" + demoWeek.MoveID + "/buddy", ready: "#bm-current"},
 		}},
 		{"commissioner@demo.heard", []screenStop{
 			{name: "home-commissioner", path: "/home", ready: "#home"},

@@ -41,6 +41,7 @@ var staffOnly = map[string]bool{
 	"js/inbox.js": true, "js/cardalerts.js": true,
 	"words:admin": true, "words:kpis": true,
 	"js/placements.js": true, "js/photos.js": true, "js/moves.js": true, "js/booklets.js": true, "css/placements.css": true, "words:placements": true,
+	"js/buddystaff.js": true, "words:buddystaff": true,
 }
 
 // youngOnly are the files staff never need: a young person's own screens.

@@ -65,6 +65,9 @@ func (s *Service) ChangeMoveStatus(ctx context.Context, p heard.Principal, moveI
 	if err := s.countMove(fctx, m); err != nil {
 		return m, err
 	}
+	if err := s.buddyMoveChanged(fctx, m); err != nil {
+		return m, err
+	}
 	kind := "move"
 	if m.Status == heard.MoveShared {
 		kind = "move_shared"

@@ -109,6 +109,9 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	if err := s.alertJoinPause(ctx); err != nil && ctx.Err() == nil {
 		s.log.Warn("telling administrators that joining is paused failed; tried again next time", "err", err.Error())
 	}
+	if _, err := s.RunBuddyJobs(ctx); err != nil && ctx.Err() == nil {
+		s.log.Warn("buddy-week jobs failed; tried again next time", "err", err.Error())
+	}
 	// Counted events reach the dashboard's month documents.
 	defer func() {
 		if err := s.store.FoldCounts(ctx); err != nil && ctx.Err() == nil {
@@ -133,6 +136,10 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 			err = s.completeKeyWorkers(ctx, in.AreaID, in.SubjectID)
 		case intentMove:
 			err = s.completeMove(ctx, in.AreaID, in.SubjectID)
+		case intentBuddyWeek:
+			err = s.completeBuddyWeek(ctx, in.AreaID, in.SubjectID)
+		case intentBuddyRating:
+			err = s.completeBuddyRating(ctx, in.AreaID, in.SubjectID)
 		default:
 			s.log.Error("unknown workflow in progress", "kind", in.Kind)
 			continue

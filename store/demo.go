@@ -122,7 +122,7 @@ func (s *Store) seedDemoArea(ctx context.Context) (string, error) {
 		team heard.Team
 		kw   heard.Staff
 	}{{"Jay", social, sam}, {"Mia", social, sam}, {"Leo", camhs, alex}}
-	var jay heard.YoungPerson
+	var jay, mia heard.YoungPerson
 	for _, yp := range young {
 		y := heard.YoungPerson{ID: heard.NewID(), AreaID: area.ID, FirstName: yp.name, Language: "en", TeamID: yp.team.ID, Service: yp.team.Service, CreatedAt: now}
 		if err := s.CreateYoungPerson(ctx, y); err != nil {
@@ -131,11 +131,17 @@ func (s *Store) seedDemoArea(ctx context.Context) (string, error) {
 		if _, err := s.Assign(ctx, area.ID, y.ID, yp.kw.ID); err != nil {
 			return "", err
 		}
-		if yp.name == "Jay" {
+		switch yp.name {
+		case "Jay":
 			jay = y
+		case "Mia":
+			mia = y
 		}
 	}
 	if err := s.seedDemoPlacements(ctx, area, oak, foster, jay, sam); err != nil {
+		return "", err
+	}
+	if err := s.seedDemoBuddies(ctx, area, oak, mia, sam); err != nil {
 		return "", err
 	}
 	return area.ID, nil

@@ -130,7 +130,7 @@ func (s *Store) releaseJob(ctx context.Context, col, id string, l JobLease) (boo
 // out. Instance names must therefore be unique among running instances.
 func (s *Store) ReleaseLeasesOf(ctx context.Context, owner string) (int, error) {
 	released := 0
-	for _, col := range []string{colQueue, colAlertTimers} {
+	for _, col := range []string{colQueue, colAlertTimers, colBuddyJobs} {
 		held, err := findAll[struct {
 			ID       string `bson:"_id"`
 			JobLease `bson:",inline"`

@@ -43,6 +43,7 @@ const tileTitle = (id) => t(`kpis.tile.${id}`);
 
 function partLabel(tileId, dim) {
   if (tileId === 'escalations' && has(`kpis.step.${dim}`)) return t(`kpis.step.${dim}`);
+  if (tileId === 'buddy_rating') return t('kpis.rating_of', { n: dim });
   if (has(`cards.card.${dim}`)) return t(`cards.card.${dim}`);
   return dim;
 }
@@ -86,6 +87,10 @@ function headline(tile) {
       return { big: formatNumber(f.rate), small: t('kpis.rate', { rate: formatNumber(f.rate) }) };
     case 'days':
       return { big: t('kpis.median', { time: days(f.medianDays, f.medianOver56Days) }), small: t('kpis.p90', { time: days(f.p90Days, f.p90Over56Days) }) };
+    case 'rating':
+      // The mean is published only from enough ratings (and never when hidden).
+      if (f.mean === undefined || f.mean === null) return { big: t('kpis.hidden'), small: t('kpis.hidden_why'), hidden: true };
+      return { big: t('kpis.mean_rating', { value: formatNumber(f.mean) }), small: '' };
   }
   return { big: '', small: '' };
 }
@@ -111,6 +116,7 @@ function valueOf(tile, f) {
     case 'duration': return f.suppressed || f.medianOverADay ? null : f.medianSeconds / 60;
     case 'rate': return f.suppressed ? null : f.rate;
     case 'days': return f.suppressed || f.medianOver56Days ? null : f.medianDays;
+    case 'rating': return f.mean === undefined || f.mean === null ? null : f.mean;
     default: return f.n.suppressed ? null : f.n.value;
   }
 }
@@ -125,8 +131,8 @@ function valueOf(tile, f) {
 function trendChart(tile, months) {
   const values = tile.trend.map((f) => valueOf(tile, f));
   // Counts get whole-number grid lines (at least 0, 1, 2); shares run to 100%.
-  let max = tile.kind === 'share' ? 100 : Math.max(tile.kind === 'counts' ? 2 : 1, ...values.filter((v) => v !== null));
-  if (tile.kind !== 'share') max = niceMax(max);
+  let max = tile.kind === 'share' ? 100 : tile.kind === 'rating' ? 5 : Math.max(tile.kind === 'counts' ? 2 : 1, ...values.filter((v) => v !== null));
+  if (tile.kind !== 'share' && tile.kind !== 'rating') max = niceMax(max);
   const rtl = direction() === 'rtl';
   const ltrX = (i) => PAD.left + (months.length === 1 ? (W - PAD.left - PAD.right) / 2 : i * (W - PAD.left - PAD.right) / (months.length - 1));
   const x = (i) => (rtl ? W - ltrX(i) : ltrX(i));
@@ -249,10 +255,12 @@ function tileTable(tile, months) {
       }
       break;
     default: {
-      table.append(head(t('kpis.col.month'), ...tile.parts.map((p) => partLabel(tile.id, p.dim)), t('kpis.col.count')));
+      const rating = tile.kind === 'rating';
+      table.append(head(t('kpis.col.month'), ...tile.parts.map((p) => partLabel(tile.id, p.dim)), ...(rating ? [t('kpis.col.mean')] : []), t('kpis.col.count')));
       for (const [i, f] of all) {
         rows.append(h('tr', {}, h('th', { scope: 'row', text: label(i) }),
           ...tile.parts.map((p) => countCell(i === -1 ? p.total : p.trend[i])),
+          rating ? h('td', { class: f.mean === undefined || f.mean === null ? 'db-hidden' : null, text: f.mean === undefined || f.mean === null ? t('kpis.hidden') : formatNumber(f.mean) }) : null,
           countCell(f.n)));
       }
     }
@@ -271,7 +279,7 @@ function tileNode(tile, months) {
     head.small ? h('p', { class: 'db-small', text: head.small }) : null,
     tile.kind === 'counts' ? null : h('p', { class: 'db-n', text: nText(tile.total.n) }),
     h('p', { class: 'db-def', text: t(`kpis.def.${tile.id}`) }),
-    tile.kind === 'counts' && tile.parts.length ? partBars(tile) : null,
+    (tile.kind === 'counts' || tile.kind === 'rating') && tile.parts.length ? partBars(tile) : null,
     trendChart(tile, months),
     h('p', { class: 'db-legend', 'aria-hidden': 'true' }, h('span', { class: 'db-legend-gap' }), t('kpis.legend_gap')),
     tileTable(tile, months));

@@ -19,6 +19,8 @@ const FEATURES = [
   { name: 'moves', staff: true, words: ['placements'], url: '/js/moves.js', mount: (m) => m.mountMoves() },
   { name: 'dashboard', staff: true, words: ['kpis'], url: '/js/dashboard.js', mount: (m) => m.mountDashboard() },
   { name: 'previews', words: ['previews'], css: '/css/previews.css', url: '/js/previews.js', mount: (m) => m.mountPreviews() },
+  { name: 'buddies', words: ['buddies'], css: '/css/buddies.css', url: '/js/buddies.js', mount: (m) => m.mountBuddies() },
+  { name: 'buddystaff', staff: true, words: ['buddies', 'buddystaff'], css: '/css/buddies.css', url: '/js/buddystaff.js', mount: (m) => m.mountBuddyStaff() },
   { name: 'push', words: ['push'], url: '/js/push.js', mount: (m) => m.mountPush() },
 ];
 

@@ -113,6 +113,7 @@ async function movesScreen({ id }) {
       m.bring && m.bring.length ? h('div', { class: 'mv-bring' }, h('p', { class: 'meta', text: t('moves.bring', { name }) }),
         h('ul', {}, ...m.bring.map((it) => h('li', { text: it })))) : null,
       actions,
+      m.status !== 'planned' ? h('a', { class: 'btn btn-secondary mv-buddy', href: `#/moves/${encodeURIComponent(m.id)}/buddy`, text: t('buddystaff.open', { name }) }) : null,
       m.status !== 'arrived' ? dayForm(m) : null,
       cancelArea.childElementCount ? cancelArea : null);
   }

@@ -128,7 +128,8 @@ function placementPanel(user) {
     }
     incoming.append(h('ul', { class: 'rows', id: 'incoming-list' }, ...items.map((m) => h('li', { class: 'row incoming-item' },
       h('p', { class: 'row-title', text: m.firstName }),
-      h('p', { class: 'meta', text: t('placements.incoming.on', { date: moveDay(m.date) }) })))));
+      h('p', { class: 'meta', text: t('placements.incoming.on', { date: moveDay(m.date) }) }),
+      h('a', { class: 'link-row incoming-buddy', href: `#/moves/${encodeURIComponent(m.id)}/buddy` }, icon('people'), h('span', { text: t('buddystaff.open', { name: m.firstName }) }))))));
   });
   return h('section', { class: 'panel placement-panel', 'aria-labelledby': 'placement-panel-title' },
     h('h2', { id: 'placement-panel-title', text: t('placements.home.title') }),

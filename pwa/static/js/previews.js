@@ -277,6 +277,12 @@ function questions(p, offline) {
 
 /* ----------------------------------------------------------- screen -- */
 
+// Other features add panels to the preview: fn(preview, offline) returns a node or nothing.
+const previewSections = [];
+export function addPreviewSection(fn) {
+  previewSections.push(fn);
+}
+
 function countdown(p) {
   const n = daysUntil(p.move.date);
   let text;
@@ -410,6 +416,7 @@ async function previewScreen() {
       gallery(p),
       ...page(p),
       theDay(p),
+      ...previewSections.map((fn) => fn(p, got.offline)),
       booklet(p),
       bringList(p),
       questions(p, got.offline),

@@ -584,3 +584,33 @@ func TestBuddyArrivalAndRatingUnderFaults(t *testing.T) {
 		}
 	})
 }
+
+// TestArrivalMakesAResident: before her move arrives Yara cannot be added to
+// Oak's roster as a resident; once it has, she lives there and can, and a
+// repeated arrival tap changes nothing.
+func TestArrivalMakesAResident(t *testing.T) {
+	w := newBuddyWorld(t)
+	asBuddy := heard.NewRosterBuddy{Kind: heard.BuddyResident, FirstName: "Yara", AgeBand: heard.Age13to15,
+		Languages: []string{"ar"}, Interests: []string{"football"}, Capacity: 1, ConsentGivenBy: "Yara and her social worker", YoungPersonID: w.yara.ID}
+	_, err := w.svc.AddRosterBuddy(w.ctx, w.staff(), asBuddy)
+	var invalid *heard.Problem
+	if !errors.As(err, &invalid) || invalid.Fields["youngPersonId"] != "not_resident" {
+		t.Fatalf("before she arrives: %v", err)
+	}
+	m := w.movingIn()
+	w.at(m, 0, 11)
+	for range 2 {
+		_, err = w.svc.ChangeMoveStatus(w.ctx, w.principal(w.kim), m.ID, heard.MoveChange{Status: heard.MoveArrived})
+		w.must(err)
+	}
+	y, err := w.st.YoungPerson(w.ctx, w.area.ID, w.yara.ID)
+	w.must(err)
+	if y.PlacementID != w.oak.ID {
+		t.Fatalf("after she arrives Yara lives at %q, want Oak", y.PlacementID)
+	}
+	b, err := w.svc.AddRosterBuddy(w.ctx, w.staff(), asBuddy)
+	w.must(err)
+	if b.YoungPersonID != w.yara.ID || !b.Active {
+		t.Errorf("Yara on the roster: %+v", b)
+	}
+}

@@ -65,6 +65,9 @@ func (s *Service) ChangeMoveStatus(ctx context.Context, p heard.Principal, moveI
 	if err := s.countMove(fctx, m); err != nil {
 		return m, err
 	}
+	if err := s.settleArrival(fctx, m); err != nil {
+		return m, err
+	}
 	if err := s.buddyMoveChanged(fctx, m); err != nil {
 		return m, err
 	}
@@ -74,6 +77,20 @@ func (s *Service) ChangeMoveStatus(ctx context.Context, p heard.Principal, moveI
 	}
 	return m, s.notify(fctx, heard.Notification{ID: noticeID(kind+":"+string(m.Status), m.ID), AreaID: m.AreaID, RecipientID: m.YoungPersonID,
 		Type: kind, Link: "/#/my-move", Urgency: heard.UrgencyOrdinary, SubjectID: m.ID, CreatedAt: now})
+}
+
+// settleArrival records where a young person lives once their move has
+// arrived, so the placement's staff can add them to its buddy roster and
+// their cards carry the placement's type. Repeating it changes nothing.
+func (s *Service) settleArrival(ctx context.Context, m heard.Move) error {
+	if m.Status != heard.MoveArrived {
+		return nil
+	}
+	_, err := s.store.ChangeYoungPerson(ctx, m.AreaID, m.YoungPersonID, func(y *heard.YoungPerson) error {
+		y.PlacementID = m.PlacementID
+		return nil
+	})
+	return err
 }
 
 func (s *Service) notify(ctx context.Context, n heard.Notification) error {

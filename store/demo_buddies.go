@@ -44,6 +44,12 @@ func (s *Store) seedDemoBuddies(ctx context.Context, area heard.Area, oak heard.
 	if err := s.CreateMove(ctx, move); err != nil {
 		return err
 	}
+	if _, err := s.ChangeYoungPerson(ctx, area.ID, mia.ID, func(y *heard.YoungPerson) error {
+		y.PlacementID = oak.ID
+		return nil
+	}); err != nil {
+		return err
+	}
 	w := heard.NewBuddyWeek(move, roster[0].ID, keyWorker.ID, now.AddDate(0, 0, -7))
 	day := func(n int) string { return from.AddDate(0, 0, n).Format(time.DateOnly) }
 	w.Checkins = []heard.BuddyCheckin{{Day: day(0), Rating: 4, At: heard.AtAreaTime(area, from, 20)},

@@ -160,7 +160,17 @@ func (w BuddyWeekRecord) Checkin(day string) (BuddyCheckin, bool) {
 
 // OpenRequest reports whether the young person has a request of kind not yet handled.
 func (w BuddyWeekRecord) OpenRequest(kind string) bool {
-	return slices.ContainsFunc(w.Requests, func(r BuddyRequest) bool { return r.Kind == kind && !r.Handled })
+	_, open := w.OpenRequestOf(kind)
+	return open
+}
+
+// OpenRequestOf is the young person's open request of kind, if there is one.
+func (w BuddyWeekRecord) OpenRequestOf(kind string) (BuddyRequest, bool) {
+	i := slices.IndexFunc(w.Requests, func(r BuddyRequest) bool { return r.Kind == kind && !r.Handled })
+	if i < 0 {
+		return BuddyRequest{}, false
+	}
+	return w.Requests[i], true
 }
 
 // MaxLast is the latest the week's last day can be.

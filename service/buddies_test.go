@@ -614,3 +614,74 @@ func TestArrivalMakesAResident(t *testing.T) {
 		t.Errorf("Yara on the roster: %+v", b)
 	}
 }
+
+// TestArrivalFinishedWithoutASecondTap fails the arrival after each of its
+// writes in turn and nobody taps again: within one lease the background
+// finishes it as if it ran once (the young person lives at Oak, her buddy
+// week started and counted, one audit entry, one notice), or, when the
+// status was never written, nothing of it happened.
+func TestArrivalFinishedWithoutASecondTap(t *testing.T) {
+	for n := 1; ; n++ {
+		w := newBuddyWorld(t)
+		m := withBuddy(w)
+		w.at(m, 0, 11)
+		reached := w.failWrite(n)
+		_, err := w.svc.ChangeMoveStatus(w.ctx, w.principal(w.kim), m.ID, heard.MoveChange{Status: heard.MoveArrived})
+		hit, which := reached()
+		if !hit {
+			if err != nil || n < 6 {
+				t.Fatalf("without a fault: %v after %d writes", err, n-1)
+			}
+			t.Logf("failed after each of %d writes", n-1)
+			return
+		}
+		after := fmt.Sprintf("after write %d (%s) failed", n, which)
+		w.afterLease()
+		w.clock.Advance(time.Minute) // counted events are folded
+		w.run()
+		moved, err := w.st.Move(w.ctx, w.area.ID, m.ID)
+		w.must(err)
+		y, err := w.st.YoungPerson(w.ctx, w.area.ID, w.yara.ID)
+		w.must(err)
+		wk, err := w.st.BuddyWeek(w.ctx, w.area.ID, heard.BuddyWeekID(m.ID))
+		w.must(err)
+		k, _ := w.kpiShare(heard.TileBuddyStarted)
+		arrived := moved.Status == heard.MoveArrived
+		want := map[bool]int64{true: 1, false: 0}[arrived]
+		if (y.PlacementID == w.oak.ID) != arrived || wk.Arrived != arrived || k != want || int64(w.audited("move_arrived")) != want {
+			t.Errorf("%s: status %s, lives at Oak %v, week arrived %v, %d counted, %d audit entries", after, moved.Status,
+				y.PlacementID == w.oak.ID, wk.Arrived, k, w.audited("move_arrived"))
+		}
+		if got := w.notices("move", w.yara.ID); got != 1+want {
+			t.Errorf("%s: %d move notices", after, got)
+		}
+		if left := w.inProgress(); left != 0 {
+			t.Errorf("%s: %d workflows still in progress", after, left)
+		}
+	}
+}
+
+// TestBuddyRequestUnderFaults: asking for a different buddy fails after each
+// of its writes in turn and Yara taps again; placement staff are told once.
+func TestBuddyRequestUnderFaults(t *testing.T) {
+	active := func(w *buddyWorld) heard.Move {
+		m := withBuddy(w)
+		w.at(m, 0, 11)
+		_, err := w.svc.ChangeMoveStatus(w.ctx, w.principal(w.kim), m.ID, heard.MoveChange{Status: heard.MoveArrived})
+		w.must(err)
+		w.at(m, 1, 10)
+		return m
+	}
+	ask := func(w *buddyWorld, _ heard.Move) error {
+		_, err := w.svc.AskBuddy(w.ctx, w.yp(), heard.BuddyAsk{Kind: heard.BuddyAskDifferent, Words: "we don't get on"})
+		return err
+	}
+	eachBuddyFault(t, active, ask, func(w *buddyWorld, m heard.Move, after string) {
+		if got := w.notices(heard.NoticeBuddyRequest, w.olu.ID); got != 1 {
+			t.Errorf("%s: Olu was told %d times", after, got)
+		}
+		if wk, err := w.st.BuddyWeek(w.ctx, w.area.ID, heard.BuddyWeekID(m.ID)); err != nil || len(wk.Requests) != 1 {
+			t.Errorf("%s: %d requests kept (%v)", after, len(wk.Requests), err)
+		}
+	})
+}

@@ -140,7 +140,7 @@ func (s *Service) AskBuddy(ctx context.Context, p heard.Principal, a heard.Buddy
 		return heard.MyBuddyWeek{}, heard.Invalid(errs)
 	}
 	now := s.now()
-	v, w, changed, err := s.changeMyWeek(ctx, p, func(w *heard.BuddyWeekRecord, today time.Time) (bool, error) {
+	v, w, _, err := s.changeMyWeek(ctx, p, func(w *heard.BuddyWeekRecord, today time.Time) (bool, error) {
 		if w.OpenRequest(a.Kind) {
 			return false, nil
 		}
@@ -153,12 +153,18 @@ func (s *Service) AskBuddy(ctx context.Context, p heard.Principal, a heard.Buddy
 		}
 		return w.Ask(heard.BuddyRequest{Kind: a.Kind, At: now, Words: heard.ShownWords(strings.TrimSpace(a.Words))}), nil
 	})
-	if err != nil || !changed {
+	if err != nil {
 		return v, err
+	}
+	// Staff are told of the open request, asked now or by a try whose notice
+	// failed: the notice's id is the request's, so a retry tells them once.
+	r, open := w.OpenRequestOf(a.Kind)
+	if !open {
+		return v, nil
 	}
 	fctx, cancel := s.finishing(ctx)
 	defer cancel()
-	return v, s.tellPlacementStaff(fctx, w, heard.NoticeBuddyRequest, w.ID+"/"+a.Kind+"/"+now.Format(time.RFC3339Nano), now)
+	return v, s.tellPlacementStaff(fctx, w, heard.NoticeBuddyRequest, w.ID+"/"+a.Kind+"/"+r.At.UTC().Truncate(time.Millisecond).Format(time.RFC3339Nano), r.At)
 }
 
 // intentBuddyRating is the workflow of rating a week: the rating, then its

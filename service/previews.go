@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +28,13 @@ func (s *Service) moveOfMyCaseload(ctx context.Context, p heard.Principal, moveI
 	return m, err
 }
 
+// intentMoveStatus is the workflow of moving a move on: the status, then
+// what it owes (the audit entry, the counts, where the young person lives,
+// the buddy week, the young person's notice). Its subject names the move, the
+// status and who asked, so a crash after the status is written is finished
+// by RunOnce within one lease, written as the key worker would have.
+const intentMoveStatus = "move_status"
+
 // ChangeMoveStatus lets the key worker move a move on (heard.MoveStatus.Next).
 // The status is written first; the young person is told after, with a
 // notification whose id is the move's, so a retried tap tells them once.
@@ -36,6 +44,13 @@ func (s *Service) ChangeMoveStatus(ctx context.Context, p heard.Principal, moveI
 	}
 	before, err := s.moveOfMyCaseload(ctx, p, moveID, "")
 	if err != nil {
+		return before, err
+	}
+	if _, err := before.Status.Next(c.Status); err != nil {
+		return before, err
+	}
+	subject := moveStatusSubject(moveID, c.Status, p.ID)
+	if err := s.store.BeginIntent(ctx, p.AreaID, intentMoveStatus, subject, s.instance, s.lease); err != nil {
 		return before, err
 	}
 	now := s.now()
@@ -53,30 +68,82 @@ func (s *Service) ChangeMoveStatus(ctx context.Context, p heard.Principal, moveI
 	if err != nil {
 		return m, err
 	}
-	// What the change owes, each written once however often the key worker
-	// taps again after a failure: the audit entry, the counts, the notice.
 	fctx, cancel := s.finishing(ctx)
 	defer cancel()
+	return m, s.finishMoveStatus(fctx, p, m, subject)
+}
+
+func moveStatusSubject(moveID string, status heard.MoveStatus, actorID string) string {
+	return moveID + "/" + string(status) + "/" + actorID
+}
+
+// completeMoveStatus finishes a status change a request left part way. A
+// status never written owes nothing; one written, even if the move has moved
+// on since, owes what it would have.
+func (s *Service) completeMoveStatus(ctx context.Context, areaID, subject string) error {
+	parts := strings.Split(subject, "/")
+	if len(parts) != 3 {
+		return s.store.EndIntent(ctx, intentMoveStatus, subject)
+	}
+	moveID, status, actorID := parts[0], heard.MoveStatus(parts[1]), parts[2]
+	m, err := s.store.Move(ctx, areaID, moveID)
+	if errors.Is(err, heard.ErrNotFound) || err == nil && !statusReached(m, status) {
+		return s.store.EndIntent(ctx, intentMoveStatus, subject)
+	}
+	if err != nil {
+		return err
+	}
+	actor := heard.Principal{ID: actorID, AreaID: areaID}
+	if st, err := s.store.StaffMember(ctx, areaID, actorID); err == nil {
+		actor = staffPrincipal(st)
+	} else if !errors.Is(err, heard.ErrNotFound) {
+		return err
+	}
+	m.Status = status
+	return s.finishMoveStatus(ctx, actor, m, subject)
+}
+
+// statusReached reports whether m has been at status: its status now, or one
+// a move passes through before it (a move is shared before it is confirmed
+// and confirmed before it arrives; a cancelled move was shared if SharedAt
+// says so).
+func statusReached(m heard.Move, status heard.MoveStatus) bool {
+	order := []heard.MoveStatus{heard.MovePlanned, heard.MoveShared, heard.MoveConfirmed, heard.MoveArrived}
+	switch {
+	case m.Status == status:
+		return true
+	case m.Status == heard.MoveCancelled:
+		return status == heard.MoveShared && m.SharedAt != nil
+	}
+	return slices.Index(order, m.Status) > slices.Index(order, status) && slices.Index(order, status) >= 0
+}
+
+// finishMoveStatus writes, each once however often it runs, what a move
+// reaching m.Status owes, then ends the workflow.
+func (s *Service) finishMoveStatus(ctx context.Context, p heard.Principal, m heard.Move, subject string) error {
 	entry := auditEntry(p, "move_"+string(m.Status), m.YoungPersonID)
 	entry.ID = auditID(entry.Action, m.ID)
-	if err := s.store.AuditOnce(fctx, entry); err != nil {
-		return m, err
+	if err := s.store.AuditOnce(ctx, entry); err != nil {
+		return err
 	}
-	if err := s.countMove(fctx, m); err != nil {
-		return m, err
+	if err := s.countMove(ctx, m); err != nil {
+		return err
 	}
-	if err := s.settleArrival(fctx, m); err != nil {
-		return m, err
+	if err := s.settleArrival(ctx, m); err != nil {
+		return err
 	}
-	if err := s.buddyMoveChanged(fctx, m); err != nil {
-		return m, err
+	if err := s.buddyMoveChanged(ctx, m); err != nil {
+		return err
 	}
 	kind := "move"
 	if m.Status == heard.MoveShared {
 		kind = "move_shared"
 	}
-	return m, s.notify(fctx, heard.Notification{ID: noticeID(kind+":"+string(m.Status), m.ID), AreaID: m.AreaID, RecipientID: m.YoungPersonID,
-		Type: kind, Link: "/#/my-move", Urgency: heard.UrgencyOrdinary, SubjectID: m.ID, CreatedAt: now})
+	if err := s.notify(ctx, heard.Notification{ID: noticeID(kind+":"+string(m.Status), m.ID), AreaID: m.AreaID, RecipientID: m.YoungPersonID,
+		Type: kind, Link: "/#/my-move", Urgency: heard.UrgencyOrdinary, SubjectID: m.ID, CreatedAt: s.now()}); err != nil {
+		return err
+	}
+	return s.store.EndIntent(ctx, intentMoveStatus, subject)
 }
 
 // settleArrival records where a young person lives once their move has

@@ -136,6 +136,8 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 			err = s.completeKeyWorkers(ctx, in.AreaID, in.SubjectID)
 		case intentMove:
 			err = s.completeMove(ctx, in.AreaID, in.SubjectID)
+		case intentMoveStatus:
+			err = s.completeMoveStatus(ctx, in.AreaID, in.SubjectID)
 		case intentBuddyWeek:
 			err = s.completeBuddyWeek(ctx, in.AreaID, in.SubjectID)
 		case intentBuddyRating:

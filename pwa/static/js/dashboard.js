@@ -361,7 +361,7 @@ function dashboardScreen() {
   const node = screen({ title: t('kpis.title'), name: 'dashboard', back: '/home', className: 'screen-staff screen-dashboard' },
     h('h1', { text: t('kpis.title') }), intro, form, level,
     h('p', { class: 'db-disclosure', text: t('kpis.disclosure') }),
-    body, h('p', { class: 'meta db-coming', text: t('kpis.coming') }), exports);
+    body, exports);
 
   async function load() {
     clear(body).append(loading());

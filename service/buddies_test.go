@@ -685,3 +685,21 @@ func TestBuddyRequestUnderFaults(t *testing.T) {
 		}
 	})
 }
+
+// A young person who has just arrived and already has another move shared
+// sees that next move first, not the home she is in.
+func TestNextMoveBeforeTheHomeJustReached(t *testing.T) {
+	w := newBuddyWorld(t)
+	m := w.movingIn()
+	w.at(m, 0, 11)
+	_, err := w.svc.ChangeMoveStatus(w.ctx, w.principal(w.kim), m.ID, heard.MoveChange{Status: heard.MoveArrived})
+	w.must(err)
+	next := w.plannedMove(w.yara, 10)
+	_, err = w.svc.ChangeMoveStatus(w.ctx, w.principal(w.kim), next.ID, heard.MoveChange{Status: heard.MoveShared})
+	w.must(err)
+	previews, err := w.svc.MyPreviews(w.ctx, w.yp())
+	w.must(err)
+	if len(previews) != 2 || previews[0].Move.ID != next.ID || previews[1].Move.ID != m.ID {
+		t.Fatalf("Yara's previews: %+v, want the shared move %s first, then the arrived one %s", previews, next.ID, m.ID)
+	}
+}

@@ -203,7 +203,10 @@ func (s *Service) myMove(ctx context.Context, p heard.Principal, moveID string) 
 	return m, nil
 }
 
-// MyPreviews lists the previews open to the young person, soonest move first.
+// MyPreviews lists the previews open to the young person: moves still to come
+// first, soonest first, then homes they have arrived at (a young person who
+// has just arrived may already have another move planned, and that one is
+// what they need to see).
 func (s *Service) MyPreviews(ctx context.Context, p heard.Principal) ([]heard.Preview, error) {
 	if p.Role != heard.RoleYoungPerson {
 		return nil, heard.ErrForbidden
@@ -239,7 +242,17 @@ func (s *Service) MyPreviews(ctx context.Context, p heard.Principal) ([]heard.Pr
 		prof.Booklet = heard.PagesFor(prof.Booklet, y.Language)
 		out = append(out, heard.Preview{Move: heard.NewPreviewMove(m), Placement: prof, KeyWorker: keyWorker})
 	}
+	slices.SortStableFunc(out, func(a, b heard.Preview) int {
+		return boolOrder(a.Move.Status == heard.MoveArrived) - boolOrder(b.Move.Status == heard.MoveArrived)
+	})
 	return out, nil
+}
+
+func boolOrder(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // OpenPreview records the first time the young person opened the preview;

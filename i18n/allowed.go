@@ -15,7 +15,7 @@ var allowedEnglish = map[string][]string{
 	"cy": {"person", "staff", "help", "rota", "well", "camera"},
 	// Polish: its own words ("start", "link", "alert", "data" a date,
 	// "same" alone) and loanwords it writes the same way.
-	"pl": {"min", "tablet", "test", "start", "link", "administrator", "online", "internet", "data", "same", "alert"},
+	"pl": {"min", "tablet", "test", "start", "link", "administrator", "online", "internet", "data", "same", "alert", "sport"},
 	// Romanian: its own words ("care" is "which", "place" "likes", "date"
 	// data, "face" does) and Latin words it shares with English.
 	"ro": {"min", "care", "minute", "internet", "urgent", "browser", "total", "interval", "data", "date", "social",

@@ -29,19 +29,19 @@ func previewsNoLeak(t *testing.T, m pushtest.Message, words ...string) {
 }
 
 // My new home, across two phones. Placement staff add a photo and change
-// their page; the key worker plans Mia's move and shares it; Mia's phone is
+// their page; the key worker plans Ava's move and shares it; Ava's phone is
 // told (lock-screen-safe words), she opens the preview, swipes the photos,
 // asks a question, goes offline and still sees it; the placement answers and
-// Mia sees the answer; in Arabic, she locks Heard, loses the signal, opens it
+// Ava sees the answer; in Arabic, she locks Heard, loses the signal, opens it
 // again and unlocks it with her PIN, and the preview and its photos come from
 // the phone; the move is cancelled and the preview leaves her phone.
 func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 	chromiumPath(t)
 	h, _, push := startHeardWithPush(t)
 	oak := demoPlacement(t, h, "oak@demo.heard")
-	mia := youngPerson(t, h, oak.AreaID, "Mia")
+	ava := youngPerson(t, h, oak.AreaID, "Ava")
 	priya := h.staffMember(t, "oak@demo.heard")
-	miaPhone := h.subscribe(t, push, oak.AreaID, mia.ID, heard.RoleYoungPerson)
+	avaPhone := h.subscribe(t, push, oak.AreaID, ava.ID, heard.RoleYoungPerson)
 	priyaPhone := h.subscribe(t, push, oak.AreaID, priya.ID, heard.RolePlacementStaff)
 
 	staff := newBrowser(t, "en-GB")
@@ -76,8 +76,8 @@ func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 
 	signIn(t, staff, h, "sam@demo.heard")
 	moveDate := time.Now().AddDate(0, 0, 12).Format(time.DateOnly)
-	run(t, staff, "Sam plans Mia's move to Oak House and shares it",
-		chromedp.Navigate(h.URL+"/#/young-people/"+mia.ID+"/moves"),
+	run(t, staff, "Sam plans Ava's move to Oak House and shares it",
+		chromedp.Navigate(h.URL+"/#/young-people/"+ava.ID+"/moves"),
 		chromedp.WaitVisible("#move-plan", chromedp.ByQuery),
 		chromedp.Click("#move-plan", chromedp.ByQuery),
 		adminFormsSelect("#move-placement", oak.ID),
@@ -87,12 +87,12 @@ func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 		chromedp.WaitVisible(".mv-to-shared", chromedp.ByQuery))
 	docScreenshot(t, staff, "moves-keyworker-en")
 	run(t, staff, "share", chromedp.Click(".mv-to-shared", chromedp.ByQuery), waitText("#moves-status", "Shared"))
-	told := push.Await(t, miaPhone, func(m pushtest.Message) bool { return m.Payload["url"] == "/#/my-move" })
-	previewsNoLeak(t, told, "Mia", "Oak")
+	told := push.Await(t, avaPhone, func(m pushtest.Message) bool { return m.Payload["url"] == "/#/my-move" })
+	previewsNoLeak(t, told, "Ava", "Oak")
 
 	yp := newBrowser(t, "en-GB")
-	join(t, yp, h, "Mia")
-	run(t, yp, "Mia opens her new home from home",
+	join(t, yp, h, "Ava")
+	run(t, yp, "Ava opens her new home from home",
 		chromedp.WaitVisible("#pv-tile", chromedp.ByQuery),
 		waitText("#pv-tile", "Oak House"),
 		chromedp.Click("#pv-tile", chromedp.ByQuery),
@@ -124,7 +124,7 @@ func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 		waitText("#pv-questions", "Can I bring my bike?"))
 	docScreenshot(t, yp, "previews-question-en")
 	asked := push.Await(t, priyaPhone, func(m pushtest.Message) bool { return m.Payload["url"] == "/#/placement-questions" })
-	previewsNoLeak(t, asked, "Mia", "bike")
+	previewsNoLeak(t, asked, "Ava", "bike")
 
 	var kept int
 	run(t, yp, "offline, the preview is still there",
@@ -161,16 +161,16 @@ func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 	run(t, staff, "home in Arabic", chromedp.Navigate(h.URL+"/#/home"), chromedp.WaitVisible("#placement-questions-link", chromedp.ByQuery))
 	docScreenshot(t, staff, "placements-home-ar")
 	previewsEnglishAgain(t, staff, h)
-	answered := push.Await(t, miaPhone, func(m pushtest.Message) bool { return strings.Contains(fmt.Sprint(m.Payload["body"]), "answer") })
-	previewsNoLeak(t, answered, "Mia", "bike", "shed", "Priya")
-	run(t, yp, "Mia sees the answer",
+	answered := push.Await(t, avaPhone, func(m pushtest.Message) bool { return strings.Contains(fmt.Sprint(m.Payload["body"]), "answer") })
+	previewsNoLeak(t, answered, "Ava", "bike", "shed", "Priya")
+	run(t, yp, "Ava sees the answer",
 		chromedp.Navigate(h.URL+"/#/home"),
 		chromedp.WaitVisible("#pv-tile", chromedp.ByQuery),
 		chromedp.Navigate(h.URL+"/#/my-move"),
 		waitText("#pv-questions", "There's a shed to keep it in"))
 
 	// Arabic, right to left.
-	run(t, yp, "Mia switches to Arabic",
+	run(t, yp, "Ava switches to Arabic",
 		chromedp.Navigate(h.URL+"/#/settings"),
 		chromedp.WaitVisible("#lang-select", chromedp.ByQuery),
 		adminFormsSelect("#lang-select", "ar"),
@@ -186,7 +186,7 @@ func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 	docScreenshot(t, yp, "previews-question-ar")
 	// Closed and opened again with no signal: nothing is left in the page's
 	// memory, so the app, the preview and its photos come from the phone.
-	run(t, yp, "Mia locks Heard, loses the signal and opens it again",
+	run(t, yp, "Ava locks Heard, loses the signal and opens it again",
 		chromedp.Evaluate(`window.heard.kept()`, nil, awaitPromise),
 		chromedp.Navigate(h.URL+"/#/home"),
 		chromedp.WaitVisible("#lock", chromedp.ByQuery),
@@ -215,16 +215,16 @@ func TestMyNewHomeAcrossTwoPhones(t *testing.T) {
 	run(t, yp, "back online", cardsSetOffline(false))
 
 	// Cancelled: gone from the phone at once.
-	miaMoves, err := h.Store.MovesOf(context.Background(), oak.AreaID, mia.ID)
-	if err != nil || len(miaMoves) != 1 {
-		t.Fatalf("Mia's moves: %v %v", miaMoves, err)
+	avaMoves, err := h.Store.MovesOf(context.Background(), oak.AreaID, ava.ID)
+	if err != nil || len(avaMoves) != 1 {
+		t.Fatalf("Ava's moves: %v %v", avaMoves, err)
 	}
 	run(t, staff, "Sam cancels the move",
 		chromedp.Click("#signout", chromedp.ByQuery),
 		chromedp.WaitVisible("#main", chromedp.ByQuery),
 		chromedp.Navigate("about:blank"))
 	signIn(t, staff, h, "sam@demo.heard")
-	adminFormsArabic(t, staff, h, "/young-people/"+mia.ID+"/moves")
+	adminFormsArabic(t, staff, h, "/young-people/"+ava.ID+"/moves")
 	run(t, staff, "the moves in Arabic", chromedp.WaitVisible(".mv-cancel", chromedp.ByQuery))
 	docScreenshot(t, staff, "moves-keyworker-ar")
 	run(t, staff, "cancel",

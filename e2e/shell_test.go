@@ -149,8 +149,8 @@ func TestStaffSignInAndJoinCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if role != "key_worker" || items != 2 {
-		t.Fatalf("Sam should reach the key worker home with Jay and Mia, got role %q and %d young people", role, items)
+	if role != "key_worker" || items != 3 {
+		t.Fatalf("Sam should reach the key worker home with Jay, Mia and Ava, got role %q and %d young people", role, items)
 	}
 	screenshot(t, ctx, "shell-home-key-worker-en")
 	err = chromedp.Run(ctx,

@@ -117,11 +117,13 @@ func (s *Store) seedDemoArea(ctx context.Context) (string, error) {
 			return "", err
 		}
 	}
+	// Jay's move is shared, Mia has just arrived at Oak House with a buddy,
+	// and Ava has no move yet, so her key worker can plan one from the start.
 	young := []struct {
 		name string
 		team heard.Team
 		kw   heard.Staff
-	}{{"Jay", social, sam}, {"Mia", social, sam}, {"Leo", camhs, alex}}
+	}{{"Jay", social, sam}, {"Mia", social, sam}, {"Ava", social, sam}, {"Leo", camhs, alex}}
 	var jay, mia heard.YoungPerson
 	for _, yp := range young {
 		y := heard.YoungPerson{ID: heard.NewID(), AreaID: area.ID, FirstName: yp.name, Language: "en", TeamID: yp.team.ID, Service: yp.team.Service, CreatedAt: now}

@@ -28,7 +28,7 @@ func TestDemoSeedsOnceWithFreshCodes(t *testing.T) {
 			t.Errorf("the demo has no %s", r)
 		}
 	}
-	if roles[heard.RoleYoungPerson] != 3 || roles[heard.RoleKeyWorker] != 2 || roles[heard.RolePlacementStaff] != 2 {
+	if roles[heard.RoleYoungPerson] != 4 || roles[heard.RoleKeyWorker] != 2 || roles[heard.RolePlacementStaff] != 2 {
 		t.Errorf("demo roles: %v", roles)
 	}
 	for i := 0; i < 2; i++ {

@@ -23,24 +23,34 @@ import (
 // kept, so an insert has nothing to drop.
 
 // cachedCollections are the collections whose documents are read by _id on
-// most requests and written rarely.
+// most requests and written rarely, and those an inbox reads by _id many at a
+// time (a list of cards per young person of the caseload, then the cards on
+// its page): without them a key worker's inbox made over a hundred database
+// calls and was the heaviest request of the mixed load.
 var cachedCollections = map[string]bool{
 	colAreas: true, colStaff: true, colYoungPeople: true, colDevices: true, colPlacements: true,
 	colPushSubscriptions: true, colPushSubscriptionLists: true, colRefreshTokens: true,
+	colCardLists: true, colCards: true, colCaseloads: true, colKPIMonths: true,
 }
 
-// readCacheLimit bounds the documents kept per collection; past it the
-// collection's cache starts again empty.
-const readCacheLimit = 5000
+// readCacheLimit and readCacheBytes bound the documents kept per collection;
+// past either the collection's cache starts again empty. (A young person's
+// list of cards holds up to a few hundred entries, so documents are counted
+// by size as well as by number.)
+const (
+	readCacheLimit = 5000
+	readCacheBytes = 16 << 20
+)
 
 type readCache struct {
-	mu   sync.Mutex
-	gens map[string]uint64
-	docs map[string]map[string]bson.Raw
+	mu    sync.Mutex
+	gens  map[string]uint64
+	docs  map[string]map[string]bson.Raw
+	bytes map[string]int
 }
 
 func newReadCache() *readCache {
-	return &readCache{gens: map[string]uint64{}, docs: map[string]map[string]bson.Raw{}}
+	return &readCache{gens: map[string]uint64{}, docs: map[string]map[string]bson.Raw{}, bytes: map[string]int{}}
 }
 
 // get returns a kept document, or the generation to give put after reading it.
@@ -59,10 +69,12 @@ func (c *readCache) put(col, id string, gen uint64, doc bson.Raw) {
 		return
 	}
 	docs := c.docs[col]
-	if docs == nil || len(docs) >= readCacheLimit {
+	if docs == nil || len(docs) >= readCacheLimit || c.bytes[col]+len(doc) > readCacheBytes {
 		docs = map[string]bson.Raw{}
 		c.docs[col] = docs
+		c.bytes[col] = 0
 	}
+	c.bytes[col] += len(doc) - len(docs[id])
 	docs[id] = doc
 }
 
@@ -74,8 +86,10 @@ func (c *readCache) drop(col, id string) {
 	c.gens[col]++
 	if id == "" {
 		delete(c.docs, col)
+		c.bytes[col] = 0
 		return
 	}
+	c.bytes[col] -= len(c.docs[col][id])
 	delete(c.docs[col], id)
 }
 

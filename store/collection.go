@@ -98,13 +98,18 @@ func failed(err error) *mongo.SingleResult {
 // the whole read one call.)
 
 func (c collection) InsertOne(ctx context.Context, doc any, opts ...options.Lister[options.InsertOneOptions]) (*mongo.InsertOneResult, error) {
-	return run(c.s, ctx, func(ctx context.Context) (*mongo.InsertOneResult, error) {
+	res, err := run(c.s, ctx, func(ctx context.Context) (*mongo.InsertOneResult, error) {
 		res, err := c.Collection.InsertOne(ctx, doc, opts...)
 		return res, c.fault(ctx, "insert", err)
 	})
+	if m := c.mirror(); m != nil {
+		m.inserted(doc, err)
+	}
+	return res, err
 }
 
 func (c collection) InsertMany(ctx context.Context, docs any, opts ...options.Lister[options.InsertManyOptions]) (*mongo.InsertManyResult, error) {
+	defer c.changed()
 	return run(c.s, ctx, func(ctx context.Context) (*mongo.InsertManyResult, error) {
 		res, err := c.Collection.InsertMany(ctx, docs, opts...)
 		return res, c.fault(ctx, "insert", err)
@@ -113,6 +118,7 @@ func (c collection) InsertMany(ctx context.Context, docs any, opts ...options.Li
 
 func (c collection) UpdateOne(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
 	defer c.dropCached(filter)()
+	defer c.changed()
 	return run(c.s, ctx, func(ctx context.Context) (*mongo.UpdateResult, error) {
 		res, err := c.Collection.UpdateOne(ctx, filter, update, opts...)
 		return res, c.fault(ctx, "update", err)
@@ -121,6 +127,7 @@ func (c collection) UpdateOne(ctx context.Context, filter, update any, opts ...o
 
 func (c collection) UpdateMany(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateManyOptions]) (*mongo.UpdateResult, error) {
 	defer c.dropCached(filter)()
+	defer c.changed()
 	return run(c.s, ctx, func(ctx context.Context) (*mongo.UpdateResult, error) {
 		res, err := c.Collection.UpdateMany(ctx, filter, update, opts...)
 		return res, c.fault(ctx, "update", err)
@@ -129,6 +136,7 @@ func (c collection) UpdateMany(ctx context.Context, filter, update any, opts ...
 
 func (c collection) ReplaceOne(ctx context.Context, filter, doc any, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
 	defer c.dropCached(filter)()
+	defer c.changed()
 	return run(c.s, ctx, func(ctx context.Context) (*mongo.UpdateResult, error) {
 		res, err := c.Collection.ReplaceOne(ctx, filter, doc, opts...)
 		return res, c.fault(ctx, "replace", err)
@@ -137,18 +145,26 @@ func (c collection) ReplaceOne(ctx context.Context, filter, doc any, opts ...opt
 
 func (c collection) DeleteOne(ctx context.Context, filter any, opts ...options.Lister[options.DeleteOneOptions]) (*mongo.DeleteResult, error) {
 	defer c.dropCached(filter)()
-	return run(c.s, ctx, func(ctx context.Context) (*mongo.DeleteResult, error) {
+	res, err := run(c.s, ctx, func(ctx context.Context) (*mongo.DeleteResult, error) {
 		res, err := c.Collection.DeleteOne(ctx, filter, opts...)
 		return res, c.fault(ctx, "delete", err)
 	})
+	if m := c.mirror(); m != nil {
+		m.deleted(filter, err)
+	}
+	return res, err
 }
 
 func (c collection) DeleteMany(ctx context.Context, filter any, opts ...options.Lister[options.DeleteManyOptions]) (*mongo.DeleteResult, error) {
 	defer c.dropCached(filter)()
-	return run(c.s, ctx, func(ctx context.Context) (*mongo.DeleteResult, error) {
+	res, err := run(c.s, ctx, func(ctx context.Context) (*mongo.DeleteResult, error) {
 		res, err := c.Collection.DeleteMany(ctx, filter, opts...)
 		return res, c.fault(ctx, "delete", err)
 	})
+	if m := c.mirror(); m != nil {
+		m.deleted(filter, err)
+	}
+	return res, err
 }
 
 func (c collection) CountDocuments(ctx context.Context, filter any, opts ...options.Lister[options.CountOptions]) (int64, error) {
@@ -197,9 +213,18 @@ func (c collection) dropCached(filter any) func() {
 	return func() { cache.drop(key, id) }
 }
 
+// changed empties the collection's mirror, if it has one, after a write
+// whose effect on it is not known (mirror.go).
+func (c collection) changed() {
+	if m := c.mirror(); m != nil {
+		m.changed()
+	}
+}
+
 // FindOneAndUpdate is a write too.
 func (c collection) FindOneAndUpdate(ctx context.Context, filter, update any, opts ...options.Lister[options.FindOneAndUpdateOptions]) *mongo.SingleResult {
 	defer c.dropCached(filter)()
+	defer c.changed()
 	return runOne(c.s, ctx, func(ctx context.Context) *mongo.SingleResult {
 		res := c.Collection.FindOneAndUpdate(ctx, filter, update, opts...)
 		if err := c.fault(ctx, "update", res.Err()); err != nil {

@@ -28,6 +28,8 @@ type Embedded struct {
 	locks keyedLocks
 	// cache keeps documents read often, for every store handle on this server (readcache.go).
 	cache *readCache
+	// mirrors hold small collections read whole, for every store handle on this server (mirror.go).
+	mirrors mirrors
 }
 
 // EmbeddedOptions tune the embedded server.

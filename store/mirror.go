@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"sync"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// The mirror. Every dashboard read adds the counted events not yet folded
+// (kpi_events: about the last minute of counting) to the month documents, so
+// it read the whole collection, and on the embedded server a whole read
+// decodes every document: under a steady mix of card sends and dashboard
+// reads that read grew with the minute's events until it crowded out
+// everything else. The embedded server runs inside this one process and every
+// write to it passes through collection, so a mirror of such a small
+// collection, changed after each write to it has taken effect, holds exactly
+// what the database does; the collection is then read from memory.
+//
+// Exactness: the mirror is filled from one read of the collection while its
+// lock is held, and each write changes it after the write has taken effect,
+// under the same lock; changes are idempotent (keyed by _id), so a write that
+// lands during the filling read is right whether that read saw it or not. A
+// write whose effect is not known (an error, or a filter other than plain
+// _ids) empties it, and the next read fills it again. On MongoDB (several
+// instances, writes Heard does not see) there is no mirror.
+
+// mirroredCollections are the small collections read whole on busy paths.
+var mirroredCollections = map[string]bool{colKPIEvents: true}
+
+// mirrorLimit bounds a mirror: a collection that has grown past it (counting
+// stopped folding) is read from the database.
+const mirrorLimit = 20000
+
+type mirror struct {
+	mu    sync.Mutex
+	whole bool
+	docs  map[string]bson.Raw
+}
+
+type mirrors struct {
+	mu sync.Mutex
+	m  map[string]*mirror
+}
+
+func (ms *mirrors) of(key string) *mirror {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	if ms.m == nil {
+		ms.m = map[string]*mirror{}
+	}
+	m := ms.m[key]
+	if m == nil {
+		m = &mirror{}
+		ms.m[key] = m
+	}
+	return m
+}
+
+// mirror is the collection's mirror, or nil when it has none.
+func (c collection) mirror() *mirror {
+	if c.s.embedded == nil || !mirroredCollections[c.Name()] {
+		return nil
+	}
+	return c.s.embedded.mirrors.of(c.s.DB.Name() + "\x00" + c.Name())
+}
+
+// readWhole returns every document of the collection, from its mirror when it
+// has one.
+func (c collection) readWhole(ctx context.Context) ([]bson.Raw, error) {
+	m := c.mirror()
+	if m == nil {
+		return findAll[bson.Raw](ctx, c, bson.D{})
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.whole {
+		docs, err := findAll[bson.Raw](ctx, c, bson.D{})
+		if err != nil || len(docs) > mirrorLimit {
+			return docs, err
+		}
+		m.docs = make(map[string]bson.Raw, len(docs))
+		for _, d := range docs {
+			id, ok := d.Lookup("_id").StringValueOK()
+			if !ok {
+				m.docs = nil
+				return docs, nil
+			}
+			m.docs[id] = d
+		}
+		m.whole = true
+	}
+	out := make([]bson.Raw, 0, len(m.docs))
+	for _, d := range m.docs {
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// forget empties the mirror: the next read fills it from the database.
+func (m *mirror) forget() {
+	m.whole, m.docs = false, nil
+}
+
+// inserted brings an insert's outcome into the mirror.
+func (m *mirror) inserted(doc any, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.whole || mongo.IsDuplicateKeyError(err) {
+		return // nothing kept, or the document was there already
+	}
+	raw, merr := bson.Marshal(doc)
+	id, ok := bson.Raw(raw).Lookup("_id").StringValueOK()
+	if err != nil || merr != nil || !ok || len(m.docs) >= mirrorLimit {
+		m.forget()
+		return
+	}
+	m.docs[id] = raw
+}
+
+// deleted brings a delete's outcome into the mirror: the documents a filter
+// of plain _ids names are gone; after anything else the mirror is emptied.
+func (m *mirror) deleted(filter any, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ids, ok := namedIDs(filter)
+	if err != nil || !ok {
+		m.forget()
+		return
+	}
+	for _, id := range ids {
+		delete(m.docs, id)
+	}
+}
+
+// changed empties the mirror after any other write.
+func (m *mirror) changed() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.forget()
+}
+
+// namedIDs are the _ids a filter names and nothing else: {_id: "x"} or
+// {_id: {$in: ["x", "y"]}}.
+func namedIDs(filter any) ([]string, bool) {
+	d, ok := filter.(bson.D)
+	if !ok || len(d) != 1 || d[0].Key != "_id" {
+		return nil, false
+	}
+	switch v := d[0].Value.(type) {
+	case string:
+		return []string{v}, true
+	case bson.D:
+		if len(v) == 1 && v[0].Key == "$in" {
+			ids, ok := v[0].Value.([]string)
+			return ids, ok
+		}
+	}
+	return nil, false
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -166,6 +167,32 @@ func (s *Store) RaiseAlert(ctx context.Context, t AlertTimer, owner string, leas
 	return t, err == nil, err
 }
 
+// dueAlertTimers lists up to max timers that are due and that nobody holds
+// (the filter), soonest first. The embedded server reads them from its mirror
+// of the timers (mirror.go) rather than reading every timer each time.
+func (s *Store) dueAlertTimers(ctx context.Context, filter bson.D, now time.Time, max int) ([]AlertTimer, error) {
+	col := s.c(colAlertTimers)
+	if col.mirror() == nil {
+		return findAll[AlertTimer](ctx, col, filter, options.Find().SetSort(bson.D{{Key: "dueAt", Value: 1}}).SetLimit(int64(max)))
+	}
+	raws, err := col.readWhole(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []AlertTimer
+	for _, r := range raws {
+		var t AlertTimer
+		if err := bson.Unmarshal(r, &t); err != nil {
+			return nil, err
+		}
+		if !t.DueAt.After(now) && !t.LeaseUntil.After(now) {
+			out = append(out, t)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].DueAt.Before(out[j].DueAt) })
+	return out[:min(len(out), max)], nil
+}
+
 // TakeAlerts leases, for owner, up to max alert timers whose step is due and
 // that nobody holds, soonest first, each in one conditional write. When id is
 // given only that alert is considered.
@@ -174,8 +201,7 @@ func (s *Store) TakeAlerts(ctx context.Context, owner, id string, leaseFor time.
 	due := bson.D{{Key: "dueAt", Value: bson.D{{Key: "$lte", Value: now}}}}
 	ids := []string{id}
 	if id == "" {
-		candidates, err := findAll[AlertTimer](ctx, s.c(colAlertTimers), append(due, unheld(now)),
-			options.Find().SetSort(bson.D{{Key: "dueAt", Value: 1}}).SetLimit(int64(max)))
+		candidates, err := s.dueAlertTimers(ctx, append(due, unheld(now)), now, max)
 		if err != nil {
 			return nil, err
 		}

@@ -103,7 +103,7 @@ func (c collection) InsertOne(ctx context.Context, doc any, opts ...options.List
 		return res, c.fault(ctx, "insert", err)
 	})
 	if m := c.mirror(); m != nil {
-		m.inserted(doc, err)
+		m.inserted(context.WithoutCancel(ctx), c, doc, err)
 	}
 	return res, err
 }
@@ -118,7 +118,7 @@ func (c collection) InsertMany(ctx context.Context, docs any, opts ...options.Li
 
 func (c collection) UpdateOne(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
 	defer c.dropCached(filter)()
-	defer c.changed()
+	defer c.written(ctx, filter)
 	return run(c.s, ctx, func(ctx context.Context) (*mongo.UpdateResult, error) {
 		res, err := c.Collection.UpdateOne(ctx, filter, update, opts...)
 		return res, c.fault(ctx, "update", err)
@@ -136,7 +136,7 @@ func (c collection) UpdateMany(ctx context.Context, filter, update any, opts ...
 
 func (c collection) ReplaceOne(ctx context.Context, filter, doc any, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
 	defer c.dropCached(filter)()
-	defer c.changed()
+	defer c.written(ctx, filter)
 	return run(c.s, ctx, func(ctx context.Context) (*mongo.UpdateResult, error) {
 		res, err := c.Collection.ReplaceOne(ctx, filter, doc, opts...)
 		return res, c.fault(ctx, "replace", err)
@@ -221,10 +221,18 @@ func (c collection) changed() {
 	}
 }
 
+// written brings a write to one document into the collection's mirror, if it
+// has one (mirror.go).
+func (c collection) written(ctx context.Context, filter any) {
+	if m := c.mirror(); m != nil {
+		m.written(context.WithoutCancel(ctx), c, filter)
+	}
+}
+
 // FindOneAndUpdate is a write too.
 func (c collection) FindOneAndUpdate(ctx context.Context, filter, update any, opts ...options.Lister[options.FindOneAndUpdateOptions]) *mongo.SingleResult {
 	defer c.dropCached(filter)()
-	defer c.changed()
+	defer c.written(ctx, filter)
 	return runOne(c.s, ctx, func(ctx context.Context) *mongo.SingleResult {
 		res := c.Collection.FindOneAndUpdate(ctx, filter, update, opts...)
 		if err := c.fault(ctx, "update", res.Err()); err != nil {

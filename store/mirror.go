@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -26,17 +27,27 @@ import (
 // _ids) empties it, and the next read fills it again. On MongoDB (several
 // instances, writes Heard does not see) there is no mirror.
 
-// mirroredCollections are the small collections read whole on busy paths.
-var mirroredCollections = map[string]bool{colKPIEvents: true}
+// mirroredCollections are the small collections read whole on busy paths:
+// the counted events not yet folded, and the alert timers the escalator looks
+// through every second for one that is due (a scan that grew with every
+// concerning card not yet acknowledged).
+var mirroredCollections = map[string]bool{colKPIEvents: true, colAlertTimers: true}
+
+// changedInPlace are the mirrored collections whose documents are updated as
+// well as inserted and deleted: after a write the mirror reads the document
+// back (so writes to one document landing in any order leave it as the
+// database has it) instead of keeping what was inserted.
+var changedInPlace = map[string]bool{colAlertTimers: true}
 
 // mirrorLimit bounds a mirror: a collection that has grown past it (counting
 // stopped folding) is read from the database.
 const mirrorLimit = 20000
 
 type mirror struct {
-	mu    sync.Mutex
-	whole bool
-	docs  map[string]bson.Raw
+	mu      sync.Mutex
+	whole   bool
+	docs    map[string]bson.Raw
+	inPlace bool
 }
 
 type mirrors struct {
@@ -44,7 +55,7 @@ type mirrors struct {
 	m  map[string]*mirror
 }
 
-func (ms *mirrors) of(key string) *mirror {
+func (ms *mirrors) of(key string, inPlace bool) *mirror {
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
 	if ms.m == nil {
@@ -52,7 +63,7 @@ func (ms *mirrors) of(key string) *mirror {
 	}
 	m := ms.m[key]
 	if m == nil {
-		m = &mirror{}
+		m = &mirror{inPlace: inPlace}
 		ms.m[key] = m
 	}
 	return m
@@ -63,7 +74,7 @@ func (c collection) mirror() *mirror {
 	if c.s.embedded == nil || !mirroredCollections[c.Name()] {
 		return nil
 	}
-	return c.s.embedded.mirrors.of(c.s.DB.Name() + "\x00" + c.Name())
+	return c.s.embedded.mirrors.of(c.s.DB.Name()+"\x00"+c.Name(), changedInPlace[c.Name()])
 }
 
 // readWhole returns every document of the collection, from its mirror when it
@@ -104,7 +115,7 @@ func (m *mirror) forget() {
 }
 
 // inserted brings an insert's outcome into the mirror.
-func (m *mirror) inserted(doc any, err error) {
+func (m *mirror) inserted(ctx context.Context, c collection, doc any, err error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.whole || mongo.IsDuplicateKeyError(err) {
@@ -116,7 +127,38 @@ func (m *mirror) inserted(doc any, err error) {
 		m.forget()
 		return
 	}
+	if m.inPlace {
+		m.readBack(ctx, c, id)
+		return
+	}
 	m.docs[id] = raw
+}
+
+// written brings an update's outcome into the mirror: the one document a
+// filter names by _id is read back; after anything else the mirror is
+// emptied.
+func (m *mirror) written(ctx context.Context, c collection, filter any) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	id := writtenID(filter)
+	if !m.whole || id == "" {
+		m.forget()
+		return
+	}
+	m.readBack(ctx, c, id)
+}
+
+// readBack sets one document of the mirror to what the database holds.
+func (m *mirror) readBack(ctx context.Context, c collection, id string) {
+	raw, err := c.Collection.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		delete(m.docs, id)
+	case err != nil:
+		m.forget()
+	default:
+		m.docs[id] = raw
+	}
 }
 
 // deleted brings a delete's outcome into the mirror: the documents a filter

@@ -24,6 +24,8 @@ type Embedded struct {
 	done   chan error
 	// inFlight holds a place for each call the server is working on (see collection).
 	inFlight chan struct{}
+	// writesInFlight holds a place for each write among them.
+	writesInFlight chan struct{}
 	// locks back Store.guard for every store handle on this server.
 	locks keyedLocks
 	// cache keeps documents read often, for every store handle on this server (readcache.go).
@@ -72,7 +74,7 @@ func StartEmbeddedWith(dir string, logger *slog.Logger, o EmbeddedOptions) (*Emb
 		return nil, fmt.Errorf("configure embedded database: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &Embedded{dir: abs, cancel: cancel, done: make(chan error, 1), inFlight: make(chan struct{}, EmbeddedInFlight), cache: newReadCache()}
+	e := &Embedded{dir: abs, cancel: cancel, done: make(chan error, 1), inFlight: make(chan struct{}, EmbeddedInFlight), writesInFlight: make(chan struct{}, EmbeddedWritesInFlight), cache: newReadCache()}
 	go func() { e.done <- f.Run(ctx) }()
 	// MongoDBURI waits for the listener that Run opens.
 	got := make(chan string, 1)
@@ -108,18 +110,29 @@ func (e *Embedded) Stop() {
 // with this index 0.5 ms and 0.3 ms). This adds the index the lookups can use,
 // once per collection, through the same SQLite driver.
 func (e *Embedded) indexID(ctx context.Context, database, collection string) error {
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.dir, database+".sqlite")+"?_pragma=busy_timeout(10000)")
+	db, table, err := e.table(ctx, database, collection)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	var table string
-	err = db.QueryRowContext(ctx, `SELECT table_name FROM _ferretdb_collections WHERE name = ?`, collection).Scan(&table)
-	if err != nil {
-		return fmt.Errorf("find table of %s: %w", collection, err)
-	}
 	_, err = db.ExecContext(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, table+"_heard_id", table))
 	return err
+}
+
+// table opens, beneath FerretDB, the SQLite file of a database and finds the
+// table of one of its collections (sql.ErrNoRows when there is none yet).
+// The caller closes db.
+func (e *Embedded) table(ctx context.Context, database, collection string) (db *sql.DB, table string, err error) {
+	db, err = sql.Open("sqlite", "file:"+filepath.Join(e.dir, database+".sqlite")+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return nil, "", err
+	}
+	err = db.QueryRowContext(ctx, `SELECT table_name FROM _ferretdb_collections WHERE name = ?`, collection).Scan(&table)
+	if err != nil {
+		db.Close()
+		return nil, "", fmt.Errorf("find table of %s: %w", collection, err)
+	}
+	return db, table, nil
 }
 
 // idIndexes remembers, per store, which collections have had their _id index

@@ -377,18 +377,15 @@ func (s *Store) PushQueueDepth(ctx context.Context) (notifications, deliveries i
 // also drops the claims collection of earlier versions of Heard.
 func (s *Store) SweepPush(ctx context.Context, keep, keepFailed time.Duration) error {
 	now := s.now()
-	if _, err := s.c(colLog).DeleteMany(ctx, bson.D{
-		{Key: "status", Value: bson.D{{Key: "$ne", Value: DeliveryFailed}}},
-		{Key: "finishedAt", Value: bson.D{{Key: "$lt", Value: now.Add(-keep)}}}}); err != nil {
+	failed := fieldIs{field: "status", value: DeliveryFailed}
+	if err := s.deleteBefore(ctx, colLog, "finishedAt", now.Add(-keep), fieldIs{field: "status", value: DeliveryFailed, not: true}); err != nil {
 		return err
 	}
-	if _, err := s.c(colLog).DeleteMany(ctx, bson.D{{Key: "status", Value: DeliveryFailed},
-		{Key: "finishedAt", Value: bson.D{{Key: "$lt", Value: now.Add(-keepFailed)}}}}); err != nil {
+	if err := s.deleteBefore(ctx, colLog, "finishedAt", now.Add(-keepFailed), failed); err != nil {
 		return err
 	}
 	if err := s.DB.Collection(colRetiredClaims).Drop(ctx); err != nil {
 		return err
 	}
-	_, err := s.c(colEscalatedAccess).DeleteMany(ctx, bson.D{{Key: "until", Value: bson.D{{Key: "$lt", Value: now}}}})
-	return err
+	return s.deleteBefore(ctx, colEscalatedAccess, "until", now)
 }

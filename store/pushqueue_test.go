@@ -107,6 +107,10 @@ func TestSweepPushKeepsWhatIsStillNeeded(t *testing.T) {
 			t.Fatalf("record: %v %v", ok, err)
 		}
 	}
+	finish("ancient-failed", store.DeliveryFailed)
+	finish("ancient-gone", store.DeliveryGone)
+	clock.Advance(23 * 24 * time.Hour)
+	now = clock.Now()
 	finish("old-delivered", store.DeliveryDelivered)
 	finish("old-failed", store.DeliveryFailed)
 	_, err := st.CreateAlert(ctx, store.AlertRecord{Alert: heard.Alert{ID: heard.NewID(), AreaID: area, YoungPersonID: "yp", CreatedAt: now},
@@ -122,7 +126,8 @@ func TestSweepPushKeepsWhatIsStillNeeded(t *testing.T) {
 	pushMust(t, err)
 
 	pushMust(t, st.SweepPush(ctx, 7*24*time.Hour, 30*24*time.Hour))
-	for id, want := range map[string]bool{"old-delivered": false, "old-failed": true, "new-delivered": true, "pending": true} {
+	for id, want := range map[string]bool{"ancient-failed": false, "ancient-gone": false, "old-delivered": false, "old-failed": true,
+		"new-delivered": true, "pending": true} {
 		_, err := st.Delivery(ctx, id)
 		if (err == nil) != want {
 			t.Errorf("%s kept %v, want %v (%v)", id, err == nil, want, err)

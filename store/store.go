@@ -160,19 +160,52 @@ func registerIndexes(ix ...index) { indexes = append(indexes, ix...) }
 
 // EnsureIndexes creates every registered index. It is run at start and is safe
 // to run again.
+//
+// On the embedded server only unique indexes are made, for what they forbid:
+// it answers every query but one by _id by reading the whole collection, so an
+// index there speeds no read, and each one is another SQLite index every
+// write to its collection keeps up (measured with heard-load -mode capacity:
+// about a fifth more card sends a second without them). Plain indexes an
+// earlier Heard made there are dropped.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	for _, ix := range indexes {
+		if s.embedded != nil && !ix.unique {
+			continue
+		}
 		opts := options.Index().SetUnique(ix.unique)
 		if ix.expireAfter != nil {
 			opts.SetExpireAfterSeconds(*ix.expireAfter)
 		}
-		_, err := s.c(ix.collection).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys, Options: opts})
-		if err != nil && ix.expireAfter != nil {
-			// The embedded server has no TTL indexes; a plain index keeps the sweep fast.
-			_, err = s.c(ix.collection).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys})
-		}
-		if err != nil {
+		if _, err := s.c(ix.collection).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys, Options: opts}); err != nil {
 			return fmt.Errorf("index on %s %v: %w", ix.collection, ix.keys, err)
+		}
+	}
+	if s.embedded != nil {
+		return s.dropPlainIndexes(ctx)
+	}
+	return nil
+}
+
+// dropPlainIndexes drops every index that is neither _id's nor unique from
+// the collections that have registered indexes (see EnsureIndexes).
+func (s *Store) dropPlainIndexes(ctx context.Context) error {
+	seen := map[string]bool{}
+	for _, ix := range indexes {
+		if seen[ix.collection] {
+			continue
+		}
+		seen[ix.collection] = true
+		list, err := s.c(ix.collection).Indexes().ListSpecifications(ctx)
+		if err != nil {
+			return fmt.Errorf("indexes of %s: %w", ix.collection, err)
+		}
+		for _, spec := range list {
+			if spec.Name == "_id_" || (spec.Unique != nil && *spec.Unique) {
+				continue
+			}
+			if err := s.c(ix.collection).Indexes().DropOne(ctx, spec.Name); err != nil {
+				return fmt.Errorf("drop index %s of %s: %w", spec.Name, ix.collection, err)
+			}
 		}
 	}
 	return nil
@@ -197,7 +230,7 @@ func duplicate(err error) error {
 // findAll runs a find and decodes every document.
 func findAll[T any](ctx context.Context, col collection, filter any, opts ...options.Lister[options.FindOptions]) ([]T, error) {
 	// The whole read is one call (see collection), later batches included.
-	ctx, end, err := col.s.begin(ctx)
+	ctx, end, err := col.s.begin(ctx, reading)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"heard"
 	"heard/store"
@@ -69,6 +70,32 @@ func TestIndexesAreCreatedAndSafeToCreateAgain(t *testing.T) {
 	}
 	if !unique {
 		t.Fatalf("staff emails need a unique index: %v", ixs)
+	}
+}
+
+// TestEmbeddedKeepsOnlyUniqueIndexes: on the embedded server a plain index
+// speeds no read and slows every write, so EnsureIndexes drops one an earlier
+// Heard made, and keeps the unique ones.
+func TestEmbeddedKeepsOnlyUniqueIndexes(t *testing.T) {
+	s, _, ctx := storeNew(t)
+	if !s.Embedded() {
+		t.Skip("MongoDB uses its indexes")
+	}
+	staff := s.DB.Collection("staff")
+	_, err := staff.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "area", Value: 1}}})
+	storeCheck(t, err)
+	storeCheck(t, s.EnsureIndexes(ctx))
+	specs, err := staff.Indexes().ListSpecifications(ctx)
+	storeCheck(t, err)
+	names := []string{}
+	for _, spec := range specs {
+		names = append(names, spec.Name)
+		if spec.Name != "_id_" && (spec.Unique == nil || !*spec.Unique) {
+			t.Fatalf("plain index %s is still there: %v", spec.Name, names)
+		}
+	}
+	if len(specs) < 2 {
+		t.Fatalf("the unique indexes went too: %v", names)
 	}
 }
 

@@ -39,13 +39,24 @@ func cardsOf(t *testing.T, h *heardServer, y heard.YoungPerson) []heard.Card {
 	return cards
 }
 
-// cardsSetOffline cuts the page off the network (or reconnects it).
+// cardsSetOffline cuts the page off the network (or reconnects it), and tells
+// the page so as a phone's browser does: Chromium's network emulation (since
+// about version 148) no longer changes navigator.onLine or fires "online"
+// and "offline", so the page would otherwise learn of the signal only from
+// its own retries.
 func cardsSetOffline(offline bool) chromedp.Action {
+	event := "online"
+	if offline {
+		event = "offline"
+	}
 	return chromedp.ActionFunc(func(ctx context.Context) error {
 		if err := network.Enable().Do(ctx); err != nil {
 			return err
 		}
-		return network.EmulateNetworkConditions(offline, 0, -1, -1).Do(ctx)
+		if err := network.EmulateNetworkConditions(offline, 0, -1, -1).Do(ctx); err != nil {
+			return err
+		}
+		return chromedp.Evaluate(fmt.Sprintf(`window.dispatchEvent(new Event(%q))`, event), nil).Do(ctx)
 	})
 }
 

@@ -74,3 +74,38 @@ func TestCountExactUnderConcurrentFoldsAndFaults(t *testing.T) {
 		t.Errorf("events left after folding: %d %v", n, err)
 	}
 }
+
+// A dashboard read at any moment of a fold counts every event once: after the
+// month document has taken the events but before they are deleted, after they
+// are deleted, and after the month document has forgotten them.
+func TestKPIBucketsExactAtEveryMomentOfAFold(t *testing.T) {
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	clock := testkit.NewClock(now)
+	ctx, st := context.Background(), testkit.Store(t, clock)
+	area := heard.NewID()
+	const events = 5
+	key := store.CounterKey{Area: area, Metric: "cards", Day: "2026-11-02", Service: "camhs", Dim: "sad"}
+	for i := range events {
+		cardsMust(t, st.Count(ctx, fmt.Sprintf("card/%d", i), store.CounterAdd{Key: key, N: 1}))
+	}
+	clock.Advance(store.FoldAfter + 16*time.Second)
+	var seen []string
+	st.Faults = func(ctx context.Context, op, collection string) error {
+		if collection == "kpi_months" || collection == "kpi_events" {
+			got := cardsCounter(t, st, area, "cards")["2026-11/camhs//sad"]
+			seen = append(seen, fmt.Sprintf("after %s %s: %d", op, collection, got))
+			if got != events {
+				t.Errorf("the dashboard read %d while folding (after %s of %s), want %d", got, op, collection, events)
+			}
+		}
+		return nil
+	}
+	cardsMust(t, st.FoldCounts(ctx))
+	st.Faults = nil
+	if len(seen) < 3 {
+		t.Fatalf("the fold's writes were not all seen: %v", seen)
+	}
+	if got := cardsCounter(t, st, area, "cards")["2026-11/camhs//sad"]; got != events {
+		t.Errorf("after the fold the dashboard reads %d, want %d", got, events)
+	}
+}

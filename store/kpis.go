@@ -32,6 +32,26 @@ type kpiMonth struct {
 	// Folded holds the ids of counted events (Count) added to Counts whose
 	// event documents may still exist; see FoldCounts.
 	Folded []string `bson:"folded,omitempty"`
+	// RecentlyFolded holds, for a short while, the ids of events taken out of
+	// Folded once their documents were deleted, so that a dashboard read that
+	// saw those documents still counts each event once (KPIBuckets).
+	RecentlyFolded []recentFold `bson:"recentlyFolded,omitempty"`
+}
+
+// recentFold is an event folded and deleted, remembered until Until.
+type recentFold struct {
+	ID    string    `bson:"id"`
+	Until time.Time `bson:"until"`
+}
+
+// recentFoldKeep is how long a month document remembers a deleted event:
+// far longer than a dashboard read takes between reading the events and the
+// month documents.
+const recentFoldKeep = 2 * time.Minute
+
+// folded reports whether Counts already holds an event.
+func (m kpiMonth) folded(event string) bool {
+	return slices.Contains(m.Folded, event) || slices.ContainsFunc(m.RecentlyFolded, func(r recentFold) bool { return r.ID == event })
 }
 
 func kpiMonthID(area, month string) string { return area + "/" + month }
@@ -112,7 +132,8 @@ const FoldAfter = 45 * time.Second
 //     inside the same exact write (update), so an event deleted by another
 //     folder is never added again;
 //  2. the event documents are deleted;
-//  3. the month document forgets the deleted events from Folded.
+//  3. the month document moves the deleted events from Folded to
+//     RecentlyFolded, which forgets them after recentFoldKeep (KPIBuckets).
 //
 // The kpi_events collection holds only events not yet folded, so reading it
 // whole stays cheap on the embedded database.
@@ -205,10 +226,19 @@ func (s *Store) foldMonth(ctx context.Context, id string, es []kpiEvent) error {
 	for _, e := range ids {
 		gone[e] = true
 	}
+	now := s.now()
 	_, _, err = update(ctx, s, colKPIMonths, area, id, func(m *kpiMonth, exists bool) (bool, error) {
-		before := len(m.Folded)
-		m.Folded = slices.DeleteFunc(m.Folded, func(f string) bool { return gone[f] })
-		return exists && len(m.Folded) != before, nil
+		folded, recent := len(m.Folded), len(m.RecentlyFolded)
+		m.RecentlyFolded = slices.DeleteFunc(m.RecentlyFolded, func(r recentFold) bool { return r.Until.Before(now) })
+		changed := len(m.RecentlyFolded) != recent
+		m.Folded = slices.DeleteFunc(m.Folded, func(f string) bool {
+			if gone[f] {
+				m.RecentlyFolded = append(m.RecentlyFolded, recentFold{ID: f, Until: now.Add(recentFoldKeep)})
+				return true
+			}
+			return false
+		})
+		return exists && (changed || len(m.Folded) != folded), nil
 	})
 	return err
 }
@@ -285,42 +315,52 @@ func (s *Store) pendingEvents(ctx context.Context) ([]kpiEvent, error) {
 // services and placement types: disclosure control needs the whole table).
 // The events counted but not yet folded are added, so the figures include
 // everything counted until now.
+//
+// A fold adds events to their month document, then deletes them, then moves
+// them to the document's RecentlyFolded (FoldCounts). The events are read
+// first and the month documents after, and an event the month document
+// already holds is not added again: so a read at any moment of a fold counts
+// each event once (an event gone from the first read is already in the
+// month document the second read finds).
 func (s *Store) KPIBuckets(ctx context.Context, area string, months []string) ([]heard.KPIBucket, error) {
-	folded, err := s.KPIMonthBuckets(ctx, area, months)
+	pending, err := s.pendingEvents(ctx)
 	if err != nil {
 		return nil, err
 	}
-	pending, err := s.pendingEvents(ctx)
+	docs, err := s.kpiMonths(ctx, area, months)
 	if err != nil {
 		return nil, err
 	}
 	sum := map[heard.KPIBucket]int64{}
 	var order []heard.KPIBucket
-	add := func(b heard.KPIBucket, n int64) {
+	add := func(month, key string, n int64) {
+		b, ok := kpiBucket(month, key)
+		if !ok {
+			return
+		}
 		if _, ok := sum[b]; !ok {
 			order = append(order, b)
 		}
 		sum[b] += n
 	}
-	for _, b := range folded {
-		n := b.N
-		b.N = 0
-		add(b, n)
+	byMonth := map[string]kpiMonth{}
+	for _, doc := range docs {
+		byMonth[doc.Month] = doc
+		for key, n := range doc.Counts {
+			add(doc.Month, key, n)
+		}
 	}
 	for _, e := range pending {
-		if e.AreaID != area || !slices.Contains(months, e.Month) {
+		if e.AreaID != area || !slices.Contains(months, e.Month) || byMonth[e.Month].folded(e.ID) {
 			continue
 		}
 		for key, n := range e.Counts {
-			if b, ok := kpiBucket(e.Month, key); ok {
-				add(b, n)
-			}
+			add(e.Month, key, n)
 		}
 	}
 	out := make([]heard.KPIBucket, 0, len(order))
 	for _, b := range order {
-		n := sum[b]
-		b.N = n
+		b.N = sum[b]
 		out = append(out, b)
 	}
 	return out, nil
@@ -328,7 +368,25 @@ func (s *Store) KPIBuckets(ctx context.Context, area string, months []string) ([
 
 // KPIMonthBuckets reads the area's month documents, one by _id per month.
 func (s *Store) KPIMonthBuckets(ctx context.Context, area string, months []string) ([]heard.KPIBucket, error) {
+	docs, err := s.kpiMonths(ctx, area, months)
+	if err != nil {
+		return nil, err
+	}
 	var out []heard.KPIBucket
+	for _, doc := range docs {
+		for key, n := range doc.Counts {
+			if b, ok := kpiBucket(doc.Month, key); ok {
+				b.N = n
+				out = append(out, b)
+			}
+		}
+	}
+	return out, nil
+}
+
+// kpiMonths reads the area's month documents that exist, one by _id per month.
+func (s *Store) kpiMonths(ctx context.Context, area string, months []string) ([]kpiMonth, error) {
+	var out []kpiMonth
 	for _, m := range months {
 		doc, err := findOne[kpiMonth](ctx, s.c(colKPIMonths), bson.D{{Key: "_id", Value: kpiMonthID(area, m)}})
 		if errors.Is(err, heard.ErrNotFound) {
@@ -340,12 +398,8 @@ func (s *Store) KPIMonthBuckets(ctx context.Context, area string, months []strin
 		if doc.Area != area {
 			continue
 		}
-		for key, n := range doc.Counts {
-			if b, ok := kpiBucket(m, key); ok {
-				b.N = n
-				out = append(out, b)
-			}
-		}
+		doc.Month = m
+		out = append(out, doc)
 	}
 	return out, nil
 }

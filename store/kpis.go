@@ -366,24 +366,6 @@ func (s *Store) KPIBuckets(ctx context.Context, area string, months []string) ([
 	return out, nil
 }
 
-// KPIMonthBuckets reads the area's month documents, one by _id per month.
-func (s *Store) KPIMonthBuckets(ctx context.Context, area string, months []string) ([]heard.KPIBucket, error) {
-	docs, err := s.kpiMonths(ctx, area, months)
-	if err != nil {
-		return nil, err
-	}
-	var out []heard.KPIBucket
-	for _, doc := range docs {
-		for key, n := range doc.Counts {
-			if b, ok := kpiBucket(doc.Month, key); ok {
-				b.N = n
-				out = append(out, b)
-			}
-		}
-	}
-	return out, nil
-}
-
 // kpiMonths reads the area's month documents that exist, one by _id per month.
 func (s *Store) kpiMonths(ctx context.Context, area string, months []string) ([]kpiMonth, error) {
 	var out []kpiMonth

@@ -378,7 +378,8 @@ func (s *Store) PushQueueDepth(ctx context.Context) (notifications, deliveries i
 func (s *Store) SweepPush(ctx context.Context, keep, keepFailed time.Duration) error {
 	now := s.now()
 	failed := fieldIs{field: "status", value: DeliveryFailed}
-	if err := s.deleteBefore(ctx, colLog, "finishedAt", now.Add(-keep), fieldIs{field: "status", value: DeliveryFailed, not: true}); err != nil {
+	notFailed := fieldIs{field: "status", value: DeliveryFailed, not: true}
+	if err := s.deleteBefore(ctx, colLog, "finishedAt", now.Add(-keep), notFailed); err != nil {
 		return err
 	}
 	if err := s.deleteBefore(ctx, colLog, "finishedAt", now.Add(-keepFailed), failed); err != nil {

@@ -90,17 +90,27 @@ func (s *Service) RunOnce(ctx context.Context) (int, error) {
 	return attempts, nil
 }
 
-// sendAtOnce sends a notification just queued from a goroutine of its own,
-// under the same leases as Run, so that the first push does not wait for
-// Run's next pass. When SendAtOnce notifications are being sent already, Run
-// is woken to take it instead. Whatever fails here is left in the outbox or
-// the queue for Run.
-func (s *Service) sendAtOnce(n heard.Notification) {
-	select {
-	case s.atOnce <- struct{}{}:
-	default:
-		s.Wake()
-		return
+// sendAtOnce queues a notification's deliveries already taken by this
+// instance, then sends them from a goroutine of its own, under the same
+// leases as Run, so that the first push does not wait for Run's next pass
+// and the dispatcher's take is not needed. It gives back the place
+// placeToSendAtOnce took. An error means the notification may not be stored
+// (Notify then puts it in the outbox, which adds nothing twice); whatever
+// it queued is sent all the same.
+func (s *Service) sendAtOnce(ctx context.Context, n heard.Notification) error {
+	ds, note, err := s.deliveriesFor(ctx, n)
+	if err == nil && note != "" {
+		err = s.store.LogUndelivered(ctx, []store.Undelivered{{Notification: n, Why: note}})
+		if err == nil {
+			s.metrics.notification(note)
+		}
+	}
+	var taken []store.PushDelivery
+	if err == nil && note == "" {
+		taken, err = s.store.AddTakenDeliveries(ctx, ds, s.instance, s.cfg.Lease)
+		if err == nil {
+			s.metrics.notification("expanded")
+		}
 	}
 	s.sending.Add(1)
 	go func() {
@@ -108,19 +118,11 @@ func (s *Service) sendAtOnce(n heard.Notification) {
 		// The request that queued it may end now; the send goes on.
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Lease)
 		defer cancel()
-		ds, err := s.expand(ctx, []heard.Notification{n})
-		if err != nil {
-			s.log.Warn("sending a notification at once failed; the dispatcher will", "notification", n.ID, "err", err.Error())
-			s.Wake()
-			return
-		}
-		for _, d := range ds {
-			if _, err := s.deliver(ctx, d); err != nil && ctx.Err() == nil {
-				s.log.Warn("sending a push at once failed; the dispatcher will", "delivery", d.ID, "err", err.Error())
-				s.Wake()
-			}
+		for _, d := range taken {
+			s.sendTaken(ctx, d)
 		}
 	}()
+	return err
 }
 
 // expand makes one delivery per registered browser of each notification's
@@ -232,6 +234,13 @@ func (s *Service) deliver(ctx context.Context, due store.PushDelivery) (bool, er
 	if err != nil || !took {
 		return false, err
 	}
+	s.sendTaken(ctx, d)
+	return true, nil
+}
+
+// sendTaken makes one attempt at a delivery this instance has taken, under
+// its lease, renewed while the send is in flight, and records the outcome.
+func (s *Service) sendTaken(ctx context.Context, d store.PushDelivery) {
 	// A send in hand is finished even when ctx ends, so its outcome is written.
 	inHand := context.WithoutCancel(ctx)
 	work, stop := s.keepLeased(inHand, "delivery", d.ID, func(ctx context.Context) (bool, error) {
@@ -247,7 +256,6 @@ func (s *Service) deliver(ctx context.Context, due store.PushDelivery) (bool, er
 	case !ok:
 		s.log.Warn("a push lease ran out before its outcome was recorded", "delivery", d.ID)
 	}
-	return true, nil
 }
 
 // attempt sends a delivery once and decides what happens next.

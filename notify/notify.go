@@ -226,9 +226,11 @@ func validUrgency(u heard.Urgency) bool {
 	return u == heard.UrgencyOrdinary || u == heard.UrgencyConcerning || u == heard.UrgencyUrgent
 }
 
-// Notify writes a notification to the outbox and wakes this instance's
-// dispatcher. Once it returns nil the notification is stored and will be
-// delivered or retried; queuing the same id again does nothing.
+// Notify stores a notification and has it sent. Once it returns nil the
+// notification is stored and will be delivered or retried; queuing the same
+// id again does nothing. When a place to send at once is free, its
+// deliveries are queued already taken by this instance and sent straight
+// away (sendAtOnce); otherwise it waits in the outbox for the dispatcher.
 func (s *Service) Notify(ctx context.Context, n heard.Notification) error {
 	if n.ID == "" {
 		n.ID = heard.NewID()
@@ -250,16 +252,28 @@ func (s *Service) Notify(ctx context.Context, n heard.Notification) error {
 		n.CreatedAt = s.clock.Now()
 	}
 	n.CreatedAt = n.CreatedAt.UTC().Truncate(time.Millisecond)
-	queued, err := s.store.QueueNotification(ctx, n)
-	if err != nil {
+	if s.placeToSendAtOnce() {
+		err := s.sendAtOnce(ctx, n)
+		if err == nil {
+			return nil
+		}
+		s.log.Warn("sending a notification at once failed; the dispatcher will", "notification", n.ID, "err", err.Error())
+	}
+	if _, err := s.store.QueueNotification(ctx, n); err != nil {
 		return err
 	}
-	if !queued {
-		s.Wake()
-		return nil
-	}
-	s.sendAtOnce(n)
+	s.Wake()
 	return nil
+}
+
+// placeToSendAtOnce takes a place among SendAtOnce, if one is free; sendAtOnce gives it back.
+func (s *Service) placeToSendAtOnce() bool {
+	select {
+	case s.atOnce <- struct{}{}:
+		return true
+	default:
+		return false // none free, or SendAtOnce is 0 (a nil channel)
+	}
 }
 
 // Wake makes Run look for work now instead of at its next tick.

@@ -126,6 +126,9 @@ func failed(err error) *mongo.SingleResult {
 // the whole read one call.)
 
 func (c collection) InsertOne(ctx context.Context, doc any, opts ...options.Lister[options.InsertOneOptions]) (*mongo.InsertOneResult, error) {
+	if c.s.embedded != nil && len(opts) == 0 {
+		return c.insertGrouped(ctx, doc) // batch.go
+	}
 	res, err := run(c.s, ctx, writing, func(ctx context.Context) (*mongo.InsertOneResult, error) {
 		res, err := c.Collection.InsertOne(ctx, doc, opts...)
 		return res, c.fault(ctx, "insert", err)

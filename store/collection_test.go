@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"heard/store"
 	"heard/testkit"
@@ -18,6 +20,8 @@ import (
 // TestEmbeddedWritesTakeTurns: on the embedded server at most
 // EmbeddedWritesInFlight writes are sent at once, reads pass writes that
 // wait, and a write whose caller gives up while it waits changes nothing.
+// (Each writer inserts into a collection of its own: inserts into one
+// collection are sent together, TestEmbeddedInsertsWaitingTogetherGoTogether.)
 func TestEmbeddedWritesTakeTurns(t *testing.T) {
 	st := testkit.Store(t, nil)
 	if !st.Embedded() {
@@ -32,7 +36,7 @@ func TestEmbeddedWritesTakeTurns(t *testing.T) {
 	var now, most atomic.Int32
 	hold := make(chan struct{})
 	st.Faults = func(ctx context.Context, op, collection string) error {
-		if collection != "write_turns" {
+		if !strings.HasPrefix(collection, "write_turns_") {
 			return nil
 		}
 		n := now.Add(1)
@@ -53,7 +57,7 @@ func TestEmbeddedWritesTakeTurns(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := col.InsertOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprint("w", i)}})
+			_, err := st.Collection(fmt.Sprint("write_turns_", i)).InsertOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprint("w", i)}})
 			errs <- err
 		}()
 	}
@@ -75,7 +79,8 @@ func TestEmbeddedWritesTakeTurns(t *testing.T) {
 	// A write that runs out of time waiting for its turn is never sent.
 	short, cancelShort := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancelShort()
-	if _, err := col.InsertOne(short, bson.D{{Key: "_id", Value: "late"}}); !errors.Is(err, context.DeadlineExceeded) {
+	late := st.Collection("write_turns_late")
+	if _, err := late.InsertOne(short, bson.D{{Key: "_id", Value: "late"}}); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("a write that could not get its turn: %v", err)
 	}
 
@@ -91,11 +96,107 @@ func TestEmbeddedWritesTakeTurns(t *testing.T) {
 		t.Fatalf("%d writes were on the server at once, want %d", got, store.EmbeddedWritesInFlight)
 	}
 	st.Faults = nil
-	n, err := col.CountDocuments(ctx, bson.D{})
-	if err != nil {
+	for i := range writers {
+		if n, err := st.Collection(fmt.Sprint("write_turns_", i)).CountDocuments(ctx, bson.D{}); err != nil || n != 1 {
+			t.Fatalf("writer %d: %d documents (%v), want its one", i, n, err)
+		}
+	}
+	if n, err := late.CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
+		t.Fatalf("the late write: %d documents (%v), want none", n, err)
+	}
+}
+
+// TestEmbeddedInsertsWaitingTogetherGoTogether: inserts into one collection
+// that wait for a write turn together are sent as one command, and each
+// caller gets its own answer: a duplicate _id fails only its own insert, and
+// one whose caller gives up before it is sent is not stored.
+func TestEmbeddedInsertsWaitingTogetherGoTogether(t *testing.T) {
+	base := testkit.Store(t, nil)
+	if !base.Embedded() {
+		t.Skip("group commit on the embedded server")
+	}
+	// An instance whose commands are counted.
+	inst := testkit.NewInstance(t, base)
+	st := inst.Store
+	ctx := context.Background()
+	col := st.Collection("grouped")
+	if _, err := col.InsertOne(ctx, bson.D{{Key: "_id", Value: "taken"}}); err != nil {
 		t.Fatal(err)
 	}
-	if n != writers+1 {
-		t.Fatalf("%d documents, want the seed and %d writes (and not the late one)", n, writers)
+	// Hold the write turns with writes to another collection, so the inserts queue up.
+	hold, holding := make(chan struct{}), make(chan struct{}, store.EmbeddedWritesInFlight)
+	var sends atomic.Int32
+	st.Faults = func(ctx context.Context, op, collection string) error {
+		switch collection {
+		case "holder":
+			holding <- struct{}{}
+			<-hold
+		case "grouped":
+			sends.Add(1) // once per insert, after the command that carried it
+		}
+		return nil
+	}
+	var holders sync.WaitGroup
+	for i := range store.EmbeddedWritesInFlight {
+		holders.Add(1)
+		go func() {
+			defer holders.Done()
+			_, _ = st.Collection("holder").UpdateOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprint(i)}},
+				bson.D{{Key: "$set", Value: bson.D{{Key: "n", Value: i}}}})
+		}()
+	}
+	for range store.EmbeddedWritesInFlight {
+		<-holding
+	}
+	const n = 20
+	errs := make([]error, n+1)
+	var wg sync.WaitGroup
+	for i := range n + 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := fmt.Sprint("doc", i)
+			if i == n {
+				id = "taken"
+			}
+			_, errs[i] = col.InsertOne(ctx, bson.D{{Key: "_id", Value: id}})
+		}()
+	}
+	gaveUp, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if _, err := col.InsertOne(gaveUp, bson.D{{Key: "_id", Value: "gave-up"}}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("an insert given up while it waited: %v", err)
+	}
+	close(hold)
+	holders.Wait()
+	wg.Wait()
+	for i, err := range errs[:n] {
+		if err != nil {
+			t.Fatalf("insert %d: %v", i, err)
+		}
+	}
+	if !mongo.IsDuplicateKeyError(errs[n]) {
+		t.Fatalf("the insert of an _id already stored: %v, want a duplicate key error", errs[n])
+	}
+	st.Faults = nil
+	if got, err := col.CountDocuments(ctx, bson.D{}); err != nil || got != n+1 {
+		t.Fatalf("%d documents (%v), want %d", got, err, n+1)
+	}
+	if err := col.FindOne(ctx, bson.D{{Key: "_id", Value: "gave-up"}}).Err(); !errors.Is(err, mongo.ErrNoDocuments) {
+		t.Fatalf("the given-up insert: %v, want not stored", err)
+	}
+	if got := sends.Load(); got != n {
+		t.Fatalf("%d inserts passed the store's faults, want %d (one each, the duplicate failing)", got, n)
+	}
+	commands := 0
+	for _, w := range inst.Writes() {
+		if w == "insert grouped" {
+			commands++
+		}
+	}
+	// The first insert, then the waiting ones in a command or two (one may
+	// have started on its own before the others arrived).
+	if commands < 2 || commands > 3 {
+		t.Fatalf("%d insert commands for %d inserts, want the first one alone and the rest together: %v", commands, n+2, inst.Writes())
 	}
 }

@@ -144,6 +144,40 @@ func (s *Store) AddDeliveries(ctx context.Context, ds []PushDelivery) ([]PushDel
 	return queued, s.insertNew(ctx, colQueue, docs)
 }
 
+// AddTakenDeliveries queues new deliveries already taken by owner for their
+// first attempt, and returns those it queued: the instance that queues a
+// notification sends it at once, so queuing is the take (TakeDelivery's one
+// conditional write is not needed). One already queued is another instance's
+// to send; one already logged (checked after the insert, so a copy moving
+// to the log at that moment is seen) is taken out again. A crash leaves the
+// queued ones to be taken over when their lease ends.
+func (s *Store) AddTakenDeliveries(ctx context.Context, ds []PushDelivery, owner string, leaseFor time.Duration) ([]PushDelivery, error) {
+	now := s.now()
+	var taken []PushDelivery
+	for _, d := range ds {
+		d.JobLease = JobLease{LeaseOwner: owner, LeaseUntil: now.Add(leaseFor), LeaseID: heard.NewID()}
+		d.Status, d.Attempts, d.UpdatedAt = DeliverySending, 1, now
+		_, err := s.c(colQueue).InsertOne(ctx, d)
+		if mongo.IsDuplicateKeyError(err) {
+			continue
+		}
+		if err != nil {
+			return taken, err
+		}
+		logged, err := s.deliveryLogged(ctx, d.ID)
+		if err == nil && logged {
+			_, err = s.deleteHeld(ctx, colQueue, d.ID, d.JobLease)
+		}
+		if err != nil {
+			return taken, err
+		}
+		if !logged {
+			taken = append(taken, d)
+		}
+	}
+	return taken, nil
+}
+
 // insertNew inserts documents in one unordered write, skipping those whose _id exists.
 func (s *Store) insertNew(ctx context.Context, col string, docs []any) error {
 	if len(docs) == 0 {
@@ -293,41 +327,37 @@ type DeliveryOutcome struct {
 }
 
 // RecordAttempt writes the outcome of an attempt made under d's lease, taken
-// by owner, in one write conditional on still holding that lease: only the
-// current holder records an outcome. It reports false, writing nothing, when
-// the lease was lost (it ran out and another take replaced it). A retry lets
-// go of the lease and waits in the queue for its next attempt. A final outcome
-// keeps the lease while the delivery moves to the log: a crash before the move
-// leaves it for whoever takes it after the lease, who completes the move and
-// sends nothing.
+// by owner, while that lease still holds it: only the current holder records
+// an outcome. It reports false, writing nothing, when the lease was lost (it
+// ran out and another take replaced it). A retry lets go of the lease and
+// waits in the queue for its next attempt, in one conditional write. A final
+// outcome goes straight to the log, and the delivery then leaves the queue: a
+// crash before the log write leaves it for whoever takes it after the lease,
+// who sends it again (the phone shows each notification id once); a crash
+// after it leaves it to be taken and dropped, unsent.
 func (s *Store) RecordAttempt(ctx context.Context, d PushDelivery, owner string, o DeliveryOutcome) (bool, error) {
 	now := s.now()
 	lease := d.JobLease
 	lease.LeaseOwner = owner
-	set := bson.D{{Key: "status", Value: o.Status}, {Key: "lastStatus", Value: o.LastStatus}, {Key: "lastError", Value: o.LastError},
-		{Key: "updatedAt", Value: now}}
 	if o.Status == DeliveryPending {
-		set = append(append(set, bson.E{Key: "nextAttemptAt", Value: o.NextAttemptAt}), letGo()...)
-		return s.updateHeld(ctx, colQueue, d.ID, lease, bson.D{{Key: "$set", Value: set}})
+		set := bson.D{{Key: "status", Value: o.Status}, {Key: "lastStatus", Value: o.LastStatus}, {Key: "lastError", Value: o.LastError},
+			{Key: "updatedAt", Value: now}, {Key: "nextAttemptAt", Value: o.NextAttemptAt}}
+		return s.updateHeld(ctx, colQueue, d.ID, lease, bson.D{{Key: "$set", Value: append(set, letGo()...)}})
 	}
-	d.Status, d.LastStatus, d.LastError, d.UpdatedAt, d.FinishedAt = o.Status, o.LastStatus, o.LastError, now, &now
-	set = append(set, bson.E{Key: "finishedAt", Value: now})
-	if o.Status == DeliveryDelivered {
-		d.DeliveredAt = &now
-		set = append(set, bson.E{Key: "deliveredAt", Value: now})
-	}
-	ok, err := s.updateHeld(ctx, colQueue, d.ID, lease, bson.D{{Key: "$set", Value: set}})
-	if err != nil || !ok {
+	if held, err := s.matches(ctx, colQueue, d.ID, holding(lease)); err != nil || !held {
 		return false, err
 	}
-	// Only the holder writes to a held delivery, so d is what the queue now has.
+	d.Status, d.LastStatus, d.LastError, d.UpdatedAt, d.FinishedAt = o.Status, o.LastStatus, o.LastError, now, &now
+	if o.Status == DeliveryDelivered {
+		d.DeliveredAt = &now
+	}
 	return true, s.moveToLog(ctx, d)
 }
 
-// moveToLog copies a delivery whose outcome is recorded into the log (a copy
+// moveToLog copies a delivery whose outcome is final into the log (a copy
 // already there stays) and then takes it out of the queue. A finished
-// delivery never changes again, so whoever completes the move does the same,
-// and no condition is needed.
+// delivery never changes again, and one queued again is dropped when taken
+// (the log is read after the take), so no condition is needed.
 func (s *Store) moveToLog(ctx context.Context, d PushDelivery) error {
 	d.JobLease = JobLease{LeaseUntil: noLease}
 	if _, err := s.c(colLog).InsertOne(ctx, d); err != nil && !mongo.IsDuplicateKeyError(err) {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -15,73 +16,99 @@ import (
 // writes each changed page of the table and its indexes once. So inserts into
 // one collection that wait for a write turn at the same time (different card
 // sends, deliveries, counters) go to the server together as one unordered
-// insertMany, which FerretDB runs as one transaction. Each caller still gets
-// its own answer: a duplicate _id fails only the insert that had it. A caller
-// whose context ends before its insert is sent leaves nothing behind, as with
-// any other write (collection.go). MongoDB commits concurrent writes in
-// parallel; there every insert goes on its own.
+// insertMany, which FerretDB runs as one transaction; so do deletes by _id
+// from one job collection, as one deleteMany. Each caller still gets its own
+// answer: a duplicate _id fails only the insert that had it. A caller whose
+// context ends before its write is sent leaves nothing behind, as with any
+// other write (collection.go). MongoDB commits concurrent writes in
+// parallel; there every write goes on its own.
 
-// insertBatchMax bounds one insertMany.
-const insertBatchMax = 64
+// groupMax bounds the writes sent as one command.
+const groupMax = 64
 
-// insertBatches holds, per collection, the inserts waiting for a write turn.
-type insertBatches struct {
+// writeGroups holds, per kind of write and collection, the writes waiting
+// for a write turn.
+type writeGroups struct {
 	mu      sync.Mutex
-	waiting map[string][]*queuedInsert
-	// sending marks the collections whose sender is running.
+	waiting map[string][]*queuedWrite
+	// sending marks the groups whose sender is running.
 	sending map[string]bool
 }
 
-// queuedInsert is one caller's insert and where its answer goes.
-type queuedInsert struct {
+// queuedWrite is one caller's write and where its answer goes.
+type queuedWrite struct {
 	ctx   context.Context
-	doc   any
+	doc   any  // the document to insert, or the _id to delete
 	taken bool // in a batch being sent: the caller waits for its answer
 	done  chan error
 }
 
+// sendBatch sends one batch of a group and returns each write's outcome.
+type sendBatch func(ctx context.Context, batch []*queuedWrite) []error
+
 // insertGrouped inserts doc with the inserts into the same collection that
 // wait with it, and returns this insert's own outcome.
 func (c collection) insertGrouped(ctx context.Context, doc any) (*mongo.InsertOneResult, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	b, name := &c.s.inserts, c.Name()
-	q := &queuedInsert{ctx: ctx, doc: doc, done: make(chan error, 1)}
-	b.mu.Lock()
-	if b.waiting == nil {
-		b.waiting, b.sending = map[string][]*queuedInsert{}, map[string]bool{}
-	}
-	b.waiting[name] = append(b.waiting[name], q)
-	start := !b.sending[name]
-	b.sending[name] = true
-	b.mu.Unlock()
-	if start {
-		go c.sendInserts()
-	}
-	var err error
-	select {
-	case err = <-q.done:
-	case <-ctx.Done():
-		b.mu.Lock()
-		if !q.taken {
-			b.waiting[name] = removeInsert(b.waiting[name], q)
-			b.mu.Unlock()
-			return nil, ctx.Err()
-		}
-		b.mu.Unlock()
-		err = <-q.done // sent: it runs to its end, as every call does
-	}
-	if err != nil {
+	if err := c.grouped(ctx, "insert", doc, c.insertBatch); err != nil {
 		return nil, err
 	}
 	return &mongo.InsertOneResult{InsertedID: idOf(doc), Acknowledged: true}, nil
 }
 
-// sendInserts sends the collection's waiting inserts, a batch per write
-// turn, until none is waiting.
-func (c collection) sendInserts() {
-	b, name := &c.s.inserts, c.Name()
+// deleteID deletes the document id of a job collection (groupedDeletes),
+// with the deletes from it that wait with it on the embedded server. The
+// caller does not learn whether it was there.
+func (c collection) deleteID(ctx context.Context, id string) error {
+	if c.s.embedded == nil || !groupedDeletes[c.Name()] {
+		_, err := c.DeleteOne(ctx, idFilter(id))
+		return err
+	}
+	return c.grouped(ctx, "delete", id, c.deleteBatch)
+}
+
+// groupedDeletes are the collections whose deletes by _id are sent together:
+// the job collections, which hold only work in progress. Only there, because
+// the embedded server reads the whole collection for a filter on several _ids.
+var groupedDeletes = map[string]bool{colIntents: true, colQueue: true}
+
+// grouped queues one write of a kind and waits for its outcome, starting
+// the group's sender when none runs.
+func (c collection) grouped(ctx context.Context, kind string, doc any, send sendBatch) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	g, key := &c.s.groups, kind+"\x00"+c.Name()
+	q := &queuedWrite{ctx: ctx, doc: doc, done: make(chan error, 1)}
+	g.mu.Lock()
+	if g.waiting == nil {
+		g.waiting, g.sending = map[string][]*queuedWrite{}, map[string]bool{}
+	}
+	g.waiting[key] = append(g.waiting[key], q)
+	start := !g.sending[key]
+	g.sending[key] = true
+	g.mu.Unlock()
+	if start {
+		go c.sendGroup(key, send)
+	}
+	select {
+	case err := <-q.done:
+		return err
+	case <-ctx.Done():
+		g.mu.Lock()
+		if !q.taken {
+			g.waiting[key] = slices.DeleteFunc(g.waiting[key], func(x *queuedWrite) bool { return x == q })
+			g.mu.Unlock()
+			return ctx.Err()
+		}
+		g.mu.Unlock()
+		return <-q.done // sent: it runs to its end, as every call does
+	}
+}
+
+// sendGroup sends a group's waiting writes, a batch per write turn, until
+// none is waiting.
+func (c collection) sendGroup(key string, send sendBatch) {
+	g := &c.s.groups
 	for {
 		// The turn is waited for before the batch is taken, so that what
 		// arrives meanwhile goes with it.
@@ -89,23 +116,23 @@ func (c collection) sendInserts() {
 		if err != nil {
 			panic(err) // a background context does not end
 		}
-		b.mu.Lock()
-		batch := b.waiting[name]
-		if len(batch) > insertBatchMax {
-			batch = batch[:insertBatchMax]
+		g.mu.Lock()
+		batch := g.waiting[key]
+		if len(batch) > groupMax {
+			batch = batch[:groupMax]
 		}
-		b.waiting[name] = b.waiting[name][len(batch):]
+		g.waiting[key] = g.waiting[key][len(batch):]
 		for _, q := range batch {
 			q.taken = true
 		}
 		if len(batch) == 0 {
-			b.sending[name] = false
-			b.mu.Unlock()
+			g.sending[key] = false
+			g.mu.Unlock()
 			end()
 			return
 		}
-		b.mu.Unlock()
-		errs := c.insertBatch(ctx, batch)
+		g.mu.Unlock()
+		errs := send(ctx, batch)
 		end()
 		for i, q := range batch {
 			q.done <- errs[i]
@@ -113,9 +140,30 @@ func (c collection) sendInserts() {
 	}
 }
 
+// deleteBatch deletes a batch of _ids in one command, passed through the
+// store's Faults and brought into the collection's mirror.
+func (c collection) deleteBatch(ctx context.Context, batch []*queuedWrite) []error {
+	ids := make([]string, 0, len(batch))
+	for _, q := range batch {
+		if id := q.doc.(string); !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}
+	_, err := c.Collection.DeleteMany(ctx, filter)
+	if m := c.mirror(); m != nil {
+		m.deleted(filter, err)
+	}
+	errs := make([]error, len(batch))
+	for i, q := range batch {
+		errs[i] = c.fault(q.ctx, "delete", err)
+	}
+	return errs
+}
+
 // insertBatch sends one batch and returns each insert's outcome, passed
 // through the store's Faults and brought into the collection's mirror.
-func (c collection) insertBatch(ctx context.Context, batch []*queuedInsert) []error {
+func (c collection) insertBatch(ctx context.Context, batch []*queuedWrite) []error {
 	docs := make([]any, len(batch))
 	for i, q := range batch {
 		docs[i] = q.doc
@@ -143,15 +191,6 @@ func (c collection) insertBatch(ctx context.Context, batch []*queuedInsert) []er
 		}
 	}
 	return errs
-}
-
-func removeInsert(qs []*queuedInsert, q *queuedInsert) []*queuedInsert {
-	for i, x := range qs {
-		if x == q {
-			return append(qs[:i:i], qs[i+1:]...)
-		}
-	}
-	return qs
 }
 
 // idOf is a document's _id, as InsertOne reports it.

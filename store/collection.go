@@ -209,6 +209,13 @@ func (c collection) Find(ctx context.Context, filter any, opts ...options.Lister
 func (c collection) FindOne(ctx context.Context, filter any, opts ...options.Lister[options.FindOneOptions]) *mongo.SingleResult {
 	cache, key := c.cache()
 	id, byID := onlyID(filter)
+	if m := c.mirror(); m != nil && byID && len(opts) == 0 {
+		if doc, found, whole := m.lookup(id); whole && found {
+			return mongo.NewSingleResultFromDocument(doc, nil, nil)
+		} else if whole {
+			return failed(mongo.ErrNoDocuments)
+		}
+	}
 	if cache == nil || !byID || len(opts) > 0 {
 		return runOne(c.s, ctx, reading, func(ctx context.Context) *mongo.SingleResult { return c.Collection.FindOne(ctx, filter, opts...) })
 	}
@@ -221,6 +228,22 @@ func (c collection) FindOne(ctx context.Context, filter any, opts ...options.Lis
 		cache.put(key, id, gen, doc)
 	}
 	return res
+}
+
+// keepWritten puts a document the caller has just written whole, under the
+// guard, into the read cache, so that the next read-change-write of it
+// (update) does not read it back: written under the guard, it is what the
+// database holds unless a write has begun since, which put sees.
+func (c collection) keepWritten(id string, doc any) {
+	cache, key := c.cache()
+	if cache == nil {
+		return
+	}
+	gen := cache.generation(key)
+	raw, err := bson.Marshal(doc)
+	if err == nil {
+		cache.put(key, id, gen, raw)
+	}
 }
 
 // cache is the read cache of the collection's documents and its key there,

@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
+	"heard"
 	"heard/store"
 	"heard/testkit"
 )
@@ -111,12 +112,7 @@ func TestEmbeddedWritesTakeTurns(t *testing.T) {
 // caller gets its own answer: a duplicate _id fails only its own insert, and
 // one whose caller gives up before it is sent is not stored.
 func TestEmbeddedInsertsWaitingTogetherGoTogether(t *testing.T) {
-	base := testkit.Store(t, nil)
-	if !base.Embedded() {
-		t.Skip("group commit on the embedded server")
-	}
-	// An instance whose commands are counted.
-	inst := testkit.NewInstance(t, base)
+	_, inst := countedInstance(t, nil, "group commit on the embedded server")
 	st := inst.Store
 	ctx := context.Background()
 	col := st.Collection("grouped")
@@ -199,4 +195,141 @@ func TestEmbeddedInsertsWaitingTogetherGoTogether(t *testing.T) {
 	if commands < 2 || commands > 3 {
 		t.Fatalf("%d insert commands for %d inserts, want the first one alone and the rest together: %v", commands, n+2, inst.Writes())
 	}
+}
+
+// TestEmbeddedJobDeletesWaitingTogetherGoTogether: deletes by _id from a job
+// collection that wait for a write turn together are sent as one command,
+// and each caller's document is gone.
+func TestEmbeddedJobDeletesWaitingTogetherGoTogether(t *testing.T) {
+	_, inst := countedInstance(t, nil, "group commit on the embedded server")
+	st := inst.Store
+	ctx := context.Background()
+	col := st.Collection("intents")
+	const n = 12
+	for i := range n {
+		if _, err := col.InsertOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprint("job", i)}, {Key: "area", Value: "a"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := len(inst.Writes())
+	release := st.HoldWriteTurns()
+	var wg sync.WaitGroup
+	errs := make([]error, n+1)
+	for i := range n + 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = col.DeleteID(ctx, fmt.Sprint("job", i)) // job12 was never there
+		}()
+	}
+	time.Sleep(200 * time.Millisecond) // the deletes queue up behind the held turns
+	release()
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("delete %d: %v", i, err)
+		}
+	}
+	if left, err := col.CountDocuments(ctx, bson.D{}); err != nil || left != 0 {
+		t.Fatalf("%d jobs left (%v), want none", left, err)
+	}
+	if w := inst.Writes()[before:]; len(w) != 1 || w[0] != "delete intents" {
+		t.Fatalf("commands for %d deletes waiting together: %v, want one delete", n+1, w)
+	}
+}
+
+// commandsSince counts an instance's commands of one kind ("find card_lists")
+// after the first before of them.
+func commandsSince(inst *testkit.Instance, before int, what string) int {
+	n := 0
+	for _, c := range inst.Commands()[before:] {
+		if c == what {
+			n++
+		}
+	}
+	return n
+}
+
+// TestEmbeddedReadChangeWriteKeepsWhatItWrote: a document written whole by
+// the store's read-change-write is kept in the read cache, so changing it
+// again reads nothing from the database, and what is kept is what the
+// database holds.
+func TestEmbeddedReadChangeWriteKeepsWhatItWrote(t *testing.T) {
+	base, inst := countedInstance(t, nil, "the embedded server's read cache")
+	st := inst.Store
+	ctx := context.Background()
+	area, yp, now := heard.NewID(), heard.NewID(), time.Now().UTC().Truncate(time.Millisecond)
+	card := func(i int) heard.Card {
+		return heard.Card{ID: heard.NewID(), AreaID: area, YoungPersonID: yp, Urgency: heard.UrgencyOrdinary, ReceivedAt: now.Add(time.Duration(i) * time.Second)}
+	}
+	if err := st.ListCard(ctx, card(0)); err != nil {
+		t.Fatal(err)
+	}
+	before := len(inst.Commands())
+	for i := 1; i <= 3; i++ {
+		if err := st.ListCard(ctx, card(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := commandsSince(inst, before, "find card_lists"); n != 0 {
+		t.Fatalf("changing a list it had just written read it %d times from the database", n)
+	}
+	// The database has all four entries (read past the store and its cache).
+	var stored struct {
+		Entries []bson.M `bson:"entries"`
+	}
+	if err := base.DB.Collection("card_lists").FindOne(ctx, bson.D{{Key: "_id", Value: "yp/" + area + "/" + yp}}).Decode(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if len(stored.Entries) != 4 {
+		t.Fatalf("the database holds %d entries, want 4", len(stored.Entries))
+	}
+}
+
+// TestEmbeddedMirroredJobsAreReadFromTheMirror: a conditional write to an
+// alert timer checks its condition against the mirror of the timers, not a
+// read from the database, and still refuses a holder whose lease was lost.
+func TestEmbeddedMirroredJobsAreReadFromTheMirror(t *testing.T) {
+	clock := testkit.NewClock(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC))
+	base, inst := countedInstance(t, clock, "the embedded server's mirror")
+	st := inst.Store
+	ctx := context.Background()
+	a := store.AlertTimer{Alert: heard.Alert{ID: heard.NewID(), AreaID: heard.NewID(), YoungPersonID: heard.NewID(), Urgency: heard.UrgencyUrgent,
+		Type: "card_urgent", CreatedAt: clock.Now()}, Policy: heard.DefaultEscalation(), NextStep: "notify", DueAt: clock.Now()}
+	if _, _, err := st.RaiseAlert(ctx, a, "", 0); err != nil {
+		t.Fatal(err)
+	}
+	taken, err := st.TakeAlerts(ctx, "first", "", time.Minute, 10) // reads the timers whole, filling the mirror
+	if err != nil || len(taken) != 1 {
+		t.Fatalf("take: %d %v", len(taken), err)
+	}
+	clock.Advance(2 * time.Minute)
+	retaken, err := st.TakeAlerts(ctx, "second", "", time.Minute, 10)
+	if err != nil || len(retaken) != 1 {
+		t.Fatalf("take after the lease: %d %v", len(retaken), err)
+	}
+	before := len(inst.Commands())
+	if err := st.AdvanceAlert(ctx, taken[0], "first", nil, nil, "", time.Time{}); !errors.Is(err, store.ErrLeaseLost) {
+		t.Fatalf("the first holder's late step: %v, want its lease lost", err)
+	}
+	if err := st.AdvanceAlert(ctx, retaken[0], "second", nil, nil, "", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := commandsSince(inst, before, "find alert_timers"); n != 0 {
+		t.Fatalf("the timer was read %d times from the database, want none (its mirror is whole)", n)
+	}
+	if n, err := base.DB.Collection("alert_timers").CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
+		t.Fatalf("%d timers left (%v), want none once the alert is done", n, err)
+	}
+}
+
+// countedInstance is a store on the embedded server (the test is skipped on
+// MongoDB, with why) and an instance on it whose commands are counted.
+func countedInstance(t *testing.T, clock heard.Clock, why string) (*store.Store, *testkit.Instance) {
+	t.Helper()
+	base := testkit.Store(t, clock)
+	if !base.Embedded() {
+		t.Skip(why)
+	}
+	return base, testkit.NewInstance(t, base)
 }

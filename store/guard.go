@@ -94,6 +94,9 @@ func update[T any](ctx context.Context, s *Store, collection, area, id string, c
 			if mongo.IsDuplicateKeyError(err) {
 				continue // another instance made it first: change that one
 			}
+			if err == nil {
+				col.keepWritten(id, body)
+			}
 			return doc, err == nil, err
 		}
 		filter := bson.D{{Key: "_id", Value: id}}
@@ -107,6 +110,7 @@ func update[T any](ctx context.Context, s *Store, collection, area, id string, c
 			return doc, false, err
 		}
 		if res.MatchedCount == 1 {
+			col.keepWritten(id, body)
 			return doc, true, nil
 		}
 		// Another instance wrote it since we read it: read it again.
@@ -189,6 +193,10 @@ func (s *Store) updateIf(ctx context.Context, col, id string, match, update bson
 // string values in match, as updateIf updates.
 func (s *Store) deleteIf(ctx context.Context, col, id string, match bson.D) (bool, error) {
 	return s.writeIf(ctx, col, id, match, func(ctx context.Context, filter bson.D) (int64, error) {
+		if s.embedded != nil {
+			// The document matched under the guard: deleted with others waiting (batch.go).
+			return 1, s.c(col).deleteID(ctx, id)
+		}
 		res, err := s.c(col).DeleteOne(ctx, filter)
 		if err != nil {
 			return 0, err

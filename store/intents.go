@@ -49,8 +49,7 @@ func (s *Store) BeginIntent(ctx context.Context, area, kind, subject, owner stri
 
 // EndIntent removes a finished workflow's intent.
 func (s *Store) EndIntent(ctx context.Context, kind, subject string) error {
-	_, err := s.c(colIntents).DeleteOne(ctx, bson.D{{Key: "_id", Value: intentID(kind, subject)}})
-	return err
+	return s.c(colIntents).deleteID(ctx, intentID(kind, subject))
 }
 
 // TakeIntents leases up to max intents whose lease has run out to owner: each

@@ -109,6 +109,20 @@ func (c collection) readWhole(ctx context.Context) ([]bson.Raw, error) {
 	return out, nil
 }
 
+// lookup returns one document of a whole mirror (whole false: the mirror is
+// not filled, ask the database). Each write changes the mirror before the
+// store's call returns, so a reader under the guard for the document sees
+// the last guarded write to it.
+func (m *mirror) lookup(id string) (doc bson.Raw, found, whole bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.whole {
+		return nil, false, false
+	}
+	doc, found = m.docs[id]
+	return doc, found, true
+}
+
 // forget empties the mirror: the next read fills it from the database.
 func (m *mirror) forget() {
 	m.whole, m.docs = false, nil

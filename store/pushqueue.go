@@ -365,8 +365,7 @@ func (s *Store) moveToLog(ctx context.Context, d PushDelivery) error {
 	}
 	// Nobody else writes a finished delivery, and a copy can be queued again
 	// only once this one is gone.
-	_, err := s.c(colQueue).DeleteOne(ctx, idFilter(d.ID))
-	return err
+	return s.c(colQueue).deleteID(ctx, d.ID)
 }
 
 // DeliveryProblems lists an area's most recent deliveries that met a problem,

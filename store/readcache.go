@@ -61,6 +61,13 @@ func (c *readCache) get(col, id string) (doc bson.Raw, gen uint64, hit bool) {
 	return doc, c.gens[col], hit
 }
 
+// generation is the collection's generation now, to give put.
+func (c *readCache) generation(col string) uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gens[col]
+}
+
 // put keeps a document read at generation gen, unless a write came between.
 func (c *readCache) put(col, id string, gen uint64, doc bson.Raw) {
 	c.mu.Lock()

@@ -28,8 +28,8 @@ type Store struct {
 	// Embedded.indexID and Store.guard.
 	embedded *Embedded
 	ids      idIndexes
-	// inserts gathers inserts that wait for a write turn together (batch.go).
-	inserts insertBatches
+	// groups gathers writes that wait for a write turn together (batch.go).
+	groups writeGroups
 	// Faults, for tests only, fails a workflow after a chosen write (faults.go).
 	Faults Faults
 	// writes remembers the last answer of CanWrite (health.go).

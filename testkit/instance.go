@@ -28,6 +28,7 @@ type Instance struct {
 
 	mu         sync.Mutex
 	writes     []string // "findAndModify push_queue", … in order
+	commands   []string // every command sent, writes and reads: "find cards", …
 	started    map[int64]string
 	afterW     map[int]func()
 	sends      int
@@ -142,14 +143,21 @@ func (i *Instance) Writes() []string {
 
 var writeCommands = map[string]bool{"insert": true, "update": true, "delete": true, "findAndModify": true}
 
+// Commands lists every command the instance sent, reads included, in order.
+func (i *Instance) Commands() []string {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return append([]string(nil), i.commands...)
+}
+
 func (i *Instance) commandStarted(_ context.Context, e *event.CommandStartedEvent) {
-	if !writeCommands[e.CommandName] {
-		return
-	}
 	collection, _ := e.Command.Lookup(e.CommandName).StringValueOK()
 	i.mu.Lock()
-	i.started[e.RequestID] = e.CommandName + " " + collection
-	i.mu.Unlock()
+	defer i.mu.Unlock()
+	i.commands = append(i.commands, e.CommandName+" "+collection)
+	if writeCommands[e.CommandName] {
+		i.started[e.RequestID] = e.CommandName + " " + collection
+	}
 }
 
 func (i *Instance) commandSucceeded(_ context.Context, e *event.CommandSucceededEvent) {

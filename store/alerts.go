@@ -60,6 +60,8 @@ type AlertTimer struct {
 	DueAt    time.Time              `bson:"dueAt"`
 	// Told is everyone told so far, so a step does not tell them again.
 	Told []string `bson:"told"`
+	// Recorded is set once the alert's record is written (its first step).
+	Recorded bool `bson:"recorded"`
 }
 
 // AlertRecord is what is kept about an alert: each step taken (who was told,
@@ -261,17 +263,8 @@ func (s *Store) AdvanceAlert(ctx context.Context, t AlertTimer, owner string, st
 		set = append(set, bson.E{Key: "steps." + step.Step, Value: step})
 	}
 	a := t.Alert
-	unlock := s.guard(colAlerts, a.ID)
-	_, err := s.c(colAlerts).UpdateOne(s.guarded(ctx), bson.D{{Key: "_id", Value: a.ID}}, bson.D{
-		{Key: "$setOnInsert", Value: bson.D{{Key: "area", Value: a.AreaID}, {Key: "youngPersonId", Value: a.YoungPersonID},
-			{Key: "keyWorkerId", Value: a.KeyWorkerID}, {Key: "teamId", Value: a.TeamID}, {Key: "urgency", Value: a.Urgency},
-			{Key: "type", Value: a.Type}, {Key: "link", Value: a.Link}, {Key: "createdAt", Value: a.CreatedAt}, {Key: "policy", Value: t.Policy}}},
-		{Key: "$set", Value: set},
-		{Key: "$addToSet", Value: bson.D{{Key: "told", Value: bson.D{{Key: "$each", Value: told}}},
-			{Key: "escalatedTo", Value: bson.D{{Key: "$each", Value: escalated}}}}},
-	}, options.UpdateOne().SetUpsert(true))
-	unlock()
-	if err != nil {
+	if err := s.recordStep(ctx, t, AlertRecord{Alert: a, Policy: t.Policy, Status: status, NextStep: next, DueAt: dueAt,
+		Told: distinct(told), EscalatedTo: distinct(escalated), UpdatedAt: now}, step, set); err != nil {
 		return err
 	}
 	if err := s.escalate(ctx, a, escalated); err != nil {
@@ -280,17 +273,57 @@ func (s *Store) AdvanceAlert(ctx context.Context, t AlertTimer, owner string, st
 	lease := t.JobLease
 	lease.LeaseOwner = owner
 	var held bool
+	var err error
 	if next == "" {
 		held, err = s.deleteHeld(ctx, colAlertTimers, a.ID, lease)
 	} else {
 		held, err = s.updateHeld(ctx, colAlertTimers, a.ID, lease, bson.D{
-			{Key: "$set", Value: append(bson.D{{Key: "nextStep", Value: next}, {Key: "dueAt", Value: dueAt}}, letGo()...)},
+			{Key: "$set", Value: append(bson.D{{Key: "nextStep", Value: next}, {Key: "dueAt", Value: dueAt}, {Key: "recorded", Value: true}}, letGo()...)},
 			{Key: "$addToSet", Value: bson.D{{Key: "told", Value: bson.D{{Key: "$each", Value: told}}}}}})
 	}
 	if err == nil && !held {
 		return fmt.Errorf("alert %s: %w before its step was recorded", a.ID, ErrLeaseLost)
 	}
 	return err
+}
+
+// recordStep writes a step into the alert's record: the whole record, in
+// one insert that goes with others (batch.go), when its timer says none is
+// written yet (the alert's first step), else an upsert that sets the step
+// (set) and adds who was told and escalated to.
+func (s *Store) recordStep(ctx context.Context, t AlertTimer, first AlertRecord, step *AlertStep, set bson.D) error {
+	if !t.Recorded {
+		if step != nil {
+			first.StepsTaken = map[string]AlertStep{step.Step: *step}
+		}
+		_, err := s.c(colAlerts).InsertOne(ctx, first)
+		if !mongo.IsDuplicateKeyError(err) {
+			return err
+		}
+	}
+	a := t.Alert
+	unlock := s.guard(colAlerts, a.ID)
+	defer unlock()
+	_, err := s.c(colAlerts).UpdateOne(s.guarded(ctx), bson.D{{Key: "_id", Value: a.ID}}, bson.D{
+		{Key: "$setOnInsert", Value: bson.D{{Key: "area", Value: a.AreaID}, {Key: "youngPersonId", Value: a.YoungPersonID},
+			{Key: "keyWorkerId", Value: a.KeyWorkerID}, {Key: "teamId", Value: a.TeamID}, {Key: "urgency", Value: a.Urgency},
+			{Key: "type", Value: a.Type}, {Key: "link", Value: a.Link}, {Key: "createdAt", Value: a.CreatedAt}, {Key: "policy", Value: t.Policy}}},
+		{Key: "$set", Value: set},
+		{Key: "$addToSet", Value: bson.D{{Key: "told", Value: bson.D{{Key: "$each", Value: first.Told}}},
+			{Key: "escalatedTo", Value: bson.D{{Key: "$each", Value: first.EscalatedTo}}}}},
+	}, options.UpdateOne().SetUpsert(true))
+	return err
+}
+
+// distinct is ids without repeats, in their order, as $addToSet makes them.
+func distinct(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // AcknowledgeAlert records that a staff member acknowledged an alert. The first

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -154,5 +155,50 @@ func TestAlertRaisedHeldIsTakenOverAfterItsLease(t *testing.T) {
 	pushMust(t, err)
 	if len(got) != 1 || got[0].ID != a.ID {
 		t.Fatalf("after the lease another instance took %d alerts", len(got))
+	}
+}
+
+// An alert's first step writes its whole record in one insert (which goes
+// with other inserts waiting for a write turn); each later step updates it.
+// Either way the record holds every step, everyone told and everyone it
+// was escalated to, once.
+func TestAlertRecordIsInsertedAtItsFirstStepAndUpdatedAfter(t *testing.T) {
+	ctx := context.Background()
+	clock := testkit.NewClock(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC))
+	base := testkit.Store(t, clock)
+	inst := testkit.NewInstance(t, base)
+	st := inst.Store
+	area, yp, kw, duty := heard.NewID(), heard.NewID(), heard.NewID(), heard.NewID()
+	a := store.AlertTimer{Alert: heard.Alert{ID: heard.NewID(), AreaID: area, YoungPersonID: yp, KeyWorkerID: kw, Urgency: heard.UrgencyUrgent,
+		Type: "card_urgent", Link: "/#/inbox/x", CreatedAt: clock.Now()}, Policy: heard.DefaultEscalation(), NextStep: "notify", DueAt: clock.Now()}
+	raised, created, err := st.RaiseAlert(ctx, a, "me", time.Minute)
+	if err != nil || !created {
+		t.Fatalf("raise: %v %v", created, err)
+	}
+	before := len(inst.Writes())
+	first := store.AlertStep{Step: "notify", At: clock.Now(), Told: []string{kw, duty, kw}}
+	pushMust(t, st.AdvanceAlert(ctx, raised, "me", &first, []string{duty}, "duty", clock.Now().Add(15*time.Minute)))
+	if w := inst.Writes()[before:]; !slices.Contains(w, "insert alerts") || slices.Contains(w, "update alerts") {
+		t.Fatalf("the first step's writes %v: want the record inserted", w)
+	}
+	clock.Advance(15 * time.Minute)
+	taken, err := st.TakeAlerts(ctx, "me", "", time.Minute, 10)
+	if err != nil || len(taken) != 1 || !taken[0].Recorded {
+		t.Fatalf("take the duty step: %+v %v", taken, err)
+	}
+	before = len(inst.Writes())
+	second := store.AlertStep{Step: "duty", At: clock.Now(), Told: []string{duty}}
+	pushMust(t, st.AdvanceAlert(ctx, taken[0], "me", &second, []string{duty}, "", time.Time{}))
+	if w := inst.Writes()[before:]; !slices.Contains(w, "update alerts") || slices.Contains(w, "insert alerts") {
+		t.Fatalf("the second step's writes %v: want the record updated", w)
+	}
+	rec, err := st.Alert(ctx, area, a.ID)
+	pushMust(t, err)
+	if rec.YoungPersonID != yp || rec.KeyWorkerID != kw || rec.Link != a.Link || rec.Status != store.AlertDone || rec.Policy != a.Policy ||
+		len(rec.Steps()) != 2 || !slices.Equal(rec.Told, []string{kw, duty}) || !slices.Equal(rec.EscalatedTo, []string{duty}) {
+		t.Fatalf("record: %+v", rec)
+	}
+	if ok, _ := st.EscalatedTo(ctx, area, duty, yp); !ok {
+		t.Fatal("the duty worker it was escalated to cannot read the young person's record")
 	}
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -306,5 +307,64 @@ func TestADeliveryQueuedAgainAfterItWasLoggedIsNotSent(t *testing.T) {
 	}
 	if n, _ := st.DB.Collection("push_queue").CountDocuments(ctx, map[string]any{}); n != 0 {
 		t.Fatalf("%d left in the queue", n)
+	}
+}
+
+// A delivery queued already taken (the instance that queues a notification
+// sends it at once) is sent by its queuer alone, once: queuing it again adds
+// nothing to send, and one already logged is not queued. Its final outcome
+// goes straight to the log, and a holder whose lease ran out records nothing.
+func TestADeliveryQueuedTakenIsSentOnceByItsQueuer(t *testing.T) {
+	clock := testkit.NewClock(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC))
+	base := testkit.Store(t, clock)
+	inst := testkit.NewInstance(t, base)
+	st := inst.Store
+	ctx, now := context.Background(), clock.Now()
+	d := store.PushDelivery{ID: "n/s", AreaID: "area", NotificationID: "n", Type: "card", Priority: 1,
+		NextAttemptAt: now, EnqueuedAt: now, ExpiresAt: now.Add(24 * time.Hour)}
+	taken, err := st.AddTakenDeliveries(ctx, []store.PushDelivery{d}, "a", lease)
+	if err != nil || len(taken) != 1 || taken[0].LeaseOwner != "a" || taken[0].Attempts != 1 || taken[0].Status != store.DeliverySending {
+		t.Fatalf("queued taken: %+v %v", taken, err)
+	}
+	if again, err := st.AddTakenDeliveries(ctx, []store.PushDelivery{d}, "b", lease); err != nil || len(again) != 0 {
+		t.Fatalf("queued again by another instance: %d to send (%v), want none", len(again), err)
+	}
+	if got, _ := st.TakeDeliveries(ctx, "c", lease, 10); len(got) != 0 {
+		t.Fatal("a delivery its queuer holds was taken by the dispatcher")
+	}
+	before := len(inst.Writes())
+	if ok, err := st.RecordAttempt(ctx, taken[0], "a", store.DeliveryOutcome{Status: store.DeliveryDelivered, LastStatus: 201}); !ok || err != nil {
+		t.Fatalf("record: %v %v", ok, err)
+	}
+	if w := inst.Writes()[before:]; !slices.Equal(w, []string{"insert push_log", "delete push_queue"}) {
+		t.Fatalf("recording the outcome wrote %v: want it logged, then taken out of the queue", w)
+	}
+	if got, err := st.Delivery(ctx, d.ID); err != nil || got.Status != store.DeliveryDelivered || got.DeliveredAt == nil {
+		t.Fatalf("logged: %+v %v", got, err)
+	}
+	if again, err := st.AddTakenDeliveries(ctx, []store.PushDelivery{d}, "b", lease); err != nil || len(again) != 0 {
+		t.Fatalf("a logged delivery was queued to send again: %d (%v)", len(again), err)
+	}
+	if n, _ := st.DB.Collection("push_queue").CountDocuments(ctx, map[string]any{}); n != 0 {
+		t.Fatalf("%d left in the queue", n)
+	}
+
+	// A holder whose lease ran out, and was taken over, records nothing.
+	e := store.PushDelivery{ID: "m/s", AreaID: "area", NotificationID: "m", Type: "card", Priority: 1,
+		NextAttemptAt: now, EnqueuedAt: now, ExpiresAt: now.Add(24 * time.Hour)}
+	first, err := st.AddTakenDeliveries(ctx, []store.PushDelivery{e}, "a", lease)
+	if err != nil || len(first) != 1 {
+		t.Fatalf("queued taken: %d %v", len(first), err)
+	}
+	clock.Advance(lease + time.Second)
+	second := takeOne(t, st, "b")
+	if ok, err := st.RecordAttempt(ctx, first[0], "a", store.DeliveryOutcome{Status: store.DeliveryFailed}); ok || err != nil {
+		t.Fatalf("the late holder's outcome: %v %v, want refused", ok, err)
+	}
+	if ok, err := st.RecordAttempt(ctx, second, "b", store.DeliveryOutcome{Status: store.DeliveryDelivered}); !ok || err != nil {
+		t.Fatalf("the holder's outcome: %v %v", ok, err)
+	}
+	if got, _ := st.Delivery(ctx, e.ID); got.Status != store.DeliveryDelivered || got.Attempts != 2 {
+		t.Fatalf("after the takeover: %+v", got)
 	}
 }

@@ -63,10 +63,13 @@ func (s *Service) Raise(ctx context.Context, a heard.Alert) error {
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = now
 	}
+	t := store.AlertTimer{Alert: a, Policy: withDefaults(*a.Policy), NextStep: stepNotify, DueAt: now}
+	if a.Urgency == heard.UrgencyOrdinary {
+		return s.raiseWithoutTimer(ctx, t)
+	}
 	// Raised under this instance's lease, so the first step is taken here at
 	// once; should this instance die, another takes it when the lease ends.
-	t, created, err := s.store.RaiseAlert(ctx, store.AlertTimer{Alert: a, Policy: withDefaults(*a.Policy), NextStep: stepNotify, DueAt: now},
-		s.instance, s.cfg.Lease)
+	t, created, err := s.store.RaiseAlert(ctx, t, s.instance, s.cfg.Lease)
 	if err != nil || !created {
 		return err
 	}
@@ -74,6 +77,28 @@ func (s *Service) Raise(ctx context.Context, a heard.Alert) error {
 		s.log.Warn("telling people about an alert failed; the timer will retry", "alert", a.ID, "err", err.Error())
 	}
 	return nil
+}
+
+// raiseWithoutTimer raises an ordinary alert, whose first step (telling the
+// key worker) is its last: the step is taken here and recorded, with no
+// timer to write, lease and delete. Should telling fail, a timer due now
+// leaves the step to the timer loop; should this instance die first, the
+// workflow that raised the alert (a card's, under its intent) raises it
+// again, and its notifications have fixed ids, so nobody is told twice.
+func (s *Service) raiseWithoutTimer(ctx context.Context, t store.AlertTimer) error {
+	raised, err := s.store.AlertRaised(ctx, t.AreaID, t.ID)
+	if err != nil || raised {
+		return err
+	}
+	decided, err := s.step(ctx, t) // an ordinary alert's first step decides no next one
+	if err == nil {
+		if err = s.store.RecordAlertStep(ctx, t, decided.step, decided.escalated, "", time.Time{}); err == nil {
+			return nil
+		}
+	}
+	s.log.Warn("telling people about an alert failed; the timer will retry", "alert", t.ID, "err", err.Error())
+	_, _, err = s.store.RaiseAlert(ctx, t, "", 0)
+	return err
 }
 
 // withDefaults fills an area's unset limits with SPEC.md's defaults.

@@ -2,6 +2,9 @@ package notify
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -337,5 +340,51 @@ func TestRaiseRefusesBadAlerts(t *testing.T) {
 	}
 	if err := e.svc.Acknowledge(e.ctx, e.area.ID, heard.NewID(), e.kw.ID); err != heard.ErrNotFound {
 		t.Fatalf("acknowledging an unknown alert: %v", err)
+	}
+}
+
+// An ordinary alert's first step is its last: it is taken and recorded with
+// no timer written. Should telling the key worker fail, a timer due now
+// leaves the step to the timer loop, which tells them once.
+func TestOrdinaryAlertIsRaisedWithoutATimer(t *testing.T) {
+	e := newEnv(t)
+	p := e.phones()
+	svc, inst := e.mortal("raiser")
+	a := e.alertFor(heard.UrgencyOrdinary, "card")
+	e.must(svc.Raise(e.ctx, a))
+	for _, w := range inst.Writes() {
+		if strings.HasSuffix(w, " alert_timers") {
+			t.Fatalf("an ordinary alert wrote its timer: %v", inst.Writes())
+		}
+	}
+	e.run(svc)
+	if rec := e.alertRecord(a.ID); rec.Status != store.AlertDone || len(rec.Steps()) != 1 || !slices.Equal(rec.Told, []string{e.kw.ID}) {
+		t.Fatalf("record: %+v", rec)
+	}
+	if e.types(p.kw) != "card" {
+		t.Fatalf("key worker got %q", e.types(p.kw))
+	}
+
+	// Telling fails (the push queue cannot be written): the step waits for the timer loop.
+	b := e.alertFor(heard.UrgencyOrdinary, "card")
+	e.store.Faults = func(ctx context.Context, op, collection string) error {
+		if collection == "push_queue" || collection == "push_outbox" {
+			return errors.New("the push queue is not there")
+		}
+		return nil
+	}
+	e.must(e.svc.Raise(e.ctx, b))
+	e.store.Faults = nil
+	if _, err := e.store.Alert(e.ctx, e.area.ID, b.ID); err != nil {
+		t.Fatalf("the alert whose step failed is not stored: %v", err)
+	}
+	if got := e.due(e.svc); got != 1 {
+		t.Fatalf("the timer loop took %d steps, want the failed one", got)
+	}
+	if rec := e.alertRecord(b.ID); rec.Status != store.AlertDone || len(rec.Steps()) != 1 {
+		t.Fatalf("record after the timer loop: %+v", rec)
+	}
+	if got := e.timesReceived(p.kw); len(got) != 2 {
+		t.Fatalf("key worker messages by id: %v, want one for each alert", got)
 	}
 }

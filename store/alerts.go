@@ -145,6 +145,15 @@ func (s *Store) escalate(ctx context.Context, a heard.Alert, to []string) error 
 	return nil
 }
 
+// AlertRaised reports whether an alert has a record: its first step was taken.
+func (s *Store) AlertRaised(ctx context.Context, area, id string) (bool, error) {
+	_, err := findByID[AlertRecord](ctx, s.c(colAlerts), area, id)
+	if errors.Is(err, heard.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // RaiseAlert starts an alert's timer with its first step due at dueAt, held
 // under a lease for owner (who takes the first step at once) when leaseFor is
 // not zero. It returns the timer as stored, and false when the alert was
@@ -245,6 +254,36 @@ func (s *Store) ReleaseAlert(ctx context.Context, t AlertTimer) error {
 // to access to the young person's record, and sets the next step, or deletes the
 // timer when next is "".
 func (s *Store) AdvanceAlert(ctx context.Context, t AlertTimer, owner string, step *AlertStep, escalated []string, next string, dueAt time.Time) error {
+	if err := s.RecordAlertStep(ctx, t, step, escalated, next, dueAt); err != nil {
+		return err
+	}
+	lease := t.JobLease
+	lease.LeaseOwner = owner
+	var held bool
+	var err error
+	told := []string{}
+	if step != nil {
+		told = step.Told
+	}
+	if next == "" {
+		held, err = s.deleteHeld(ctx, colAlertTimers, t.ID, lease)
+	} else {
+		held, err = s.updateHeld(ctx, colAlertTimers, t.ID, lease, bson.D{
+			{Key: "$set", Value: append(bson.D{{Key: "nextStep", Value: next}, {Key: "dueAt", Value: dueAt}, {Key: "recorded", Value: true}}, letGo()...)},
+			{Key: "$addToSet", Value: bson.D{{Key: "told", Value: bson.D{{Key: "$each", Value: told}}}}}})
+	}
+	if err == nil && !held {
+		return fmt.Errorf("alert %s: %w before its step was recorded", t.ID, ErrLeaseLost)
+	}
+	return err
+}
+
+// RecordAlertStep writes a step into the alert's record (as AdvanceAlert,
+// whose timer part it leaves out) and gives those it was escalated to access
+// to the young person's record. An alert whose first step is its last is
+// raised without a timer and recorded so; the workflow that raised it
+// raises it again should this fail.
+func (s *Store) RecordAlertStep(ctx context.Context, t AlertTimer, step *AlertStep, escalated []string, next string, dueAt time.Time) error {
 	now := s.now()
 	status := AlertOpen
 	if next == "" {
@@ -267,24 +306,7 @@ func (s *Store) AdvanceAlert(ctx context.Context, t AlertTimer, owner string, st
 		Told: distinct(told), EscalatedTo: distinct(escalated), UpdatedAt: now}, step, set); err != nil {
 		return err
 	}
-	if err := s.escalate(ctx, a, escalated); err != nil {
-		return err
-	}
-	lease := t.JobLease
-	lease.LeaseOwner = owner
-	var held bool
-	var err error
-	if next == "" {
-		held, err = s.deleteHeld(ctx, colAlertTimers, a.ID, lease)
-	} else {
-		held, err = s.updateHeld(ctx, colAlertTimers, a.ID, lease, bson.D{
-			{Key: "$set", Value: append(bson.D{{Key: "nextStep", Value: next}, {Key: "dueAt", Value: dueAt}, {Key: "recorded", Value: true}}, letGo()...)},
-			{Key: "$addToSet", Value: bson.D{{Key: "told", Value: bson.D{{Key: "$each", Value: told}}}}}})
-	}
-	if err == nil && !held {
-		return fmt.Errorf("alert %s: %w before its step was recorded", a.ID, ErrLeaseLost)
-	}
-	return err
+	return s.escalate(ctx, a, escalated)
 }
 
 // recordStep writes a step into the alert's record: the whole record, in

@@ -192,6 +192,13 @@ func (s *Store) dueAlertTimers(ctx context.Context, filter bson.D, now time.Time
 	}
 	var out []AlertTimer
 	for _, r := range raws {
+		// Most timers wait for hours (a concerning card not yet acknowledged):
+		// look at the two times first, and decode only the timers due.
+		dueAt, ok1 := r.Lookup("dueAt").TimeOK()
+		leaseUntil, ok2 := r.Lookup("leaseUntil").TimeOK()
+		if ok1 && ok2 && (dueAt.After(now) || leaseUntil.After(now)) {
+			continue
+		}
 		var t AlertTimer
 		if err := bson.Unmarshal(r, &t); err != nil {
 			return nil, err

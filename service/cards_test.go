@@ -9,6 +9,7 @@ import (
 
 	"heard"
 	"heard/service"
+	"heard/store"
 )
 
 func (e *env) newCard(card string) heard.NewCard {
@@ -92,8 +93,18 @@ func writesOf(t *testing.T, run func(e *env)) int {
 // dropped connection — ends as if it ran once: when the phone sends it again,
 // or when the background worker finishes it after the lease, without the phone.
 func TestSendCardEndsAsIfOnceWhateverWriteFails(t *testing.T) {
+	sendFailingAtEachWrite(t, "not_safe", func(e *env, n heard.NewCard, mustBeStored bool) {
+		e.checkCardSent(n.ID, mustBeStored, e.svc)
+	})
+}
+
+// sendFailingAtEachWrite sends a card failing after each of its writes in
+// turn, then lets the phone send it again or the background worker finish
+// it, and checks the outcome (the card must be stored when the send
+// answered or the phone sent it again).
+func sendFailingAtEachWrite(t *testing.T, card string, check func(e *env, n heard.NewCard, mustBeStored bool)) {
 	writes := writesOf(t, func(e *env) {
-		_, _, err := e.svc.SendCard(e.ctx, e.youngPrinc, e.newCard("not_safe"))
+		_, _, err := e.svc.SendCard(e.ctx, e.youngPrinc, e.newCard(card))
 		e.must(err)
 	})
 	if writes < 4 {
@@ -103,7 +114,7 @@ func TestSendCardEndsAsIfOnceWhateverWriteFails(t *testing.T) {
 		for _, finish := range []string{"phone retries", "worker finishes"} {
 			t.Run(fmt.Sprintf("write %d, %s", i, finish), func(t *testing.T) {
 				e := newEnv(t)
-				n := e.newCard("not_safe")
+				n := e.newCard(card)
 				failAt(e.store, int64(i))
 				_, _, err := e.svc.SendCard(e.ctx, e.youngPrinc, n)
 				e.store.Faults = nil
@@ -114,10 +125,43 @@ func TestSendCardEndsAsIfOnceWhateverWriteFails(t *testing.T) {
 					}
 				}
 				e.settle(e.svc)
-				e.checkCardSent(n.ID, answered || finish == "phone retries", e.svc)
+				check(e, n, answered || finish == "phone retries")
 			})
 		}
 	}
+}
+
+// An ordinary card's alert is raised with no timer (its one step is taken
+// at once), so its send leans on the card's intent alone: failing after any
+// of its writes, it still ends as if it ran once, with the key worker told
+// once and the duty worker not at all.
+func TestSendOrdinaryCardEndsAsIfOnceWhateverWriteFails(t *testing.T) {
+	sendFailingAtEachWrite(t, "happy", func(e *env, n heard.NewCard, mustBeStored bool) {
+		_, err := e.store.Card(e.ctx, e.area.ID, n.ID)
+		if err != nil {
+			if mustBeStored {
+				e.t.Fatalf("the card is not stored: %v", err)
+			}
+			return // failed before the card was stored, and not sent again
+		}
+		inbox, err := e.svc.CardInbox(e.ctx, e.kwPrincipal, 0)
+		e.must(err)
+		if got := countIn(inbox.Items, n.ID); got != 1 {
+			e.t.Errorf("key worker's inbox holds it %d times, want 1", got)
+		}
+		if got := e.monthCount("cards", "happy"); got != 1 {
+			e.t.Errorf("cards counted %d times, want 1", got)
+		}
+		if got, ids := e.pushesAbout(e.kwPhone, n.ID); got != 1 {
+			e.t.Errorf("key worker's phone got %d pushes about it (%v), want 1", got, ids)
+		}
+		if got, _ := e.pushesAbout(e.dutyPhone, n.ID); got != 0 {
+			e.t.Errorf("duty worker's phone got %d pushes about an ordinary card", got)
+		}
+		if rec, err := e.store.Alert(e.ctx, e.area.ID, n.ID); err != nil || rec.Status != store.AlertDone || len(rec.Steps()) != 1 {
+			e.t.Errorf("alert record %+v (%v): want done after its one step", rec, err)
+		}
+	})
 }
 
 // An acknowledgement that fails after any one of its writes ends as if it ran

@@ -159,9 +159,7 @@ func (s *Store) AlertRaised(ctx context.Context, area, id string) (bool, error) 
 // not zero. It returns the timer as stored, and false when the alert was
 // raised before (its timer or its record exists), and then changes nothing.
 func (s *Store) RaiseAlert(ctx context.Context, t AlertTimer, owner string, leaseFor time.Duration) (AlertTimer, bool, error) {
-	if _, err := findOne[AlertRecord](ctx, s.c(colAlerts), idFilter(t.ID)); err == nil {
-		return t, false, nil
-	} else if !errors.Is(err, heard.ErrNotFound) {
+	if raised, err := s.AlertRaised(ctx, t.AreaID, t.ID); err != nil || raised {
 		return t, false, err
 	}
 	t.JobLease = JobLease{LeaseUntil: noLease}

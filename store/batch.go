@@ -41,6 +41,8 @@ type queuedWrite struct {
 	doc   any  // the document to insert, or the _id to delete
 	taken bool // in a batch being sent: the caller waits for its answer
 	done  chan error
+	// insertedID is the inserted document's _id, as the server's answer gave it.
+	insertedID any
 }
 
 // sendBatch sends one batch of a group and returns each write's outcome.
@@ -49,10 +51,11 @@ type sendBatch func(ctx context.Context, batch []*queuedWrite) []error
 // insertGrouped inserts doc with the inserts into the same collection that
 // wait with it, and returns this insert's own outcome.
 func (c collection) insertGrouped(ctx context.Context, doc any) (*mongo.InsertOneResult, error) {
-	if err := c.grouped(ctx, "insert", doc, c.insertBatch); err != nil {
+	q, err := c.grouped(ctx, "insert", doc, c.insertBatch)
+	if err != nil {
 		return nil, err
 	}
-	return &mongo.InsertOneResult{InsertedID: idOf(doc), Acknowledged: true}, nil
+	return &mongo.InsertOneResult{InsertedID: q.insertedID, Acknowledged: true}, nil
 }
 
 // deleteID deletes the document id of a job collection (groupedDeletes),
@@ -63,7 +66,8 @@ func (c collection) deleteID(ctx context.Context, id string) error {
 		_, err := c.DeleteOne(ctx, idFilter(id))
 		return err
 	}
-	return c.grouped(ctx, "delete", id, c.deleteBatch)
+	_, err := c.grouped(ctx, "delete", id, c.deleteBatch)
+	return err
 }
 
 // groupedDeletes are the collections whose deletes by _id are sent together:
@@ -73,9 +77,9 @@ var groupedDeletes = map[string]bool{colIntents: true, colQueue: true}
 
 // grouped queues one write of a kind and waits for its outcome, starting
 // the group's sender when none runs.
-func (c collection) grouped(ctx context.Context, kind string, doc any, send sendBatch) error {
+func (c collection) grouped(ctx context.Context, kind string, doc any, send sendBatch) (*queuedWrite, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	g, key := &c.s.groups, kind+"\x00"+c.Name()
 	q := &queuedWrite{ctx: ctx, doc: doc, done: make(chan error, 1)}
@@ -92,16 +96,16 @@ func (c collection) grouped(ctx context.Context, kind string, doc any, send send
 	}
 	select {
 	case err := <-q.done:
-		return err
+		return q, err
 	case <-ctx.Done():
 		g.mu.Lock()
 		if !q.taken {
 			g.waiting[key] = slices.DeleteFunc(g.waiting[key], func(x *queuedWrite) bool { return x == q })
 			g.mu.Unlock()
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
 		g.mu.Unlock()
-		return <-q.done // sent: it runs to its end, as every call does
+		return q, <-q.done // sent: it runs to its end, as every call does
 	}
 }
 
@@ -169,7 +173,12 @@ func (c collection) insertBatch(ctx context.Context, batch []*queuedWrite) []err
 		docs[i] = q.doc
 	}
 	errs := make([]error, len(batch))
-	_, err := c.Collection.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	res, err := c.Collection.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if res != nil && len(res.InsertedIDs) == len(batch) {
+		for i, q := range batch {
+			q.insertedID = res.InsertedIDs[i]
+		}
+	}
 	var bwe mongo.BulkWriteException
 	switch {
 	case errors.As(err, &bwe) && bwe.WriteConcernError == nil:
@@ -191,19 +200,4 @@ func (c collection) insertBatch(ctx context.Context, batch []*queuedWrite) []err
 		}
 	}
 	return errs
-}
-
-// idOf is a document's _id, as InsertOne reports it.
-func idOf(doc any) any {
-	raw, err := bson.Marshal(doc)
-	if err != nil {
-		return nil
-	}
-	v, err := bson.Raw(raw).LookupErr("_id")
-	if err != nil {
-		return nil
-	}
-	var id any
-	_ = v.Unmarshal(&id)
-	return id
 }

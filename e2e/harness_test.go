@@ -149,16 +149,38 @@ const phoneWidth, phoneHeight = 360, 740
 
 // newBrowser starts a headless Chromium with its own profile and returns a
 // context for its first tab. lang sets the browser's preferred language.
+//
+// Chromium now and then exits before it is listening on a busy machine (CI
+// saw it once in some hundred starts), so a start that fails is tried again
+// with a fresh profile; a browser that never starts still fails the test.
 func newBrowser(t *testing.T, lang string) context.Context {
 	t.Helper()
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		var ctx context.Context
+		var stop func()
+		if ctx, stop, err = startBrowser(chromiumPath(t), lang); err == nil {
+			t.Cleanup(stop)
+			return ctx
+		}
+		stop()
+		t.Logf("chromium start %d failed: %v", attempt, err)
+	}
+	t.Fatalf("start chromium: %v", err)
+	return nil
+}
+
+// startBrowser starts one Chromium and returns its first tab and a function
+// that stops it and removes its profile.
+func startBrowser(path, lang string) (context.Context, func(), error) {
 	// The profile is removed by hand after Chromium has gone: t.TempDir's cleanup
 	// fails when Chromium is still writing to it as it exits.
 	profile, err := os.MkdirTemp("", "heard-chromium-")
 	if err != nil {
-		t.Fatal(err)
+		return nil, func() {}, err
 	}
 	opts := append([]chromedp.ExecAllocatorOption{},
-		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.ExecPath(path),
 		chromedp.Flag("headless", true),
 		chromedp.Flag("no-sandbox", true),
 		chromedp.Flag("disable-gpu", true),
@@ -175,18 +197,16 @@ func newBrowser(t *testing.T, lang string) context.Context {
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(func() {
+	stop := func() {
 		cancelTimeout()
 		cancelCtx()
 		cancelAlloc()
 		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
 			time.Sleep(100 * time.Millisecond)
 		}
-	})
-	if err := chromedp.Run(ctx, chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateScale(2))); err != nil {
-		t.Fatalf("start chromium: %v", err)
 	}
-	return ctx
+	err = chromedp.Run(ctx, chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateScale(2)))
+	return ctx, stop, err
 }
 
 // screenshot saves a PNG of the page under testdata/out/screenshots/.

@@ -60,6 +60,7 @@ func StartEmbeddedWith(dir string, logger *slog.Logger, o EmbeddedOptions) (*Emb
 	if err := os.MkdirAll(abs, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
+	pinJournalPage() // embedded_journal.go
 	sync := "normal"
 	if o.FullSync {
 		sync = "full"

@@ -63,42 +63,41 @@ func (s *Service) Raise(ctx context.Context, a heard.Alert) error {
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = now
 	}
-	t := store.AlertTimer{Alert: a, Policy: withDefaults(*a.Policy), NextStep: stepNotify, DueAt: now}
-	if a.Urgency == heard.UrgencyOrdinary {
-		return s.raiseWithoutTimer(ctx, t)
-	}
-	// Raised under this instance's lease, so the first step is taken here at
-	// once; should this instance die, another takes it when the lease ends.
-	t, created, err := s.store.RaiseAlert(ctx, t, s.instance, s.cfg.Lease)
-	if err != nil || !created {
-		return err
-	}
-	if _, err := s.runTaken(ctx, []store.AlertTimer{t}); err != nil {
-		s.log.Warn("telling people about an alert failed; the timer will retry", "alert", a.ID, "err", err.Error())
-	}
-	return nil
+	return s.raiseAtOnce(ctx, store.AlertTimer{Alert: a, Policy: withDefaults(*a.Policy), NextStep: stepNotify, DueAt: now})
 }
 
-// raiseWithoutTimer raises an ordinary alert, whose first step (telling the
-// key worker) is its last: the step is taken here and recorded, with no
-// timer to write, lease and delete. Should telling fail, a timer due now
-// leaves the step to the timer loop; should this instance die first, the
-// workflow that raised the alert (a card's, under its intent) raises it
-// again, and its notifications have fixed ids, so nobody is told twice.
-func (s *Service) raiseWithoutTimer(ctx context.Context, t store.AlertTimer) error {
+// raiseAtOnce takes an alert's first step here and now, before any timer
+// exists: it tells the key worker (and for an urgent alert those on duty),
+// then, when a later step may follow, starts the timer at that step, and
+// records the step last. Only a card's workflow raises alerts, under the
+// card's intent, so should anything after the step fail, or this instance
+// die, the workflow raises the alert again: its record is not there yet, the
+// step's notifications have fixed ids (nobody is told twice) and the timer
+// is started once. Should telling fail, a timer due now leaves the first
+// step to the timer loop, and the alert counts as raised.
+//
+// Starting the timer already leased to this instance, as before, cost the
+// timer's insert, then its update to the next step, each read back into the
+// escalator's mirror (mirror.go): a tenth of a concerning card's writes.
+func (s *Service) raiseAtOnce(ctx context.Context, t store.AlertTimer) error {
 	raised, err := s.store.AlertRaised(ctx, t.AreaID, t.ID)
 	if err != nil || raised {
 		return err
 	}
-	decided, err := s.step(ctx, t) // an ordinary alert's first step decides no next one
-	if err == nil {
-		if err = s.store.RecordAlertStep(ctx, t, decided.step, decided.escalated, "", time.Time{}); err == nil {
-			return nil
+	decided, err := s.step(ctx, t)
+	if err != nil {
+		s.log.Warn("telling people about an alert failed; the timer will retry", "alert", t.ID, "err", err.Error())
+		// Written even when the request has ended, so that another instance
+		// takes the step at once rather than after the card's lease.
+		_, _, err = s.store.RaiseAlert(context.WithoutCancel(ctx), t, "", 0)
+		return err
+	}
+	if decided.next != "" {
+		if err := s.store.StartAlertTimer(ctx, t, decided.step, decided.next, decided.due); err != nil {
+			return err
 		}
 	}
-	s.log.Warn("telling people about an alert failed; the timer will retry", "alert", t.ID, "err", err.Error())
-	_, _, err = s.store.RaiseAlert(ctx, t, "", 0)
-	return err
+	return s.store.RecordAlertStep(ctx, t, decided.step, decided.escalated, decided.next, decided.due)
 }
 
 // withDefaults fills an area's unset limits with SPEC.md's defaults.

@@ -388,3 +388,44 @@ func TestOrdinaryAlertIsRaisedWithoutATimer(t *testing.T) {
 		t.Fatalf("key worker messages by id: %v, want one for each alert", got)
 	}
 }
+
+// A concerning alert's first step is taken before its timer exists: the
+// timer is written once, already at the duty step and held by nobody, with
+// no lease to take and no update to move it on. The step is recorded, and
+// the duty step still comes on time.
+func TestConcerningAlertStartsItsTimerAtTheNextStep(t *testing.T) {
+	e := newEnv(t)
+	p := e.phones()
+	svc, inst := e.mortal("raiser")
+	a := e.alertFor(heard.UrgencyConcerning, "card_concerning")
+	e.must(svc.Raise(e.ctx, a))
+	var timerWrites []string
+	for _, w := range inst.Writes() {
+		if strings.HasSuffix(w, " alert_timers") {
+			timerWrites = append(timerWrites, w)
+		}
+	}
+	if !slices.Equal(timerWrites, []string{"insert alert_timers"}) {
+		t.Fatalf("timer writes %v, want one insert (all writes %v)", timerWrites, inst.Writes())
+	}
+	rec := e.alertRecord(a.ID)
+	if rec.Status != store.AlertOpen || rec.NextStep != stepDuty || len(rec.Steps()) != 1 || !slices.Equal(rec.Told, []string{e.kw.ID}) {
+		t.Fatalf("record: %+v", rec)
+	}
+	e.run(svc)
+	if e.types(p.kw) != "card_concerning" {
+		t.Fatalf("key worker got %q", e.types(p.kw))
+	}
+	// Raising it again (the card's workflow run again) starts nothing twice.
+	e.must(e.svc.Raise(e.ctx, a))
+	e.clock.Advance(4 * time.Hour)
+	if got := e.due(e.svc); got != 1 {
+		t.Fatalf("took %d steps at four hours, want the duty step", got)
+	}
+	if e.types(p.duty) != typeEscalationConcerning || e.types(p.kw) != "card_concerning" {
+		t.Fatalf("duty %q, key worker %q", e.types(p.duty), e.types(p.kw))
+	}
+	if rec := e.alertRecord(a.ID); len(rec.Steps()) != 2 || rec.Status != store.AlertDone {
+		t.Fatalf("record after the duty step: %+v", rec)
+	}
+}

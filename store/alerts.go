@@ -176,6 +176,23 @@ func (s *Store) RaiseAlert(ctx context.Context, t AlertTimer, owner string, leas
 	return t, err == nil, err
 }
 
+// StartAlertTimer starts the timer of an alert whose first step was just
+// taken, at its next step, due at dueAt and held by nobody; those the step
+// told are not told again. Starting it again changes nothing.
+func (s *Store) StartAlertTimer(ctx context.Context, t AlertTimer, taken *AlertStep, next string, dueAt time.Time) error {
+	// Recorded: the record is written next, or else by the upsert of a later step.
+	t.NextStep, t.DueAt, t.JobLease, t.Recorded = next, dueAt, JobLease{LeaseUntil: noLease}, true
+	t.Told = []string{}
+	if taken != nil && taken.Told != nil {
+		t.Told = distinct(taken.Told)
+	}
+	_, err := s.c(colAlertTimers).InsertOne(ctx, t)
+	if mongo.IsDuplicateKeyError(err) {
+		return nil
+	}
+	return err
+}
+
 // dueAlertTimers lists up to max timers that are due and that nobody holds
 // (the filter), soonest first. The embedded server reads them from its mirror
 // of the timers (mirror.go) rather than reading every timer each time.
@@ -285,9 +302,9 @@ func (s *Store) AdvanceAlert(ctx context.Context, t AlertTimer, owner string, st
 
 // RecordAlertStep writes a step into the alert's record (as AdvanceAlert,
 // whose timer part it leaves out) and gives those it was escalated to access
-// to the young person's record. An alert whose first step is its last is
-// raised without a timer and recorded so; the workflow that raised it
-// raises it again should this fail.
+// to the young person's record. An alert's first step is taken before it has
+// a timer and recorded so (its timer, when a step follows, is started just
+// before); the workflow that raised it raises it again should this fail.
 func (s *Store) RecordAlertStep(ctx context.Context, t AlertTimer, step *AlertStep, escalated []string, next string, dueAt time.Time) error {
 	now := s.now()
 	status := AlertOpen

@@ -31,6 +31,13 @@ type Notification struct {
 	// SubjectID is the item the notification is about (a card, a feedback request).
 	SubjectID string    `bson:"subjectId,omitempty" json:"-"`
 	CreatedAt time.Time `bson:"createdAt" json:"-"`
+	// New says the notification is the first word of something just stored
+	// for the first time (a new card's alert), so it cannot have been sent
+	// before and queuing it does not look in the delivery log for an earlier
+	// copy. (Only a retry that began after the store and finished its own
+	// send before this one was queued could have sent it; the app shows a
+	// second push with the same id once.) Kept only in memory.
+	New bool `bson:"-" json:"-"`
 }
 
 // Notifier queues notifications for delivery. Queuing writes to the database
@@ -58,6 +65,12 @@ type Alert struct {
 	// the area, so raising does not read it again. The policy the alert keeps
 	// is stored with its timer.
 	Policy *EscalationPolicy `bson:"-" json:"-"`
+	// New says the raiser has just stored, for the first time, the item the
+	// alert is about, so the alert cannot have been raised before and raising
+	// does not look for an earlier raise. (Should a phone's retry raise it at
+	// the same moment, nobody is told twice: the notifications of a step have
+	// fixed ids.)
+	New bool `bson:"-" json:"-"`
 }
 
 // Alert types. Only cards raise alerts today; a card's alert has the card's id.

@@ -107,7 +107,7 @@ func (s *Service) sendAtOnce(ctx context.Context, n heard.Notification) error {
 	}
 	var taken []store.PushDelivery
 	if err == nil && note == "" {
-		taken, err = s.store.AddTakenDeliveries(ctx, ds, s.instance, s.cfg.Lease)
+		taken, err = s.store.AddTakenDeliveries(ctx, ds, s.instance, s.cfg.Lease, n.New)
 		if err == nil {
 			s.metrics.notification("expanded")
 		}

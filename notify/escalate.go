@@ -80,9 +80,11 @@ func (s *Service) Raise(ctx context.Context, a heard.Alert) error {
 // timer's insert, then its update to the next step, each read back into the
 // escalator's mirror (mirror.go): a tenth of a concerning card's writes.
 func (s *Service) raiseAtOnce(ctx context.Context, t store.AlertTimer) error {
-	raised, err := s.store.AlertRaised(ctx, t.AreaID, t.ID)
-	if err != nil || raised {
-		return err
+	if !t.New {
+		raised, err := s.store.AlertRaised(ctx, t.AreaID, t.ID)
+		if err != nil || raised {
+			return err
+		}
 	}
 	decided, err := s.step(ctx, t)
 	if err != nil {
@@ -207,12 +209,16 @@ type decision struct {
 // step takes an alert's next step: tells the people it names and decides the
 // next one.
 func (s *Service) step(ctx context.Context, a store.AlertTimer) (decision, error) {
-	acknowledged, err := s.store.AlertAcknowledged(ctx, a.AreaID, a.ID)
-	if err != nil {
-		return decision{}, err
-	}
-	if acknowledged {
-		return decision{}, nil
+	// A new alert's first step comes moments after its card was stored,
+	// before anyone can have read the card, let alone acknowledged it.
+	if !a.New || a.NextStep != stepNotify {
+		acknowledged, err := s.store.AlertAcknowledged(ctx, a.AreaID, a.ID)
+		if err != nil {
+			return decision{}, err
+		}
+		if acknowledged {
+			return decision{}, nil
+		}
 	}
 	now := s.clock.Now().UTC().Truncate(time.Millisecond)
 	var told, escalated []string
@@ -220,7 +226,7 @@ func (s *Service) step(ctx context.Context, a store.AlertTimer) (decision, error
 	tell := func(ids []string, typ string, urgency heard.Urgency) error {
 		for _, id := range ids {
 			n := heard.Notification{ID: stepNotificationID(a.ID, a.NextStep, id), AreaID: a.AreaID, RecipientID: id,
-				Type: typ, Link: a.Link, Urgency: urgency, SubjectID: a.ID}
+				Type: typ, Link: a.Link, Urgency: urgency, SubjectID: a.ID, New: a.New && a.NextStep == stepNotify}
 			if err := s.Notify(ctx, n); err != nil {
 				return err
 			}

@@ -429,3 +429,36 @@ func TestConcerningAlertStartsItsTimerAtTheNextStep(t *testing.T) {
 		t.Fatalf("record after the duty step: %+v", rec)
 	}
 }
+
+// A new card's alert (New: its card was stored for the first time a moment
+// ago) looks for no earlier raise, acknowledgement or delivery: none can
+// exist. Raised again as a retry would, it reads them all and tells nobody
+// twice.
+func TestANewAlertLooksForNothingEarlier(t *testing.T) {
+	e := newEnv(t)
+	p := e.phones()
+	svc, inst := e.mortal("raiser", func(c *Config) { c.SendAtOnce = 4 })
+	a := e.alertFor(heard.UrgencyUrgent, "card_urgent")
+	a.New = true
+	e.must(svc.Raise(e.ctx, a))
+	for _, c := range inst.Commands() {
+		if c == "find alerts" || c == "find alert_acks" || c == "find push_log" {
+			t.Fatalf("raising a new alert read %q: %v", c, inst.Commands())
+		}
+	}
+	if w := inst.Writes(); slices.Contains(w, "insert push_outbox") || !slices.Contains(w, "insert push_queue") {
+		t.Fatalf("writes %v: want the pushes queued to send at once", w)
+	}
+	svc.sending.Wait() // the pushes sent at once have gone
+	before := len(inst.Commands())
+	a.New = false
+	e.must(svc.Raise(e.ctx, a))
+	if c := inst.Commands()[before:]; !slices.Contains(c, "find alerts") {
+		t.Fatalf("a retry's raise did not look for the earlier one: %v", c)
+	}
+	e.run(svc)
+	e.run(e.svc)
+	if e.types(p.kw) != "card_urgent" || e.types(p.duty) != typeDutyAlert {
+		t.Fatalf("key worker %q, duty %q", e.types(p.kw), e.types(p.duty))
+	}
+}

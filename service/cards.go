@@ -51,7 +51,7 @@ func (s *Service) SendCard(ctx context.Context, p heard.Principal, n heard.NewCa
 	}
 	fctx, cancel := s.finishing(ctx)
 	defer cancel()
-	if err := s.finishCard(fctx, stored, &area.Escalation); err != nil {
+	if err := s.finishCard(fctx, stored, &area.Escalation, created); err != nil {
 		return heard.CardView{}, false, err
 	}
 	return heard.NewCardView(stored, nil), created, nil
@@ -133,13 +133,14 @@ func (s *Service) CompleteCard(ctx context.Context, areaID, cardID string) error
 	if err := s.store.ListCard(ctx, card); err != nil {
 		return err
 	}
-	return s.finishCard(ctx, card, nil)
+	return s.finishCard(ctx, card, nil, false)
 }
 
 // finishCard is CompleteCard for a card the caller has just stored (or
 // acknowledged) and so listed: the steps after the lists. policy is the
-// area's escalation policy when the caller has just read it, or nil.
-func (s *Service) finishCard(ctx context.Context, card heard.Card, policy *heard.EscalationPolicy) error {
+// area's escalation policy when the caller has just read it, or nil; created
+// says the caller's own insert stored the card just now (not a retry's).
+func (s *Service) finishCard(ctx context.Context, card heard.Card, policy *heard.EscalationPolicy, created bool) error {
 	if card.AckAt == nil && s.escalator != nil {
 		kind := heard.AlertCard
 		if card.Urgency == heard.UrgencyUrgent {
@@ -147,7 +148,7 @@ func (s *Service) finishCard(ctx context.Context, card heard.Card, policy *heard
 		}
 		if err := s.escalator.Raise(ctx, heard.Alert{ID: card.ID, AreaID: card.AreaID, YoungPersonID: card.YoungPersonID,
 			KeyWorkerID: card.KeyWorkerID, TeamID: card.TeamID, Urgency: card.Urgency, Type: kind, Link: "/#/inbox/" + card.ID,
-			CreatedAt: card.ReceivedAt, Policy: policy}); err != nil {
+			CreatedAt: card.ReceivedAt, Policy: policy, New: created}); err != nil {
 			return err
 		}
 	}
@@ -440,7 +441,7 @@ func (s *Service) AcknowledgeCard(ctx context.Context, p heard.Principal, id str
 	}
 	fctx, cancel := s.finishing(ctx)
 	defer cancel()
-	if err := s.finishCard(fctx, acked, nil); err != nil {
+	if err := s.finishCard(fctx, acked, nil, false); err != nil {
 		return heard.CardView{}, err
 	}
 	if !first && acked.AckBy != p.ID {

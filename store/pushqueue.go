@@ -149,9 +149,10 @@ func (s *Store) AddDeliveries(ctx context.Context, ds []PushDelivery) ([]PushDel
 // notification sends it at once, so queuing is the take (TakeDelivery's one
 // conditional write is not needed). One already queued is another instance's
 // to send; one already logged (checked after the insert, so a copy moving
-// to the log at that moment is seen) is taken out again. A crash leaves the
-// queued ones to be taken over when their lease ends.
-func (s *Store) AddTakenDeliveries(ctx context.Context, ds []PushDelivery, owner string, leaseFor time.Duration) ([]PushDelivery, error) {
+// to the log at that moment is seen) is taken out again, unless the caller
+// says the notification is new (unsent): nothing of it can be in the log. A
+// crash leaves the queued ones to be taken over when their lease ends.
+func (s *Store) AddTakenDeliveries(ctx context.Context, ds []PushDelivery, owner string, leaseFor time.Duration, unsent bool) ([]PushDelivery, error) {
 	now := s.now()
 	var taken []PushDelivery
 	for _, d := range ds {
@@ -164,7 +165,10 @@ func (s *Store) AddTakenDeliveries(ctx context.Context, ds []PushDelivery, owner
 		if err != nil {
 			return taken, err
 		}
-		logged, err := s.deliveryLogged(ctx, d.ID)
+		logged := false
+		if !unsent {
+			logged, err = s.deliveryLogged(ctx, d.ID)
+		}
 		if err == nil && logged {
 			_, err = s.deleteHeld(ctx, colQueue, d.ID, d.JobLease)
 		}

@@ -322,11 +322,11 @@ func TestADeliveryQueuedTakenIsSentOnceByItsQueuer(t *testing.T) {
 	ctx, now := context.Background(), clock.Now()
 	d := store.PushDelivery{ID: "n/s", AreaID: "area", NotificationID: "n", Type: "card", Priority: 1,
 		NextAttemptAt: now, EnqueuedAt: now, ExpiresAt: now.Add(24 * time.Hour)}
-	taken, err := st.AddTakenDeliveries(ctx, []store.PushDelivery{d}, "a", lease)
+	taken, err := st.AddTakenDeliveries(ctx, []store.PushDelivery{d}, "a", lease, false)
 	if err != nil || len(taken) != 1 || taken[0].LeaseOwner != "a" || taken[0].Attempts != 1 || taken[0].Status != store.DeliverySending {
 		t.Fatalf("queued taken: %+v %v", taken, err)
 	}
-	if again, err := st.AddTakenDeliveries(ctx, []store.PushDelivery{d}, "b", lease); err != nil || len(again) != 0 {
+	if again, err := st.AddTakenDeliveries(ctx, []store.PushDelivery{d}, "b", lease, false); err != nil || len(again) != 0 {
 		t.Fatalf("queued again by another instance: %d to send (%v), want none", len(again), err)
 	}
 	if got, _ := st.TakeDeliveries(ctx, "c", lease, 10); len(got) != 0 {
@@ -342,7 +342,7 @@ func TestADeliveryQueuedTakenIsSentOnceByItsQueuer(t *testing.T) {
 	if got, err := st.Delivery(ctx, d.ID); err != nil || got.Status != store.DeliveryDelivered || got.DeliveredAt == nil {
 		t.Fatalf("logged: %+v %v", got, err)
 	}
-	if again, err := st.AddTakenDeliveries(ctx, []store.PushDelivery{d}, "b", lease); err != nil || len(again) != 0 {
+	if again, err := st.AddTakenDeliveries(ctx, []store.PushDelivery{d}, "b", lease, false); err != nil || len(again) != 0 {
 		t.Fatalf("a logged delivery was queued to send again: %d (%v)", len(again), err)
 	}
 	if n, _ := st.DB.Collection("push_queue").CountDocuments(ctx, map[string]any{}); n != 0 {
@@ -352,7 +352,7 @@ func TestADeliveryQueuedTakenIsSentOnceByItsQueuer(t *testing.T) {
 	// A holder whose lease ran out, and was taken over, records nothing.
 	e := store.PushDelivery{ID: "m/s", AreaID: "area", NotificationID: "m", Type: "card", Priority: 1,
 		NextAttemptAt: now, EnqueuedAt: now, ExpiresAt: now.Add(24 * time.Hour)}
-	first, err := st.AddTakenDeliveries(ctx, []store.PushDelivery{e}, "a", lease)
+	first, err := st.AddTakenDeliveries(ctx, []store.PushDelivery{e}, "a", lease, false)
 	if err != nil || len(first) != 1 {
 		t.Fatalf("queued taken: %d %v", len(first), err)
 	}

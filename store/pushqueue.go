@@ -348,8 +348,10 @@ func (s *Store) RecordAttempt(ctx context.Context, d PushDelivery, owner string,
 			{Key: "updatedAt", Value: now}, {Key: "nextAttemptAt", Value: o.NextAttemptAt}}
 		return s.updateHeld(ctx, colQueue, d.ID, lease, bson.D{{Key: "$set", Value: append(set, letGo()...)}})
 	}
-	if held, err := s.matches(ctx, colQueue, d.ID, holding(lease)); err != nil || !held {
-		return false, err
+	if !surelyHeld(lease, now) {
+		if held, err := s.matches(ctx, colQueue, d.ID, holding(lease)); err != nil || !held {
+			return false, err
+		}
 	}
 	d.Status, d.LastStatus, d.LastError, d.UpdatedAt, d.FinishedAt = o.Status, o.LastStatus, o.LastError, now, &now
 	if o.Status == DeliveryDelivered {

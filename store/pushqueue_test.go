@@ -257,8 +257,9 @@ func TestARenewedLeaseHoldsAndALostOneRefusesWrites(t *testing.T) {
 }
 
 // An instance starting under the name of one that stopped takes its jobs back
-// at once; a lease under another name stays, and the old process's copy of a
-// lease can no longer write.
+// at once; a lease under another name stays. The old process writes nothing
+// more: it has stopped (names are unique among running instances), or, frozen
+// past its lease and woken, finds its copy of the lease ended.
 func TestAnInstanceTakesBackItsOwnLeasesAsItStarts(t *testing.T) {
 	ctx, clock, st := leaseStore(t)
 	queued(t, st, clock, "mine/s")
@@ -284,6 +285,7 @@ func TestAnInstanceTakesBackItsOwnLeasesAsItStarts(t *testing.T) {
 	if got, _ := st.TakeAlerts(ctx, "heard-1", a.ID, lease, 1); len(got) != 1 {
 		t.Fatal("alert not taken back")
 	}
+	clock.Advance(lease)
 	if ok, _ := st.RecordAttempt(ctx, before, "heard-1", store.DeliveryOutcome{Status: store.DeliveryDelivered}); ok {
 		t.Fatal("the previous process's lease still wrote")
 	}
@@ -332,12 +334,16 @@ func TestADeliveryQueuedTakenIsSentOnceByItsQueuer(t *testing.T) {
 	if got, _ := st.TakeDeliveries(ctx, "c", lease, 10); len(got) != 0 {
 		t.Fatal("a delivery its queuer holds was taken by the dispatcher")
 	}
-	before := len(inst.Writes())
+	before, commandsBefore := len(inst.Writes()), len(inst.Commands())
 	if ok, err := st.RecordAttempt(ctx, taken[0], "a", store.DeliveryOutcome{Status: store.DeliveryDelivered, LastStatus: 201}); !ok || err != nil {
 		t.Fatalf("record: %v %v", ok, err)
 	}
 	if w := inst.Writes()[before:]; !slices.Equal(w, []string{"insert push_log", "delete push_queue"}) {
 		t.Fatalf("recording the outcome wrote %v: want it logged, then taken out of the queue", w)
+	}
+	// Its lease had most of its time to run, so nobody could have taken it over: not read first.
+	if c := inst.Commands()[commandsBefore:]; slices.Contains(c, "find push_queue") {
+		t.Fatalf("recording the outcome of a fresh lease read the queue: %v", c)
 	}
 	if got, err := st.Delivery(ctx, d.ID); err != nil || got.Status != store.DeliveryDelivered || got.DeliveredAt == nil {
 		t.Fatalf("logged: %+v %v", got, err)
@@ -348,6 +354,23 @@ func TestADeliveryQueuedTakenIsSentOnceByItsQueuer(t *testing.T) {
 	if n, _ := st.DB.Collection("push_queue").CountDocuments(ctx, map[string]any{}); n != 0 {
 		t.Fatalf("%d left in the queue", n)
 	}
+
+	// A holder near the end of its lease is checked before its outcome is recorded.
+	late := store.PushDelivery{ID: "l/s", AreaID: "area", NotificationID: "l", Type: "card", Priority: 1,
+		NextAttemptAt: now, EnqueuedAt: now, ExpiresAt: now.Add(24 * time.Hour)}
+	lateTaken, err := st.AddTakenDeliveries(ctx, []store.PushDelivery{late}, "a", lease, false)
+	if err != nil || len(lateTaken) != 1 {
+		t.Fatalf("queued taken: %d %v", len(lateTaken), err)
+	}
+	clock.Advance(lease - 5*time.Second)
+	commandsBefore = len(inst.Commands())
+	if ok, err := st.RecordAttempt(ctx, lateTaken[0], "a", store.DeliveryOutcome{Status: store.DeliveryDelivered}); !ok || err != nil {
+		t.Fatalf("the late holder's outcome: %v %v", ok, err)
+	}
+	if c := inst.Commands()[commandsBefore:]; !slices.Contains(c, "find push_queue") {
+		t.Fatalf("the outcome of a lease about to end was recorded unchecked: %v", c)
+	}
+	now = clock.Now()
 
 	// A holder whose lease ran out, and was taken over, records nothing.
 	e := store.PushDelivery{ID: "m/s", AreaID: "area", NotificationID: "m", Type: "card", Priority: 1,

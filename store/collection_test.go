@@ -333,3 +333,68 @@ func countedInstance(t *testing.T, clock heard.Clock, why string) (*store.Store,
 	}
 	return base, testkit.NewInstance(t, base)
 }
+
+// TestEmbeddedChangesToOneDocumentWaitingTogetherGoTogether: cards sent at
+// once by one young person all go into their list, which is written a few
+// times rather than once for each, and a caller that gave up before its turn
+// changes nothing.
+func TestEmbeddedChangesToOneDocumentWaitingTogetherGoTogether(t *testing.T) {
+	base, inst := countedInstance(t, nil, "changes going together on the embedded server")
+	st := inst.Store
+	ctx := context.Background()
+	area, yp, now := heard.NewID(), heard.NewID(), time.Now().UTC().Truncate(time.Millisecond)
+	card := func(i int) heard.Card {
+		return heard.Card{ID: fmt.Sprintf("card-%02d", i), AreaID: area, YoungPersonID: yp, Urgency: heard.UrgencyOrdinary,
+			ReceivedAt: now.Add(time.Duration(i) * time.Second)}
+	}
+	if err := st.ListCard(ctx, card(0)); err != nil {
+		t.Fatal(err)
+	}
+	const n = 20
+	before := len(inst.Writes())
+	release := st.HoldWriteTurns()
+	gaveUp, giveUp := context.WithCancel(ctx)
+	errs := make([]error, n+2)
+	var wg sync.WaitGroup
+	send := func(i int, c context.Context) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = st.ListCard(c, card(i))
+		}()
+	}
+	for i := 1; i <= n; i++ {
+		send(i, ctx)
+	}
+	time.Sleep(200 * time.Millisecond) // the changes queue up behind the held turns
+	send(n+1, gaveUp)
+	time.Sleep(100 * time.Millisecond)
+	giveUp()
+	release()
+	wg.Wait()
+	for i := 1; i <= n; i++ {
+		if errs[i] != nil {
+			t.Fatalf("card %d: %v", i, errs[i])
+		}
+	}
+	w := inst.Writes()[before:]
+	if len(w) > 3 {
+		t.Fatalf("%d changes to one list waiting together were written %d times: %v", n+1, len(w), w)
+	}
+	var stored struct {
+		Entries []struct {
+			ID string `bson:"id"`
+		} `bson:"entries"`
+	}
+	if err := base.DB.Collection("card_lists").FindOne(ctx, bson.D{{Key: "_id", Value: "yp/" + area + "/" + yp}}).Decode(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(errs[n+1], context.Canceled) || len(stored.Entries) != n+1 {
+		t.Fatalf("the list holds %d entries, want %d; the change that gave up: %v", len(stored.Entries), n+1, errs[n+1])
+	}
+	for i, e := range stored.Entries {
+		if i > 0 && e.ID > stored.Entries[i-1].ID {
+			t.Fatalf("entries out of order: %v", stored.Entries)
+		}
+	}
+}

@@ -32,6 +32,8 @@ type Embedded struct {
 	cache *readCache
 	// mirrors hold small collections read whole, for every store handle on this server (mirror.go).
 	mirrors mirrors
+	// updates holds the changes to one document waiting for its guard (together.go).
+	updates waitingUpdates
 }
 
 // EmbeddedOptions tune the embedded server.

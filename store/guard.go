@@ -9,6 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
 
 	"heard"
 )
@@ -61,7 +62,9 @@ const revField = "_rev"
 // race reads again and calls change again, so change must be a pure function
 // of the document it is given. A document of another area is "not found".
 func update[T any](ctx context.Context, s *Store, collection, area, id string, change func(doc *T, exists bool) (bool, error)) (T, bool, error) {
-	defer s.guard(collection, id)()
+	if s.embedded != nil {
+		return updateTogether(ctx, s, collection, area, id, change) // together.go
+	}
 	col := s.c(collection)
 	for {
 		var doc T
@@ -137,6 +140,28 @@ func updateMostlyNew[T any](ctx context.Context, s *Store, collection, area, id 
 		return doc, err == nil, err
 	}
 	return update(ctx, s, collection, area, id, change)
+}
+
+// rawWithRev marshals doc with its revision set, as withRev does, in one
+// pass: changes going together (together.go) marshal the document once each.
+func rawWithRev(doc any, rev int64) (bson.Raw, error) {
+	raw, err := bson.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	elems, err := bson.Raw(raw).Elements()
+	if err != nil {
+		return nil, err
+	}
+	idx, out := bsoncore.AppendDocumentStart(make([]byte, 0, len(raw)+len(revField)+10))
+	for _, e := range elems {
+		if e.Key() != revField {
+			out = append(out, e...)
+		}
+	}
+	out = bsoncore.AppendInt64Element(out, revField, rev)
+	out, err = bsoncore.AppendDocumentEnd(out, idx)
+	return bson.Raw(out), err
 }
 
 // withRev marshals doc with its revision set.

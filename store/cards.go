@@ -108,7 +108,7 @@ func keepSince(since time.Time) func([]cardEntry) []cardEntry {
 
 // putEntry adds or updates a card's entry in a list, newest first, and trims it.
 func (s *Store) putEntry(ctx context.Context, area, id string, e cardEntry, keep func([]cardEntry) []cardEntry) error {
-	_, _, err := update(ctx, s, colCardLists, area, id, func(l *cardList, exists bool) (bool, error) {
+	_, err := changeDoc(ctx, s, colCardLists, area, id, func(l *cardList, exists bool) (bool, error) {
 		if !exists {
 			*l = cardList{ID: id, AreaID: area}
 		}
@@ -315,7 +315,7 @@ func (s *Store) InboxCards(ctx context.Context, area string, es []heard.InboxEnt
 
 // unlist takes a card's entry out of a list.
 func (s *Store) unlist(ctx context.Context, area, listID, cardID string) error {
-	_, _, err := update(ctx, s, colCardLists, area, listID, func(l *cardList, exists bool) (bool, error) {
+	_, err := changeDoc(ctx, s, colCardLists, area, listID, func(l *cardList, exists bool) (bool, error) {
 		if !exists {
 			return false, nil
 		}

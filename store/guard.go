@@ -63,7 +63,7 @@ const revField = "_rev"
 // of the document it is given. A document of another area is "not found".
 func update[T any](ctx context.Context, s *Store, collection, area, id string, change func(doc *T, exists bool) (bool, error)) (T, bool, error) {
 	if s.embedded != nil {
-		return updateTogether(ctx, s, collection, area, id, change) // together.go
+		return updateTogether(ctx, s, collection, area, id, change, true) // together.go
 	}
 	col := s.c(collection)
 	for {
@@ -118,6 +118,20 @@ func update[T any](ctx context.Context, s *Store, collection, area, id string, c
 		}
 		// Another instance wrote it since we read it: read it again.
 	}
+}
+
+// changeDoc is update for a caller that does not need the document back:
+// on the embedded server, changes going together (together.go) then need no
+// copy of it each, which a long list of cards made costly.
+func changeDoc[T any](ctx context.Context, s *Store, collection, area, id string, change func(doc *T, exists bool) (bool, error)) (bool, error) {
+	var err error
+	changed := false
+	if s.embedded != nil {
+		_, changed, err = updateTogether(ctx, s, collection, area, id, change, false)
+	} else {
+		_, changed, err = update(ctx, s, collection, area, id, change)
+	}
+	return changed, err
 }
 
 // updateMostlyNew is update for a document that usually does not exist yet (a

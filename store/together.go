@@ -34,7 +34,9 @@ type updateOp[T any] struct {
 	ctx    context.Context
 	area   string
 	change func(doc *T, exists bool) (bool, error)
-	doc    T
+	// wantDoc: the caller is given the document as its change left it.
+	wantDoc bool
+	doc     T
 	// changed and err are the outcome; done is closed once they are set.
 	changed bool
 	err     error
@@ -74,8 +76,8 @@ func takeWaiting[T any](w *waitingUpdates, key string) []*updateOp[T] {
 }
 
 // updateTogether is update on the embedded server.
-func updateTogether[T any](ctx context.Context, s *Store, collection, area, id string, change func(doc *T, exists bool) (bool, error)) (T, bool, error) {
-	op := &updateOp[T]{ctx: ctx, area: area, change: change}
+func updateTogether[T any](ctx context.Context, s *Store, collection, area, id string, change func(doc *T, exists bool) (bool, error), wantDoc bool) (T, bool, error) {
+	op := &updateOp[T]{ctx: ctx, area: area, change: change, wantDoc: wantDoc}
 	// Only changes made through one store handle go together: tests run two
 	// Heard instances on one server, and one's writes must not fail with the
 	// other's faults.
@@ -114,41 +116,22 @@ func applyTogether[T any](ctx context.Context, s *Store, collection, id string, 
 			return
 		}
 		existed := err == nil
-		rev, _ := raw.Lookup(revField).AsInt64OK()
-		cur := raw
 		if !existed {
-			cur = nil
+			raw = nil
 		}
-		var last bson.Raw
-		for _, op := range live {
-			op.changed, op.err = false, nil
-			var doc T
-			if cur != nil {
-				if a, ok := cur.Lookup("area").StringValueOK(); !ok || a != op.area {
-					op.doc, op.err = doc, heard.ErrNotFound
-					continue
-				}
-				if err := bson.Unmarshal(cur, &doc); err != nil {
-					op.doc, op.err = doc, err
-					continue
-				}
-			}
-			changed, err := op.change(&doc, cur != nil)
-			op.doc = doc
-			if err != nil || !changed {
-				op.err = err
-				continue
-			}
-			body, err := rawWithRev(doc, rev+1)
-			if err != nil {
-				op.err = err
-				continue
-			}
-			rev++
-			cur, last, op.changed = body, body, true
+		doc, changed, err := applyEach(raw, live)
+		if err != nil {
+			fail(live, err)
+			return
 		}
-		if last == nil {
-			return // nothing changed
+		if !changed {
+			return
+		}
+		rev, _ := raw.Lookup(revField).AsInt64OK()
+		last, err := rawWithRev(doc, rev+1)
+		if err != nil {
+			fail(live, err)
+			return
 		}
 		if existed {
 			_, err = col.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, last)
@@ -165,6 +148,77 @@ func applyTogether[T any](ctx context.Context, s *Store, collection, id string, 
 		col.keepWritten(id, last)
 		return
 	}
+}
+
+// applyEach applies each change in turn to the document read (raw, nil when
+// there is none), decoded once, and reports whether any changed it. A caller
+// that wants the document gets a copy of it as its change left it (the last
+// one gets the document itself). A change that fails leaves no trace: the
+// document is decoded again and the changes before it applied again (they
+// are pure functions of it).
+func applyEach[T any](raw bson.Raw, ops []*updateOp[T]) (T, bool, error) {
+	var doc T
+	var area string
+	exists, areaOK := raw != nil, false
+	if exists {
+		area, areaOK = raw.Lookup("area").StringValueOK()
+		if err := bson.Unmarshal(raw, &doc); err != nil {
+			return doc, false, err
+		}
+	}
+	type step struct {
+		op     *updateOp[T]
+		exists bool
+	}
+	var applied []step
+	changedAny := false
+	for _, op := range ops {
+		op.changed, op.err = false, nil
+		if exists && (!areaOK || area != op.area) {
+			op.err = heard.ErrNotFound // another area's document
+			continue
+		}
+		changed, err := op.change(&doc, exists)
+		if err != nil {
+			op.err = err
+			doc = *new(T)
+			if raw != nil {
+				if err := bson.Unmarshal(raw, &doc); err != nil {
+					return doc, false, err
+				}
+			}
+			for _, a := range applied {
+				_, _ = a.op.change(&doc, a.exists)
+			}
+			continue
+		}
+		applied = append(applied, step{op, exists})
+		if op.wantDoc && op != ops[len(ops)-1] {
+			if err := copyDoc(doc, &op.doc); err != nil {
+				return doc, false, err
+			}
+		}
+		if changed {
+			op.changed, changedAny = true, true
+			if !exists {
+				exists, area, areaOK = true, op.area, true
+			}
+		}
+	}
+	if last := ops[len(ops)-1]; last.err == nil {
+		last.doc = doc
+	}
+	return doc, changedAny, nil
+}
+
+// copyDoc copies a document through BSON, so that later changes to one
+// leave the other as it was.
+func copyDoc[T any](doc T, into *T) error {
+	raw, err := bson.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	return bson.Unmarshal(raw, into)
 }
 
 // fail gives every change of a batch the error of its read or write.

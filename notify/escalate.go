@@ -210,8 +210,10 @@ type decision struct {
 // next one.
 func (s *Service) step(ctx context.Context, a store.AlertTimer) (decision, error) {
 	// A new alert's first step comes moments after its card was stored,
-	// before anyone can have read the card, let alone acknowledged it.
-	if !a.New || a.NextStep != stepNotify {
+	// before anyone can have read the card, let alone acknowledged it, and
+	// its notifications cannot have been sent before.
+	firstOfNew := a.New && a.NextStep == stepNotify
+	if !firstOfNew {
 		acknowledged, err := s.store.AlertAcknowledged(ctx, a.AreaID, a.ID)
 		if err != nil {
 			return decision{}, err
@@ -226,7 +228,7 @@ func (s *Service) step(ctx context.Context, a store.AlertTimer) (decision, error
 	tell := func(ids []string, typ string, urgency heard.Urgency) error {
 		for _, id := range ids {
 			n := heard.Notification{ID: stepNotificationID(a.ID, a.NextStep, id), AreaID: a.AreaID, RecipientID: id,
-				Type: typ, Link: a.Link, Urgency: urgency, SubjectID: a.ID, New: a.New && a.NextStep == stepNotify}
+				Type: typ, Link: a.Link, Urgency: urgency, SubjectID: a.ID, New: firstOfNew}
 			if err := s.Notify(ctx, n); err != nil {
 				return err
 			}

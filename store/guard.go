@@ -156,9 +156,9 @@ func updateMostlyNew[T any](ctx context.Context, s *Store, collection, area, id 
 	return update(ctx, s, collection, area, id, change)
 }
 
-// rawWithRev marshals doc with its revision set, as withRev does, in one
-// pass: changes going together (together.go) marshal the document once each.
-func rawWithRev(doc any, rev int64) (bson.Raw, error) {
+// withRev marshals doc with its revision set, in one pass (changes going
+// together, together.go, marshal the document once each).
+func withRev(doc any, rev int64) (bson.Raw, error) {
 	raw, err := bson.Marshal(doc)
 	if err != nil {
 		return nil, err
@@ -176,25 +176,6 @@ func rawWithRev(doc any, rev int64) (bson.Raw, error) {
 	out = bsoncore.AppendInt64Element(out, revField, rev)
 	out, err = bsoncore.AppendDocumentEnd(out, idx)
 	return bson.Raw(out), err
-}
-
-// withRev marshals doc with its revision set.
-func withRev(doc any, rev int64) (bson.D, error) {
-	raw, err := bson.Marshal(doc)
-	if err != nil {
-		return nil, err
-	}
-	var d bson.D
-	if err := bson.Unmarshal(raw, &d); err != nil {
-		return nil, err
-	}
-	out := d[:0]
-	for _, e := range d {
-		if e.Key != revField {
-			out = append(out, e)
-		}
-	}
-	return append(out, bson.E{Key: revField, Value: rev}), nil
 }
 
 // guarded is the context for a write under the guard. On the embedded server

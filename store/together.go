@@ -37,7 +37,8 @@ type updateOp[T any] struct {
 	// wantDoc: the caller is given the document as its change left it.
 	wantDoc bool
 	doc     T
-	// changed and err are the outcome; done is closed once they are set.
+	// changed and err are the outcome; done says they are set. All three are
+	// written and read under the document's guard.
 	changed bool
 	err     error
 	done    bool
@@ -128,7 +129,7 @@ func applyTogether[T any](ctx context.Context, s *Store, collection, id string, 
 			return
 		}
 		rev, _ := raw.Lookup(revField).AsInt64OK()
-		last, err := rawWithRev(doc, rev+1)
+		last, err := withRev(doc, rev+1)
 		if err != nil {
 			fail(live, err)
 			return

@@ -29,10 +29,13 @@ const noUrgency = "-"
 
 // storedCardList is a cardList as the database holds it.
 type storedCardList struct {
-	ID      string      `bson:"_id"`
-	AreaID  string      `bson:"area"`
-	Packed  string      `bson:"cards"`
-	Entries []cardEntry `bson:"entries,omitempty"` // lists written before the packed form
+	ID          string      `bson:"_id"`
+	AreaID      string      `bson:"area"`
+	Packed      string      `bson:"cards"`
+	Entries     []cardEntry `bson:"entries,omitempty"` // lists written before the packed form
+	Pages       []string    `bson:"pages,omitempty"`
+	SpilledUpTo int64       `bson:"spilledUpTo,omitempty"` // Unix milliseconds
+	List        string      `bson:"list,omitempty"`
 }
 
 // MarshalBSON writes the list with its entries packed.
@@ -50,7 +53,11 @@ func (l cardList) MarshalBSON() ([]byte, error) {
 		}
 		b.WriteByte('\n')
 	}
-	return bson.Marshal(storedCardList{ID: l.ID, AreaID: l.AreaID, Packed: b.String()})
+	d := storedCardList{ID: l.ID, AreaID: l.AreaID, Packed: b.String(), Pages: l.Pages, List: l.List}
+	if !l.SpilledUpTo.IsZero() {
+		d.SpilledUpTo = l.SpilledUpTo.UnixMilli()
+	}
+	return bson.Marshal(d)
 }
 
 // UnmarshalBSON reads a list in either form.
@@ -59,7 +66,10 @@ func (l *cardList) UnmarshalBSON(raw []byte) error {
 	if err := bson.Unmarshal(raw, &d); err != nil {
 		return err
 	}
-	*l = cardList{ID: d.ID, AreaID: d.AreaID, Entries: d.Entries}
+	*l = cardList{ID: d.ID, AreaID: d.AreaID, Entries: d.Entries, Pages: d.Pages, List: d.List}
+	if d.SpilledUpTo != 0 {
+		l.SpilledUpTo = time.UnixMilli(d.SpilledUpTo).UTC()
+	}
 	if d.Packed == "" {
 		return nil
 	}

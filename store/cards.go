@@ -53,10 +53,18 @@ type cardEntry struct {
 	Acked      bool          `bson:"acked,omitempty"`
 }
 
+// cardList is a list of cards, or a page of a young person's list
+// (cardpages.go). It is stored packed (cardlists.go).
 type cardList struct {
-	ID      string      `bson:"_id"`
-	AreaID  string      `bson:"area"`
-	Entries []cardEntry `bson:"entries"`
+	ID      string
+	AreaID  string
+	Entries []cardEntry
+	// A young person's list: its pages, and the newest time any page's
+	// entries were received.
+	Pages       []string
+	SpilledUpTo time.Time
+	// A page: the young person's list it belongs to.
+	List string
 }
 
 func youngPersonListID(area, youngPersonID string) string { return "yp/" + area + "/" + youngPersonID }
@@ -66,19 +74,22 @@ func escalatedListID(area, staffID string) string         { return "esc/" + area
 // Safe to repeat: a card is in a list once.
 func (s *Store) ListCard(ctx context.Context, c heard.Card) error {
 	entry := cardEntry{ID: c.ID, ReceivedAt: c.ReceivedAt.UTC().Truncate(time.Millisecond), Urgency: c.Urgency, Acked: c.AckAt != nil}
-	keepYP := func(es []cardEntry) []cardEntry {
-		out, kept := es[:0], 0
-		for _, e := range es {
-			if !e.Acked || kept < CardBoxKeep {
-				out = append(out, e)
-				if e.Acked {
-					kept++
-				}
+	return s.listPaged(ctx, c.AreaID, youngPersonListID(c.AreaID, c.YoungPersonID), entry)
+}
+
+// keepYoungPersons keeps a young person's entries not yet acknowledged and the
+// newest CardBoxKeep acknowledged ones.
+func keepYoungPersons(es []cardEntry) []cardEntry {
+	out, kept := es[:0], 0
+	for _, e := range es {
+		if !e.Acked || kept < CardBoxKeep {
+			out = append(out, e)
+			if e.Acked {
+				kept++
 			}
 		}
-		return out
 	}
-	return s.putEntry(ctx, c.AreaID, youngPersonListID(c.AreaID, c.YoungPersonID), entry, keepYP)
+	return out
 }
 
 // listEscalated puts a card whose alert was escalated to a staff member in
@@ -112,27 +123,28 @@ func (s *Store) putEntry(ctx context.Context, area, id string, e cardEntry, keep
 		if !exists {
 			*l = cardList{ID: id, AreaID: area}
 		}
-		for i, old := range l.Entries {
-			if old.ID == e.ID {
-				if old.Acked || old == e {
-					return false, nil // acknowledging is the only change, and it stays
-				}
-				l.Entries[i] = e
-				l.Entries = keep(l.Entries)
-				return true, nil
-			}
-		}
-		l.Entries = append(l.Entries, e)
-		sort.SliceStable(l.Entries, func(i, j int) bool {
-			if !l.Entries[i].ReceivedAt.Equal(l.Entries[j].ReceivedAt) {
-				return l.Entries[i].ReceivedAt.After(l.Entries[j].ReceivedAt)
-			}
-			return l.Entries[i].ID < l.Entries[j].ID
-		})
-		l.Entries = keep(l.Entries)
-		return true, nil
+		return putIn(l, e, keep), nil
 	})
 	return err
+}
+
+// putIn adds or updates an entry in a list, newest first, trims it with keep,
+// and reports whether the list changed. An acknowledged entry stays so.
+func putIn(l *cardList, e cardEntry, keep func([]cardEntry) []cardEntry) bool {
+	for i, old := range l.Entries {
+		if old.ID == e.ID {
+			if old.Acked || old == e {
+				return false // acknowledging is the only change, and it stays
+			}
+			l.Entries[i] = e
+			l.Entries = keep(l.Entries)
+			return true
+		}
+	}
+	l.Entries = append(l.Entries, e)
+	sortEntries(l.Entries)
+	l.Entries = keep(l.Entries)
+	return true
 }
 
 func (s *Store) cardList(ctx context.Context, area, id string) (cardList, error) {
@@ -156,11 +168,11 @@ func (s *Store) cardsByID(ctx context.Context, area string, ids []string) ([]hea
 // stopped short) and returned unchanged with created false. The same id from
 // anyone else is a conflict (and reveals nothing about the other card).
 func (s *Store) InsertCard(ctx context.Context, c heard.Card) (heard.Card, bool, error) {
-	// The caller has just looked for the card, so it is listed and inserted
-	// straight away; the unique _id settles a race with a retry.
 	if err := s.ListCard(ctx, c); err != nil {
 		return c, false, err
 	}
+	// The caller has just looked for the card, so it is inserted straight
+	// away; the unique _id settles a race with a retry.
 	_, err := s.c(colCards).InsertOne(ctx, c)
 	if err == nil {
 		return c, true, nil
@@ -173,7 +185,7 @@ func (s *Store) InsertCard(ctx context.Context, c heard.Card) (heard.Card, bool,
 	switch {
 	case errors.Is(err, heard.ErrNotFound) || err == nil && existing.YoungPersonID != c.YoungPersonID:
 		// Someone else's card: the entry just listed is taken back.
-		if err := s.unlist(ctx, c.AreaID, youngPersonListID(c.AreaID, c.YoungPersonID), c.ID); err != nil {
+		if err := s.unlistPaged(ctx, c.AreaID, youngPersonListID(c.AreaID, c.YoungPersonID), cardEntry{ID: c.ID, ReceivedAt: c.ReceivedAt}); err != nil {
 			return c, false, err
 		}
 		return c, false, heard.ErrConflict
@@ -196,11 +208,11 @@ func (s *Store) Card(ctx context.Context, area, id string) (heard.Card, error) {
 func (s *Store) CardsOf(ctx context.Context, area string, youngPersonIDs []string, since time.Time, limit int) ([]heard.Card, error) {
 	var entries []cardEntry
 	for _, yp := range youngPersonIDs {
-		l, err := s.cardList(ctx, area, youngPersonListID(area, yp))
+		es, err := s.youngPersonsEntries(ctx, area, yp)
 		if err != nil {
 			return nil, err
 		}
-		for _, e := range l.Entries {
+		for _, e := range es {
 			if !e.ReceivedAt.Before(since) {
 				entries = append(entries, e)
 			}
@@ -248,14 +260,14 @@ func (s *Store) InboxEntries(ctx context.Context, area string, youngPersonIDs []
 	var entries []cardEntry
 	owner := map[string]string{}
 	for _, yp := range youngPersonIDs {
-		l, err := s.cardList(ctx, area, youngPersonListID(area, yp))
+		es, err := s.youngPersonsEntries(ctx, area, yp)
 		if err != nil {
 			return nil, err
 		}
-		for _, e := range l.Entries {
+		for _, e := range es {
 			owner[e.ID] = yp
 		}
-		entries = append(entries, l.Entries...)
+		entries = append(entries, es...)
 	}
 	sortEntries(entries)
 	out := make([]heard.InboxEntry, 0, len(entries))
@@ -305,7 +317,7 @@ func (s *Store) InboxCards(ctx context.Context, area string, es []heard.InboxEnt
 	}
 	for _, e := range es {
 		if !stored[e.ID] && e.ReceivedAt.Before(s.now().Add(-unlistAfter)) {
-			if err := s.unlist(ctx, area, youngPersonListID(area, e.YoungPersonID), e.ID); err != nil {
+			if err := s.unlistPaged(ctx, area, youngPersonListID(area, e.YoungPersonID), cardEntry{ID: e.ID, ReceivedAt: e.ReceivedAt}); err != nil {
 				return nil, err
 			}
 		}
@@ -313,17 +325,12 @@ func (s *Store) InboxCards(ctx context.Context, area string, es []heard.InboxEnt
 	return out, nil
 }
 
-// unlist takes a card's entry out of a list.
-func (s *Store) unlist(ctx context.Context, area, listID, cardID string) error {
-	_, err := changeDoc(ctx, s, colCardLists, area, listID, func(l *cardList, exists bool) (bool, error) {
-		if !exists {
-			return false, nil
-		}
-		before := len(l.Entries)
-		l.Entries = slices.DeleteFunc(l.Entries, func(e cardEntry) bool { return e.ID == cardID })
-		return len(l.Entries) != before, nil
-	})
-	return err
+// unlist takes a card's entry out of a list, and reports whether the list
+// had it.
+func unlist(l *cardList, cardID string) bool {
+	before := len(l.Entries)
+	l.Entries = slices.DeleteFunc(l.Entries, func(e cardEntry) bool { return e.ID == cardID })
+	return len(l.Entries) != before
 }
 
 // CardsEscalatedTo returns the cards whose alert was escalated to a duty worker

@@ -62,6 +62,7 @@ func youngPersonRecords(area, id string) []struct {
 	}{
 		{colCards, of("youngPersonId")},
 		{colCardLists, bson.D{{Key: "_id", Value: youngPersonListID(area, id)}}},
+		{colCardLists, inArea(area, bson.E{Key: "list", Value: youngPersonListID(area, id)})}, // its pages
 		{colAlerts, of("youngPersonId")},
 		{colEscalatedAccess, of("youngPersonId")},
 		{colContacts, of("youngPersonId")},

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -34,7 +35,10 @@ type Store struct {
 	Faults Faults
 	// writes remembers the last answer of CanWrite (health.go).
 	writes writeCheck
-	uri    string
+	// movingPages names the young people's lists whose cards this process is
+	// moving into pages (cardpages.go).
+	movingPages sync.Map
+	uri         string
 }
 
 // Open connects to uri and uses the database name given.

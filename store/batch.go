@@ -201,3 +201,40 @@ func (c collection) insertBatch(ctx context.Context, batch []*queuedWrite) []err
 	}
 	return errs
 }
+
+// deleteStatementsMax bounds the statements of one delete command from
+// deleteIDs, so that other writes get their turn between them.
+const deleteStatementsMax = 256
+
+// deleteIDs deletes the collection's documents with these _ids. The embedded
+// server reads the whole collection for a filter on several _ids and tests
+// each document against every id: a fold of 20,000 counted events made 400
+// million comparisons. There each id is a statement of its own, which it
+// finds by _id, sent deleteStatementsMax to a command. MongoDB takes the ids
+// as one filter.
+func (c collection) deleteIDs(ctx context.Context, ids []string) error {
+	if c.s.embedded == nil {
+		_, err := c.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+		return err
+	}
+	for chunk := range slices.Chunk(ids, deleteStatementsMax) {
+		models := make([]mongo.WriteModel, len(chunk))
+		for i, id := range chunk {
+			models[i] = mongo.NewDeleteOneModel().SetFilter(idFilter(id))
+		}
+		filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: chunk}}}}
+		dropAgain := c.dropCached(filter)
+		_, err := run(c.s, ctx, writing, func(ctx context.Context) (*mongo.BulkWriteResult, error) {
+			res, err := c.Collection.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+			return res, c.fault(ctx, "delete", err)
+		})
+		dropAgain()
+		if m := c.mirror(); m != nil {
+			m.deleted(filter, err)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -109,3 +109,64 @@ func TestKPIBucketsExactAtEveryMomentOfAFold(t *testing.T) {
 		t.Errorf("after the fold the dashboard reads %d, want %d", got, events)
 	}
 }
+
+// Dashboard reads running while events are counted and folded by two
+// folders at once each count every event once: never fewer than were
+// counted before the read began, never more than had begun counting when it
+// ended.
+func TestKPIBucketsExactWhileFoldsRun(t *testing.T) {
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	clock := testkit.NewClock(now)
+	ctx, st := context.Background(), testkit.Store(t, clock)
+	area := heard.NewID()
+	key := store.CounterKey{Area: area, Metric: "cards", Day: "2026-11-02", Service: "camhs", Dim: "sad"}
+	var begun, counted atomic.Int64
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // counting in rounds, each round foldable once the next begins
+		defer wg.Done()
+		defer stop.Store(true)
+		for round := range 8 {
+			for i := range 25 {
+				begun.Add(1)
+				if err := st.Count(ctx, fmt.Sprintf("card/%d/%d", round, i), store.CounterAdd{Key: key, N: 1}); err != nil {
+					t.Error(err)
+					return
+				}
+				counted.Add(1)
+			}
+			clock.Advance(store.FoldAfter + 16*time.Second)
+		}
+	}()
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				if err := st.FoldCounts(ctx); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	reads := 0
+	for !stop.Load() {
+		lo := counted.Load()
+		got := cardsCounter(t, st, area, "cards")["2026-11/camhs//sad"]
+		hi := begun.Load()
+		if got < lo || got > hi {
+			stop.Store(true)
+			wg.Wait()
+			t.Fatalf("a dashboard read during folds counted %d cards; between %d and %d were counted", got, lo, hi)
+		}
+		reads++
+	}
+	wg.Wait()
+	cardsMust(t, st.FoldCounts(ctx))
+	if got := cardsCounter(t, st, area, "cards")["2026-11/camhs//sad"]; got != 200 {
+		t.Errorf("after the last fold the dashboard reads %d, want 200", got)
+	}
+	t.Logf("%d reads during the folds", reads)
+}

@@ -32,26 +32,9 @@ type kpiMonth struct {
 	// Folded holds the ids of counted events (Count) added to Counts whose
 	// event documents may still exist; see FoldCounts.
 	Folded []string `bson:"folded,omitempty"`
-	// RecentlyFolded holds, for a short while, the ids of events taken out of
-	// Folded once their documents were deleted, so that a dashboard read that
-	// saw those documents still counts each event once (KPIBuckets).
-	RecentlyFolded []recentFold `bson:"recentlyFolded,omitempty"`
-}
-
-// recentFold is an event folded and deleted, remembered until Until.
-type recentFold struct {
-	ID    string    `bson:"id"`
-	Until time.Time `bson:"until"`
-}
-
-// recentFoldKeep is how long a month document remembers a deleted event:
-// far longer than a dashboard read takes between reading the events and the
-// month documents.
-const recentFoldKeep = 2 * time.Minute
-
-// folded reports whether Counts already holds an event.
-func (m kpiMonth) folded(event string) bool {
-	return slices.Contains(m.Folded, event) || slices.ContainsFunc(m.RecentlyFolded, func(r recentFold) bool { return r.ID == event })
+	// Rev is the document's revision, raised by every write (update, Bump):
+	// KPIBuckets reads it twice to know no fold wrote in between.
+	Rev int64 `bson:"_rev,omitempty"`
 }
 
 func kpiMonthID(area, month string) string { return area + "/" + month }
@@ -120,6 +103,10 @@ func (s *Store) Count(ctx context.Context, event string, adds ...CounterAdd) err
 	return err
 }
 
+// foldMax bounds the events one fold takes: their ids are listed in the
+// month document while they are deleted.
+const foldMax = 5000
+
 // FoldAfter is how old a counted event must be before it is folded: longer
 // than any workflow still running under its lease (30 s), so the dashboard
 // reads at most about a minute of events besides the month documents.
@@ -149,7 +136,7 @@ func (s *Store) FoldCounts(ctx context.Context) error {
 	}
 	var events []kpiEvent
 	for _, e := range pending {
-		if e.FoldAt.Before(now) && len(events) < 2000 {
+		if e.FoldAt.Before(now) && len(events) < foldMax {
 			events = append(events, e)
 		}
 	}
@@ -175,10 +162,6 @@ func (s *Store) foldMonth(ctx context.Context, id string, es []kpiEvent) error {
 	for _, e := range es {
 		ids = append(ids, e.ID)
 	}
-	// One read and one delete for the whole batch: the embedded database
-	// scans the (small) collection once instead of once per event, and the
-	// other writes wait less behind a fold.
-	theseEvents := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}
 	_, _, err := update(ctx, s, colKPIMonths, area, id, func(m *kpiMonth, exists bool) (bool, error) {
 		if !exists {
 			*m = kpiMonth{ID: id, Area: area, Month: month}
@@ -187,22 +170,19 @@ func (s *Store) foldMonth(ctx context.Context, id string, es []kpiEvent) error {
 			m.Counts = map[string]int64{}
 		}
 		// Read inside this exact write: an event deleted by another folder
-		// meanwhile is never added again.
-		still, err := findAll[struct {
-			ID string `bson:"_id"`
-		}](ctx, s.c(colKPIEvents), theseEvents, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+		// meanwhile is never added again, and one a stopped fold left listed
+		// after deleting it is no longer listed.
+		stored, err := s.c(colKPIEvents).existingIDs(ctx, append(slices.Clone(ids), m.Folded...))
 		if err != nil {
 			return false, err
 		}
-		stored := make(map[string]bool, len(still))
-		for _, e := range still {
-			stored[e.ID] = true
-		}
+		before := len(m.Folded)
+		m.Folded = slices.DeleteFunc(m.Folded, func(f string) bool { return !stored[f] })
+		changed := len(m.Folded) != before
 		folded := make(map[string]bool, len(m.Folded))
 		for _, f := range m.Folded {
 			folded[f] = true
 		}
-		changed := false
 		for _, e := range es {
 			if folded[e.ID] || !stored[e.ID] {
 				continue
@@ -219,26 +199,17 @@ func (s *Store) foldMonth(ctx context.Context, id string, es []kpiEvent) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.c(colKPIEvents).DeleteMany(ctx, theseEvents); err != nil {
+	if err := s.c(colKPIEvents).deleteIDs(ctx, ids); err != nil {
 		return err
 	}
 	gone := make(map[string]bool, len(ids))
 	for _, e := range ids {
 		gone[e] = true
 	}
-	now := s.now()
 	_, _, err = update(ctx, s, colKPIMonths, area, id, func(m *kpiMonth, exists bool) (bool, error) {
-		folded, recent := len(m.Folded), len(m.RecentlyFolded)
-		m.RecentlyFolded = slices.DeleteFunc(m.RecentlyFolded, func(r recentFold) bool { return r.Until.Before(now) })
-		changed := len(m.RecentlyFolded) != recent
-		m.Folded = slices.DeleteFunc(m.Folded, func(f string) bool {
-			if gone[f] {
-				m.RecentlyFolded = append(m.RecentlyFolded, recentFold{ID: f, Until: now.Add(recentFoldKeep)})
-				return true
-			}
-			return false
-		})
-		return exists && (changed || len(m.Folded) != folded), nil
+		folded := len(m.Folded)
+		m.Folded = slices.DeleteFunc(m.Folded, func(f string) bool { return gone[f] })
+		return exists && len(m.Folded) != folded, nil
 	})
 	return err
 }
@@ -316,21 +287,44 @@ func (s *Store) pendingEvents(ctx context.Context) ([]kpiEvent, error) {
 // The events counted but not yet folded are added, so the figures include
 // everything counted until now.
 //
-// A fold adds events to their month document, then deletes them, then moves
-// them to the document's RecentlyFolded (FoldCounts). The events are read
-// first and the month documents after, and an event the month document
-// already holds is not added again: so a read at any moment of a fold counts
-// each event once (an event gone from the first read is already in the
-// month document the second read finds).
+// A fold adds events to their month document and lists them in its Folded,
+// then deletes them, then takes them off the list (FoldCounts). The month
+// documents are read, then the events, then the documents' revisions again:
+// when no fold wrote in between, an event the documents hold is either listed
+// (and not added again) or already deleted, and one they do not hold is
+// still there to be read, so every event counts once. When a fold did
+// write in between, the read is made again.
 func (s *Store) KPIBuckets(ctx context.Context, area string, months []string) ([]heard.KPIBucket, error) {
-	pending, err := s.pendingEvents(ctx)
-	if err != nil {
-		return nil, err
+	for {
+		docs, err := s.kpiMonths(ctx, area, months)
+		if err != nil {
+			return nil, err
+		}
+		pending, err := s.pendingEvents(ctx)
+		if err != nil {
+			return nil, err
+		}
+		again, err := s.kpiMonths(ctx, area, months)
+		if err != nil {
+			return nil, err
+		}
+		if sameRevisions(docs, again) {
+			return kpiBuckets(area, months, docs, pending), nil
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 	}
-	docs, err := s.kpiMonths(ctx, area, months)
-	if err != nil {
-		return nil, err
-	}
+}
+
+// sameRevisions reports whether two reads of month documents found the same
+// documents at the same revisions.
+func sameRevisions(a, b []kpiMonth) bool {
+	return slices.EqualFunc(a, b, func(x, y kpiMonth) bool { return x.ID == y.ID && x.Rev == y.Rev })
+}
+
+// kpiBuckets adds up the month documents and the events they do not hold.
+func kpiBuckets(area string, months []string, docs []kpiMonth, pending []kpiEvent) []heard.KPIBucket {
 	sum := map[heard.KPIBucket]int64{}
 	var order []heard.KPIBucket
 	add := func(month, key string, n int64) {
@@ -343,15 +337,17 @@ func (s *Store) KPIBuckets(ctx context.Context, area string, months []string) ([
 		}
 		sum[b] += n
 	}
-	byMonth := map[string]kpiMonth{}
+	folded := map[string]bool{}
 	for _, doc := range docs {
-		byMonth[doc.Month] = doc
+		for _, f := range doc.Folded {
+			folded[doc.Month+"\x00"+f] = true
+		}
 		for key, n := range doc.Counts {
 			add(doc.Month, key, n)
 		}
 	}
 	for _, e := range pending {
-		if e.AreaID != area || !slices.Contains(months, e.Month) || byMonth[e.Month].folded(e.ID) {
+		if e.AreaID != area || !slices.Contains(months, e.Month) || folded[e.Month+"\x00"+e.ID] {
 			continue
 		}
 		for key, n := range e.Counts {
@@ -363,7 +359,7 @@ func (s *Store) KPIBuckets(ctx context.Context, area string, months []string) ([
 		b.N = sum[b]
 		out = append(out, b)
 	}
-	return out, nil
+	return out
 }
 
 // kpiMonths reads the area's month documents that exist, one by _id per month.

@@ -7,6 +7,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // The mirror. Every dashboard read adds the counted events not yet folded
@@ -40,8 +41,10 @@ var mirroredCollections = map[string]bool{colKPIEvents: true, colAlertTimers: tr
 var changedInPlace = map[string]bool{colAlertTimers: true}
 
 // mirrorLimit bounds a mirror: a collection that has grown past it (counting
-// stopped folding) is read from the database.
-const mirrorLimit = 20000
+// stopped folding) is read from the database. Card sends at capacity count
+// about 400 events a second, held for about a minute before they are folded;
+// a mirrored document is a few hundred bytes.
+const mirrorLimit = 60000
 
 type mirror struct {
 	mu      sync.Mutex
@@ -107,6 +110,32 @@ func (c collection) readWhole(ctx context.Context) ([]bson.Raw, error) {
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// existingIDs reports which of ids the collection holds: from its mirror
+// when that is filled, else by one read of their _ids.
+func (c collection) existingIDs(ctx context.Context, ids []string) (map[string]bool, error) {
+	found := make(map[string]bool, len(ids))
+	if m := c.mirror(); m != nil {
+		m.mu.Lock()
+		whole := m.whole
+		for _, id := range ids {
+			if _, ok := m.docs[id]; whole && ok {
+				found[id] = true
+			}
+		}
+		m.mu.Unlock()
+		if whole {
+			return found, nil
+		}
+	}
+	there, err := findAll[struct {
+		ID string `bson:"_id"`
+	}](ctx, c, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	for _, d := range there {
+		found[d.ID] = true
+	}
+	return found, err
 }
 
 // lookup returns one document of a whole mirror (whole false: the mirror is

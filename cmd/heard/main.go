@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -107,11 +108,26 @@ func loadConfig(args []string) (config, error) {
 }
 
 func main() {
+	collectGarbageLessOften()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "heard:", err)
 		os.Exit(1)
+	}
+}
+
+// gcPercent is how much the heap may grow between collections when GOGC is
+// not set. Measured sending cards on the embedded database (heard-load
+// -mode capacity -young-people 1, 60 s, 2 cores): with Go's 100, marking and
+// sweeping took about a tenth of Heard's CPU and Heard answered 317 card
+// sends a second; with 200, 355, its RSS peaking at 374 MB instead of 330.
+const gcPercent = 200
+
+// collectGarbageLessOften sets gcPercent unless GOGC says otherwise.
+func collectGarbageLessOften() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
 	}
 }
 

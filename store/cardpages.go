@@ -2,10 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"slices"
-
-	"heard"
+	"strings"
 )
 
 // A young person's list of cards, in pages. Their list keeps every card not
@@ -15,7 +15,9 @@ import (
 // document keeps only its newest cards not yet acknowledged (and the newest
 // acknowledged ones, keepYoungPersons); when it holds more than twice
 // CardPageSize of them, all but the newest CardPageSize move, oldest first,
-// to pages of CardPageSize: documents "<list>/<id>" that the list names.
+// to pages of CardPageSize: documents "<list>/<key>" that the list names by
+// their short random keys (the names are rewritten with the list at every
+// send, so they are kept small).
 // A send then costs the same however many cards wait.
 //
 // Each entry is in one place. The list notes the newest time an entry in any
@@ -39,7 +41,7 @@ import (
 // CardPageSize is how many cards not yet acknowledged a page holds, and how
 // many the list document itself keeps once it has pages. (A variable so that
 // tests can make it small.)
-var CardPageSize = 100
+var CardPageSize = 50
 
 // pagedTries bounds how many times a reader or a change starts again because
 // the pages changed under it; each time means a move or a fold finished
@@ -186,19 +188,19 @@ func (s *Store) changeInPage(ctx context.Context, area, listID string, pages []c
 	case gone:
 		return false, errPagesMoving // folded since it was read
 	case settled:
-		return true, s.foldPage(ctx, area, listID, pages[i].ID, entries)
+		return true, s.foldPage(ctx, area, listID, strings.TrimPrefix(pages[i].ID, listID+"/"), entries)
 	}
 	return true, nil
 }
 
 // foldPage puts a page's entries, all acknowledged, back in the list document
 // (trimmed as ever) and stops naming the page, then deletes it.
-func (s *Store) foldPage(ctx context.Context, area, listID, pageID string, entries []cardEntry) error {
+func (s *Store) foldPage(ctx context.Context, area, listID, pageKey string, entries []cardEntry) error {
 	_, err := changeDoc(ctx, s, colCardLists, area, listID, func(l *cardList, exists bool) (bool, error) {
-		if !exists || !slices.Contains(l.Pages, pageID) {
+		if !exists || !slices.Contains(l.Pages, pageKey) {
 			return false, nil
 		}
-		l.Pages = slices.DeleteFunc(l.Pages, func(id string) bool { return id == pageID })
+		l.Pages = slices.DeleteFunc(l.Pages, func(key string) bool { return key == pageKey })
 		for _, e := range entries {
 			if !slices.ContainsFunc(l.Entries, func(x cardEntry) bool { return x.ID == e.ID }) {
 				l.Entries = append(l.Entries, e)
@@ -211,8 +213,11 @@ func (s *Store) foldPage(ctx context.Context, area, listID, pageID string, entri
 	if err != nil {
 		return err
 	}
-	return s.c(colCardLists).deleteID(ctx, pageID)
+	return s.c(colCardLists).deleteID(ctx, pageID(listID, pageKey))
 }
+
+// pageID is the _id of a list's page.
+func pageID(listID, key string) string { return listID + "/" + key }
 
 // movePages moves all but the newest CardPageSize entries not yet
 // acknowledged out of a list document into new pages, oldest first. It is
@@ -241,7 +246,8 @@ func (s *Store) movePages(ctx context.Context, area, listID string) {
 	move := open[:len(open)-CardPageSize]
 	var written []string
 	for chunk := range slices.Chunk(move, CardPageSize) {
-		page := cardList{ID: listID + "/" + heard.NewID(), AreaID: area, List: listID, Entries: slices.Clone(chunk)}
+		key := rand.Text()
+		page := cardList{ID: pageID(listID, key), AreaID: area, List: listID, Entries: slices.Clone(chunk)}
 		slices.Reverse(page.Entries) // newest first, as every list
 		body, err := withRev(page, 1)
 		if err == nil {
@@ -250,7 +256,7 @@ func (s *Store) movePages(ctx context.Context, area, listID string) {
 		if err != nil {
 			return // a page written is named by nothing, so never read
 		}
-		written = append(written, page.ID)
+		written = append(written, key)
 	}
 	moved := make(map[string]cardEntry, len(move))
 	for _, e := range move {
@@ -277,8 +283,8 @@ func (s *Store) movePages(ctx context.Context, area, listID string) {
 	})
 	if err == nil && gaveUp {
 		// Known not to be named: deleted now rather than left unread.
-		for _, id := range written {
-			_ = s.c(colCardLists).deleteID(context.WithoutCancel(ctx), id)
+		for _, key := range written {
+			_ = s.c(colCardLists).deleteID(context.WithoutCancel(ctx), pageID(listID, key))
 		}
 	}
 }
@@ -290,8 +296,8 @@ func (s *Store) readPaged(ctx context.Context, area, listID string) (cardList, [
 		if err != nil || len(head.Pages) == 0 {
 			return head, nil, err
 		}
-		pages, err := forEachID(ctx, head.Pages, func(ctx context.Context, id string) (cardList, error) {
-			return findByID[cardList](ctx, s.c(colCardLists), area, id)
+		pages, err := forEachID(ctx, head.Pages, func(ctx context.Context, key string) (cardList, error) {
+			return findByID[cardList](ctx, s.c(colCardLists), area, pageID(listID, key))
 		})
 		if err != nil {
 			return head, nil, err

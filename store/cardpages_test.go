@@ -65,7 +65,8 @@ func readPagedList(t *testing.T, st *store.Store, area, yp string) pagedList {
 	}
 	l.written = map[string][]string{}
 	for _, p := range pages {
-		l.written[p.Lookup("_id").StringValue()] = lines(p)
+		// A page's _id is the list's and the key the list names it by.
+		l.written[strings.TrimPrefix(p.Lookup("_id").StringValue(), id+"/")] = lines(p)
 	}
 	return l
 }

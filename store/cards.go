@@ -92,16 +92,27 @@ func keepYoungPersons(es []cardEntry) []cardEntry {
 	return out
 }
 
+// EscalatedListKeep bounds a staff member's list of escalated cards. The
+// list is rewritten at every escalation to them and their inbox reads every
+// card in it, so a burst of urgent cards (one young person sending one after
+// another) made each escalation and each look at the inbox slower than the
+// last. Every card stays in its key worker's inbox, and who may open it is
+// decided by its alert (CardEscalatedTo), not by this list.
+const EscalatedListKeep = 200
+
 // listEscalated puts a card whose alert was escalated to a staff member in
-// their list of escalated cards, which keeps the last EscalatedAccessFor.
-// Safe to repeat.
+// their list of escalated cards, which keeps the newest EscalatedListKeep of
+// the last EscalatedAccessFor. Safe to repeat.
 func (s *Store) listEscalated(ctx context.Context, a heard.Alert, staffID string) error {
 	since := s.now().Add(-EscalatedAccessFor)
 	if a.CreatedAt.Before(since) {
 		return nil
 	}
 	entry := cardEntry{ID: a.ID, ReceivedAt: a.CreatedAt.UTC().Truncate(time.Millisecond), Urgency: a.Urgency}
-	return s.putEntry(ctx, a.AreaID, escalatedListID(a.AreaID, staffID), entry, keepSince(since))
+	return s.putEntry(ctx, a.AreaID, escalatedListID(a.AreaID, staffID), entry, func(es []cardEntry) []cardEntry {
+		es = keepSince(since)(es)
+		return es[:min(len(es), EscalatedListKeep)]
+	})
 }
 
 // keepSince keeps the entries received at or after since.

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -307,6 +308,39 @@ func TestCardsEscalatedTo(t *testing.T) {
 	}
 	if ok, _ := st.CardEscalatedTo(ctx, area, escalated.ID, duty); ok {
 		t.Error("escalated access to the card did not run out")
+	}
+}
+
+// A duty worker sent a burst of urgent escalations keeps the newest
+// EscalatedListKeep in their list, newest first; the older ones can still be
+// opened by them (their alert says so).
+func TestEscalatedListKeepsTheNewest(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	st := testkit.Store(t, testkit.NewClock(now))
+	area, duty, yp := heard.NewID(), heard.NewID(), heard.NewID()
+	var sent []heard.Card
+	for i := range store.EscalatedListKeep + 5 {
+		c := cardsTestCard(area, yp, "not_safe", heard.UrgencyUrgent, now.Add(time.Duration(i-300)*time.Second))
+		_, _, err := st.InsertCard(ctx, c)
+		cardsMust(t, err)
+		_, err = st.CreateAlert(ctx, store.AlertRecord{Alert: heard.Alert{ID: c.ID, AreaID: area, YoungPersonID: yp,
+			Urgency: c.Urgency, Type: "card", CreatedAt: c.ReceivedAt}, EscalatedTo: []string{duty}})
+		cardsMust(t, err)
+		sent = append(sent, c)
+	}
+	cards, err := st.CardsEscalatedTo(ctx, area, duty)
+	cardsMust(t, err)
+	if len(cards) != store.EscalatedListKeep {
+		t.Fatalf("the duty worker's list holds %d cards, want the newest %d", len(cards), store.EscalatedListKeep)
+	}
+	oldest := sent[len(sent)-store.EscalatedListKeep]
+	if !slices.ContainsFunc(cards, func(c heard.Card) bool { return c.ID == oldest.ID }) ||
+		slices.ContainsFunc(cards, func(c heard.Card) bool { return c.ID == sent[4].ID }) {
+		t.Error("the list did not keep the newest escalations")
+	}
+	if ok, _ := st.CardEscalatedTo(ctx, area, sent[0].ID, duty); !ok {
+		t.Error("an escalated card gone from the list can no longer be opened by the duty worker")
 	}
 }
 

@@ -216,6 +216,11 @@ func (s *Store) foldPage(ctx context.Context, area, listID, pageKey string, entr
 	return s.c(colCardLists).deleteID(ctx, pageID(listID, pageKey))
 }
 
+// pageKeyLength is how many random characters name a page: 40 bits, which
+// tell a list's pages apart (two the same would fail the second page's insert,
+// and the move would be tried again at the next send).
+const pageKeyLength = 8
+
 // pageID is the _id of a list's page.
 func pageID(listID, key string) string { return listID + "/" + key }
 
@@ -246,7 +251,7 @@ func (s *Store) movePages(ctx context.Context, area, listID string) {
 	move := open[:len(open)-CardPageSize]
 	var written []string
 	for chunk := range slices.Chunk(move, CardPageSize) {
-		key := rand.Text()
+		key := rand.Text()[:pageKeyLength]
 		page := cardList{ID: pageID(listID, key), AreaID: area, List: listID, Entries: slices.Clone(chunk)}
 		slices.Reverse(page.Entries) // newest first, as every list
 		body, err := withRev(page, 1)

@@ -31,17 +31,10 @@ type Seeder struct {
 	access    map[string]escalatedAccess
 }
 
-// seedMonth is a KPI month document being gathered: its counts and the events
-// (Count's ids, with their time) whose last CountMemory it remembers.
+// seedMonth is a KPI month document being gathered: its counts, as folded.
 type seedMonth struct {
 	doc    kpiMonth
-	events []seedEvent
 	writes int64
-}
-
-type seedEvent struct {
-	at time.Time
-	id string
 }
 
 // NewSeeder starts a bulk seed whose days are counted in timeZone.
@@ -196,7 +189,7 @@ func (sd *Seeder) insertAckAudit(ctx context.Context, cards []SeededCard) error 
 // and each escalation step that fired (the escalator's countEscalation).
 func (sd *Seeder) countCard(sc SeededCard) {
 	c := sc.Card
-	sd.count("card/"+c.ID, c.ReceivedAt, CardCounts(c)...)
+	sd.count(CardCounts(c)...)
 	if c.AckAt != nil {
 		wait := c.AckAt.Sub(c.ReceivedAt)
 		key := CounterKey{Area: c.AreaID, Metric: heard.KPIMetrics.CardAck, Day: c.Day, Service: string(c.Service),
@@ -206,7 +199,7 @@ func (sd *Seeder) countCard(sc SeededCard) {
 			key.Metric, key.Dim = heard.KPIMetrics.UrgentWithinLimit, ""
 			adds = append(adds, CounterAdd{Key: key, N: 1})
 		}
-		sd.count("card-ack/"+c.ID, *c.AckAt, adds...)
+		sd.count(adds...)
 	}
 	for name, step := range sc.Alert.StepsTaken {
 		if name != "duty" && name != "manager" {
@@ -221,13 +214,12 @@ func (sd *Seeder) countCard(sc SeededCard) {
 	}
 }
 
-// count adds to the month document as Count does, remembering the event.
-func (sd *Seeder) count(event string, at time.Time, adds ...CounterAdd) {
+// count adds to the month document as Count and a later fold do.
+func (sd *Seeder) count(adds ...CounterAdd) {
 	m := sd.month(adds[0].Key)
 	for _, a := range adds {
 		m.doc.Counts[kpiCountKey(a.Key)] += a.N
 	}
-	m.events = append(m.events, seedEvent{at: at, id: event})
 	m.writes++
 }
 
@@ -358,12 +350,13 @@ func (sd *Seeder) EndedAssignments(ctx context.Context, as []heard.Assignment) e
 
 // Finish writes what was gathered across calls: each staff member's list of
 // escalated cards (AdvanceAlert, the last EscalatedAccessFor), the KPI month
-// documents (Count and Bump) with the events they remember, Bump's day
+// documents (Count and Bump, folded), Bump's day
 // counters, and escalated access (AdvanceAlert).
 func (sd *Seeder) Finish(ctx context.Context) error {
 	var lists []any
 	for _, l := range sd.escalated {
 		sortEntries(l.Entries)
+		l.Entries = l.Entries[:min(len(l.Entries), EscalatedListKeep)]
 		d, err := withRev(*l, int64(len(l.Entries)))
 		if err != nil {
 			return err

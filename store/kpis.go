@@ -119,8 +119,8 @@ const FoldAfter = 45 * time.Second
 //     inside the same exact write (update), so an event deleted by another
 //     folder is never added again;
 //  2. the event documents are deleted;
-//  3. the month document moves the deleted events from Folded to
-//     RecentlyFolded, which forgets them after recentFoldKeep (KPIBuckets).
+//  3. the month document stops listing the deleted events in Folded (a
+//     dashboard read that overlapped a fold reads again, KPIBuckets).
 //
 // The kpi_events collection holds only events not yet folded, so reading it
 // whole stays cheap on the embedded database.

@@ -117,17 +117,20 @@ func (c collection) readWhole(ctx context.Context) ([]bson.Raw, error) {
 func (c collection) existingIDs(ctx context.Context, ids []string) (map[string]bool, error) {
 	found := make(map[string]bool, len(ids))
 	if m := c.mirror(); m != nil {
-		m.mu.Lock()
-		whole := m.whole
+		whole := true
 		for _, id := range ids {
-			if _, ok := m.docs[id]; whole && ok {
+			_, ok, filled := m.lookup(id)
+			if whole = filled; !whole {
+				break
+			}
+			if ok {
 				found[id] = true
 			}
 		}
-		m.mu.Unlock()
 		if whole {
 			return found, nil
 		}
+		clear(found)
 	}
 	there, err := findAll[struct {
 		ID string `bson:"_id"`

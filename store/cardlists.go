@@ -23,6 +23,12 @@ import (
 // spaces. Card ids are UUIDs and urgencies single words, so neither holds a
 // space or a line break. A list written before, with an "entries" array, is
 // read as it is and written the new way at its next change.
+//
+// A young person's page names (cardpages.go) are one string too, separated by
+// spaces: as an array, the embedded server stored a type for each name and
+// decoded every one at each write, so a list with hundreds of pages (one young
+// person sending thousands of cards nobody acknowledged) made each card sent
+// slower than the last. A list with a "pages" array is read as it is.
 
 // noUrgency stands for an entry without one, so that every line has its fields.
 const noUrgency = "-"
@@ -33,7 +39,8 @@ type storedCardList struct {
 	AreaID      string      `bson:"area"`
 	Packed      string      `bson:"cards"`
 	Entries     []cardEntry `bson:"entries,omitempty"` // lists written before the packed form
-	Pages       []string    `bson:"pages,omitempty"`
+	PageNames   string      `bson:"pageNames,omitempty"`
+	Pages       []string    `bson:"pages,omitempty"`       // lists written before the packed names
 	SpilledUpTo int64       `bson:"spilledUpTo,omitempty"` // Unix milliseconds
 	List        string      `bson:"list,omitempty"`
 }
@@ -53,7 +60,7 @@ func (l cardList) MarshalBSON() ([]byte, error) {
 		}
 		b.WriteByte('\n')
 	}
-	d := storedCardList{ID: l.ID, AreaID: l.AreaID, Packed: b.String(), Pages: l.Pages, List: l.List}
+	d := storedCardList{ID: l.ID, AreaID: l.AreaID, Packed: b.String(), PageNames: strings.Join(l.Pages, " "), List: l.List}
 	if !l.SpilledUpTo.IsZero() {
 		d.SpilledUpTo = l.SpilledUpTo.UnixMilli()
 	}
@@ -67,6 +74,9 @@ func (l *cardList) UnmarshalBSON(raw []byte) error {
 		return err
 	}
 	*l = cardList{ID: d.ID, AreaID: d.AreaID, Entries: d.Entries, Pages: d.Pages, List: d.List}
+	if d.PageNames != "" {
+		l.Pages = strings.Fields(d.PageNames)
+	}
 	if d.SpilledUpTo != 0 {
 		l.SpilledUpTo = time.UnixMilli(d.SpilledUpTo).UTC()
 	}

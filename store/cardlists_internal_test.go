@@ -18,13 +18,15 @@ func TestCardListPackedRoundTrip(t *testing.T) {
 		{ID: heard.NewID(), ReceivedAt: at.Add(time.Minute), Urgency: heard.UrgencyUrgent},
 		{ID: heard.NewID(), ReceivedAt: at, Urgency: heard.UrgencyOrdinary, Acked: true},
 		{ID: heard.NewID(), ReceivedAt: at.Add(-time.Hour)},
-	}}
+	}, Pages: []string{"ABCDEFGH", "23456723"}, SpilledUpTo: at.Add(-2 * time.Hour)}
 	raw, err := bson.Marshal(l)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bson.Raw(raw).LookupErr("entries"); err == nil {
-		t.Fatal("written with an entries array")
+	for _, array := range []string{"entries", "pages"} {
+		if _, err := bson.Raw(raw).LookupErr(array); err == nil {
+			t.Fatalf("written with a %s array", array)
+		}
 	}
 	var back cardList
 	if err := bson.Unmarshal(raw, &back); err != nil {
@@ -53,6 +55,11 @@ func TestCardListWrittenBeforeIsRead(t *testing.T) {
 	}
 	want := []cardEntry{{ID: id, ReceivedAt: at, Urgency: heard.UrgencyConcerning, Acked: true}}
 	if !reflect.DeepEqual(l.Entries, want) || l.AreaID != "a" {
+		t.Fatalf("read %+v", l)
+	}
+	raw, _ = bson.Marshal(bson.D{{Key: "_id", Value: "yp/a/y"}, {Key: "area", Value: "a"}, {Key: "cards", Value: ""},
+		{Key: "pages", Value: bson.A{"ABCDEFGH", "23456723"}}})
+	if err := bson.Unmarshal(raw, &l); err != nil || !reflect.DeepEqual(l.Pages, []string{"ABCDEFGH", "23456723"}) {
 		t.Fatalf("read %+v", l)
 	}
 	raw, _ = bson.Marshal(bson.D{{Key: "_id", Value: "yp/a/y"}, {Key: "area", Value: "a"}, {Key: "cards", Value: id + " soon ordinary\n"}})

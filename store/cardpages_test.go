@@ -49,11 +49,8 @@ func readPagedList(t *testing.T, st *store.Store, area, yp string) pagedList {
 		t.Fatal(err)
 	}
 	l.own = lines(raw)
-	if v, err := raw.LookupErr("pages"); err == nil {
-		vals, _ := v.Array().Values()
-		for _, p := range vals {
-			l.named = append(l.named, p.StringValue())
-		}
+	if v, err := raw.LookupErr("pageNames"); err == nil {
+		l.named = strings.Fields(v.StringValue())
 	}
 	cur, err := st.DB.Collection("card_lists").Find(ctx, bson.D{{Key: "area", Value: area}, {Key: "list", Value: id}})
 	if err != nil {

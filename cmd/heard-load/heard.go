@@ -299,3 +299,27 @@ func (h *heardProcess) remove() {
 		fmt.Fprintln(os.Stderr, "heard-load: removing", h.dir+":", err)
 	}
 }
+
+// cpuTime reads the processor time Heard has used so far, user and system,
+// from /proc (in clock ticks of 1/100 s, as Linux gives them to programs).
+func (h *heardProcess) cpuTime() (time.Duration, error) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", h.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name may hold spaces; the fields after it are fixed.
+	end := strings.LastIndexByte(string(raw), ')')
+	if end < 0 {
+		return 0, errors.New("unreadable /proc stat")
+	}
+	fields := strings.Fields(string(raw[end+1:]))
+	if len(fields) < 13 {
+		return 0, errors.New("short /proc stat")
+	}
+	user, err1 := strconv.ParseInt(fields[11], 10, 64)
+	system, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, err
+	}
+	return time.Duration(user+system) * 10 * time.Millisecond, nil
+}

@@ -79,7 +79,7 @@ func runCapacity(ctx context.Context, o options, l *load, h *heardProcess) error
 	defer bare.stop()
 	bareClient := newClient(bare.base, o.timeout, o.workers+8)
 	bareRec, rec := newRecorder(), newRecorder()
-	var bareElapsed, elapsed time.Duration
+	var bareElapsed, elapsed, heardCPU time.Duration
 	profiled := profileDuring(ctx, o, h, 2*o.duration+capacityRounds*capacitySettle)
 	stopProgress := startProgress(ctx, progressEvery, rec, h, l.w.push)
 	for round := 1; round <= capacityRounds && ctx.Err() == nil; round++ {
@@ -89,15 +89,23 @@ func runCapacity(ctx context.Context, o options, l *load, h *heardProcess) error
 			raw, _ := json.Marshal(body)
 			return bareClient.call(ctx, http.MethodPost, "/cards", "", raw)
 		})
+		cpuBefore, cpuErr := h.cpuTime()
 		e := closedLoop(ctx, o.workers, turn, rec, kindCard, func(ctx context.Context, worker, n int) answer {
 			// Each worker goes round the young people, so sends spread over all of them.
 			return l.sendCard(ctx, l.w.young[(worker+(n+round*1000)*o.workers)%len(l.w.young)])
 		})
 		bareElapsed, elapsed = bareElapsed+b, elapsed+e
 		bareRate := float64(okCount(bareRec, kindBare)-bareBefore) / b.Seconds()
-		heardRate := float64(okCount(rec, kindCard)-before) / e.Seconds()
-		fmt.Printf("  turn %d: bare %.1f/s, Heard %.1f/s, 1/%.1f\n", round, bareRate, heardRate, bareRate/max(heardRate, 0.001))
+		sent := okCount(rec, kindCard) - before
+		heardRate := float64(sent) / e.Seconds()
 		time.Sleep(capacitySettle)
+		// Heard's processor time for the turn, its pushes sent while settling included.
+		cpu := "?"
+		if cpuAfter, err := h.cpuTime(); err == nil && cpuErr == nil && sent > 0 {
+			heardCPU += cpuAfter - cpuBefore
+			cpu = fmt.Sprintf("%.2f ms", float64(cpuAfter-cpuBefore)/float64(time.Millisecond)/float64(sent))
+		}
+		fmt.Printf("  turn %d: bare %.1f/s, Heard %.1f/s, 1/%.1f; Heard's CPU %s a card\n", round, bareRate, heardRate, bareRate/max(heardRate, 0.001), cpu)
 	}
 	stopProgress()
 	profiled()
@@ -114,7 +122,8 @@ func runCapacity(ctx context.Context, o options, l *load, h *heardProcess) error
 		if heardRate*10 >= bareRate {
 			verdict = "meets the goal of at least 1/10"
 		}
-		fmt.Printf("; Heard is 1/%.1f of bare (%s)", bareRate/heardRate, verdict)
+		fmt.Printf("; Heard is 1/%.1f of bare (%s); Heard's CPU %.2f ms a card", bareRate/heardRate, verdict,
+			float64(heardCPU)/float64(time.Millisecond)/float64(okCount(rec, kindCard)))
 	}
 	fmt.Println()
 	return nil

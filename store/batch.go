@@ -17,7 +17,8 @@ import (
 // one collection that wait for a write turn at the same time (different card
 // sends, deliveries, counters) go to the server together as one unordered
 // insertMany, which FerretDB runs as one transaction; so do deletes by _id
-// from one job collection, as one deleteMany. Each caller still gets its own
+// from one job collection, as one command with a statement for each _id
+// (deleteEach). Each caller still gets its own
 // answer: a duplicate _id fails only the insert that had it. A caller whose
 // context ends before its write is sent leaves nothing behind, as with any
 // other write (collection.go). MongoDB commits concurrent writes in
@@ -71,8 +72,8 @@ func (c collection) deleteID(ctx context.Context, id string) error {
 }
 
 // groupedDeletes are the collections whose deletes by _id are sent together:
-// the job collections, which hold only work in progress. Only there, because
-// the embedded server reads the whole collection for a filter on several _ids.
+// the job collections, deleted from at every card sent and push delivered,
+// whose documents no read cache keeps.
 var groupedDeletes = map[string]bool{colIntents: true, colQueue: true}
 
 // grouped queues one write of a kind and waits for its outcome, starting
@@ -153,11 +154,7 @@ func (c collection) deleteBatch(ctx context.Context, batch []*queuedWrite) []err
 			ids = append(ids, id)
 		}
 	}
-	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}
-	_, err := c.Collection.DeleteMany(ctx, filter)
-	if m := c.mirror(); m != nil {
-		m.deleted(filter, err)
-	}
+	err := c.deleteEach(ctx, ids)
 	errs := make([]error, len(batch))
 	for i, q := range batch {
 		errs[i] = c.fault(q.ctx, "delete", err)
@@ -206,35 +203,43 @@ func (c collection) insertBatch(ctx context.Context, batch []*queuedWrite) []err
 // deleteIDs, so that other writes get their turn between them.
 const deleteStatementsMax = 256
 
-// deleteIDs deletes the collection's documents with these _ids. The embedded
-// server reads the whole collection for a filter on several _ids and tests
-// each document against every id: a fold of 20,000 counted events made 400
-// million comparisons. There each id is a statement of its own, which it
-// finds by _id, sent deleteStatementsMax to a command. MongoDB takes the ids
-// as one filter.
+// deleteIDs deletes the collection's documents with these _ids, in commands
+// of at most deleteStatementsMax ids on the embedded server (deleteEach).
 func (c collection) deleteIDs(ctx context.Context, ids []string) error {
 	if c.s.embedded == nil {
-		_, err := c.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+		_, err := c.DeleteMany(ctx, idsFilter(ids))
 		return err
 	}
 	for chunk := range slices.Chunk(ids, deleteStatementsMax) {
-		models := make([]mongo.WriteModel, len(chunk))
-		for i, id := range chunk {
-			models[i] = mongo.NewDeleteOneModel().SetFilter(idFilter(id))
-		}
-		filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: chunk}}}}
-		dropAgain := c.dropCached(filter)
-		_, err := run(c.s, ctx, writing, func(ctx context.Context) (*mongo.BulkWriteResult, error) {
-			res, err := c.Collection.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
-			return res, c.fault(ctx, "delete", err)
+		dropAgain := c.dropCached(idsFilter(chunk))
+		_, err := run(c.s, ctx, writing, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, c.fault(ctx, "delete", c.deleteEach(ctx, chunk))
 		})
 		dropAgain()
-		if m := c.mirror(); m != nil {
-			m.deleted(filter, err)
-		}
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// deleteEach deletes documents by _id in one command of a statement each, and
+// brings the deletes into the collection's mirror. The embedded server reads
+// the whole collection for a filter on several _ids and tests each document
+// against every id (a fold of 20,000 counted events made 400 million
+// comparisons); a statement with one _id it finds by its index.
+func (c collection) deleteEach(ctx context.Context, ids []string) error {
+	models := make([]mongo.WriteModel, len(ids))
+	for i, id := range ids {
+		models[i] = mongo.NewDeleteOneModel().SetFilter(idFilter(id))
+	}
+	_, err := c.Collection.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+	if m := c.mirror(); m != nil {
+		m.deleted(idsFilter(ids), err)
+	}
+	return err
+}
+
+func idsFilter(ids []string) bson.D {
+	return bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}
 }

@@ -22,7 +22,7 @@ func (s *Service) SendCard(ctx context.Context, p heard.Principal, n heard.NewCa
 	if errs := n.Validate(); len(errs) > 0 {
 		return heard.CardView{}, false, heard.Invalid(errs)
 	}
-	existing, err := s.store.Card(ctx, p.AreaID, n.ID)
+	existing, err := s.store.SentCard(ctx, p.AreaID, n.ID)
 	switch {
 	case err == nil && existing.YoungPersonID != p.ID:
 		return heard.CardView{}, false, errCardIDInUse

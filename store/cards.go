@@ -207,6 +207,12 @@ func (s *Store) InsertCard(ctx context.Context, c heard.Card) (heard.Card, bool,
 	return existing, false, s.ListCard(ctx, existing)
 }
 
+// SentCard returns the card a phone is sending, should an earlier attempt
+// have stored it; usually it has not (ErrNotFound), which is learnt cheaply.
+func (s *Store) SentCard(ctx context.Context, area, id string) (heard.Card, error) {
+	return findNewID[heard.Card](ctx, s.c(colCards), area, id)
+}
+
 // Card returns one card of the area.
 func (s *Store) Card(ctx context.Context, area, id string) (heard.Card, error) {
 	return findByID[heard.Card](ctx, s.c(colCards), area, id)

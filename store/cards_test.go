@@ -533,3 +533,53 @@ func TestCardBoxRepairedByRetry(t *testing.T) {
 		t.Errorf("retry did not file the card: %+v", got)
 	}
 }
+
+// A card being sent is looked for by its id, usually in vain: SentCard finds
+// what is stored, in the card's own area only, and what another instance
+// stored a moment ago, and nothing where nothing is (before any card is
+// stored, and once a card is removed).
+func TestSentCardFindsWhatIsStored(t *testing.T) {
+	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	ctx, st := storeAt(t, now)
+	area, yp := heard.NewID(), heard.NewID()
+	mustBeMissing := func(st *store.Store, area, id string) {
+		t.Helper()
+		if c, err := st.SentCard(ctx, area, id); !errors.Is(err, heard.ErrNotFound) {
+			t.Fatalf("card %s in %s: %+v %v, want none", id, area, c, err)
+		}
+	}
+	c := cardsTestCard(area, yp, "sad", heard.UrgencyOrdinary, now)
+	mustBeMissing(st, area, c.ID) // no card stored yet at all
+	if _, _, err := st.InsertCard(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.SentCard(ctx, area, c.ID)
+	if err != nil || got.ID != c.ID || got.YoungPersonID != yp || got.CardID != "sad" {
+		t.Fatalf("stored card: %+v %v", got, err)
+	}
+	mustBeMissing(st, heard.NewID(), c.ID)
+	mustBeMissing(st, area, heard.NewID())
+
+	other, err := st.Reopen(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close(context.Background()) })
+	// Ids are the phone's (the service takes only UUIDs, and lists need them
+	// without spaces): whatever JSON must escape, a store finds as given.
+	for _, id := range []string{heard.NewID(), `"quoted"`, "ünïcödé-id", `back\slash`} {
+		c := cardsTestCard(area, yp, "happy", heard.UrgencyOrdinary, now)
+		c.ID = id
+		mustBeMissing(st, area, id)
+		if _, _, err := other.InsertCard(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := st.SentCard(ctx, area, id); err != nil || got.ID != id {
+			t.Fatalf("card %q stored by the other instance: %+v %v", id, got, err)
+		}
+	}
+	if err := st.RemoveYoungPerson(ctx, area, yp); err != nil {
+		t.Fatal(err)
+	}
+	mustBeMissing(st, area, c.ID)
+}

@@ -130,12 +130,19 @@ func (e *Embedded) table(ctx context.Context, database, collection string) (db *
 	if err != nil {
 		return nil, "", err
 	}
-	err = db.QueryRowContext(ctx, `SELECT table_name FROM _ferretdb_collections WHERE name = ?`, collection).Scan(&table)
+	table, err = tableOf(ctx, db, collection)
 	if err != nil {
 		db.Close()
 		return nil, "", fmt.Errorf("find table of %s: %w", collection, err)
 	}
 	return db, table, nil
+}
+
+// tableOf finds FerretDB's SQLite table of a collection (sql.ErrNoRows when
+// there is none yet).
+func tableOf(ctx context.Context, db *sql.DB, collection string) (table string, err error) {
+	err = db.QueryRowContext(ctx, `SELECT table_name FROM _ferretdb_collections WHERE name = ?`, collection).Scan(&table)
+	return table, err
 }
 
 // idIndexes remembers, per store, which collections have had their _id index

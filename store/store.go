@@ -29,6 +29,8 @@ type Store struct {
 	// Embedded.indexID and Store.guard.
 	embedded *Embedded
 	ids      idIndexes
+	// lookups answer whether an _id is stored straight from SQLite (embedded_ids.go).
+	lookups idLookups
 	// groups gathers writes that wait for a write turn together (batch.go).
 	groups writeGroups
 	// Faults, for tests only, fails a workflow after a chosen write (faults.go).
@@ -92,6 +94,7 @@ func (s *Store) Ping(ctx context.Context) error { return s.Client.Ping(ctx, read
 // Close disconnects.
 func (s *Store) Close(ctx context.Context) error {
 	s.writes.closed.Store(true)
+	s.lookups.close() // embedded_ids.go
 	return s.Client.Disconnect(ctx)
 }
 
@@ -267,6 +270,25 @@ func findByID[T any](ctx context.Context, col collection, area, id string) (T, e
 		return v, heard.ErrNotFound
 	}
 	return v, bson.Unmarshal(raw, &v)
+}
+
+// findNewID is findByID for an id that is usually not stored yet (one a
+// phone made for what it sends, and sends again when unsure it arrived). On
+// the embedded server the common answer, none, comes from SQLite directly
+// (embedded_ids.go).
+func findNewID[T any](ctx context.Context, col collection, area, id string) (T, error) {
+	if col.s.embedded != nil {
+		stored, err := col.s.hasID(ctx, col.Name(), id)
+		if err != nil {
+			var none T
+			return none, err
+		}
+		if !stored {
+			var none T
+			return none, heard.ErrNotFound
+		}
+	}
+	return findByID[T](ctx, col, area, id)
 }
 
 // idFilter is the filter for a document already known (by findByID) to be in the

@@ -126,7 +126,7 @@ func (e *Embedded) indexID(ctx context.Context, database, collection string) err
 // table of one of its collections (sql.ErrNoRows when there is none yet).
 // The caller closes db.
 func (e *Embedded) table(ctx context.Context, database, collection string) (db *sql.DB, table string, err error) {
-	db, err = sql.Open("sqlite", "file:"+filepath.Join(e.dir, database+".sqlite")+"?_pragma=busy_timeout(10000)")
+	db, err = e.openSQLite(database)
 	if err != nil {
 		return nil, "", err
 	}
@@ -136,6 +136,11 @@ func (e *Embedded) table(ctx context.Context, database, collection string) (db *
 		return nil, "", fmt.Errorf("find table of %s: %w", collection, err)
 	}
 	return db, table, nil
+}
+
+// openSQLite opens connections of Heard's own to a database's SQLite file.
+func (e *Embedded) openSQLite(database string) (*sql.DB, error) {
+	return sql.Open("sqlite", "file:"+filepath.Join(e.dir, database+".sqlite")+"?_pragma=busy_timeout(10000)")
 }
 
 // tableOf finds FerretDB's SQLite table of a collection (sql.ErrNoRows when

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 )
 
@@ -65,7 +64,7 @@ func (s *Store) idLookup(ctx context.Context, collection string) (*sql.Stmt, err
 		return stmt, nil
 	}
 	if l.db == nil {
-		db, err := sql.Open("sqlite", "file:"+filepath.Join(s.embedded.dir, s.DB.Name()+".sqlite")+"?_pragma=busy_timeout(10000)")
+		db, err := s.embedded.openSQLite(s.DB.Name())
 		if err != nil {
 			return nil, err
 		}

@@ -16,3 +16,19 @@ func (c collection) fault(ctx context.Context, op string, err error) error {
 	}
 	return c.s.Faults(ctx, op, c.Name())
 }
+
+// Beneath lets tests see and stop the calls the store makes to SQLite beneath
+// the embedded server (embedded_ids.go), which no database client carries:
+// when set, each such call runs through it, described as a command would be
+// ("find cards", "delete intents"). A test's killable instance (testkit)
+// fails them once killed and counts the deletes among its writes. Nil in
+// production.
+type Beneath func(ctx context.Context, what string, call func() error) error
+
+// beneath runs a call to SQLite through the store's Beneath, if any.
+func (s *Store) beneath(ctx context.Context, what string, call func() error) error {
+	if s.Beneath == nil {
+		return call()
+	}
+	return s.Beneath(ctx, what, call)
+}

@@ -35,6 +35,8 @@ type Store struct {
 	groups writeGroups
 	// Faults, for tests only, fails a workflow after a chosen write (faults.go).
 	Faults Faults
+	// Beneath, for tests only, sees the calls made beneath the embedded server (faults.go).
+	Beneath Beneath
 	// writes remembers the last answer of CanWrite (health.go).
 	writes writeCheck
 	// movingPages names the young people's lists whose cards this process is

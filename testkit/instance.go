@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -78,6 +79,7 @@ func NewInstance(t testing.TB, st *store.Store) *Instance {
 	for ready.Load() < instancePool && ctx.Err() == nil {
 		time.Sleep(10 * time.Millisecond)
 	}
+	s.Beneath = i.beneath
 	i.Store = s
 	t.Cleanup(func() {
 		i.Kill()
@@ -174,6 +176,33 @@ func (i *Instance) commandSucceeded(_ context.Context, e *event.CommandSucceeded
 	if then != nil {
 		then()
 	}
+}
+
+// beneath runs the store's calls to SQLite beneath the embedded server as
+// the instance's commands: none once it is killed, and each delete counted
+// among its writes.
+func (i *Instance) beneath(_ context.Context, what string, call func() error) error {
+	if i.isDead() {
+		return errKilled
+	}
+	i.mu.Lock()
+	i.commands = append(i.commands, what)
+	i.mu.Unlock()
+	if err := call(); err != nil || !strings.HasPrefix(what, "delete ") {
+		return err
+	}
+	i.mu.Lock()
+	if i.isDead() {
+		i.mu.Unlock()
+		return nil // carried out, but by then nobody was left to see it
+	}
+	i.writes = append(i.writes, what)
+	then := i.afterW[len(i.writes)]
+	i.mu.Unlock()
+	if then != nil {
+		then()
+	}
+	return nil
 }
 
 // Transport is an HTTP transport for the instance's push sends: it stops

@@ -17,8 +17,8 @@ import (
 // one collection that wait for a write turn at the same time (different card
 // sends, deliveries, counters) go to the server together as one unordered
 // insertMany, which FerretDB runs as one transaction; so do deletes by _id
-// from one job collection, as one command with a statement for each _id
-// (deleteEach). Each caller still gets its own
+// from one job collection, as one SQLite statement (deleteEach). Each caller
+// still gets its own
 // answer: a duplicate _id fails only the insert that had it. A caller whose
 // context ends before its write is sent leaves nothing behind, as with any
 // other write (collection.go). MongoDB commits concurrent writes in
@@ -199,8 +199,8 @@ func (c collection) insertBatch(ctx context.Context, batch []*queuedWrite) []err
 	return errs
 }
 
-// deleteStatementsMax bounds the statements of one delete command from
-// deleteIDs, so that other writes get their turn between them.
+// deleteStatementsMax bounds the ids of one delete from deleteIDs, so that
+// other writes get their turn between them.
 const deleteStatementsMax = 256
 
 // deleteIDs deletes the collection's documents with these _ids, in commands
@@ -223,16 +223,11 @@ func (c collection) deleteIDs(ctx context.Context, ids []string) error {
 	return nil
 }
 
-// deleteEach deletes documents by _id and brings the deletes into the
-// collection's mirror. On the embedded server it deletes beneath FerretDB, in
-// one SQLite statement (deleteKeys); on MongoDB the ids are one filter.
+// deleteEach deletes documents by _id on the embedded server, beneath
+// FerretDB in one SQLite statement (deleteKeys), and brings the deletes into
+// the collection's mirror.
 func (c collection) deleteEach(ctx context.Context, ids []string) error {
-	var err error
-	if c.s.embedded != nil {
-		err = c.s.deleteKeys(ctx, c.Name(), ids)
-	} else {
-		_, err = c.Collection.DeleteMany(ctx, idsFilter(ids))
-	}
+	err := c.s.deleteKeys(ctx, c.Name(), ids)
 	if m := c.mirror(); m != nil {
 		m.deleted(idsFilter(ids), err)
 	}

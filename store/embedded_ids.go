@@ -111,7 +111,7 @@ func (s *Store) sqliteTable(ctx context.Context, collection string) (string, err
 // reads and tests every document of the collection, and a delete statement
 // per _id commits each on its own: deleting the intent and the delivered
 // push of every card sent, and the counted events of every fold, was about
-// an eighth of Heard's CPU. FerretDB keeps no copy of documents, so what is
+// a tenth of Heard's CPU per card. FerretDB keeps no copy of documents, so what is
 // deleted here is gone for it too. The caller holds a write turn.
 func (s *Store) deleteKeys(ctx context.Context, collection string, ids []string) error {
 	l := &s.lookups

@@ -166,7 +166,17 @@ func (i *Instance) commandSucceeded(_ context.Context, e *event.CommandSucceeded
 	i.mu.Lock()
 	what, ok := i.started[e.RequestID]
 	delete(i.started, e.RequestID)
-	if !ok || i.isDead() {
+	i.mu.Unlock()
+	if ok {
+		i.wrote(what)
+	}
+}
+
+// wrote counts a write the instance carried out, unless it was killed by
+// then, and runs what AfterWrites set for it.
+func (i *Instance) wrote(what string) {
+	i.mu.Lock()
+	if i.isDead() {
 		i.mu.Unlock()
 		return
 	}
@@ -191,17 +201,7 @@ func (i *Instance) beneath(_ context.Context, what string, call func() error) er
 	if err := call(); err != nil || !strings.HasPrefix(what, "delete ") {
 		return err
 	}
-	i.mu.Lock()
-	if i.isDead() {
-		i.mu.Unlock()
-		return nil // carried out, but by then nobody was left to see it
-	}
-	i.writes = append(i.writes, what)
-	then := i.afterW[len(i.writes)]
-	i.mu.Unlock()
-	if then != nil {
-		then()
-	}
+	i.wrote(what)
 	return nil
 }
 

@@ -58,7 +58,7 @@ function routes() {
   route('/admin/staff', lazy('/js/admin.js', 'staffScreen', staffWords), 'admin');
   route('/admin/deliveries', lazy('/js/admin.js', 'deliveriesScreen', staffWords), 'admin');
   route('/admin/teams', lazy('/js/adminforms.js', 'teamsScreen', staffWords), 'admin');
-  route('/admin/area', lazy('/js/adminforms.js', 'areaScreen', staffWords), 'admin');
+  route('/admin/area', lazy('/js/areas.js', 'areaScreen', staffWords), 'admin');
   route('/admin/duty', lazy('/js/adminforms.js', 'dutyScreen', staffWords), 'admin');
 }
 

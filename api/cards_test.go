@@ -647,7 +647,7 @@ func TestCardAlertsAndReplyThroughNotify(t *testing.T) {
 // domain's, and every card must have its picture.
 func TestCardAppCatalogueMatchesDomain(t *testing.T) {
 	app := pwa.FS()
-	src, err := fs.ReadFile(app, "js/cards.js")
+	src, err := fs.ReadFile(app, "js/cardkinds.js")
 	must(t, err)
 	entry := regexp.MustCompile(`\{ id: '([a-z_]+)', urgency: '([a-z]+)', group: '([a-z]+)' \}`)
 	var got []string

@@ -114,7 +114,7 @@ export function answerForm(card, onSent) {
 
 /**
  * An adult's reply after acknowledging: a quick reply, own words, or both.
- * quickChoices(name) builds the quick-reply radios (from cards.js).
+ * quickChoices(name) builds the quick-reply radios (from cardkinds.js).
  */
 export function writeAgainForm(card, quickChoices, onSent) {
   const send = sender(card);

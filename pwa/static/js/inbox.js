@@ -10,7 +10,7 @@ import { screen, button, busy, message, showMessage, errorText, fieldText, loadF
 import { api, getUser } from './api.js';
 import { route, navigate, currentPath } from './router.js';
 import { addHomeSection } from './home.js';
-import { kindOf, cardLabel, picture, QUICK_REPLIES } from './cards.js';
+import { kindOf, cardLabel, picture, QUICK_REPLIES } from './cardkinds.js';
 import { conversation } from './cardmessages.js';
 import { alertPanel, autoReplyNote } from './cardalerts.js';
 

@@ -38,7 +38,7 @@ import (
 // TestYoungPersonNeverLoadsStaffCode checks that nothing else imports them.
 var staffOnly = map[string]bool{
 	"js/admin.js": true, "js/adminforms.js": true, "js/areas.js": true, "js/staff.js": true, "js/youngpeople.js": true, "js/dashboard.js": true,
-	"js/inbox.js": true, "js/cardalerts.js": true,
+	"js/inbox.js": true, "js/cardalerts.js": true, "js/feedbackstaff.js": true,
 	"words:admin": true, "words:kpis": true,
 	"js/placements.js": true, "js/photos.js": true, "js/moves.js": true, "js/booklets.js": true, "css/placements.css": true, "words:placements": true,
 	"js/buddystaff.js": true, "words:buddystaff": true,

@@ -14,6 +14,7 @@ const FEATURES = [
   { name: 'cards', words: ['cards'], css: '/css/cards.css', url: '/js/cards.js', mount: (m) => m.mountCards() },
   { name: 'inbox', staff: true, words: ['cards'], css: '/css/cards.css', url: '/js/inbox.js', mount: (m) => m.mountInbox() },
   { name: 'feedback', words: ['feedback'], css: '/css/feedback.css', url: '/js/feedback.js', mount: (m) => m.mountFeedback() },
+  { name: 'feedbackstaff', staff: true, words: ['feedback'], css: '/css/feedback.css', url: '/js/feedbackstaff.js', mount: (m) => m.mountFeedbackStaff() },
   { name: 'placements', staff: true, words: ['placements'], css: '/css/placements.css', url: '/js/placements.js', mount: (m) => m.mountPlacements() },
   { name: 'booklets', staff: true, words: ['placements'], url: '/js/booklets.js', mount: (m) => m.mountBooklets() },
   { name: 'moves', staff: true, words: ['placements'], url: '/js/moves.js', mount: (m) => m.mountMoves() },

@@ -22,7 +22,7 @@ import { outbox, request, newId, permanent, notNow, retryDelay, retrier } from '
 import { loadItems } from './lists.js';
 
 const WORDS_MAX = 500;
-const SERVICES = ['camhs', 'social_care', 'placement', 'other'];
+export const SERVICES = ['camhs', 'social_care', 'placement', 'other'];
 const ESQ = ['yes', 'a_bit', 'no', 'not_sure'];
 const FFT = ['very_good', 'good', 'neither', 'poor', 'very_poor', 'dont_know'];
 // The feeling-card pictures double as answer faces, so the questionnaire

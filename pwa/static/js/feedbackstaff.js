@@ -16,7 +16,7 @@ import { api } from './api.js';
 import { route, navigate } from './router.js';
 import { addHomeSection, addItemAction } from './home.js';
 import { newId } from './outbox.js';
-import { dateOnly, face } from './feedback.js';
+import { SERVICES, dateOnly, face } from './feedback.js';
 
 const KINDS = ['meeting', 'review', 'visit', 'appointment'];
 

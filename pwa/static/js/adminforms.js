@@ -4,14 +4,13 @@
 
 import { h, nextId, announce } from './dom.js';
 import { t, formatDateTime } from './i18n.js';
-import { screen, button, busy, field, message, showMessage, errorText, fieldText, loading, label, ypName, toggle, labelled } from './ui.js';
+import { screen, button, busy, field, message, showMessage, errorText, fieldText, loading, label, ypName, toggle, labelled, SERVICES } from './ui.js';
 import { api, oneCreate } from './api.js';
 import { loadItems } from './lists.js';
 
 /** Roles an administrator can give a staff account, in the order shown. */
 export const STAFF_ROLES = ['key_worker', 'duty_worker', 'team_manager', 'placement_staff', 'commissioner', 'administrator'];
 /** Services a team can provide. */
-export const SERVICES = ['camhs', 'social_care', 'placement', 'other'];
 
 /**
  * A labelled <select>, like field(): options are [{value, text}].

@@ -7,13 +7,12 @@
 
 import { h, clear, announce } from './dom.js';
 import { t, has, formatNumber, formatDuration, direction, dateFormat } from './i18n.js';
-import { screen, button, busy, message, showMessage, errorText, fieldText, loadFailed, loading } from './ui.js';
+import { screen, button, busy, message, showMessage, errorText, fieldText, loadFailed, loading, SERVICES } from './ui.js';
 import { api, download, getUser } from './api.js';
 import { route, navigate } from './router.js';
 import { addHomeSection } from './home.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const SERVICES = ['camhs', 'social_care', 'placement', 'other'];
 const PLACEMENTS = ['none', 'childrens_home', 'foster', 'supported_lodgings', 'inpatient'];
 const ROLES = ['commissioner', 'administrator'];
 

@@ -13,7 +13,7 @@
 
 import { h, append, clear, announce, icon, afterPaint } from './dom.js';
 import { t, current as currentLang, formatDateTime } from './i18n.js';
-import { screen, button, busy, message, showMessage, errorText, fieldText, loadFailed, loading, actionsArea } from './ui.js';
+import { screen, button, busy, message, showMessage, errorText, fieldText, loadFailed, loading, actionsArea, SERVICES } from './ui.js';
 import { api, getUser, isYoungPerson } from './api.js';
 import { route, navigate } from './router.js';
 import { addHomeSection } from './home.js';
@@ -22,7 +22,6 @@ import { outbox, request, newId, permanent, notNow, retryDelay, retrier } from '
 import { loadItems } from './lists.js';
 
 const WORDS_MAX = 500;
-export const SERVICES = ['camhs', 'social_care', 'placement', 'other'];
 const ESQ = ['yes', 'a_bit', 'no', 'not_sure'];
 const FFT = ['very_good', 'good', 'neither', 'poor', 'very_poor', 'dont_know'];
 // The feeling-card pictures double as answer faces, so the questionnaire

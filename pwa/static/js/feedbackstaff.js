@@ -11,12 +11,12 @@
 
 import { h, clear, announce } from './dom.js';
 import { t, formatDateTime } from './i18n.js';
-import { screen, button, busy, message, showMessage, errorText, fieldText, loadFailed, loading, actionsArea, label, ypName } from './ui.js';
+import { screen, button, busy, message, showMessage, errorText, fieldText, loadFailed, loading, actionsArea, label, ypName, SERVICES } from './ui.js';
 import { api } from './api.js';
 import { route, navigate } from './router.js';
 import { addHomeSection, addItemAction } from './home.js';
 import { newId } from './outbox.js';
-import { SERVICES, dateOnly, face } from './feedback.js';
+import { dateOnly, face } from './feedback.js';
 
 const KINDS = ['meeting', 'review', 'visit', 'appointment'];
 

@@ -192,6 +192,9 @@ export function ypName(yp) {
   return (yp && (yp.preferredName || yp.firstName)) || '';
 }
 
+/** The services a young person can be with, in the order shown (heard.Services). */
+export const SERVICES = Object.freeze(['camhs', 'social_care', 'placement', 'other']);
+
 /** A translated label for a code with a key prefix, or the code itself. */
 export function label(prefix, code) {
   return has(`${prefix}.${code}`) ? t(`${prefix}.${code}`) : String(code || '');

@@ -24,6 +24,12 @@ export function replyParts(r) {
   return parts;
 }
 
+/** Reply parts on one line, each in its own direction: English words read
+ * right in an Arabic app, and an Arabic quick reply in an English one. */
+export function replyLine(parts) {
+  return parts.map((p, i) => [i ? ' — ' : null, h('bdi', { text: p })]);
+}
+
 /** Whether a young person has something new on a card (as heard.CardNews). */
 export function hasNews(card) {
   let last = card.ackAt ? Date.parse(card.ackAt) : null;

@@ -24,7 +24,7 @@ import { route, navigate } from './router.js';
 import { addHomeSection } from './home.js';
 import * as speech from './speech.js';
 import { cachedContacts, refreshContacts, contactList, liveContacts } from './help.js';
-import { replyParts, hasNews } from './cardmessages.js';
+import { replyParts, replyLine, hasNews } from './cardmessages.js';
 import { keepCards, keptCards } from './offline.js';
 import { CATALOGUE, AMOUNTS, HELPS, kindOf, cardLabel, picture, ypOnly } from './cardkinds.js';
 import { queueDelete, queueGet, results, flushQueue, sendCard } from './cardoutbox.js';
@@ -270,7 +270,7 @@ async function homeNews() {
             h('span', { class: ['fc-item-pic', `fc-g-${kind.group}`] }, picture(kind.id, 40)),
             h('span', { class: 'fc-news-main' },
               h('span', { class: 'fc-news-what', text: t(lines.length ? 'cards.news.replied' : 'cards.news.seen', { name: name || '', card: cardLabel(kind.id) }) }),
-              lines.length ? h('span', { class: 'fc-news-words', dir: 'auto', text: lines.join(' — ') }) : null,
+              lines.length ? h('span', { class: 'fc-news-words', dir: 'auto' }, replyLine(lines)) : null,
               h('span', { class: 'meta', text: formatWhen(at) }))));
       })));
   };

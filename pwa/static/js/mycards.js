@@ -9,7 +9,7 @@ import { screen, button, message, showMessage, loadFailed, loading, actionsArea 
 import { api, getUser } from './api.js';
 import { navigate } from './router.js';
 import { notNow } from './outbox.js';
-import { replyParts, hasNews, markLooked, conversation } from './cardmessages.js';
+import { replyParts, replyLine, hasNews, markLooked, conversation } from './cardmessages.js';
 import { keepCards, keptCards } from './offline.js';
 import { GROUPS, kindOf, cardLabel, picture, ypOnly } from './cardkinds.js';
 import { queueDelete, queued, listeners, changed, flushQueue } from './cardoutbox.js';
@@ -75,10 +75,6 @@ export function stateLine(state, card) {
   return h('p', { class: 'fc-state fc-state-sent', data: { state }, text: t('cards.state.sent') });
 }
 
-export function replyText(reply) {
-  return replyParts(reply).join(' — ');
-}
-
 function myCardItem(card, state, entry) {
   const id = card ? card.card : entry.card;
   const kind = kindOf(id) || { id, group: 'okay' };
@@ -93,7 +89,7 @@ function myCardItem(card, state, entry) {
       note ? h('p', { class: 'fc-item-note' }, h('span', { class: 'fc-item-note-label', text: t('cards.your_note') }), ' ', h('span', { class: 'their-words', dir: 'auto', text: note })) : null,
       card && card.reply ? h('div', { class: 'fc-reply' },
         h('p', { class: 'fc-reply-from', text: t('cards.reply_from', { name: card.ackByName || '' }) }),
-        h('p', { class: 'fc-reply-text', dir: 'auto', text: replyText(card.reply) })) : null,
+        h('p', { class: 'fc-reply-text', dir: 'auto' }, replyLine(replyParts(card.reply)))) : null,
       card && state === 'sent' ? autoReplyBox(card.autoReply) : null,
       card ? h('a', { class: ['fc-item-open', hasNews(card) && 'fc-item-open-new'], href: `#/cards/card/${encodeURIComponent(card.id)}`,
         text: t(hasNews(card) ? 'cards.thread.open_new' : 'cards.thread.open', { count: (card.messages || []).length }) }) : null));
